@@ -1,0 +1,50 @@
+"""The review model (pydantic v2). Import from here: `from lcspr_core.model import Review`."""
+
+from lcspr_core.model.analysis import ALL_PARTNERS, ActionUpdate, Finding, Recommendation
+from lcspr_core.model.common import *  # noqa: F403 - the enums are part of the model's API
+from lcspr_core.model.evidence import (
+    ChronologyEntry,
+    FamilyContribution,
+    LivedExperience,
+    PractitionerContribution,
+)
+from lcspr_core.model.governance import (
+    AgendaItem,
+    Attendee,
+    CopySent,
+    Meeting,
+    MeetingAction,
+    ProgressEntry,
+    Publication,
+    Report,
+)
+from lcspr_core.model.incident import (
+    Agency,
+    ChildProfile,
+    Incident,
+    Notification,
+    ParallelProcess,
+    RestrictedDetails,
+    RestrictedTerm,
+)
+from lcspr_core.model.rapid_review import (
+    AgencySummary,
+    Criterion,
+    CriterionAssessment,
+    CriterionGroup,
+    Decision,
+    PartnerSignOff,
+    RapidReview,
+)
+from lcspr_core.model.review import REFERENCE_PATTERN, Review, cross_field_problems
+from lcspr_core.model.setup import PartnerLead, RegulatorNotice, ReviewSetup, TermsOfReference
+
+__all__ = [
+    "ALL_PARTNERS", "REFERENCE_PATTERN", "ActionUpdate", "Agency", "AgencySummary", "AgendaItem",
+    "Attendee", "ChildProfile", "ChronologyEntry", "CopySent", "Criterion", "CriterionAssessment",
+    "CriterionGroup", "Decision", "FamilyContribution", "Finding", "Incident", "LivedExperience",
+    "Meeting", "MeetingAction", "Notification", "ParallelProcess", "PartnerLead",
+    "PartnerSignOff", "PractitionerContribution", "ProgressEntry", "Publication", "RapidReview",
+    "Recommendation", "RegulatorNotice", "Report", "RestrictedDetails", "RestrictedTerm",
+    "Review", "ReviewSetup", "TermsOfReference", "cross_field_problems",
+]

@@ -1,0 +1,110 @@
+"""Meetings, the reg-14 progress log, the report record and publication."""
+
+from __future__ import annotations
+
+from datetime import date, time
+
+from pydantic import Field
+
+from lcspr_core.model.common import (
+    CopyRecipient,
+    Item,
+    MeetingKind,
+    Model,
+    ProgressKind,
+    PublicationDecision,
+    ReportStatus,
+)
+from lcspr_core.model.rapid_review import PartnerSignOff
+from lcspr_core.text import RequiredText, Text
+
+
+class Attendee(Model):
+    name: RequiredText = Field(description="Name")
+    role: Text = Field(default="", description="Role")
+    agency: Text = Field(default="", description="Agency")
+    present: bool = Field(default=True, description="Attended (unticked: sent apologies)")
+
+
+class AgendaItem(Model):
+    title: RequiredText = Field(description="Agenda item")
+    notes: Text = Field(default="", description="Discussion notes")
+
+
+class MeetingAction(Model):
+    who: RequiredText = Field(description="Who will do it")
+    what: RequiredText = Field(description="What they will do")
+    by_when: date = Field(description="By when")
+
+
+class Meeting(Item):
+    kind: MeetingKind = Field(description="The kind of meeting")
+    held_on: date = Field(description="Date of the meeting")
+    starts_at: time | None = Field(default=None, description="Start time")
+    place: Text = Field(default="", description="Place or video link")
+    chair: Text = Field(default="", description="Who chaired")
+    attendees: list[Attendee] = Field(
+        default_factory=list, description="Invitees, with attendance and apologies"
+    )
+    agenda: list[AgendaItem] = Field(default_factory=list, description="Agenda items")
+    decisions: list[Text] = Field(default_factory=list, description="Decisions made")
+    actions: list[MeetingAction] = Field(
+        default_factory=list, description="Actions agreed: who, what, by when"
+    )
+    signed_off_on: date | None = Field(
+        default=None, description="Date the chair signed off the minutes"
+    )
+
+
+class ProgressEntry(Item):
+    """Reg 14: partners monitor progress at regular intervals; requests are in writing."""
+
+    logged_on: date = Field(description="Date")
+    kind: ProgressKind = Field(description="What kind of entry")
+    summary: RequiredText = Field(description="What was checked, asked for or received")
+    in_writing: bool = Field(default=True, description="The request or check was in writing")
+    by: Text = Field(default="", description="Who")
+
+
+class Report(Model):
+    """The final report's own text, beyond what the other sections already hold."""
+
+    status: ReportStatus = Field(default=ReportStatus.DRAFT, description="Draft or Final")
+    version: Text = Field(default="0.1", description="Version number", max_length=20)
+    introduction: Text = Field(default="", description="Introduction and circumstances")
+    case_history: Text = Field(
+        default="", description="Summary of key practice episodes and case history"
+    )
+    summary_of_improvements: Text = Field(
+        default="",
+        description="Summary of recommended improvements (a statutory minimum, reg 12)",
+    )
+    partnership_response: Text = Field(default="", description="The partnership's response")
+    conclusion: Text = Field(default="", description="Conclusion")
+    sign_off: list[PartnerSignOff] = Field(
+        default_factory=list, description="Sign-off by the three safeguarding partners"
+    )
+
+
+class CopySent(Model):
+    recipient: CopyRecipient = Field(description="Who received a copy before publication")
+    sent_on: date = Field(description="Date sent")
+
+
+class Publication(Model):
+    decision: PublicationDecision = Field(
+        default=PublicationDecision.NOT_YET, description="What will be published"
+    )
+    reasons: Text = Field(default="", description="Reasons, especially for not publishing in full")
+    planned_on: date | None = Field(default=None, description="Planned publication date")
+    delay_reason: Text = Field(
+        default="", description="Why publication is later than six months, if it is"
+    )
+    copies_sent: list[CopySent] = Field(
+        default_factory=list, description="Copies sent to the Panel, Secretary of State and Ofsted"
+    )
+    published_on: date | None = Field(default=None, description="Date published")
+    url: Text = Field(default="", description="Where it is published")
+    nspcc_submitted_on: date | None = Field(
+        default=None, description="Date sent to the NSPCC national case review repository"
+    )

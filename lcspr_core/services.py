@@ -1,0 +1,349 @@
+"""Every read and write of a review. Pages and the CLI call these, never storage directly.
+
+Each write takes the acting user, runs in one BEGIN IMMEDIATE transaction, validates the whole
+review with the change applied (so cross-field rules hold), refuses a stale version, and
+appends an audit entry. A failure anywhere leaves the database as it was.
+"""
+
+from __future__ import annotations
+
+import types
+import typing
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from pydantic import BaseModel, ValidationError
+from sqlite_utils import Database
+
+from lcspr_core import storage
+from lcspr_core.errors import (
+    DuplicateReviewError,
+    InvalidDataError,
+    ItemNotFoundError,
+    ReviewNotFoundError,
+    StaleEditError,
+)
+from lcspr_core.model import Review
+from lcspr_core.model.common import Item
+from lcspr_core.validation import plain_problems
+
+# Which of the review's fields are lists of items and which are singleton sections, read off
+# the model so a new section needs no storage code.
+ITEM_KINDS: dict[str, type[Item]] = {}
+SECTIONS: dict[str, type[BaseModel]] = {}
+for _name, _field in Review.model_fields.items():
+    _annotation = _field.annotation
+    if typing.get_origin(_annotation) is list:
+        ITEM_KINDS[_name] = typing.get_args(_annotation)[0]
+    elif _name != "reference":
+        _args = typing.get_args(_annotation) if isinstance(_annotation, types.UnionType) else ()
+        _model = next((a for a in _args if a is not type(None)), _annotation)
+        SECTIONS[_name] = _model
+# Stored outside the model's JSON: restricted details are never written into the audit log.
+RESTRICTED_SECTIONS = frozenset({"restricted"})
+SORT_KEYS = {"chronology": "occurred_on", "meetings": "held_on", "progress_log": "logged_on",
+             "action_updates": "updated_on"}
+
+
+@dataclass(frozen=True)
+class RecordVersion:
+    """The stored version of a section or item, and who last changed it."""
+
+    version: int
+    updated_at: str
+    updated_by: str
+
+
+@dataclass(frozen=True)
+class ReviewSummary:
+    reference: str
+    child_pseudonym: str
+    review: Review
+
+
+# --- reading ---------------------------------------------------------------------------------
+
+
+def _review_id(db: Database, reference: str) -> int:
+    found = storage.review_id(db, reference)
+    if found is None:
+        known = ", ".join(storage.review_references(db)) or "none yet"
+        raise ReviewNotFoundError(f"There is no review '{reference}'. Reviews here: {known}.")
+    return found
+
+
+def _review_document(db: Database, review: int, reference: str) -> dict[str, Any]:
+    document: dict[str, Any] = {"reference": reference}
+    for name, row in storage.read_sections(db, review).items():
+        document[name] = row["data"]
+    for kind in ITEM_KINDS:
+        document[kind] = []
+    for row in storage.read_items(db, review):
+        document[row["kind"]].append(row["data"])
+    return document
+
+
+def _stored_reference(db: Database, review: int) -> str:
+    return str(db.execute("SELECT reference FROM reviews WHERE id = ?", [review]).fetchone()[0])
+
+
+def load_review(*, db: Database, reference: str) -> Review:
+    """The whole review. Raises ReviewNotFoundError for an unknown reference."""
+    review = _review_id(db, reference)
+    return Review.model_validate(_review_document(db, review, _stored_reference(db, review)))
+
+
+def list_reviews(*, db: Database) -> list[Review]:
+    return [load_review(db=db, reference=ref) for ref in storage.review_references(db)]
+
+
+def review_exists(*, db: Database, reference: str) -> bool:
+    return storage.review_id(db, reference) is not None
+
+
+def record_versions(*, db: Database, reference: str) -> dict[str, RecordVersion]:
+    """Versions of every stored section ('incident') and item ('chronology/ab12cd')."""
+    review = _review_id(db, reference)
+    versions = {
+        name: RecordVersion(row["version"], row["updated_at"], row["updated_by"])
+        for name, row in storage.read_sections(db, review).items()
+    }
+    for row in storage.read_items(db, review):
+        versions[f"{row['kind']}/{row['id']}"] = RecordVersion(
+            row["version"], row["updated_at"], row["updated_by"]
+        )
+    return versions
+
+
+def chronology_page(
+    *, db: Database, reference: str, limit: int, offset: int = 0
+) -> tuple[list[Any], int]:
+    """One page of the chronology in date order, and the total number of entries."""
+    from lcspr_core.model import ChronologyEntry
+
+    review = _review_id(db, reference)
+    rows = storage.read_items(db, review, "chronology", limit=limit, offset=offset)
+    total = storage.count_items(db, review, "chronology")
+    return [ChronologyEntry.model_validate(row["data"]) for row in rows], total
+
+
+def audit_entries(*, db: Database, reference: str | None = None) -> list[dict[str, Any]]:
+    return storage.read_audit(db, reference=reference)
+
+
+# --- writing ---------------------------------------------------------------------------------
+
+
+def _validated(document: dict[str, Any], *, summary: str) -> Review:
+    try:
+        return Review.model_validate(document)
+    except ValidationError as exc:
+        raise InvalidDataError(plain_problems(exc), summary=summary) from exc
+
+
+def _audit_value(name: str, value: Any) -> Any:
+    if name in RESTRICTED_SECTIONS and value is not None:
+        # Never log restricted details: record which fields changed, not their values.
+        return {key: "«restricted»" for key in value} if isinstance(value, dict) else "«restricted»"
+    return value
+
+
+def _changed_fields(before: Any, after: Any) -> tuple[Any, Any]:
+    """Only the top-level fields that changed, so the log says what changed."""
+    if isinstance(before, dict) and isinstance(after, dict):
+        keys = [k for k in {**before, **after} if before.get(k) != after.get(k)]
+        return {k: before.get(k) for k in keys}, {k: after.get(k) for k in keys}
+    return before, after
+
+
+def _sort_key(kind: str, data: dict[str, Any]) -> str:
+    field = SORT_KEYS.get(kind)
+    return str(data.get(field) or "") if field else ""
+
+
+def _write_whole_review(db: Database, review_model: Review, *, actor: str, action: str) -> None:
+    review = storage.insert_review(db, reference=review_model.reference, actor=actor)
+    data = review_model.model_dump(mode="json")
+    for name in SECTIONS:
+        if data[name] is not None:
+            storage.upsert_section(db, review, name, data[name], version=1, actor=actor)
+    for kind in ITEM_KINDS:
+        for position, item in enumerate(data[kind]):
+            storage.upsert_item(
+                db, review, kind, item["id"], item, position=position,
+                sort_key=_sort_key(kind, item), version=1, actor=actor,
+            )
+    after = {name: _audit_value(name, data[name]) for name in SECTIONS}
+    after.update({kind: f"{len(data[kind])} entries" for kind in ITEM_KINDS})
+    storage.append_audit(
+        db, actor=actor, reference=review_model.reference, target="review", action=action,
+        before=None, after=after,
+    )
+
+
+def create_review(*, db: Database, review: Review, actor: str, replace: bool = False) -> Review:
+    """Store a whole new review (start, demo, import). An existing reference is refused
+    unless `replace` is given."""
+    with storage.write_transaction(db):
+        existing = storage.review_id(db, review.reference)
+        if existing is not None:
+            if not replace:
+                raise DuplicateReviewError(
+                    f"A review '{review.reference}' already exists; nothing was changed "
+                    "(replace it explicitly to overwrite it)."
+                )
+            storage.delete_review_rows(db, existing)
+            storage.append_audit(
+                db, actor=actor, reference=review.reference, target="review",
+                action="replace", before="whole review", after=None,
+            )
+        _write_whole_review(db, review, actor=actor, action="create")
+    return review
+
+
+def _check_version(
+    stored: dict[str, Any] | None, expected: int | None, *, what: str
+) -> int:
+    """The next version number, or StaleEditError if someone saved in between."""
+    current = stored["version"] if stored else 0
+    if expected is not None and expected != current:
+        by = stored["updated_by"] if stored else "someone"
+        at = stored["updated_at"] if stored else "just now"
+        raise StaleEditError(
+            f"{by} changed {what} at {at}, after you opened it. Your save was refused so their "
+            "work is not overwritten; your text is kept on screen: compare, merge and save again.",
+            changed_by=by, changed_at=at,
+        )
+    return int(current) + 1
+
+
+def save_section(
+    *, db: Database, reference: str, name: str, value: BaseModel | None,
+    expected_version: int | None, actor: str,
+) -> int:
+    """Save one singleton section (None clears it). Returns the new version.
+
+    `expected_version` is the version the user opened (0 for a section not yet saved);
+    None skips the check (only for callers that just read it in this same transaction).
+    """
+    if name not in SECTIONS:
+        raise InvalidDataError([], summary=f"'{name}' is not a section of a review.")
+    with storage.write_transaction(db):
+        review = _review_id(db, reference)
+        sections = storage.read_sections(db, review)
+        stored = sections.get(name)
+        version = _check_version(stored, expected_version, what=f"the {name} section")
+        document = _review_document(db, review, _stored_reference(db, review))
+        new_data = value.model_dump(mode="json") if value is not None else None
+        document[name] = new_data
+        _validated(document, summary=f"The {name} section was not saved:")
+        before = stored["data"] if stored else None
+        if new_data is None:
+            storage.delete_section(db, review, name)
+        else:
+            storage.upsert_section(db, review, name, new_data, version=version, actor=actor)
+        before, after = _changed_fields(before, new_data)
+        storage.append_audit(
+            db, actor=actor, reference=document["reference"], target=name,
+            action="clear" if new_data is None else "update" if stored else "create",
+            before=_audit_value(name, before), after=_audit_value(name, after),
+        )
+    return version
+
+
+def save_item(
+    *, db: Database, reference: str, kind: str, item: Item, expected_version: int | None,
+    actor: str,
+) -> int:
+    """Add or update one list item (a chronology entry, a finding...). Returns its version.
+
+    `expected_version` is 0 for a new item, the opened version for an edit.
+    """
+    if kind not in ITEM_KINDS:
+        raise InvalidDataError([], summary=f"'{kind}' is not a list in a review.")
+    with storage.write_transaction(db):
+        review = _review_id(db, reference)
+        rows = {row["id"]: row for row in storage.read_items(db, review, kind)}
+        stored = rows.get(item.id)
+        version = _check_version(stored, expected_version, what=f"this {kind} entry")
+        document = _review_document(db, review, _stored_reference(db, review))
+        data = item.model_dump(mode="json")
+        index = next((i for i, row in enumerate(document[kind]) if row["id"] == item.id), None)
+        if index is None:
+            document[kind].append(data)
+        else:
+            document[kind][index] = data
+        _validated(document, summary=f"The {kind} entry was not saved:")
+        position = storage.item_position(db, review, kind, item.id)
+        storage.upsert_item(
+            db, review, kind, item.id, data,
+            position=position if position is not None else storage.next_position(db, review, kind),
+            sort_key=_sort_key(kind, data), version=version, actor=actor,
+        )
+        before, after = _changed_fields(stored["data"] if stored else None, data)
+        storage.append_audit(
+            db, actor=actor, reference=document["reference"], target=f"{kind}/{item.id}",
+            action="update" if stored else "create", before=before, after=after,
+        )
+    return version
+
+
+def add_items(*, db: Database, reference: str, kind: str, items: list[Item], actor: str) -> int:
+    """Add many new items at once (a chronology import): all of them or none."""
+    if kind not in ITEM_KINDS:
+        raise InvalidDataError([], summary=f"'{kind}' is not a list in a review.")
+    with storage.write_transaction(db):
+        review = _review_id(db, reference)
+        document = _review_document(db, review, _stored_reference(db, review))
+        data = [item.model_dump(mode="json") for item in items]
+        document[kind].extend(data)
+        _validated(document, summary=f"The {kind} entries were not added:")
+        position = storage.next_position(db, review, kind)
+        for offset, row in enumerate(data):
+            storage.upsert_item(
+                db, review, kind, row["id"], row, position=position + offset,
+                sort_key=_sort_key(kind, row), version=1, actor=actor,
+            )
+        storage.append_audit(
+            db, actor=actor, reference=document["reference"], target=kind, action="add many",
+            before=None, after={"added": len(data), "ids": [row["id"] for row in data]},
+        )
+    return len(data)
+
+
+def delete_item(
+    *, db: Database, reference: str, kind: str, item_id: str, expected_version: int | None,
+    actor: str,
+) -> None:
+    """Remove one list item; refused if others still link to it."""
+    with storage.write_transaction(db):
+        review = _review_id(db, reference)
+        rows = {row["id"]: row for row in storage.read_items(db, review, kind)}
+        stored = rows.get(item_id)
+        if stored is None:
+            raise ItemNotFoundError(f"There is no {kind} entry '{item_id}' in {reference}.")
+        _check_version(stored, expected_version, what=f"this {kind} entry")
+        document = _review_document(db, review, _stored_reference(db, review))
+        document[kind] = [row for row in document[kind] if row["id"] != item_id]
+        _validated(document, summary=f"The {kind} entry was not deleted:")
+        storage.delete_item_row(db, review, kind, item_id)
+        storage.append_audit(
+            db, actor=actor, reference=document["reference"], target=f"{kind}/{item_id}",
+            action="delete", before=stored["data"], after=None,
+        )
+
+
+def delete_review(*, db: Database, reference: str, actor: str) -> None:
+    with storage.write_transaction(db):
+        review = _review_id(db, reference)
+        storage.delete_review_rows(db, review)
+        storage.append_audit(
+            db, actor=actor, reference=reference, target="review", action="delete",
+            before="whole review", after=None,
+        )
+
+
+def today() -> date:
+    """Today's date; one place so the clocks and the pages agree."""
+    return date.today()

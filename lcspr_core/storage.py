@@ -1,0 +1,298 @@
+"""The SQLite store: the only module that talks to sqlite-utils.
+
+A review is stored as one row per singleton section and one row per list item, each with a
+version (for refusing stale saves) and who changed it last. The audit log is append-only and
+each entry hashes the one before, so an edit to history shows.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import sqlite3
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from sqlite_utils import Database
+from sqlite_utils.migrations import Migrations
+
+DEFAULT_DB_PATH = Path("data") / "lcspr.db"
+DB_ENV_VAR = "LCSPR_DB"
+
+# Several seconds: a second writer waits for the first instead of failing at once.
+BUSY_TIMEOUT_MS = 8000
+
+migrations = Migrations("lcspr")
+
+
+@migrations()
+def m001_create_reviews(db: Database) -> None:
+    db["reviews"].create(
+        {"id": int, "reference": str, "created_at": str, "created_by": str},
+        pk="id",
+        not_null={"reference", "created_at", "created_by"},
+    )
+    db["reviews"].create_index(["reference"], unique=True)
+    db["sections"].create(
+        {
+            "review_id": int, "name": str, "data": str, "version": int,
+            "updated_at": str, "updated_by": str,
+        },
+        pk=("review_id", "name"),
+        foreign_keys=[("review_id", "reviews", "id")],
+        not_null={"data", "version", "updated_at", "updated_by"},
+    )
+    db["items"].create(
+        {
+            "review_id": int, "kind": str, "id": str, "position": int, "sort_key": str,
+            "data": str, "version": int, "updated_at": str, "updated_by": str,
+        },
+        pk=("review_id", "kind", "id"),
+        foreign_keys=[("review_id", "reviews", "id")],
+        not_null={"position", "sort_key", "data", "version", "updated_at", "updated_by"},
+    )
+    # Lists are read in order, and the chronology is paged, by this index.
+    db["items"].create_index(["review_id", "kind", "sort_key", "position"])
+
+
+@migrations()
+def m002_create_audit_log(db: Database) -> None:
+    db["audit_log"].create(
+        {
+            "seq": int, "at": str, "actor": str, "review_reference": str, "target": str,
+            "action": str, "before": str, "after": str, "prev_hash": str, "hash": str,
+        },
+        pk="seq",
+        not_null={"at", "actor", "target", "action", "prev_hash", "hash"},
+    )
+    db["audit_log"].create_index(["review_reference", "seq"])
+    # Append-only: the database itself refuses to change or remove history.
+    db.execute(
+        "CREATE TRIGGER audit_log_no_update BEFORE UPDATE ON audit_log "
+        "BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END"
+    )
+    db.execute(
+        "CREATE TRIGGER audit_log_no_delete BEFORE DELETE ON audit_log "
+        "BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END"
+    )
+
+
+def db_path_from_env() -> Path:
+    return Path(os.environ.get(DB_ENV_VAR) or DEFAULT_DB_PATH)
+
+
+def open_db(path: Path | str | None = None) -> Database:
+    """Open (creating if needed) the database and bring its schema up to date.
+
+    One connection per script run: sqlite3 connections are bound to the thread that made them,
+    and Streamlit reruns a page on other threads.
+    """
+    path = Path(path) if path is not None else db_path_from_env()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    # isolation_level=None: we open every transaction ourselves (BEGIN IMMEDIATE, below).
+    conn = sqlite3.connect(str(path), timeout=BUSY_TIMEOUT_MS / 1000, isolation_level=None)
+    conn.execute("PRAGMA journal_mode=WAL")
+    conn.execute("PRAGMA synchronous=FULL")
+    conn.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
+    conn.execute("PRAGMA foreign_keys=ON")
+    db = Database(conn)
+    if migrations.pending(db):
+        with write_transaction(db):
+            migrations.apply(db)
+    return db
+
+
+@contextmanager
+def write_transaction(db: Database) -> Iterator[Database]:
+    """A write transaction that takes the write lock first.
+
+    sqlite-utils' db.atomic() issues a plain BEGIN: a transaction that reads and then writes
+    beside another writer fails at once with "database is locked", whatever the busy timeout.
+    BEGIN IMMEDIATE waits for the lock up front instead. Nested calls join the outer one.
+    """
+    if db.conn.in_transaction:
+        yield db
+        return
+    db.conn.execute("BEGIN IMMEDIATE")
+    try:
+        yield db
+    except BaseException:
+        db.conn.execute("ROLLBACK")
+        raise
+    db.conn.execute("COMMIT")
+
+
+def now_iso() -> str:
+    return datetime.now(UTC).isoformat(timespec="seconds")
+
+
+def to_json(value: Any) -> str:
+    return json.dumps(value, ensure_ascii=False, sort_keys=True)
+
+
+# --- reviews ---------------------------------------------------------------------------------
+
+
+def review_id(db: Database, reference: str) -> int | None:
+    row = db.execute(
+        "SELECT id FROM reviews WHERE reference = ? COLLATE NOCASE", [reference]
+    ).fetchone()
+    return int(row[0]) if row else None
+
+
+def review_references(db: Database) -> list[str]:
+    return [row[0] for row in db.execute("SELECT reference FROM reviews ORDER BY reference")]
+
+
+def insert_review(db: Database, *, reference: str, actor: str) -> int:
+    table = db.table("reviews")
+    table.insert({"reference": reference, "created_at": now_iso(), "created_by": actor})
+    return int(table.last_pk)
+
+
+def delete_review_rows(db: Database, review: int) -> None:
+    db.execute("DELETE FROM items WHERE review_id = ?", [review])
+    db.execute("DELETE FROM sections WHERE review_id = ?", [review])
+    db.execute("DELETE FROM reviews WHERE id = ?", [review])
+
+
+# --- sections and items ----------------------------------------------------------------------
+
+
+def read_sections(db: Database, review: int) -> dict[str, dict[str, Any]]:
+    """Every stored section of a review: name -> {data, version, updated_at, updated_by}."""
+    rows = db.execute(
+        "SELECT name, data, version, updated_at, updated_by FROM sections WHERE review_id = ?",
+        [review],
+    ).fetchall()
+    return {
+        name: {"data": json.loads(data), "version": version, "updated_at": at, "updated_by": by}
+        for name, data, version, at, by in rows
+    }
+
+
+def read_items(
+    db: Database, review: int, kind: str | None = None, *, limit: int = -1, offset: int = 0
+) -> list[dict[str, Any]]:
+    """Items of a review in list order (optionally one kind, optionally one page of them)."""
+    where, params = "review_id = ?", [review]
+    if kind is not None:
+        where += " AND kind = ?"
+        params.append(kind)
+    rows = db.execute(
+        f"SELECT kind, id, data, version, updated_at, updated_by FROM items WHERE {where} "
+        "ORDER BY kind, sort_key, position LIMIT ? OFFSET ?",
+        [*params, limit, offset],
+    ).fetchall()
+    return [
+        {"kind": k, "id": i, "data": json.loads(d), "version": v, "updated_at": a, "updated_by": b}
+        for k, i, d, v, a, b in rows
+    ]
+
+
+def count_items(db: Database, review: int, kind: str) -> int:
+    row = db.execute(
+        "SELECT count(*) FROM items WHERE review_id = ? AND kind = ?", [review, kind]
+    ).fetchone()
+    return int(row[0])
+
+
+def upsert_section(
+    db: Database, review: int, name: str, data: dict[str, Any], *, version: int, actor: str
+) -> None:
+    db.table("sections").upsert(
+        {
+            "review_id": review, "name": name, "data": to_json(data), "version": version,
+            "updated_at": now_iso(), "updated_by": actor,
+        },
+        pk=("review_id", "name"),
+    )
+
+
+def delete_section(db: Database, review: int, name: str) -> None:
+    db.execute("DELETE FROM sections WHERE review_id = ? AND name = ?", [review, name])
+
+
+def upsert_item(
+    db: Database, review: int, kind: str, item_id: str, data: dict[str, Any], *,
+    position: int, sort_key: str, version: int, actor: str,
+) -> None:
+    db.table("items").upsert(
+        {
+            "review_id": review, "kind": kind, "id": item_id, "position": position,
+            "sort_key": sort_key, "data": to_json(data), "version": version,
+            "updated_at": now_iso(), "updated_by": actor,
+        },
+        pk=("review_id", "kind", "id"),
+    )
+
+
+def next_position(db: Database, review: int, kind: str) -> int:
+    row = db.execute(
+        "SELECT coalesce(max(position), -1) + 1 FROM items WHERE review_id = ? AND kind = ?",
+        [review, kind],
+    ).fetchone()
+    return int(row[0])
+
+
+def item_position(db: Database, review: int, kind: str, item_id: str) -> int | None:
+    row = db.execute(
+        "SELECT position FROM items WHERE review_id = ? AND kind = ? AND id = ?",
+        [review, kind, item_id],
+    ).fetchone()
+    return int(row[0]) if row else None
+
+
+def delete_item_row(db: Database, review: int, kind: str, item_id: str) -> None:
+    db.execute(
+        "DELETE FROM items WHERE review_id = ? AND kind = ? AND id = ?", [review, kind, item_id]
+    )
+
+
+# --- audit log -------------------------------------------------------------------------------
+
+GENESIS_HASH = "0" * 64
+
+
+def _entry_hash(prev_hash: str, entry: dict[str, Any]) -> str:
+    body = to_json({key: entry[key] for key in sorted(entry) if key not in ("seq", "hash")})
+    return hashlib.sha256((prev_hash + body).encode()).hexdigest()
+
+
+def append_audit(
+    db: Database, *, actor: str, reference: str | None, target: str, action: str,
+    before: Any, after: Any,
+) -> None:
+    """Append one entry, chained to the previous entry's hash. Call inside the write."""
+    row = db.execute("SELECT hash FROM audit_log ORDER BY seq DESC LIMIT 1").fetchone()
+    prev_hash = row[0] if row else GENESIS_HASH
+    entry = {
+        "at": now_iso(), "actor": actor, "review_reference": reference, "target": target,
+        "action": action, "before": to_json(before), "after": to_json(after),
+        "prev_hash": prev_hash,
+    }
+    entry["hash"] = _entry_hash(prev_hash, entry)
+    db.table("audit_log").insert(entry)
+
+
+def read_audit(
+    db: Database, *, reference: str | None = None, limit: int = -1
+) -> list[dict[str, Any]]:
+    where, params = ("WHERE review_reference = ?", [reference]) if reference else ("", [])
+    cursor = db.execute(f"SELECT * FROM audit_log {where} ORDER BY seq LIMIT ?", [*params, limit])
+    columns = [c[0] for c in cursor.description]
+    return [dict(zip(columns, row, strict=True)) for row in cursor.fetchall()]
+
+
+def first_broken_audit_entry(db: Database) -> int | None:
+    """The seq of the first entry whose hash does not follow from its predecessor, if any."""
+    prev_hash = GENESIS_HASH
+    for entry in read_audit(db):
+        if entry["prev_hash"] != prev_hash or _entry_hash(prev_hash, entry) != entry["hash"]:
+            return int(entry["seq"])
+        prev_hash = entry["hash"]
+    return None
