@@ -1,0 +1,75 @@
+"""Whole-review export and import as JSON, with a versioned schema (SPEC §7: never locked in)."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from pydantic import Field, ValidationError
+from sqlite_utils import Database
+
+from lcspr_core import services
+from lcspr_core.errors import FieldProblem, ImportRefusedError
+from lcspr_core.model import Review
+from lcspr_core.model.common import Model
+from lcspr_core.storage import now_iso
+from lcspr_core.validation import plain_problems
+
+SCHEMA_NAME = "lcspr-review"
+# Bump when an export made by this version could not be read by the previous one, and add a
+# step to upgrade older exports in import_review.
+SCHEMA_VERSION = 1
+
+
+class ReviewExport(Model):
+    """The JSON file a review is exported to and imported from."""
+
+    schema_name: str = Field(
+        default=SCHEMA_NAME, alias="schema", description="Always 'lcspr-review'"
+    )
+    schema_version: int = Field(default=SCHEMA_VERSION, description="Version of this format")
+    exported_at: str = Field(default_factory=now_iso, description="When it was exported (UTC)")
+    review: Review = Field(description="The whole review")
+
+
+def export_review(*, db: Database, reference: str) -> dict[str, Any]:
+    review = services.load_review(db=db, reference=reference)
+    return ReviewExport(review=review).model_dump(mode="json", by_alias=True)
+
+
+def export_schema() -> dict[str, Any]:
+    return ReviewExport.model_json_schema(by_alias=True)
+
+
+def parse_export(text: str) -> Review:
+    """The review in an export file's text, or ImportRefusedError listing every problem."""
+    try:
+        document = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise ImportRefusedError(
+            [FieldProblem((), f"the file is not JSON (line {exc.lineno}, column {exc.colno})")],
+            summary="Nothing was imported:",
+        ) from exc
+    if not isinstance(document, dict) or document.get("schema") != SCHEMA_NAME:
+        raise ImportRefusedError(
+            [FieldProblem(("schema",), f"this is not an LCSPR review export (expected "
+                                       f"\"schema\": \"{SCHEMA_NAME}\")")],
+            summary="Nothing was imported:",
+        )
+    version = document.get("schema_version")
+    if version != SCHEMA_VERSION:
+        raise ImportRefusedError(
+            [FieldProblem(("schema_version",), f"the file is schema version {version!r}; this "
+                                               f"version of the tool reads {SCHEMA_VERSION}")],
+            summary="Nothing was imported:",
+        )
+    try:
+        return ReviewExport.model_validate(document).review
+    except ValidationError as exc:
+        raise ImportRefusedError(plain_problems(exc), summary="Nothing was imported:") from exc
+
+
+def import_review(*, db: Database, text: str, actor: str, replace: bool = False) -> Review:
+    """Import an export file whole, or refuse it whole; the database is untouched on refusal."""
+    review = parse_export(text)
+    return services.create_review(db=db, review=review, actor=actor, replace=replace)
