@@ -81,6 +81,21 @@ def m002_create_audit_log(db: Database) -> None:
     )
 
 
+@migrations()
+def m003_create_generated_documents(db: Database) -> None:
+    # Which version of which document went to whom: kind, template and output checksums.
+    db["generated_documents"].create(
+        {
+            "seq": int, "review_reference": str, "kind": str, "at": str, "actor": str,
+            "template": str, "template_sha256": str, "output_sha256": str, "size": int,
+            "marking": str,
+        },
+        pk="seq",
+        not_null={"review_reference", "kind", "at", "actor", "template_sha256", "output_sha256"},
+    )
+    db["generated_documents"].create_index(["review_reference", "seq"])
+
+
 def db_path_from_env() -> Path:
     return Path(os.environ.get(DB_ENV_VAR) or DEFAULT_DB_PATH)
 
@@ -296,3 +311,20 @@ def first_broken_audit_entry(db: Database) -> int | None:
             return int(entry["seq"])
         prev_hash = entry["hash"]
     return None
+
+
+# --- generated documents ---------------------------------------------------------------------
+
+
+def record_generation(db: Database, entry: dict[str, Any]) -> None:
+    with write_transaction(db):
+        db.table("generated_documents").insert({"at": now_iso(), **entry})
+
+
+def read_generations(db: Database, *, reference: str) -> list[dict[str, Any]]:
+    cursor = db.execute(
+        "SELECT * FROM generated_documents WHERE review_reference = ? ORDER BY seq DESC",
+        [reference],
+    )
+    columns = [c[0] for c in cursor.description]
+    return [dict(zip(columns, row, strict=True)) for row in cursor.fetchall()]
