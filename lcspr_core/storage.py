@@ -328,3 +328,14 @@ def read_generations(db: Database, *, reference: str) -> list[dict[str, Any]]:
     )
     columns = [c[0] for c in cursor.description]
     return [dict(zip(columns, row, strict=True)) for row in cursor.fetchall()]
+
+
+def write_file_atomically(path: Path, data: bytes) -> None:
+    """Write a generated file so a kill mid-write never leaves an empty or partial file."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    temporary = path.with_name(f".{path.name}.part")
+    with open(temporary, "wb") as handle:
+        handle.write(data)
+        handle.flush()
+        os.fsync(handle.fileno())
+    os.replace(temporary, path)

@@ -1,0 +1,251 @@
+"""The `lcspr` command: a thin wrapper over the core services.
+
+Errors are one plain line on stderr and a non-zero exit, never a traceback.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections.abc import Sequence
+from datetime import date
+from pathlib import Path
+
+from pydantic import ValidationError
+from sqlite_utils import Database
+
+from lcspr_core import exchange, services, storage
+from lcspr_core.clocks import Clock
+from lcspr_core.demo import DEMO_REFERENCE, build_demo_review
+from lcspr_core.errors import LcsprError
+from lcspr_core.model import Review
+from lcspr_core.review_clocks import next_clock, review_clocks
+from lcspr_core.settings import load_clock_rules
+from lcspr_core.stage import derive_stage
+from lcspr_core.text import english_date
+from lcspr_core.validation import plain_problems
+
+CLI_ACTOR = "lcspr command line"
+
+
+def _out(text: str = "") -> None:
+    sys.stdout.write(text + "\n")
+
+
+def _date(value: str) -> date:
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(
+            f"'{value}' is not a date: write it as YYYY-MM-DD, e.g. 2026-03-04"
+        ) from None
+
+
+def _clock_line(clock: Clock) -> str:
+    if clock.done_on:
+        left = ""
+    elif clock.days_left < 0:
+        left = f", {-clock.days_left} days overdue"
+    else:
+        left = f", {clock.days_left} days left"
+    done = f", done {english_date(clock.done_on)}" if clock.done_on else ""
+    return (
+        f"{clock.label}: due {english_date(clock.due)} ({clock.status}{done}{left}) "
+        f"— {clock.rule}"
+    )
+
+
+def cmd_demo(db: Database, args: argparse.Namespace) -> None:
+    review = build_demo_review(args.reference)
+    services.create_review(db=db, review=review, actor=CLI_ACTOR, replace=args.replace)
+    _out(review.reference)
+
+
+def cmd_list(db: Database, args: argparse.Namespace) -> None:
+    rules = load_clock_rules()
+    reviews = services.list_reviews(db=db)
+    if not reviews:
+        _out("No reviews yet. Add the demo with `lcspr demo`, or start one in the app.")
+        return
+    for review in reviews:
+        upcoming = next_clock(review_clocks(review=review, today=services.today(), rules=rules))
+        clock = (
+            f"{upcoming.label} due {english_date(upcoming.due)} ({upcoming.status})"
+            if upcoming else "no open clock"
+        )
+        _out(
+            f"{review.reference}\t{review.incident.child.pseudonym}\t"
+            f"{derive_stage(review)}\t{clock}"
+        )
+
+
+def _show(review: Review) -> None:
+    incident = review.incident
+    _out(f"{review.reference} — {incident.child.pseudonym} ({incident.child.age_band})")
+    _out(f"Stage: {derive_stage(review)}")
+    _out(f"Incident: {incident.incident_type}; local authority aware "
+         f"{english_date(incident.la_aware_on)}, partners aware "
+         f"{english_date(incident.partners_aware_on)}")
+    _out(f"Outline: {incident.outline}")
+    if review.decision:
+        _out(f"Decision: {review.decision.outcome} on {english_date(review.decision.decided_on)}")
+    if review.setup and review.setup.reviewers:
+        _out("Reviewer: " + ", ".join(person.name for person in review.setup.reviewers))
+    _out(f"Agencies: {len(incident.agencies)}; chronology entries: {len(review.chronology)}; "
+         f"findings: {len(review.findings)}; recommendations: {len(review.recommendations)}")
+    _out()
+    _out("Clocks:")
+    rules = load_clock_rules()
+    for clock in review_clocks(review=review, today=services.today(), rules=rules):
+        _out(f"  {_clock_line(clock)}")
+
+
+def cmd_show(db: Database, args: argparse.Namespace) -> None:
+    _show(services.load_review(db=db, reference=args.reference))
+
+
+def cmd_export(db: Database, args: argparse.Namespace) -> None:
+    text = json.dumps(
+        exchange.export_review(db=db, reference=args.reference), indent=2, ensure_ascii=False
+    )
+    if args.output:
+        Path(args.output).write_text(text + "\n", encoding="utf-8")
+        _out(f"Exported {args.reference} to {args.output}")
+    else:
+        _out(text)
+
+
+def cmd_import(db: Database, args: argparse.Namespace) -> None:
+    path = Path(args.file)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise LcsprError(f"Cannot read {path}: {exc}") from exc
+    review = exchange.import_review(db=db, text=text, actor=CLI_ACTOR, replace=args.replace)
+    _out(f"Imported {review.reference}")
+
+
+def cmd_schema(db: Database | None, args: argparse.Namespace) -> None:
+    _out(json.dumps(exchange.export_schema(), indent=2))
+
+
+def cmd_clocks(db: Database | None, args: argparse.Namespace) -> None:
+    from lcspr_core.clocks import what_if_clocks
+
+    clocks = what_if_clocks(
+        la_aware=args.la_aware, partners_aware=args.partners_aware, decided_on=args.decision,
+        publication_on=args.publication, today=args.today or services.today(),
+        rules=load_clock_rules(),
+    )
+    if args.json:
+        _out(json.dumps([
+            {"key": c.key, "label": c.label, "due": c.due.isoformat(), "status": str(c.status),
+             "days_left": c.days_left, "rule": c.rule, "source": c.source}
+            for c in clocks
+        ], indent=2))
+        return
+    for clock in clocks:
+        _out(_clock_line(clock))
+
+
+def cmd_render(db: Database, args: argparse.Namespace) -> None:
+    from lcspr_core import documents
+
+    if args.list:
+        for kind in documents.document_kinds():
+            _out(f"{kind.kind}\t{kind.title}")
+        return
+    if not args.reference or not args.kind:
+        raise LcsprError("Give a review reference and a document kind, or --list.")
+    review = services.load_review(db=db, reference=args.reference)
+    data = documents.generate_document(db=db, kind=args.kind, review=review, actor=CLI_ACTOR)
+    output = Path(args.output or f"{review.reference}-{args.kind}.docx")
+    storage.write_file_atomically(output, data)
+    _out(f"Wrote {output}")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="lcspr", description="Local Child Safeguarding Practice Reviews, from the command line."
+    )
+    parser.add_argument(
+        "--db", help=f"database file (default: ${storage.DB_ENV_VAR} or {storage.DEFAULT_DB_PATH})"
+    )
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    p = sub.add_parser("demo", help="add the fictional demo review and print its reference")
+    p.add_argument("--reference", default=DEMO_REFERENCE, help="reference to give it")
+    p.add_argument("--replace", action="store_true", help="replace it if it exists")
+    p.set_defaults(func=cmd_demo)
+
+    sub.add_parser("list", help="every review: reference, child, stage, next clock").set_defaults(
+        func=cmd_list
+    )
+
+    p = sub.add_parser("show", help="a readable summary of one review with all its clocks")
+    p.add_argument("reference")
+    p.set_defaults(func=cmd_show)
+
+    p = sub.add_parser("export", help="export a whole review as JSON")
+    p.add_argument("reference")
+    p.add_argument("-o", "--output", help="file to write (default: standard output)")
+    p.set_defaults(func=cmd_export)
+
+    p = sub.add_parser("import", help="import a review exported as JSON")
+    p.add_argument("file")
+    p.add_argument("--replace", action="store_true", help="replace a review with that reference")
+    p.set_defaults(func=cmd_import)
+
+    sub.add_parser("schema", help="print the JSON Schema of an export").set_defaults(
+        func=cmd_schema, no_db=True
+    )
+
+    p = sub.add_parser("clocks", help="what-if: every clock these dates determine")
+    p.add_argument("--la-aware", type=_date, required=True, metavar="DATE",
+                   help="date the local authority became aware")
+    p.add_argument("--partners-aware", type=_date, required=True, metavar="DATE",
+                   help="date the safeguarding partners became aware")
+    p.add_argument("--decision", type=_date, metavar="DATE", help="date of the decision")
+    p.add_argument("--publication", type=_date, metavar="DATE", help="(planned) publication date")
+    p.add_argument("--today", type=_date, metavar="DATE", help="count days left from this date")
+    p.add_argument("--json", action="store_true", help="print JSON")
+    p.set_defaults(func=cmd_clocks, no_db=True)
+
+    p = sub.add_parser("render", help="render a Word document for a review")
+    p.add_argument("reference", nargs="?")
+    p.add_argument("kind", nargs="?")
+    p.add_argument("-o", "--output", help="file to write")
+    p.add_argument("--list", action="store_true", help="list the document kinds")
+    p.set_defaults(func=cmd_render)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        if getattr(args, "no_db", False):
+            args.func(None, args)
+            return 0
+        db = storage.open_db(args.db)
+        try:
+            args.func(db, args)
+        finally:
+            db.close()
+    except LcsprError as exc:
+        # The first line says what happened; any further lines list each problem.
+        sys.stderr.write("lcspr: " + str(exc).replace("\n", "\n  ") + "\n")
+        return 1
+    except ValidationError as exc:
+        problems = "; ".join(str(p) for p in plain_problems(exc))
+        sys.stderr.write(f"lcspr: {problems}\n")
+        return 1
+    except OSError as exc:
+        sys.stderr.write(f"lcspr: {exc.strerror or exc}: {exc.filename or ''}\n")
+        return 1
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
