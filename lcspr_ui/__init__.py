@@ -1,0 +1,1 @@
+"""Shared Streamlit widgets for the pages. The core (lcspr_core) never imports this package."""

@@ -1,0 +1,82 @@
+"""Showing the review's clocks: due date, days left, met or overdue, standing out when late."""
+
+from __future__ import annotations
+
+import pandas as pd
+import streamlit as st
+
+from lcspr_core import services
+from lcspr_core.clocks import Clock, ClockStatus
+from lcspr_core.model import Review
+from lcspr_core.review_clocks import review_clocks
+from lcspr_core.text import english_date
+
+ICONS = {
+    ClockStatus.OPEN: "🟢",
+    ClockStatus.DUE_SOON: "🟠",
+    ClockStatus.OVERDUE: "🔴",
+    ClockStatus.MET: "✅",
+    ClockStatus.MISSED: "⚠️",
+}
+
+
+def standing(clock: Clock) -> str:
+    """'due in 3 days', 'overdue by 2 days', 'met on 4 March 2026'."""
+    if clock.done_on:
+        word = "met" if clock.status is ClockStatus.MET else "done late"
+        return f"{word} on {english_date(clock.done_on)}"
+    days = clock.days_left
+    if days < 0:
+        return f"overdue by {-days} day{'s' if days != -1 else ''}"
+    if days == 0:
+        return "due today"
+    return f"due in {days} day{'s' if days != 1 else ''}"
+
+
+def clock_line(clock: Clock) -> str:
+    return (
+        f"{ICONS[clock.status]} **{clock.label}** — due {english_date(clock.due)}, "
+        f"{standing(clock)}"
+    )
+
+
+def show_page_clocks(review: Review, *pages: str) -> list[Clock]:
+    """The clocks the page's stage drives, above its forms."""
+    clocks = [c for c in review_clocks(review=review, today=services.today()) if c.page in pages]
+    if not clocks:
+        return clocks
+    with st.container(border=True):
+        st.markdown("**Deadlines on this page**")
+        for clock in clocks:
+            line = clock_line(clock)
+            if clock.status is ClockStatus.OVERDUE:
+                st.error(line, icon="⏰")
+            elif clock.status is ClockStatus.DUE_SOON:
+                st.warning(line, icon="⏳")
+            else:
+                st.markdown(line, help=f"{clock.rule} ({clock.source})")
+    return clocks
+
+
+def clock_hint(clocks: list[Clock], key: str) -> str:
+    """The deadline hint shown under the date field that meets the clock."""
+    clock = next((c for c in clocks if c.key == key), None)
+    if clock is None:
+        return ""
+    return f"Deadline {english_date(clock.due)}: {clock.rule}. {standing(clock).capitalize()}."
+
+
+def clocks_table(clocks: list[Clock]) -> pd.DataFrame:
+    return pd.DataFrame(
+        [
+            {
+                "": ICONS[c.status],
+                "Step": c.label,
+                "Due": english_date(c.due),
+                "Standing": standing(c),
+                "Rule": c.rule,
+                "Page": c.page,
+            }
+            for c in clocks
+        ]
+    )

@@ -1,0 +1,59 @@
+"""What every page needs: the database for this run, the current review and the acting user."""
+
+from __future__ import annotations
+
+import streamlit as st
+from sqlite_utils import Database
+
+from lcspr_core import services, storage
+from lcspr_core.errors import ReviewNotFoundError
+from lcspr_core.model import Review
+
+REFERENCE = "reference"
+ACTOR = "actor"
+DEFAULT_ACTOR = "local user"
+
+
+def open_database() -> Database:
+    """A connection for this script run only (sqlite3 connections are bound to their thread)."""
+    return storage.open_db()
+
+
+def actor() -> str:
+    return (st.session_state.get(ACTOR) or DEFAULT_ACTOR).strip() or DEFAULT_ACTOR
+
+
+def current_reference() -> str | None:
+    return st.session_state.get(REFERENCE)
+
+
+def select_review(reference: str | None) -> None:
+    st.session_state[REFERENCE] = reference
+    if reference:
+        st.query_params["review"] = reference
+    else:
+        st.query_params.pop("review", None)
+
+
+def current_review(db: Database) -> Review | None:
+    """The selected review, or None (with a pointer to the dashboard) when there is none."""
+    reference = current_reference()
+    if reference:
+        try:
+            return services.load_review(db=db, reference=reference)
+        except ReviewNotFoundError as exc:
+            st.warning(str(exc))
+            return None
+    st.info("Choose a review in the sidebar, or start one on the Reviews page.")
+    st.page_link("pages/reviews.py", label="Go to Reviews", icon="📋")
+    return None
+
+
+def flash(message: str) -> None:
+    """A toast shown on the next run (a save reruns the page before it could be seen)."""
+    st.session_state.setdefault("_flash", []).append(message)
+
+
+def show_flashes() -> None:
+    for message in st.session_state.pop("_flash", []):
+        st.toast(message, icon="✅")

@@ -1,0 +1,200 @@
+"""Save a generated form through the core: one section, or one item of a list.
+
+Every outcome keeps the person's work: invalid input shows beside the field, a stale save
+says who changed the record and when and keeps the typed text, and only a successful save
+clears the form (with a toast).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import streamlit as st
+from pydantic import BaseModel
+from sqlite_utils import Database
+
+from lcspr_core import services
+from lcspr_core.errors import InvalidDataError, LcsprError, StaleEditError
+from lcspr_core.model import Review
+from lcspr_core.services import RecordVersion
+from lcspr_ui.context import actor, flash
+from lcspr_ui.forms import (
+    FormState,
+    ModelForm,
+    build,
+    reset_form,
+    set_problems,
+    show_unplaced_problems,
+)
+
+NEW = "__new__"
+
+
+def form_key(reference: str, name: str) -> str:
+    return f"{reference}:{name}"
+
+
+def _opened_version(key: str, stored: RecordVersion | None) -> int:
+    return int(st.session_state.setdefault(f"{key}.__version", stored.version if stored else 0))
+
+
+def _refresh_if_untouched(key: str, state: FormState, stored: RecordVersion | None) -> None:
+    """Someone else saved while this form sat untouched: show their version, not the old one."""
+    if not state.changed and (stored.version if stored else 0) != _opened_version(key, stored):
+        reset_form(key)
+        st.rerun()
+
+
+def _stale_banner(key: str, stored: RecordVersion | None) -> None:
+    stale = st.session_state.get(f"{key}.__stale")
+    if not stale:
+        return
+    st.warning(stale, icon="👥")
+    left, right = st.columns(2)
+    if left.button("Discard my changes and load theirs", key=f"{key}.__discard"):
+        reset_form(key)
+        st.rerun()
+    if right.button("Keep my text; my next save replaces theirs", key=f"{key}.__override"):
+        st.session_state[f"{key}.__version"] = stored.version if stored else 0
+        st.session_state.pop(f"{key}.__stale", None)
+        st.rerun()
+
+
+def _attempt(key: str, save: Callable[[], Any], *, strip: int, done: str) -> bool:
+    """Run a save; on failure keep everything typed and say why. True when it worked."""
+    for stale_state in ("__problems", "__stale", "__error"):
+        st.session_state.pop(f"{key}.{stale_state}", None)
+    try:
+        save()
+    except StaleEditError as exc:
+        st.session_state[f"{key}.__stale"] = str(exc)
+    except InvalidDataError as exc:
+        set_problems(key, exc.problems, strip=strip)
+        st.session_state[f"{key}.__error"] = str(exc).splitlines()[0] if str(exc) else ""
+    except LcsprError as exc:
+        st.session_state[f"{key}.__error"] = str(exc)
+    else:
+        reset_form(key)
+        flash(done)
+        return True
+    return False
+
+
+def _status_line(key: str, state: FormState) -> None:
+    if error := st.session_state.get(f"{key}.__error"):
+        st.error(error)
+    show_unplaced_problems(state)
+    if state.changed:
+        st.warning("Unsaved changes: save them before you leave this review.", icon="✏️")
+
+
+def section_editor(
+    db: Database,
+    review: Review,
+    name: str,
+    *,
+    versions: dict[str, RecordVersion],
+    extra: Callable[[str], dict[str, Any]] | None = None,
+    **form_options: Any,
+) -> None:
+    """Edit the review's singleton section `name`; `extra(key)` renders hand-written parts."""
+    model = services.SECTIONS[name]
+    key, stored = form_key(review.reference, name), versions.get(name)
+    _opened_version(key, stored)
+    form = ModelForm(model, key=key, value=getattr(review, name), **form_options)
+    state = form.render(extra(key) if extra else None)
+    _refresh_if_untouched(key, state, stored)
+    _status_line(key, state)
+    _stale_banner(key, stored)
+    if st.button("Save", key=f"{key}.__save", type="primary", disabled=not state.changed):
+        st.session_state.pop(f"{key}.__error", None)
+        value = build(model, state)
+        if value is not None:
+            expected = _opened_version(key, stored)
+            _attempt(
+                key,
+                lambda: services.save_section(
+                    db=db,
+                    reference=review.reference,
+                    name=name,
+                    value=value,
+                    expected_version=expected,
+                    actor=actor(),
+                ),
+                strip=1,
+                done="Saved.",
+            )
+        st.rerun()
+
+
+def item_editor(
+    db: Database,
+    reference: str,
+    kind: str,
+    items: list[BaseModel],
+    *,
+    versions: dict[str, RecordVersion],
+    describe: Callable[[Any], str],
+    noun: str = "entry",
+    **form_options: Any,
+) -> None:
+    """Pick an entry of the list `kind` (or a new one), edit it, save or delete it."""
+    model = services.ITEM_KINDS[kind]
+    pick_key = f"{reference}:{kind}:selected"
+    if pending := st.session_state.pop(f"{pick_key}.__next", None):
+        st.session_state[pick_key] = pending
+    by_id = {item.id: item for item in items}  # type: ignore[attr-defined]
+    if st.session_state.get(pick_key) not in (NEW, *by_id):
+        st.session_state[pick_key] = NEW
+    chosen = st.selectbox(
+        f"Choose the {noun} to edit",
+        [NEW, *by_id],
+        key=pick_key,
+        format_func=lambda i: f"➕ Add a new {noun}" if i == NEW else describe(by_id[i]),
+    )
+    item = by_id.get(chosen)
+    key = form_key(reference, f"{kind}:{chosen}")
+    stored = versions.get(f"{kind}/{chosen}")
+    _opened_version(key, stored)
+    with st.container(border=True):
+        state = ModelForm(model, key=key, value=item, **form_options).render()
+    _refresh_if_untouched(key, state, stored)
+    _status_line(key, state)
+    _stale_banner(key, stored)
+    save_col, delete_col = st.columns([1, 1])
+    label = f"Add this {noun}" if item is None else "Save changes"
+    if save_col.button(label, key=f"{key}.__save", type="primary", disabled=not state.changed):
+        st.session_state.pop(f"{key}.__error", None)
+        value = build(model, state, **({"id": item.id} if item is not None else {}))
+        if value is not None and _attempt(
+            key,
+            lambda: services.save_item(
+                db=db,
+                reference=reference,
+                kind=kind,
+                item=value,
+                expected_version=_opened_version(key, stored),
+                actor=actor(),
+            ),
+            strip=2,
+            done=f"Saved the {noun}.",
+        ):
+            st.session_state[f"{pick_key}.__next"] = value.id  # type: ignore[attr-defined]
+        st.rerun()
+    if item is not None and delete_col.button(f"Delete this {noun}", key=f"{key}.__delete"):
+        if _attempt(
+            key,
+            lambda: services.delete_item(
+                db=db,
+                reference=reference,
+                kind=kind,
+                item_id=item.id,  # type: ignore[attr-defined]
+                expected_version=_opened_version(key, stored),
+                actor=actor(),
+            ),
+            strip=2,
+            done=f"Deleted the {noun}.",
+        ):
+            st.session_state[f"{pick_key}.__next"] = NEW
+        st.rerun()

@@ -1,0 +1,59 @@
+"""The sidebar: who is acting, which review is open, and where that review stands."""
+
+from __future__ import annotations
+
+import streamlit as st
+from sqlite_utils import Database
+
+from lcspr_core import services, storage
+from lcspr_core.errors import LcsprError
+from lcspr_core.review_clocks import next_clock, review_clocks
+from lcspr_core.stage import derive_stage
+from lcspr_ui.clocks import clock_line
+from lcspr_ui.context import ACTOR, DEFAULT_ACTOR, REFERENCE, select_review
+
+PICKER = "review_picker"
+
+
+def _sync_picker() -> None:
+    select_review(st.session_state.get(PICKER))
+
+
+def review_sidebar(db: Database) -> None:
+    """The acting user's name, the review picker, and the open review's standing."""
+    with st.sidebar:
+        st.session_state.setdefault(ACTOR, DEFAULT_ACTOR)
+        st.text_input("Your name", key=ACTOR, help="Recorded against every change you save.")
+        references = storage.review_references(db)
+        wanted = st.session_state.get(REFERENCE) or st.query_params.get("review")
+        if wanted not in references:
+            wanted = references[0] if references else None
+        if st.session_state.get(REFERENCE) != wanted:
+            select_review(wanted)
+        # The picker's own state follows the chosen review, whichever page chose it.
+        st.session_state[PICKER] = wanted
+        st.selectbox(
+            "Review",
+            references,
+            key=PICKER,
+            on_change=_sync_picker,
+            placeholder="No reviews yet",
+            help="The review every page works on.",
+        )
+        if wanted:
+            _standing(db, wanted)
+
+
+def _standing(db: Database, reference: str) -> None:
+    try:
+        review = services.load_review(db=db, reference=reference)
+    except LcsprError as exc:
+        st.warning(str(exc))
+        return
+    st.markdown(f"**{review.reference}** · {review.incident.child.pseudonym}")
+    st.caption(f"Stage: {derive_stage(review)}")
+    upcoming = next_clock(review_clocks(review=review, today=services.today()))
+    if upcoming:
+        st.markdown(f"Next: {clock_line(upcoming)}")
+    else:
+        st.caption("No open deadlines.")

@@ -1,0 +1,6 @@
+"""action_plan."""
+
+import streamlit as st
+
+st.title("action_plan")
+st.info("Not available yet.")

@@ -1,0 +1,6 @@
+"""child_and_family."""
+
+import streamlit as st
+
+st.title("child_and_family")
+st.info("Not available yet.")

@@ -1,0 +1,6 @@
+"""findings."""
+
+import streamlit as st
+
+st.title("findings")
+st.info("Not available yet.")

@@ -1,0 +1,6 @@
+"""incident."""
+
+import streamlit as st
+
+st.title("incident")
+st.info("Not available yet.")

@@ -1,0 +1,6 @@
+"""practitioners."""
+
+import streamlit as st
+
+st.title("practitioners")
+st.info("Not available yet.")

@@ -1,0 +1,6 @@
+"""publication."""
+
+import streamlit as st
+
+st.title("publication")
+st.info("Not available yet.")

@@ -1,0 +1,6 @@
+"""recommendations."""
+
+import streamlit as st
+
+st.title("recommendations")
+st.info("Not available yet.")
