@@ -1,0 +1,98 @@
+"""The `lcspr` command end to end, in a subprocess, as a business manager would run it."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+
+def lcspr(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([sys.executable, "-m", "lcspr_core.cli", *args], cwd=cwd,
+                          capture_output=True, text=True, timeout=120)
+
+
+def test_demo_list_show_export_import_reproduce_the_review(tmp_path: Path) -> None:
+    demo = lcspr("--db", "one.db", "demo", cwd=tmp_path)
+    assert (demo.returncode, demo.stdout) == (0, "DEMO-2026-01\n")
+    listing = lcspr("--db", "one.db", "list", cwd=tmp_path)
+    assert listing.stdout.startswith("DEMO-2026-01\tChild A\t9. Draft and quality assurance\t")
+    shown = lcspr("--db", "one.db", "show", "DEMO-2026-01", cwd=tmp_path)
+    assert "Notify the Panel: due 18 June 2026 (met, done 15 June 2026)" in shown.stdout
+    assert "Reviewer: Dr Robin Reviewer" in shown.stdout
+    assert lcspr("--db", "one.db", "export", "DEMO-2026-01", "-o", "r.json",
+                 cwd=tmp_path).returncode == 0
+    imported = lcspr("--db", "other.db", "import", "r.json", cwd=tmp_path)
+    assert (imported.returncode, imported.stdout) == (0, "Imported DEMO-2026-01\n")
+    lcspr("--db", "other.db", "export", "DEMO-2026-01", "-o", "r2.json", cwd=tmp_path)
+    first, second = (json.loads((tmp_path / name).read_text()) for name in ("r.json", "r2.json"))
+    assert first["review"] == second["review"]
+
+
+def test_importing_an_existing_reference_is_refused_unless_replace(tmp_path: Path) -> None:
+    lcspr("--db", "one.db", "demo", cwd=tmp_path)
+    lcspr("--db", "one.db", "export", "DEMO-2026-01", "-o", "r.json", cwd=tmp_path)
+    again = lcspr("--db", "one.db", "import", "r.json", cwd=tmp_path)
+    assert again.returncode == 1
+    assert again.stderr.startswith("lcspr: A review 'DEMO-2026-01' already exists")
+    assert lcspr("--db", "one.db", "import", "--replace", "r.json", cwd=tmp_path).returncode == 0
+
+
+def test_default_database_is_data_lcspr_db_unless_lcspr_db_is_set(tmp_path: Path) -> None:
+    # LCSPR_DB is set by the test fixture; the default applies when it is empty.
+    result = subprocess.run([sys.executable, "-m", "lcspr_core.cli", "demo"], cwd=tmp_path,
+                            capture_output=True, text=True, env={"PATH": "", "LCSPR_DB": ""})
+    assert result.returncode == 0, result.stderr
+    assert (tmp_path / "data" / "lcspr.db").exists()
+
+
+def test_clocks_what_if_prints_every_clock_the_dates_determine(tmp_path: Path) -> None:
+    result = lcspr("clocks", "--la-aware", "2026-12-21", "--partners-aware", "2026-12-22",
+                   "--decision", "2027-01-11", "--publication", "2027-07-05",
+                   "--today", "2026-12-21", "--json", cwd=tmp_path)
+    clocks = {c["key"]: c["due"] for c in json.loads(result.stdout)}
+    assert clocks == {
+        "notify_panel": "2026-12-30",  # 22, 23, 24, (25, 28 Dec bank holidays) 29, 30
+        "rapid_review": "2027-01-15",
+        "inform_regulators": "2027-01-18",
+        "progress_check": "2027-02-08",
+        "prepublication": "2027-06-24",
+        "publication": "2027-07-11",
+        "keep_public": "2028-07-05",
+    }
+
+
+def test_clocks_without_a_decision_prints_two_plain_lines(tmp_path: Path) -> None:
+    result = lcspr("clocks", "--la-aware", "2026-12-21", "--partners-aware", "2026-12-22",
+                   "--today", "2026-12-21", cwd=tmp_path)
+    assert result.stdout.splitlines() == [
+        "Notify the Panel: due 30 December 2026 (open, 9 days left) — 5 working days after "
+        "the local authority became aware",
+        "Rapid Review complete and sent to the Panel: due 15 January 2027 (open, 25 days left) "
+        "— 15 working days after the partners became aware",
+    ]
+
+
+def test_bad_input_is_one_plain_line_and_a_non_zero_exit(tmp_path: Path) -> None:
+    (tmp_path / "not.json").write_text("hello")
+    cases = [
+        (["show", "NOPE"], "lcspr: There is no review 'NOPE'. Reviews here: none yet."),
+        (["import", "not.json"], "lcspr: Nothing was imported:"),
+        (["import", "missing.json"], "lcspr: Cannot read missing.json"),
+    ]
+    for args, first_line in cases:
+        result = lcspr("--db", "x.db", *args, cwd=tmp_path)
+        assert result.returncode == 1
+        assert result.stderr.splitlines()[0].startswith(first_line), result.stderr
+        assert "Traceback" not in result.stderr
+    bad_date = lcspr("clocks", "--la-aware", "31/12/2026", "--partners-aware", "2026-12-22",
+                     cwd=tmp_path)
+    assert bad_date.returncode == 2
+    assert "'31/12/2026' is not a date: write it as YYYY-MM-DD" in bad_date.stderr
+
+
+def test_schema_is_the_json_schema_of_an_export(tmp_path: Path) -> None:
+    schema = json.loads(lcspr("schema", cwd=tmp_path).stdout)
+    assert schema["title"] == "ReviewExport"
+    assert set(schema["required"]) == {"review"}
