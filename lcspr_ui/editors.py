@@ -21,6 +21,7 @@ from lcspr_core.services import RecordVersion
 from lcspr_ui.context import actor, flash
 from lcspr_ui.forms import (
     FormState,
+    Loc,
     ModelForm,
     build,
     reset_form,
@@ -71,7 +72,8 @@ def _attempt(key: str, save: Callable[[], Any], *, strip: int, done: str) -> boo
         st.session_state[f"{key}.__stale"] = str(exc)
     except InvalidDataError as exc:
         set_problems(key, exc.problems, strip=strip)
-        st.session_state[f"{key}.__error"] = str(exc).splitlines()[0] if str(exc) else ""
+        summary = str(exc).splitlines()[0] if str(exc) else "Not saved."
+        st.session_state[f"{key}.__error"] = f"{summary} See the messages beside the fields."
     except LcsprError as exc:
         st.session_state[f"{key}.__error"] = str(exc)
     else:
@@ -95,15 +97,21 @@ def section_editor(
     name: str,
     *,
     versions: dict[str, RecordVersion],
-    extra: Callable[[str], dict[str, Any]] | None = None,
+    extra: Callable[[str, set[Loc]], dict[str, Any]] | None = None,
     **form_options: Any,
 ) -> None:
-    """Edit the review's singleton section `name`; `extra(key)` renders hand-written parts."""
+    """Edit the review's singleton section `name`.
+
+    `extra(key, shown)` renders hand-written parts under the form's key and returns their
+    values; it adds to `shown` the problem locations it displayed beside its own widgets.
+    """
     model = services.SECTIONS[name]
     key, stored = form_key(review.reference, name), versions.get(name)
     _opened_version(key, stored)
     form = ModelForm(model, key=key, value=getattr(review, name), **form_options)
-    state = form.render(extra(key) if extra else None)
+    shown: set[Loc] = set()
+    state = form.render(extra(key, shown) if extra else None)
+    state.shown |= shown
     _refresh_if_untouched(key, state, stored)
     _status_line(key, state)
     _stale_banner(key, stored)

@@ -1,6 +1,42 @@
-"""incident."""
+"""Incident and notification: stage 1 (the incident, the child, the agencies) and stage 2."""
 
 import streamlit as st
 
-st.title("incident")
-st.info("Not available yet.")
+from lcspr_core import services
+from lcspr_ui.clocks import clock_hint, show_page_clocks
+from lcspr_ui.context import current_review, open_database
+from lcspr_ui.editors import section_editor
+
+st.title("Incident and notification")
+db = open_database()
+review = current_review(db)
+if review is None:
+    st.stop()
+versions = services.record_versions(db=db, reference=review.reference)
+clocks = show_page_clocks(review, "Incident and notification")
+
+incident_tab, notification_tab, restricted_tab = st.tabs(
+    ["The incident and the child", "Notification to the Panel", "Restricted details"]
+)
+with incident_tab:
+    st.caption("Fields marked * are required. Hover over ⓘ for what each field means.")
+    section_editor(db, review, "incident", versions=versions)
+with notification_tab:
+    st.caption(
+        "The local authority notifies the Panel through the national online system; the Panel "
+        "shares it with Ofsted and the DfE. One notification per incident, up to 4 children."
+    )
+    section_editor(
+        db,
+        review,
+        "notification",
+        versions=versions,
+        hints={"notified_on": clock_hint(clocks, "notify_panel")},
+    )
+with restricted_tab:
+    st.warning(
+        "Real names and identifying details. They never appear in the publication version "
+        "or in the audit log. Give each one the pseudonym the report uses instead.",
+        icon="🔒",
+    )
+    section_editor(db, review, "restricted", versions=versions)

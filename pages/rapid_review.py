@@ -1,6 +1,36 @@
-"""rapid_review."""
+"""Rapid Review and decision: stages 3 and 4, with the criteria checklist and the rationale."""
 
 import streamlit as st
 
-st.title("rapid_review")
-st.info("Not available yet.")
+from lcspr_core import services
+from lcspr_ui.clocks import clock_hint, show_page_clocks
+from lcspr_ui.context import current_review, open_database
+from lcspr_ui.criteria import criteria_checklist
+from lcspr_ui.editors import section_editor
+
+st.title("Rapid Review and decision")
+db = open_database()
+review = current_review(db)
+if review is None:
+    st.stop()
+versions = services.record_versions(db=db, reference=review.reference)
+clocks = show_page_clocks(review, "Rapid Review and decision")
+
+rapid_tab, decision_tab = st.tabs(["Rapid Review", "Decision"])
+with rapid_tab:
+    section_editor(
+        db,
+        review,
+        "rapid_review",
+        versions=versions,
+        exclude=("criteria",),
+        hints={"sent_to_panel_on": clock_hint(clocks, "rapid_review")},
+        extra=lambda key, shown: {"criteria": criteria_checklist(review.rapid_review, key, shown)},
+    )
+with decision_tab:
+    st.caption(
+        "Undertake a local review, no local review (other learning activity), or refer to the "
+        "Panel for a national review. The written rationale is required, and the family should "
+        "be told of the decision and why."
+    )
+    section_editor(db, review, "decision", versions=versions)

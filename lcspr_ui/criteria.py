@@ -1,0 +1,47 @@
+"""The Rapid Review's criteria checklist: every criterion, grouped, each with a note."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import streamlit as st
+
+from lcspr_core.model import Criterion, CriterionGroup, RapidReview
+from lcspr_ui.forms import Loc, problems_of
+
+
+def criteria_checklist(review_section: RapidReview | None, key: str, shown: set[Loc]) -> list[Any]:
+    """Tick what applies and say why; returns the checklist as the model expects it."""
+    stored = {item.criterion: item for item in (review_section.criteria if review_section else [])}
+    problems = problems_of(key)
+    result: list[dict[str, Any]] = []
+    st.subheader("The criteria checklist")
+    st.caption(
+        "Tick each item that applies and add a short note saying why. Meeting the criteria "
+        "does not force a review, and the decision needs its rationale whatever is ticked."
+    )
+    for group in CriterionGroup:
+        with st.container(border=True):
+            st.markdown(f"**{group}**")
+            for criterion in (c for c in Criterion if c.group is group):
+                base = f"{key}.criteria.{criterion.name}"
+                item = stored.get(criterion)
+                st.session_state.setdefault(f"{base}.applies", bool(item and item.applies))
+                st.session_state.setdefault(f"{base}.note", item.note if item else "")
+                tick, note = st.columns([3, 2])
+                applies = tick.checkbox(criterion.value, key=f"{base}.applies")
+                text = note.text_input(
+                    "Note",
+                    key=f"{base}.note",
+                    label_visibility="collapsed",
+                    placeholder="Why it applies (or not)",
+                )
+                if applies or text.strip():
+                    loc: Loc = ("criteria", len(result))
+                    for where, messages in problems.items():
+                        if where[:2] == loc:
+                            shown.add(where)
+                            for message in messages:
+                                note.markdown(f":red[⚠ {message}]")
+                    result.append({"criterion": criterion, "applies": applies, "note": text})
+    return result
