@@ -51,8 +51,7 @@ def _clock_line(clock: Clock) -> str:
         left = f", {clock.days_left} days left"
     done = f", done {english_date(clock.done_on)}" if clock.done_on else ""
     return (
-        f"{clock.label}: due {english_date(clock.due)} ({clock.status}{done}{left}) "
-        f"— {clock.rule}"
+        f"{clock.label}: due {english_date(clock.due)} ({clock.status}{done}{left}) — {clock.rule}"
     )
 
 
@@ -72,7 +71,8 @@ def cmd_list(db: Database, args: argparse.Namespace) -> None:
         upcoming = next_clock(review_clocks(review=review, today=services.today(), rules=rules))
         clock = (
             f"{upcoming.label} due {english_date(upcoming.due)} ({upcoming.status})"
-            if upcoming else "no open clock"
+            if upcoming
+            else "no open clock"
         )
         _out(
             f"{review.reference}\t{review.incident.child.pseudonym}\t"
@@ -84,16 +84,20 @@ def _show(review: Review) -> None:
     incident = review.incident
     _out(f"{review.reference} — {incident.child.pseudonym} ({incident.child.age_band})")
     _out(f"Stage: {derive_stage(review)}")
-    _out(f"Incident: {incident.incident_type}; local authority aware "
-         f"{english_date(incident.la_aware_on)}, partners aware "
-         f"{english_date(incident.partners_aware_on)}")
+    _out(
+        f"Incident: {incident.incident_type}; local authority aware "
+        f"{english_date(incident.la_aware_on)}, partners aware "
+        f"{english_date(incident.partners_aware_on)}"
+    )
     _out(f"Outline: {incident.outline}")
     if review.decision:
         _out(f"Decision: {review.decision.outcome} on {english_date(review.decision.decided_on)}")
     if review.setup and review.setup.reviewers:
         _out("Reviewer: " + ", ".join(person.name for person in review.setup.reviewers))
-    _out(f"Agencies: {len(incident.agencies)}; chronology entries: {len(review.chronology)}; "
-         f"findings: {len(review.findings)}; recommendations: {len(review.recommendations)}")
+    _out(
+        f"Agencies: {len(incident.agencies)}; chronology entries: {len(review.chronology)}; "
+        f"findings: {len(review.findings)}; recommendations: {len(review.recommendations)}"
+    )
     _out()
     _out("Clocks:")
     rules = load_clock_rules()
@@ -134,16 +138,31 @@ def cmd_clocks(db: Database | None, args: argparse.Namespace) -> None:
     from lcspr_core.clocks import what_if_clocks
 
     clocks = what_if_clocks(
-        la_aware=args.la_aware, partners_aware=args.partners_aware, decided_on=args.decision,
-        publication_on=args.publication, today=args.today or services.today(),
+        la_aware=args.la_aware,
+        partners_aware=args.partners_aware,
+        decided_on=args.decision,
+        publication_on=args.publication,
+        today=args.today or services.today(),
         rules=load_clock_rules(),
     )
     if args.json:
-        _out(json.dumps([
-            {"key": c.key, "label": c.label, "due": c.due.isoformat(), "status": str(c.status),
-             "days_left": c.days_left, "rule": c.rule, "source": c.source}
-            for c in clocks
-        ], indent=2))
+        _out(
+            json.dumps(
+                [
+                    {
+                        "key": c.key,
+                        "label": c.label,
+                        "due": c.due.isoformat(),
+                        "status": str(c.status),
+                        "days_left": c.days_left,
+                        "rule": c.rule,
+                        "source": c.source,
+                    }
+                    for c in clocks
+                ],
+                indent=2,
+            )
+        )
         return
     for clock in clocks:
         _out(_clock_line(clock))
@@ -167,7 +186,8 @@ def cmd_render(db: Database, args: argparse.Namespace) -> None:
 
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
-        prog="lcspr", description="Local Child Safeguarding Practice Reviews, from the command line."
+        prog="lcspr",
+        description="Local Child Safeguarding Practice Reviews, from the command line.",
     )
     parser.add_argument(
         "--db", help=f"database file (default: ${storage.DB_ENV_VAR} or {storage.DEFAULT_DB_PATH})"
@@ -202,10 +222,20 @@ def build_parser() -> argparse.ArgumentParser:
     )
 
     p = sub.add_parser("clocks", help="what-if: every clock these dates determine")
-    p.add_argument("--la-aware", type=_date, required=True, metavar="DATE",
-                   help="date the local authority became aware")
-    p.add_argument("--partners-aware", type=_date, required=True, metavar="DATE",
-                   help="date the safeguarding partners became aware")
+    p.add_argument(
+        "--la-aware",
+        type=_date,
+        required=True,
+        metavar="DATE",
+        help="date the local authority became aware",
+    )
+    p.add_argument(
+        "--partners-aware",
+        type=_date,
+        required=True,
+        metavar="DATE",
+        help="date the safeguarding partners became aware",
+    )
     p.add_argument("--decision", type=_date, metavar="DATE", help="date of the decision")
     p.add_argument("--publication", type=_date, metavar="DATE", help="(planned) publication date")
     p.add_argument("--today", type=_date, metavar="DATE", help="count days left from this date")

@@ -9,11 +9,11 @@ from lcspr_core.model import (
     ALL_PARTNERS,
     ActionStatus,
     ActionUpdate,
+    AgeBand,
     Agency,
     AgencyKind,
     AgencySummary,
     AgendaItem,
-    AgeBand,
     Attendee,
     ChildProfile,
     ChronologyEntry,
@@ -45,10 +45,10 @@ from lcspr_core.model import (
     ProgressKind,
     ProtectionPlan,
     RapidReview,
-    Report,
     Recommendation,
     Regulator,
     RegulatorNotice,
+    Report,
     RestrictedDetails,
     RestrictedTerm,
     Review,
@@ -79,16 +79,40 @@ AGENCIES = [
 
 # (agency, event, significance) cycled over the period under review to make 45 entries.
 _EVENTS = [
-    (HV, "Health visitor new birth visit; Mother reports low mood.", "Early sign of parental mental health need"),
+    (
+        HV,
+        "Health visitor new birth visit; Mother reports low mood.",
+        "Early sign of parental mental health need",
+    ),
     (GP, "Mother seen by GP for low mood; referred to talking therapies.", ""),
-    (POLICE, "Police called to a verbal argument at the home; no further action.", "First domestic abuse incident known to police"),
-    (CSC, "Police notification screened by the front door; no further action.", "Threshold decision without a check with health"),
+    (
+        POLICE,
+        "Police called to a verbal argument at the home; no further action.",
+        "First domestic abuse incident known to police",
+    ),
+    (
+        CSC,
+        "Police notification screened by the front door; no further action.",
+        "Threshold decision without a check with health",
+    ),
     (HV, "Child A not brought to a 12-month review.", "Missed health contact"),
     (HOUSING, "Rent arrears letter; family reports overcrowding.", ""),
     (NURSERY, "Child A starts at nursery two mornings a week.", ""),
-    (NURSERY, "Nursery notes a bruise to Child A's forearm; Mother explains a fall.", "Explanation accepted without follow-up"),
-    (GP, "Father registers with the practice; history of alcohol use recorded.", "Information not shared with the health visitor"),
-    (POLICE, "Second call to the home; Father arrested, released under investigation.", "Domestic abuse escalating"),
+    (
+        NURSERY,
+        "Nursery notes a bruise to Child A's forearm; Mother explains a fall.",
+        "Explanation accepted without follow-up",
+    ),
+    (
+        GP,
+        "Father registers with the practice; history of alcohol use recorded.",
+        "Information not shared with the health visitor",
+    ),
+    (
+        POLICE,
+        "Second call to the home; Father arrested, released under investigation.",
+        "Domestic abuse escalating",
+    ),
 ]
 
 
@@ -117,7 +141,8 @@ def build_demo_review(reference: str = DEMO_REFERENCE) -> Review:
     key_episodes = [entry.id for entry in chronology if entry.key_practice_episode]
     findings = [
         Finding(
-            id="f1", title="Information about Father's history was held but not shared",
+            id="f1",
+            title="Information about Father's history was held but not shared",
             what_happened="The GP practice knew of Father's alcohol use; the health visitor did not.",
             systemic_analysis=(
                 "Health record systems do not flag adults in a child's household to the health "
@@ -125,110 +150,245 @@ def build_demo_review(reference: str = DEMO_REFERENCE) -> Review:
                 "Caseload pressures left no time for the checks the procedures expect."
             ),
             themes=[Theme.INFORMATION_SHARING, Theme.PARENTAL_SUBSTANCE_MISUSE],
-            evidence=key_episodes[:3], priority=Priority.HIGH,
+            evidence=key_episodes[:3],
+            priority=Priority.HIGH,
         ),
         Finding(
-            id="f2", title="Domestic abuse notifications were screened in isolation",
+            id="f2",
+            title="Domestic abuse notifications were screened in isolation",
             what_happened="Each police notification was screened without the earlier ones.",
             systemic_analysis=(
                 "The front door's screening tool shows the current notification only, so a "
                 "pattern of escalation is invisible unless a practitioner searches for it."
             ),
-            themes=[Theme.DOMESTIC_ABUSE, Theme.RISK_ASSESSMENT], evidence=key_episodes[3:6],
+            themes=[Theme.DOMESTIC_ABUSE, Theme.RISK_ASSESSMENT],
+            evidence=key_episodes[3:6],
             priority=Priority.HIGH,
         ),
         Finding(
-            id="f3", title="Child A's daily life was seen through the adults' accounts",
+            id="f3",
+            title="Child A's daily life was seen through the adults' accounts",
             what_happened="Explanations for a bruise and missed appointments were accepted.",
             systemic_analysis=(
                 "Practitioners had little training or supervision on professional curiosity with "
                 "pre-verbal children, and no prompt to record what the child's day was like."
             ),
-            themes=[Theme.CHILDS_VOICE, Theme.PROFESSIONAL_CURIOSITY], evidence=key_episodes[6:8],
+            themes=[Theme.CHILDS_VOICE, Theme.PROFESSIONAL_CURIOSITY],
+            evidence=key_episodes[6:8],
         ),
         Finding(
-            id="f4", title="The nursery's prompt record-keeping was good practice",
+            id="f4",
+            title="The nursery's prompt record-keeping was good practice",
             what_happened="The nursery recorded the bruise with a body map the same day.",
             systemic_analysis="The setting's designated safeguarding lead had recent training.",
-            themes=[Theme.CHILDS_VOICE], good_practice=True, priority=Priority.LOW,
+            themes=[Theme.CHILDS_VOICE],
+            good_practice=True,
+            priority=Priority.LOW,
         ),
     ]
     recommendations = [
-        Recommendation(id="r1", owners=[ICB], what="Introduce a household-member flag shared between GP practices and health visiting.", by_when=date(2027, 3, 31), answers_findings=["f1"], intended_outcome="Health visitors know who lives with the child.", impact_measure="Audit of 20 records a quarter."),
-        Recommendation(id="r2", owners=[CSC], what="Change the front door screening tool to show every previous notification for the household.", by_when=date(2027, 1, 29), answers_findings=["f2"], intended_outcome="Escalation is seen at screening.", impact_measure="Dip sample of screening decisions.", status=ActionStatus.IN_PROGRESS),
-        Recommendation(id="r3", owners=[POLICE, CSC], what="Agree a joint protocol for repeat domestic abuse notifications.", by_when=date(2027, 2, 26), answers_findings=["f2"], impact_measure="Protocol agreed and audited after six months."),
-        Recommendation(id="r4", owners=[ALL_PARTNERS], what="Deliver multi-agency training on professional curiosity with pre-verbal children.", by_when=date(2027, 6, 30), answers_findings=["f3"], intended_outcome="Practitioners describe the child's day in records.", impact_measure="Training evaluation and record audit."),
-        Recommendation(id="r5", owners=[HV], what="Follow up every child not brought to a health review within 5 working days.", by_when=date(2026, 12, 18), answers_findings=["f1", "f3"], impact_measure="Monthly was-not-brought report."),
-        Recommendation(id="r6", owners=[NURSERY], what="Share the nursery's body-map practice with other early years settings.", by_when=date(2027, 4, 30), answers_findings=["f4"], status=ActionStatus.COMPLETE),
-        Recommendation(id="r7", owners=[HOUSING, CSC], what="Add a safeguarding prompt to rent arrears contacts with families with young children.", by_when=date(2027, 5, 28), answers_findings=["f3"]),
+        Recommendation(
+            id="r1",
+            owners=[ICB],
+            what="Introduce a household-member flag shared between GP practices and health visiting.",
+            by_when=date(2027, 3, 31),
+            answers_findings=["f1"],
+            intended_outcome="Health visitors know who lives with the child.",
+            impact_measure="Audit of 20 records a quarter.",
+        ),
+        Recommendation(
+            id="r2",
+            owners=[CSC],
+            what="Change the front door screening tool to show every previous notification for the household.",
+            by_when=date(2027, 1, 29),
+            answers_findings=["f2"],
+            intended_outcome="Escalation is seen at screening.",
+            impact_measure="Dip sample of screening decisions.",
+            status=ActionStatus.IN_PROGRESS,
+        ),
+        Recommendation(
+            id="r3",
+            owners=[POLICE, CSC],
+            what="Agree a joint protocol for repeat domestic abuse notifications.",
+            by_when=date(2027, 2, 26),
+            answers_findings=["f2"],
+            impact_measure="Protocol agreed and audited after six months.",
+        ),
+        Recommendation(
+            id="r4",
+            owners=[ALL_PARTNERS],
+            what="Deliver multi-agency training on professional curiosity with pre-verbal children.",
+            by_when=date(2027, 6, 30),
+            answers_findings=["f3"],
+            intended_outcome="Practitioners describe the child's day in records.",
+            impact_measure="Training evaluation and record audit.",
+        ),
+        Recommendation(
+            id="r5",
+            owners=[HV],
+            what="Follow up every child not brought to a health review within 5 working days.",
+            by_when=date(2026, 12, 18),
+            answers_findings=["f1", "f3"],
+            impact_measure="Monthly was-not-brought report.",
+        ),
+        Recommendation(
+            id="r6",
+            owners=[NURSERY],
+            what="Share the nursery's body-map practice with other early years settings.",
+            by_when=date(2027, 4, 30),
+            answers_findings=["f4"],
+            status=ActionStatus.COMPLETE,
+        ),
+        Recommendation(
+            id="r7",
+            owners=[HOUSING, CSC],
+            what="Add a safeguarding prompt to rent arrears contacts with families with young children.",
+            by_when=date(2027, 5, 28),
+            answers_findings=["f3"],
+        ),
     ]
     decision_on = date(2026, 7, 3)
     return Review(
         reference=reference,
         incident=Incident(
-            la_aware_on=date(2026, 6, 11), partners_aware_on=date(2026, 6, 12),
-            incident_on=date(2026, 6, 10), incident_type=IncidentType.SERIOUS_HARM,
+            la_aware_on=date(2026, 6, 11),
+            partners_aware_on=date(2026, 6, 12),
+            incident_on=date(2026, 6, 10),
+            incident_type=IncidentType.SERIOUS_HARM,
             outline="Child A, aged 2, was admitted to hospital with injuries consistent with non-accidental harm.",
             local_authority_area="Northshire",
             child=ChildProfile(
-                pseudonym="Child A", age_band=AgeBand.AGE_1_4, sex=Sex.FEMALE,
-                ethnicity="White British", known_to_social_care=True,
+                pseudonym="Child A",
+                age_band=AgeBand.AGE_1_4,
+                sex=Sex.FEMALE,
+                ethnicity="White British",
+                known_to_social_care=True,
                 protection_plan=ProtectionPlan.NEVER,
             ),
-            agencies=AGENCIES, other_areas=["Southvale (family moved from there in 2024)"],
-            parallel_processes=[ParallelProcess(kind=ParallelProcessKind.POLICE_INVESTIGATION, note="Ongoing; the review shares its timetable with the senior investigating officer.")],
+            agencies=AGENCIES,
+            other_areas=["Southvale (family moved from there in 2024)"],
+            parallel_processes=[
+                ParallelProcess(
+                    kind=ParallelProcessKind.POLICE_INVESTIGATION,
+                    note="Ongoing; the review shares its timetable with the senior investigating officer.",
+                )
+            ],
         ),
         restricted=RestrictedDetails(
-            child_name="Ada Placeholder", date_of_birth=date(2024, 3, 14),
-            address="1 Example Row, Northtown", school="Little Acorns Nursery",
+            child_name="Ada Placeholder",
+            date_of_birth=date(2024, 3, 14),
+            address="1 Example Row, Northtown",
+            school="Little Acorns Nursery",
             terms=[
                 RestrictedTerm(term="Beth Placeholder", replacement="Mother", category="name"),
                 RestrictedTerm(term="Carl Sample", replacement="Father", category="name"),
-                RestrictedTerm(term="Little Acorns Nursery", replacement="the nursery", category="school"),
+                RestrictedTerm(
+                    term="Little Acorns Nursery", replacement="the nursery", category="school"
+                ),
             ],
         ),
-        notification=Notification(notified_on=date(2026, 6, 15), reference="NOTIF-DEMO-0001", notified_by="Head of Service, Children's Social Care"),
+        notification=Notification(
+            notified_on=date(2026, 6, 15),
+            reference="NOTIF-DEMO-0001",
+            notified_by="Head of Service, Children's Social Care",
+        ),
         rapid_review=RapidReview(
             meeting_on=date(2026, 6, 26),
-            attendees=[Person(name="Jo Chairperson", role="Independent chair"), Person(name="Sam Lead", role="Head of Safeguarding", organisation=CSC), Person(name="Alex Nurse", role="Designated Nurse", organisation=ICB), Person(name="Pat Officer", role="Detective Inspector", organisation=POLICE)],
-            agency_summaries=[AgencySummary(agency=agency.name, summary=f"{agency.name} summarised its involvement with Child A and the family.") for agency in AGENCIES[:5]],
+            attendees=[
+                Person(name="Jo Chairperson", role="Independent chair"),
+                Person(name="Sam Lead", role="Head of Safeguarding", organisation=CSC),
+                Person(name="Alex Nurse", role="Designated Nurse", organisation=ICB),
+                Person(name="Pat Officer", role="Detective Inspector", organisation=POLICE),
+            ],
+            agency_summaries=[
+                AgencySummary(
+                    agency=agency.name,
+                    summary=f"{agency.name} summarised its involvement with Child A and the family.",
+                )
+                for agency in AGENCIES[:5]
+            ],
             immediate_action="Child A's older sibling was seen the same day and is safe with the maternal grandmother.",
             emerging_learning="Information about the adults in the household was not brought together.",
             good_practice="The nursery recorded and reported the bruise promptly.",
             criteria=[
-                CriterionAssessment(criterion=Criterion.IMPROVEMENTS, applies=True, note="Information sharing between health services."),
-                CriterionAssessment(criterion=Criterion.RECURRENT_THEMES, applies=True, note="Domestic abuse screening featured in two earlier reviews."),
-                CriterionAssessment(criterion=Criterion.AGENCIES_WORKING_TOGETHER, applies=True, note="Police, social care and health did not share a picture."),
-                CriterionAssessment(criterion=Criterion.MULTIPLE_AREAS, applies=True, note="The family moved from Southvale in 2024."),
+                CriterionAssessment(
+                    criterion=Criterion.IMPROVEMENTS,
+                    applies=True,
+                    note="Information sharing between health services.",
+                ),
+                CriterionAssessment(
+                    criterion=Criterion.RECURRENT_THEMES,
+                    applies=True,
+                    note="Domestic abuse screening featured in two earlier reviews.",
+                ),
+                CriterionAssessment(
+                    criterion=Criterion.AGENCIES_WORKING_TOGETHER,
+                    applies=True,
+                    note="Police, social care and health did not share a picture.",
+                ),
+                CriterionAssessment(
+                    criterion=Criterion.MULTIPLE_AREAS,
+                    applies=True,
+                    note="The family moved from Southvale in 2024.",
+                ),
             ],
-            sign_off=[PartnerSignOff(partner=p, name=n, signed_on=date(2026, 6, 30)) for p, n in ((PartnerKind.LOCAL_AUTHORITY, "Director of Children's Services"), (PartnerKind.ICB_HEALTH, "Chief Nurse"), (PartnerKind.POLICE, "Detective Superintendent"))],
+            sign_off=[
+                PartnerSignOff(partner=p, name=n, signed_on=date(2026, 6, 30))
+                for p, n in (
+                    (PartnerKind.LOCAL_AUTHORITY, "Director of Children's Services"),
+                    (PartnerKind.ICB_HEALTH, "Chief Nurse"),
+                    (PartnerKind.POLICE, "Detective Superintendent"),
+                )
+            ],
             sent_to_panel_on=date(2026, 7, 1),
             panel_response="The Panel agreed with the decision to undertake a local review.",
             panel_response_on=date(2026, 7, 20),
         ),
         decision=Decision(
-            outcome=DecisionOutcome.LCSPR, decided_on=decision_on,
+            outcome=DecisionOutcome.LCSPR,
+            decided_on=decision_on,
             decided_by="The three safeguarding partners",
             rationale="The case meets criteria (a), (b) and (c): there is learning about information sharing and domestic abuse screening across agencies.\nA systems review will look at why the picture was not brought together.",
-            family_told_on=date(2026, 7, 9), family_told_how="Home visit by the business manager with the social worker, followed by a letter.",
+            family_told_on=date(2026, 7, 9),
+            family_told_how="Home visit by the business manager with the social worker, followed by a letter.",
         ),
         setup=ReviewSetup(
-            reviewers=[Person(name="Dr Robin Reviewer", role="Independent reviewer", organisation="Independent")],
+            reviewers=[
+                Person(
+                    name="Dr Robin Reviewer",
+                    role="Independent reviewer",
+                    organisation="Independent",
+                )
+            ],
             reviewer_independence="Has never worked for any Northshire agency.",
             chair=Person(name="Jo Chairperson", role="Independent chair"),
-            partner_leads=[PartnerLead(partner=PartnerKind.LOCAL_AUTHORITY, name="Sam Lead"), PartnerLead(partner=PartnerKind.ICB_HEALTH, name="Alex Nurse"), PartnerLead(partner=PartnerKind.POLICE, name="Pat Officer")],
-            regulators_informed=[RegulatorNotice(recipient=r, sent_on=date(2026, 7, 7)) for r in Regulator],
-            methodology=Methodology.LEARNING_TOGETHER, methodology_detail="Case review group, practitioner conversations and a learning event.",
-            methodology_agreed_by=list(PartnerKind), methodology_agreed_on=date(2026, 7, 14),
+            partner_leads=[
+                PartnerLead(partner=PartnerKind.LOCAL_AUTHORITY, name="Sam Lead"),
+                PartnerLead(partner=PartnerKind.ICB_HEALTH, name="Alex Nurse"),
+                PartnerLead(partner=PartnerKind.POLICE, name="Pat Officer"),
+            ],
+            regulators_informed=[
+                RegulatorNotice(recipient=r, sent_on=date(2026, 7, 7)) for r in Regulator
+            ],
+            methodology=Methodology.LEARNING_TOGETHER,
+            methodology_detail="Case review group, practitioner conversations and a learning event.",
+            methodology_agreed_by=list(PartnerKind),
+            methodology_agreed_on=date(2026, 7, 14),
         ),
         terms_of_reference=TermsOfReference(
             purpose="To learn how agencies can better bring together information about the adults around a young child.",
-            period_from=date(2024, 9, 1), period_to=date(2026, 6, 10),
+            period_from=date(2024, 9, 1),
+            period_to=date(2026, 6, 10),
             agencies_in_scope=[agency.name for agency in AGENCIES],
-            key_lines_of_enquiry=["How was information about the adults in the household shared?", "How were repeat domestic abuse notifications assessed?", "How was Child A's daily life understood?"],
+            key_lines_of_enquiry=[
+                "How was information about the adults in the household shared?",
+                "How were repeat domestic abuse notifications assessed?",
+                "How was Child A's daily life understood?",
+            ],
             proportionality="A focused systems review of 21 months, proportionate to the learning.",
             parallel_processes="The police investigation is ongoing; family contact is agreed with the senior investigating officer.",
-            timetable="Report to partners by December 2026.", governance="Reports to the partnership's case review subgroup.",
+            timetable="Report to partners by December 2026.",
+            governance="Reports to the partnership's case review subgroup.",
         ),
         lived_experience=LivedExperience(
             child_perspective="Child A was a lively two-year-old who loved the nursery's sand tray.\nShe was often hungry on arrival on Monday mornings.",
@@ -236,34 +396,142 @@ def build_demo_review(reference: str = DEMO_REFERENCE) -> Review:
             family_context="Child A lived with Mother, Father and an older sibling in a two-bedroom flat.",
         ),
         family_contributions=[
-            FamilyContribution(id="fam1", member="Mother", relationship="Mother", invited_on=date(2026, 7, 20), invited_how="Letter, then a visit with her advocate", support_offered="Independent advocate", participation=Participation.TOOK_PART, expectations_agreed="Two conversations; she will see the report before completion.", summary="Mother said she felt judged and did not know who to ask for help.", report_preview_offered=True),
-            FamilyContribution(id="fam2", member="Father", relationship="Father", invited_on=date(2026, 7, 20), participation=Participation.DECLINED, reason_not_involved="Declined on legal advice while the police investigation continues."),
-            FamilyContribution(id="fam3", member="Sibling 1", relationship="Older sibling, aged 9", surviving_child=True, invited_on=date(2026, 8, 3), support_offered="Play therapist present", participation=Participation.TOOK_PART, summary="Said the nursery was a happy place for Child A."),
-            FamilyContribution(id="fam4", member="Maternal grandmother", relationship="Grandmother", invited_on=date(2026, 7, 20), participation=Participation.TOOK_PART, summary="Worried about the family for a year but did not know who to tell."),
+            FamilyContribution(
+                id="fam1",
+                member="Mother",
+                relationship="Mother",
+                invited_on=date(2026, 7, 20),
+                invited_how="Letter, then a visit with her advocate",
+                support_offered="Independent advocate",
+                participation=Participation.TOOK_PART,
+                expectations_agreed="Two conversations; she will see the report before completion.",
+                summary="Mother said she felt judged and did not know who to ask for help.",
+                report_preview_offered=True,
+            ),
+            FamilyContribution(
+                id="fam2",
+                member="Father",
+                relationship="Father",
+                invited_on=date(2026, 7, 20),
+                participation=Participation.DECLINED,
+                reason_not_involved="Declined on legal advice while the police investigation continues.",
+            ),
+            FamilyContribution(
+                id="fam3",
+                member="Sibling 1",
+                relationship="Older sibling, aged 9",
+                surviving_child=True,
+                invited_on=date(2026, 8, 3),
+                support_offered="Play therapist present",
+                participation=Participation.TOOK_PART,
+                summary="Said the nursery was a happy place for Child A.",
+            ),
+            FamilyContribution(
+                id="fam4",
+                member="Maternal grandmother",
+                relationship="Grandmother",
+                invited_on=date(2026, 7, 20),
+                participation=Participation.TOOK_PART,
+                summary="Worried about the family for a year but did not know who to tell.",
+            ),
         ],
         practitioner_contributions=[
-            PractitionerContribution(id="p1", agency=HV, role="Health visitor", invited_on=date(2026, 8, 10), way=PractitionerWay.INTERVIEW, perspective="Caseload of 600 children; visits were often rearranged."),
-            PractitionerContribution(id="p2", agency=CSC, role="Front door social worker", invited_on=date(2026, 8, 10), way=PractitionerWay.LEARNING_EVENT, perspective="The screening tool showed only the latest notification."),
-            PractitionerContribution(id="p3", agency=NURSERY, role="Keyworker", invited_on=date(2026, 8, 10), way=PractitionerWay.LEARNING_EVENT, perspective="Recorded the bruise and told the manager straight away."),
-            PractitionerContribution(id="p4", agency=POLICE, role="Response officer", invited_on=date(2026, 8, 10), way=PractitionerWay.WRITTEN, perspective="Attended twice; each time the adults were calm when police arrived."),
-            PractitionerContribution(id="p5", agency=GP, role="GP", invited_on=date(2026, 8, 10), way=PractitionerWay.DECLINED),
+            PractitionerContribution(
+                id="p1",
+                agency=HV,
+                role="Health visitor",
+                invited_on=date(2026, 8, 10),
+                way=PractitionerWay.INTERVIEW,
+                perspective="Caseload of 600 children; visits were often rearranged.",
+            ),
+            PractitionerContribution(
+                id="p2",
+                agency=CSC,
+                role="Front door social worker",
+                invited_on=date(2026, 8, 10),
+                way=PractitionerWay.LEARNING_EVENT,
+                perspective="The screening tool showed only the latest notification.",
+            ),
+            PractitionerContribution(
+                id="p3",
+                agency=NURSERY,
+                role="Keyworker",
+                invited_on=date(2026, 8, 10),
+                way=PractitionerWay.LEARNING_EVENT,
+                perspective="Recorded the bruise and told the manager straight away.",
+            ),
+            PractitionerContribution(
+                id="p4",
+                agency=POLICE,
+                role="Response officer",
+                invited_on=date(2026, 8, 10),
+                way=PractitionerWay.WRITTEN,
+                perspective="Attended twice; each time the adults were calm when police arrived.",
+            ),
+            PractitionerContribution(
+                id="p5",
+                agency=GP,
+                role="GP",
+                invited_on=date(2026, 8, 10),
+                way=PractitionerWay.DECLINED,
+            ),
         ],
         chronology=chronology,
         findings=findings,
         recommendations=recommendations,
         meetings=[
             Meeting(
-                id="m1", kind=MeetingKind.RAPID_REVIEW, held_on=date(2026, 6, 26), place="Council offices and video link", chair="Jo Chairperson",
-                attendees=[Attendee(name="Sam Lead", role="Head of Safeguarding", agency=CSC), Attendee(name="Alex Nurse", role="Designated Nurse", agency=ICB), Attendee(name="Pat Officer", role="Detective Inspector", agency=POLICE), Attendee(name="Lee Manager", role="Nursery manager", agency=NURSERY, present=False)],
-                agenda=[AgendaItem(title=t) for t in ("Facts of the incident", "Agency involvement", "Immediate safety action", "Emerging learning", "Criteria", "Decision", "Next steps")],
+                id="m1",
+                kind=MeetingKind.RAPID_REVIEW,
+                held_on=date(2026, 6, 26),
+                place="Council offices and video link",
+                chair="Jo Chairperson",
+                attendees=[
+                    Attendee(name="Sam Lead", role="Head of Safeguarding", agency=CSC),
+                    Attendee(name="Alex Nurse", role="Designated Nurse", agency=ICB),
+                    Attendee(name="Pat Officer", role="Detective Inspector", agency=POLICE),
+                    Attendee(
+                        name="Lee Manager", role="Nursery manager", agency=NURSERY, present=False
+                    ),
+                ],
+                agenda=[
+                    AgendaItem(title=t)
+                    for t in (
+                        "Facts of the incident",
+                        "Agency involvement",
+                        "Immediate safety action",
+                        "Emerging learning",
+                        "Criteria",
+                        "Decision",
+                        "Next steps",
+                    )
+                ],
                 decisions=["Recommend a local child safeguarding practice review to the partners."],
-                actions=[MeetingAction(who="Business manager", what="Send the Rapid Review to the Panel", by_when=date(2026, 7, 1))],
+                actions=[
+                    MeetingAction(
+                        who="Business manager",
+                        what="Send the Rapid Review to the Panel",
+                        by_when=date(2026, 7, 1),
+                    )
+                ],
                 signed_off_on=date(2026, 6, 29),
             )
         ],
         progress_log=[
-            ProgressEntry(id="pl1", logged_on=date(2026, 8, 28), kind=ProgressKind.PROGRESS_CHECK, summary="Case review subgroup checked progress against the timetable.", by="Subgroup chair"),
-            ProgressEntry(id="pl2", logged_on=date(2026, 10, 23), kind=ProgressKind.DRAFT_REQUEST, summary="Partners asked the reviewer in writing for a first draft by 20 November.", by="Business manager"),
+            ProgressEntry(
+                id="pl1",
+                logged_on=date(2026, 8, 28),
+                kind=ProgressKind.PROGRESS_CHECK,
+                summary="Case review subgroup checked progress against the timetable.",
+                by="Subgroup chair",
+            ),
+            ProgressEntry(
+                id="pl2",
+                logged_on=date(2026, 10, 23),
+                kind=ProgressKind.DRAFT_REQUEST,
+                summary="Partners asked the reviewer in writing for a first draft by 20 November.",
+                by="Business manager",
+            ),
         ],
         report=Report(
             version="0.3",
@@ -274,7 +542,22 @@ def build_demo_review(reference: str = DEMO_REFERENCE) -> Review:
             conclusion="Child A's harm was not predictable, but the picture of risk could have been brought together sooner.",
         ),
         action_updates=[
-            ActionUpdate(id="u1", recommendation_id="r2", updated_on=date(2026, 10, 1), by="Sam Lead", status=ActionStatus.IN_PROGRESS, update="Supplier asked to change the screening screen."),
-            ActionUpdate(id="u2", recommendation_id="r6", updated_on=date(2026, 11, 2), by="Nursery manager", status=ActionStatus.COMPLETE, update="Body-map practice shared at the early years network.", evidence_of_impact="Three settings have adopted it."),
+            ActionUpdate(
+                id="u1",
+                recommendation_id="r2",
+                updated_on=date(2026, 10, 1),
+                by="Sam Lead",
+                status=ActionStatus.IN_PROGRESS,
+                update="Supplier asked to change the screening screen.",
+            ),
+            ActionUpdate(
+                id="u2",
+                recommendation_id="r6",
+                updated_on=date(2026, 11, 2),
+                by="Nursery manager",
+                status=ActionStatus.COMPLETE,
+                update="Body-map practice shared at the early years network.",
+                evidence_of_impact="Three settings have adopted it.",
+            ),
         ],
     )

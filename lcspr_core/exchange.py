@@ -52,15 +52,24 @@ def parse_export(text: str) -> Review:
         ) from exc
     if not isinstance(document, dict) or document.get("schema") != SCHEMA_NAME:
         raise ImportRefusedError(
-            [FieldProblem(("schema",), f"this is not an LCSPR review export (expected "
-                                       f"\"schema\": \"{SCHEMA_NAME}\")")],
+            [
+                FieldProblem(
+                    ("schema",),
+                    f'this is not an LCSPR review export (expected "schema": "{SCHEMA_NAME}")',
+                )
+            ],
             summary="Nothing was imported:",
         )
     version = document.get("schema_version")
     if version != SCHEMA_VERSION:
         raise ImportRefusedError(
-            [FieldProblem(("schema_version",), f"the file is schema version {version!r}; this "
-                                               f"version of the tool reads {SCHEMA_VERSION}")],
+            [
+                FieldProblem(
+                    ("schema_version",),
+                    f"the file is schema version {version!r}; this "
+                    f"version of the tool reads {SCHEMA_VERSION}",
+                )
+            ],
             summary="Nothing was imported:",
         )
     try:

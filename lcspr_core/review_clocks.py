@@ -26,8 +26,15 @@ def review_clocks(*, review: Review, today: date, rules: ClockRules | None = Non
     def clock(key: str, due: date, done_on: date | None) -> Clock:
         w = words[key]
         return clocks.evaluate_clock(
-            key=key, label=w.label, rule=w.rule, source=w.source, due=due, done_on=done_on,
-            today=today, rules=rules, page=w.page,
+            key=key,
+            label=w.label,
+            rule=w.rule,
+            source=w.source,
+            due=due,
+            done_on=done_on,
+            today=today,
+            rules=rules,
+            page=w.page,
         )
 
     incident, decision, publication = review.incident, review.decision, review.publication
@@ -64,9 +71,11 @@ def review_clocks(*, review: Review, today: date, rules: ClockRules | None = Non
         result.append(clock("progress_check", clocks.next_progress_check_due(last, rules), None))
     planned_on = publication.planned_on if publication else None
     if planned_on:
-        copies = {copy.recipient.value: copy.sent_on for copy in publication.copies_sent} if (
-            publication
-        ) else {}
+        copies = (
+            {copy.recipient.value: copy.sent_on for copy in publication.copies_sent}
+            if (publication)
+            else {}
+        )
         result.append(
             clock(
                 "prepublication",
@@ -90,10 +99,15 @@ def review_clocks(*, review: Review, today: date, rules: ClockRules | None = Non
         done_on = min(done) if done else (rec.by_when if rec.status in DONE_STATUSES else None)
         result.append(
             clocks.evaluate_clock(
-                key=f"recommendation/{rec.id}", label=f"Recommendation {number}",
+                key=f"recommendation/{rec.id}",
+                label=f"Recommendation {number}",
                 rule=f"by {english_date(rec.by_when)}, as set on the recommendation",
-                source="the recommendation itself", due=rec.by_when, done_on=done_on,
-                today=today, rules=rules, page="Action plan",
+                source="the recommendation itself",
+                due=rec.by_when,
+                done_on=done_on,
+                today=today,
+                rules=rules,
+                page="Action plan",
             )
         )
     return result

@@ -37,13 +37,18 @@ for _name, _field in Review.model_fields.items():
     if typing.get_origin(_annotation) is list:
         ITEM_KINDS[_name] = typing.get_args(_annotation)[0]
     elif _name != "reference":
-        _args = typing.get_args(_annotation) if isinstance(_annotation, types.UnionType) else ()
-        _model = next((a for a in _args if a is not type(None)), _annotation)
-        SECTIONS[_name] = _model
+        _args: tuple[type, ...] = (
+            typing.get_args(_annotation) if isinstance(_annotation, types.UnionType) else ()
+        )
+        SECTIONS[_name] = next((a for a in _args if a is not type(None)), _annotation)  # type: ignore[assignment]
 # Stored outside the model's JSON: restricted details are never written into the audit log.
 RESTRICTED_SECTIONS = frozenset({"restricted"})
-SORT_KEYS = {"chronology": "occurred_on", "meetings": "held_on", "progress_log": "logged_on",
-             "action_updates": "updated_on"}
+SORT_KEYS = {
+    "chronology": "occurred_on",
+    "meetings": "held_on",
+    "progress_log": "logged_on",
+    "action_updates": "updated_on",
+}
 
 
 @dataclass(frozen=True)
@@ -145,7 +150,7 @@ def _validated(document: dict[str, Any], *, summary: str) -> Review:
 def _audit_value(name: str, value: Any) -> Any:
     if name in RESTRICTED_SECTIONS and value is not None:
         # Never log restricted details: record which fields changed, not their values.
-        return {key: "«restricted»" for key in value} if isinstance(value, dict) else "«restricted»"
+        return dict.fromkeys(value, "«restricted»") if isinstance(value, dict) else "«restricted»"
     return value
 
 
@@ -171,14 +176,26 @@ def _write_whole_review(db: Database, review_model: Review, *, actor: str, actio
     for kind in ITEM_KINDS:
         for position, item in enumerate(data[kind]):
             storage.upsert_item(
-                db, review, kind, item["id"], item, position=position,
-                sort_key=_sort_key(kind, item), version=1, actor=actor,
+                db,
+                review,
+                kind,
+                item["id"],
+                item,
+                position=position,
+                sort_key=_sort_key(kind, item),
+                version=1,
+                actor=actor,
             )
     after = {name: _audit_value(name, data[name]) for name in SECTIONS}
     after.update({kind: f"{len(data[kind])} entries" for kind in ITEM_KINDS})
     storage.append_audit(
-        db, actor=actor, reference=review_model.reference, target="review", action=action,
-        before=None, after=after,
+        db,
+        actor=actor,
+        reference=review_model.reference,
+        target="review",
+        action=action,
+        before=None,
+        after=after,
     )
 
 
@@ -195,16 +212,19 @@ def create_review(*, db: Database, review: Review, actor: str, replace: bool = F
                 )
             storage.delete_review_rows(db, existing)
             storage.append_audit(
-                db, actor=actor, reference=review.reference, target="review",
-                action="replace", before="whole review", after=None,
+                db,
+                actor=actor,
+                reference=review.reference,
+                target="review",
+                action="replace",
+                before="whole review",
+                after=None,
             )
         _write_whole_review(db, review, actor=actor, action="create")
     return review
 
 
-def _check_version(
-    stored: dict[str, Any] | None, expected: int | None, *, what: str
-) -> int:
+def _check_version(stored: dict[str, Any] | None, expected: int | None, *, what: str) -> int:
     """The next version number, or StaleEditError if someone saved in between."""
     current = stored["version"] if stored else 0
     if expected is not None and expected != current:
@@ -213,14 +233,20 @@ def _check_version(
         raise StaleEditError(
             f"{by} changed {what} at {at}, after you opened it. Your save was refused so their "
             "work is not overwritten; your text is kept on screen: compare, merge and save again.",
-            changed_by=by, changed_at=at,
+            changed_by=by,
+            changed_at=at,
         )
     return int(current) + 1
 
 
 def save_section(
-    *, db: Database, reference: str, name: str, value: BaseModel | None,
-    expected_version: int | None, actor: str,
+    *,
+    db: Database,
+    reference: str,
+    name: str,
+    value: BaseModel | None,
+    expected_version: int | None,
+    actor: str,
 ) -> int:
     """Save one singleton section (None clears it). Returns the new version.
 
@@ -245,15 +271,24 @@ def save_section(
             storage.upsert_section(db, review, name, new_data, version=version, actor=actor)
         before, after = _changed_fields(before, new_data)
         storage.append_audit(
-            db, actor=actor, reference=document["reference"], target=name,
+            db,
+            actor=actor,
+            reference=document["reference"],
+            target=name,
             action="clear" if new_data is None else "update" if stored else "create",
-            before=_audit_value(name, before), after=_audit_value(name, after),
+            before=_audit_value(name, before),
+            after=_audit_value(name, after),
         )
     return version
 
 
 def save_item(
-    *, db: Database, reference: str, kind: str, item: Item, expected_version: int | None,
+    *,
+    db: Database,
+    reference: str,
+    kind: str,
+    item: Item,
+    expected_version: int | None,
     actor: str,
 ) -> int:
     """Add or update one list item (a chronology entry, a finding...). Returns its version.
@@ -277,14 +312,25 @@ def save_item(
         _validated(document, summary=f"The {kind} entry was not saved:")
         position = storage.item_position(db, review, kind, item.id)
         storage.upsert_item(
-            db, review, kind, item.id, data,
+            db,
+            review,
+            kind,
+            item.id,
+            data,
             position=position if position is not None else storage.next_position(db, review, kind),
-            sort_key=_sort_key(kind, data), version=version, actor=actor,
+            sort_key=_sort_key(kind, data),
+            version=version,
+            actor=actor,
         )
         before, after = _changed_fields(stored["data"] if stored else None, data)
         storage.append_audit(
-            db, actor=actor, reference=document["reference"], target=f"{kind}/{item.id}",
-            action="update" if stored else "create", before=before, after=after,
+            db,
+            actor=actor,
+            reference=document["reference"],
+            target=f"{kind}/{item.id}",
+            action="update" if stored else "create",
+            before=before,
+            after=after,
         )
     return version
 
@@ -302,18 +348,35 @@ def add_items(*, db: Database, reference: str, kind: str, items: list[Item], act
         position = storage.next_position(db, review, kind)
         for offset, row in enumerate(data):
             storage.upsert_item(
-                db, review, kind, row["id"], row, position=position + offset,
-                sort_key=_sort_key(kind, row), version=1, actor=actor,
+                db,
+                review,
+                kind,
+                row["id"],
+                row,
+                position=position + offset,
+                sort_key=_sort_key(kind, row),
+                version=1,
+                actor=actor,
             )
         storage.append_audit(
-            db, actor=actor, reference=document["reference"], target=kind, action="add many",
-            before=None, after={"added": len(data), "ids": [row["id"] for row in data]},
+            db,
+            actor=actor,
+            reference=document["reference"],
+            target=kind,
+            action="add many",
+            before=None,
+            after={"added": len(data), "ids": [row["id"] for row in data]},
         )
     return len(data)
 
 
 def delete_item(
-    *, db: Database, reference: str, kind: str, item_id: str, expected_version: int | None,
+    *,
+    db: Database,
+    reference: str,
+    kind: str,
+    item_id: str,
+    expected_version: int | None,
     actor: str,
 ) -> None:
     """Remove one list item; refused if others still link to it."""
@@ -329,8 +392,13 @@ def delete_item(
         _validated(document, summary=f"The {kind} entry was not deleted:")
         storage.delete_item_row(db, review, kind, item_id)
         storage.append_audit(
-            db, actor=actor, reference=document["reference"], target=f"{kind}/{item_id}",
-            action="delete", before=stored["data"], after=None,
+            db,
+            actor=actor,
+            reference=document["reference"],
+            target=f"{kind}/{item_id}",
+            action="delete",
+            before=stored["data"],
+            after=None,
         )
 
 
@@ -339,8 +407,13 @@ def delete_review(*, db: Database, reference: str, actor: str) -> None:
         review = _review_id(db, reference)
         storage.delete_review_rows(db, review)
         storage.append_audit(
-            db, actor=actor, reference=reference, target="review", action="delete",
-            before="whole review", after=None,
+            db,
+            actor=actor,
+            reference=reference,
+            target="review",
+            action="delete",
+            before="whole review",
+            after=None,
         )
 
 

@@ -29,7 +29,9 @@ def load_clock_rules(path: Path | None = None) -> ClockRules:
     try:
         table = tomllib.loads(path.read_text(encoding="utf-8")).get("clocks", {})
     except tomllib.TOMLDecodeError as exc:
-        raise InvalidDataError([], summary=f"The settings file {path} is not valid TOML: {exc}")
+        raise InvalidDataError(
+            [], summary=f"The settings file {path} is not valid TOML: {exc}"
+        ) from exc
     try:
         return ClockRules.model_validate(table)
     except ValidationError as exc:

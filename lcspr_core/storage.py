@@ -31,45 +31,64 @@ migrations = Migrations("lcspr")
 
 @migrations()
 def m001_create_reviews(db: Database) -> None:
-    db["reviews"].create(
+    db.table("reviews").create(
         {"id": int, "reference": str, "created_at": str, "created_by": str},
         pk="id",
         not_null={"reference", "created_at", "created_by"},
     )
-    db["reviews"].create_index(["reference"], unique=True)
-    db["sections"].create(
+    db.table("reviews").create_index(["reference"], unique=True)
+    db.table("sections").create(
         {
-            "review_id": int, "name": str, "data": str, "version": int,
-            "updated_at": str, "updated_by": str,
+            "review_id": int,
+            "name": str,
+            "data": str,
+            "version": int,
+            "updated_at": str,
+            "updated_by": str,
         },
         pk=("review_id", "name"),
         foreign_keys=[("review_id", "reviews", "id")],
         not_null={"data", "version", "updated_at", "updated_by"},
     )
-    db["items"].create(
+    db.table("items").create(
         {
-            "review_id": int, "kind": str, "id": str, "position": int, "sort_key": str,
-            "data": str, "version": int, "updated_at": str, "updated_by": str,
+            "review_id": int,
+            "kind": str,
+            "id": str,
+            "position": int,
+            "sort_key": str,
+            "data": str,
+            "version": int,
+            "updated_at": str,
+            "updated_by": str,
         },
         pk=("review_id", "kind", "id"),
         foreign_keys=[("review_id", "reviews", "id")],
         not_null={"position", "sort_key", "data", "version", "updated_at", "updated_by"},
     )
     # Lists are read in order, and the chronology is paged, by this index.
-    db["items"].create_index(["review_id", "kind", "sort_key", "position"])
+    db.table("items").create_index(["review_id", "kind", "sort_key", "position"])
 
 
 @migrations()
 def m002_create_audit_log(db: Database) -> None:
-    db["audit_log"].create(
+    db.table("audit_log").create(
         {
-            "seq": int, "at": str, "actor": str, "review_reference": str, "target": str,
-            "action": str, "before": str, "after": str, "prev_hash": str, "hash": str,
+            "seq": int,
+            "at": str,
+            "actor": str,
+            "review_reference": str,
+            "target": str,
+            "action": str,
+            "before": str,
+            "after": str,
+            "prev_hash": str,
+            "hash": str,
         },
         pk="seq",
         not_null={"at", "actor", "target", "action", "prev_hash", "hash"},
     )
-    db["audit_log"].create_index(["review_reference", "seq"])
+    db.table("audit_log").create_index(["review_reference", "seq"])
     # Append-only: the database itself refuses to change or remove history.
     db.execute(
         "CREATE TRIGGER audit_log_no_update BEFORE UPDATE ON audit_log "
@@ -84,16 +103,23 @@ def m002_create_audit_log(db: Database) -> None:
 @migrations()
 def m003_create_generated_documents(db: Database) -> None:
     # Which version of which document went to whom: kind, template and output checksums.
-    db["generated_documents"].create(
+    db.table("generated_documents").create(
         {
-            "seq": int, "review_reference": str, "kind": str, "at": str, "actor": str,
-            "template": str, "template_sha256": str, "output_sha256": str, "size": int,
+            "seq": int,
+            "review_reference": str,
+            "kind": str,
+            "at": str,
+            "actor": str,
+            "template": str,
+            "template_sha256": str,
+            "output_sha256": str,
+            "size": int,
             "marking": str,
         },
         pk="seq",
         not_null={"review_reference", "kind", "at", "actor", "template_sha256", "output_sha256"},
     )
-    db["generated_documents"].create_index(["review_reference", "seq"])
+    db.table("generated_documents").create_index(["review_reference", "seq"])
 
 
 def db_path_from_env() -> Path:
@@ -166,7 +192,7 @@ def review_references(db: Database) -> list[str]:
 def insert_review(db: Database, *, reference: str, actor: str) -> int:
     table = db.table("reviews")
     table.insert({"reference": reference, "created_at": now_iso(), "created_by": actor})
-    return int(table.last_pk)
+    return int(str(table.last_pk))
 
 
 def delete_review_rows(db: Database, review: int) -> None:
@@ -194,6 +220,7 @@ def read_items(
     db: Database, review: int, kind: str | None = None, *, limit: int = -1, offset: int = 0
 ) -> list[dict[str, Any]]:
     """Items of a review in list order (optionally one kind, optionally one page of them)."""
+    params: list[int | str]
     where, params = "review_id = ?", [review]
     if kind is not None:
         where += " AND kind = ?"
@@ -221,8 +248,12 @@ def upsert_section(
 ) -> None:
     db.table("sections").upsert(
         {
-            "review_id": review, "name": name, "data": to_json(data), "version": version,
-            "updated_at": now_iso(), "updated_by": actor,
+            "review_id": review,
+            "name": name,
+            "data": to_json(data),
+            "version": version,
+            "updated_at": now_iso(),
+            "updated_by": actor,
         },
         pk=("review_id", "name"),
     )
@@ -233,14 +264,28 @@ def delete_section(db: Database, review: int, name: str) -> None:
 
 
 def upsert_item(
-    db: Database, review: int, kind: str, item_id: str, data: dict[str, Any], *,
-    position: int, sort_key: str, version: int, actor: str,
+    db: Database,
+    review: int,
+    kind: str,
+    item_id: str,
+    data: dict[str, Any],
+    *,
+    position: int,
+    sort_key: str,
+    version: int,
+    actor: str,
 ) -> None:
     db.table("items").upsert(
         {
-            "review_id": review, "kind": kind, "id": item_id, "position": position,
-            "sort_key": sort_key, "data": to_json(data), "version": version,
-            "updated_at": now_iso(), "updated_by": actor,
+            "review_id": review,
+            "kind": kind,
+            "id": item_id,
+            "position": position,
+            "sort_key": sort_key,
+            "data": to_json(data),
+            "version": version,
+            "updated_at": now_iso(),
+            "updated_by": actor,
         },
         pk=("review_id", "kind", "id"),
     )
@@ -279,15 +324,26 @@ def _entry_hash(prev_hash: str, entry: dict[str, Any]) -> str:
 
 
 def append_audit(
-    db: Database, *, actor: str, reference: str | None, target: str, action: str,
-    before: Any, after: Any,
+    db: Database,
+    *,
+    actor: str,
+    reference: str | None,
+    target: str,
+    action: str,
+    before: Any,
+    after: Any,
 ) -> None:
     """Append one entry, chained to the previous entry's hash. Call inside the write."""
     row = db.execute("SELECT hash FROM audit_log ORDER BY seq DESC LIMIT 1").fetchone()
     prev_hash = row[0] if row else GENESIS_HASH
     entry = {
-        "at": now_iso(), "actor": actor, "review_reference": reference, "target": target,
-        "action": action, "before": to_json(before), "after": to_json(after),
+        "at": now_iso(),
+        "actor": actor,
+        "review_reference": reference,
+        "target": target,
+        "action": action,
+        "before": to_json(before),
+        "after": to_json(after),
         "prev_hash": prev_hash,
     }
     entry["hash"] = _entry_hash(prev_hash, entry)

@@ -36,8 +36,10 @@ def _message(error: Any) -> str:
     if kind == "literal_error":
         return f"must be one of: {ctx.get('expected', '')}"
     if kind == "string_too_short":
-        return "cannot be left blank" if ctx.get("min_length") == 1 else (
-            f"must be at least {ctx.get('min_length')} characters"
+        return (
+            "cannot be left blank"
+            if ctx.get("min_length") == 1
+            else (f"must be at least {ctx.get('min_length')} characters")
         )
     if kind == "string_too_long":
         return f"must be at most {ctx.get('max_length')} characters"

@@ -9,8 +9,13 @@ from pathlib import Path
 
 
 def lcspr(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([sys.executable, "-m", "lcspr_core.cli", *args], cwd=cwd,
-                          capture_output=True, text=True, timeout=120)
+    return subprocess.run(
+        [sys.executable, "-m", "lcspr_core.cli", *args],
+        cwd=cwd,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
 
 
 def test_demo_list_show_export_import_reproduce_the_review(tmp_path: Path) -> None:
@@ -21,8 +26,10 @@ def test_demo_list_show_export_import_reproduce_the_review(tmp_path: Path) -> No
     shown = lcspr("--db", "one.db", "show", "DEMO-2026-01", cwd=tmp_path)
     assert "Notify the Panel: due 18 June 2026 (met, done 15 June 2026)" in shown.stdout
     assert "Reviewer: Dr Robin Reviewer" in shown.stdout
-    assert lcspr("--db", "one.db", "export", "DEMO-2026-01", "-o", "r.json",
-                 cwd=tmp_path).returncode == 0
+    assert (
+        lcspr("--db", "one.db", "export", "DEMO-2026-01", "-o", "r.json", cwd=tmp_path).returncode
+        == 0
+    )
     imported = lcspr("--db", "other.db", "import", "r.json", cwd=tmp_path)
     assert (imported.returncode, imported.stdout) == (0, "Imported DEMO-2026-01\n")
     lcspr("--db", "other.db", "export", "DEMO-2026-01", "-o", "r2.json", cwd=tmp_path)
@@ -41,16 +48,33 @@ def test_importing_an_existing_reference_is_refused_unless_replace(tmp_path: Pat
 
 def test_default_database_is_data_lcspr_db_unless_lcspr_db_is_set(tmp_path: Path) -> None:
     # LCSPR_DB is set by the test fixture; the default applies when it is empty.
-    result = subprocess.run([sys.executable, "-m", "lcspr_core.cli", "demo"], cwd=tmp_path,
-                            capture_output=True, text=True, env={"PATH": "", "LCSPR_DB": ""})
+    result = subprocess.run(
+        [sys.executable, "-m", "lcspr_core.cli", "demo"],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        env={"PATH": "", "LCSPR_DB": ""},
+    )
     assert result.returncode == 0, result.stderr
     assert (tmp_path / "data" / "lcspr.db").exists()
 
 
 def test_clocks_what_if_prints_every_clock_the_dates_determine(tmp_path: Path) -> None:
-    result = lcspr("clocks", "--la-aware", "2026-12-21", "--partners-aware", "2026-12-22",
-                   "--decision", "2027-01-11", "--publication", "2027-07-05",
-                   "--today", "2026-12-21", "--json", cwd=tmp_path)
+    result = lcspr(
+        "clocks",
+        "--la-aware",
+        "2026-12-21",
+        "--partners-aware",
+        "2026-12-22",
+        "--decision",
+        "2027-01-11",
+        "--publication",
+        "2027-07-05",
+        "--today",
+        "2026-12-21",
+        "--json",
+        cwd=tmp_path,
+    )
     clocks = {c["key"]: c["due"] for c in json.loads(result.stdout)}
     assert clocks == {
         "notify_panel": "2026-12-30",  # 22, 23, 24, (25, 28 Dec bank holidays) 29, 30
@@ -64,8 +88,16 @@ def test_clocks_what_if_prints_every_clock_the_dates_determine(tmp_path: Path) -
 
 
 def test_clocks_without_a_decision_prints_two_plain_lines(tmp_path: Path) -> None:
-    result = lcspr("clocks", "--la-aware", "2026-12-21", "--partners-aware", "2026-12-22",
-                   "--today", "2026-12-21", cwd=tmp_path)
+    result = lcspr(
+        "clocks",
+        "--la-aware",
+        "2026-12-21",
+        "--partners-aware",
+        "2026-12-22",
+        "--today",
+        "2026-12-21",
+        cwd=tmp_path,
+    )
     assert result.stdout.splitlines() == [
         "Notify the Panel: due 30 December 2026 (open, 9 days left) — 5 working days after "
         "the local authority became aware",
@@ -86,8 +118,9 @@ def test_bad_input_is_one_plain_line_and_a_non_zero_exit(tmp_path: Path) -> None
         assert result.returncode == 1
         assert result.stderr.splitlines()[0].startswith(first_line), result.stderr
         assert "Traceback" not in result.stderr
-    bad_date = lcspr("clocks", "--la-aware", "31/12/2026", "--partners-aware", "2026-12-22",
-                     cwd=tmp_path)
+    bad_date = lcspr(
+        "clocks", "--la-aware", "31/12/2026", "--partners-aware", "2026-12-22", cwd=tmp_path
+    )
     assert bad_date.returncode == 2
     assert "'31/12/2026' is not a date: write it as YYYY-MM-DD" in bad_date.stderr
 

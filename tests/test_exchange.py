@@ -27,19 +27,26 @@ def without_time(document: dict[str, object]) -> dict[str, object]:
 
 
 def database_rows(db: Database) -> dict[str, list[tuple[object, ...]]]:
-    return {table: db.execute(f"SELECT * FROM {table}").fetchall()
-            for table in ("reviews", "sections", "items", "audit_log")}
+    return {
+        table: db.execute(f"SELECT * FROM {table}").fetchall()
+        for table in ("reviews", "sections", "items", "audit_log")
+    }
 
 
 typed_text = st.text(min_size=1, max_size=40).filter(lambda s: clean_text(s).strip() != "")
 
 
-@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(
+    max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
 @given(
     outline=typed_text,
     entries=st.lists(
-        st.tuples(st.dates(min_value=date(2020, 1, 1), max_value=date(2026, 6, 1)), typed_text,
-                  st.booleans()),
+        st.tuples(
+            st.dates(min_value=date(2020, 1, 1), max_value=date(2026, 6, 1)),
+            typed_text,
+            st.booleans(),
+        ),
         max_size=8,
     ),
 )
@@ -49,8 +56,13 @@ def test_export_import_export_is_equal(
     review = build_demo_review()
     review.incident.outline = outline
     review.chronology += [
-        ChronologyEntry(id=f"h{n}", occurred_on=day, agency="Northshire Constabulary",
-                        event=text, key_practice_episode=flag)
+        ChronologyEntry(
+            id=f"h{n}",
+            occurred_on=day,
+            agency="Northshire Constabulary",
+            event=text,
+            key_practice_episode=flag,
+        )
         for n, (day, text, flag) in enumerate(entries)
     ]
     source = storage.open_db(tmp_path / f"source-{len(entries)}-{hash(outline)}.db")
@@ -61,16 +73,19 @@ def test_export_import_export_is_equal(
     second = exchange.export_review(db=target, reference=review.reference)
     assert without_time(first) == without_time(second)
     assert services.load_review(db=target, reference=review.reference) == Review.model_validate(
-        first["review"])
+        first["review"]
+    )
 
 
 @pytest.mark.parametrize(
     ("text", "message"),
     [
         ("this is not json", "the file is not JSON (line 1, column 1)"),
-        ('{"some": "thing"}', 'this is not an LCSPR review export'),
-        ('{"schema": "lcspr-review", "schema_version": 99}',
-         "the file is schema version 99; this version of the tool reads 1"),
+        ('{"some": "thing"}', "this is not an LCSPR review export"),
+        (
+            '{"schema": "lcspr-review", "schema_version": 99}',
+            "the file is schema version 99; this version of the tool reads 1",
+        ),
     ],
 )
 def test_unusable_file_is_refused_with_a_plain_reason(
@@ -85,7 +100,8 @@ def test_unusable_file_is_refused_with_a_plain_reason(
 
 def test_invalid_review_is_refused_whole_listing_every_problem(db: Database) -> None:
     document = exchange.ReviewExport(review=build_demo_review()).model_dump(
-        mode="json", by_alias=True)
+        mode="json", by_alias=True
+    )
     document["review"]["incident"]["la_aware_on"] = "next Tuesday"
     document["review"]["recommendations"][0]["owners"] = ["Acme Agency"]
     document["review"]["decision"]["rationale"] = ""
@@ -100,13 +116,16 @@ def test_invalid_review_is_refused_whole_listing_every_problem(db: Database) -> 
 
 def test_cross_field_problems_are_all_listed_on_import(db: Database) -> None:
     document = exchange.ReviewExport(review=build_demo_review()).model_dump(
-        mode="json", by_alias=True)
+        mode="json", by_alias=True
+    )
     document["review"]["recommendations"][0]["owners"] = ["Acme Agency"]
     document["review"]["recommendations"][1]["by_when"] = "2026-01-01"
     with pytest.raises(ImportRefusedError) as caught:
         exchange.import_review(db=db, text=json.dumps(document), actor="tester")
     assert [p.where for p in caught.value.problems] == [
-        "review › recommendations › 0 › owners", "review › recommendations › 1 › by_when"]
+        "review › recommendations › 0 › owners",
+        "review › recommendations › 1 › by_when",
+    ]
 
 
 def test_importing_an_existing_reference_needs_replace(stored_demo: Review, db: Database) -> None:
@@ -117,7 +136,8 @@ def test_importing_an_existing_reference_needs_replace(stored_demo: Review, db: 
     changed["review"]["incident"]["outline"] = "Replaced outline."
     exchange.import_review(db=db, text=json.dumps(changed), actor="tester", replace=True)
     assert services.load_review(db=db, reference=stored_demo.reference).incident.outline == (
-        "Replaced outline.")
+        "Replaced outline."
+    )
 
 
 def test_schema_describes_every_review_section() -> None:

@@ -34,7 +34,8 @@ def problems_of(document: dict[str, Any]) -> list[str]:
 
 def all_models() -> list[type[BaseModel]]:
     return [
-        value for value in vars(model_module).values()
+        value
+        for value in vars(model_module).values()
         if isinstance(value, type) and issubclass(value, BaseModel)
     ]
 
@@ -87,36 +88,87 @@ def test_collective_recommendation_is_marked_collective() -> None:
 
 # Each cross-field rule: (where to break it, the value, where the message points, its words).
 CROSS_FIELD_CASES = [
-    (("incident", "incident_on"), "2026-06-20", "incident › la_aware_on",
-     "cannot have become aware (11 June 2026) before the incident (20 June 2026)"),
-    (("notification", "notified_on"), "2026-06-01", "notification › notified_on",
-     "the Panel cannot be notified before the local authority became aware (11 June 2026)"),
-    (("rapid_review", "sent_to_panel_on"), "2026-06-01", "rapid_review › sent_to_panel_on",
-     "cannot be before the partners became aware (12 June 2026)"),
-    (("rapid_review", "meeting_on"), "2026-06-01", "rapid_review › meeting_on",
-     "cannot be before the partners became aware"),
-    (("decision", "decided_on"), "2026-06-11", "decision › decided_on",
-     "a decision cannot predate awareness: the partners became aware on 12 June 2026"),
-    (("decision", "family_told_on"), "2026-07-01", "decision › family_told_on",
-     "the family cannot be told before the decision (3 July 2026)"),
-    (("setup", "regulators_informed", 0, "sent_on"), "2026-07-01",
-     "setup › regulators_informed › 0 › sent_on", "cannot be informed before the decision"),
-    (("recommendations", 0, "by_when"), "2026-07-03", "recommendations › 0 › by_when",
-     "the by-when date must follow the decision (3 July 2026)"),
-    (("recommendations", 0, "owners"), ["Acme Agency"], "recommendations › 0 › owners",
-     "'Acme Agency' is not one of this review's agencies"),
-    (("recommendations", 0, "answers_findings"), ["nope"], "recommendations › 0 › answers_findings",
-     "answers a finding that does not exist (nope)"),
-    (("findings", 0, "evidence"), ["c999"], "findings › 0 › evidence",
-     "links to a chronology entry that does not exist (c999)"),
-    (("action_updates", 0, "recommendation_id"), "gone", "action_updates › 0 › recommendation_id",
-     "updates a recommendation that does not exist"),
+    (
+        ("incident", "incident_on"),
+        "2026-06-20",
+        "incident › la_aware_on",
+        "cannot have become aware (11 June 2026) before the incident (20 June 2026)",
+    ),
+    (
+        ("notification", "notified_on"),
+        "2026-06-01",
+        "notification › notified_on",
+        "the Panel cannot be notified before the local authority became aware (11 June 2026)",
+    ),
+    (
+        ("rapid_review", "sent_to_panel_on"),
+        "2026-06-01",
+        "rapid_review › sent_to_panel_on",
+        "cannot be before the partners became aware (12 June 2026)",
+    ),
+    (
+        ("rapid_review", "meeting_on"),
+        "2026-06-01",
+        "rapid_review › meeting_on",
+        "cannot be before the partners became aware",
+    ),
+    (
+        ("decision", "decided_on"),
+        "2026-06-11",
+        "decision › decided_on",
+        "a decision cannot predate awareness: the partners became aware on 12 June 2026",
+    ),
+    (
+        ("decision", "family_told_on"),
+        "2026-07-01",
+        "decision › family_told_on",
+        "the family cannot be told before the decision (3 July 2026)",
+    ),
+    (
+        ("setup", "regulators_informed", 0, "sent_on"),
+        "2026-07-01",
+        "setup › regulators_informed › 0 › sent_on",
+        "cannot be informed before the decision",
+    ),
+    (
+        ("recommendations", 0, "by_when"),
+        "2026-07-03",
+        "recommendations › 0 › by_when",
+        "the by-when date must follow the decision (3 July 2026)",
+    ),
+    (
+        ("recommendations", 0, "owners"),
+        ["Acme Agency"],
+        "recommendations › 0 › owners",
+        "'Acme Agency' is not one of this review's agencies",
+    ),
+    (
+        ("recommendations", 0, "answers_findings"),
+        ["nope"],
+        "recommendations › 0 › answers_findings",
+        "answers a finding that does not exist (nope)",
+    ),
+    (
+        ("findings", 0, "evidence"),
+        ["c999"],
+        "findings › 0 › evidence",
+        "links to a chronology entry that does not exist (c999)",
+    ),
+    (
+        ("action_updates", 0, "recommendation_id"),
+        "gone",
+        "action_updates › 0 › recommendation_id",
+        "updates a recommendation that does not exist",
+    ),
     (("chronology", 1, "id"), "c001", "chronology › 1 › id", "the id 'c001' is used twice"),
 ]
 
 
-@pytest.mark.parametrize(("path", "value", "where", "message"), CROSS_FIELD_CASES,
-                         ids=[case[2] for case in CROSS_FIELD_CASES])
+@pytest.mark.parametrize(
+    ("path", "value", "where", "message"),
+    CROSS_FIELD_CASES,
+    ids=[case[2] for case in CROSS_FIELD_CASES],
+)
 def test_cross_field_rule_is_refused_with_a_located_plain_message(
     path: tuple[str | int, ...], value: object, where: str, message: str
 ) -> None:
@@ -131,8 +183,10 @@ def test_cross_field_rule_is_refused_with_a_located_plain_message(
 
 def test_published_without_a_url_is_refused() -> None:
     document = demo_dump()
-    document["publication"] = {"published_on": "2027-01-05", "decision":
-                               "Publish the report in full"}
+    document["publication"] = {
+        "published_on": "2027-01-05",
+        "decision": "Publish the report in full",
+    }
     assert problems_of(document) == ["publication › url: say where the report is published (a URL)"]
 
 
@@ -159,8 +213,8 @@ def test_missing_required_field_is_named() -> None:
 
 
 def test_text_keeps_what_was_typed_but_drops_characters_xml_forbids() -> None:
-    typed = "Mother & baby <unit> 👶\x08\x0b\a\f said:\r\n  \"no\"  "
-    assert clean_text(typed) == "Mother & baby <unit> 👶 said:\n  \"no\"  "
+    typed = 'Mother & baby <unit> 👶\x08\x0b\a\f said:\r\n  "no"  '
+    assert clean_text(typed) == 'Mother & baby <unit> 👶 said:\n  "no"  '
 
 
 def test_cleaning_happens_where_text_enters_the_model() -> None:

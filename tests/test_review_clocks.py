@@ -42,7 +42,8 @@ def test_regulators_clock_waits_for_all_three_with_the_reviewer_named() -> None:
     review.setup.regulators_informed[1].reviewer_named = False
     assert by_key(review)["inform_regulators"].done_on is None
     assert {notice.recipient for notice in build_demo_review().setup.regulators_informed} == set(
-        Regulator)
+        Regulator
+    )
 
 
 def test_prepublication_clock_counts_back_across_christmas() -> None:
@@ -52,8 +53,9 @@ def test_prepublication_clock_counts_back_across_christmas() -> None:
     # 7 working days before 6 Jan 2027: 5, 4 Jan, (1 Jan bank holiday), 31, 30, 29 Dec,
     # (28 Dec substitute for Boxing Day, 25 Dec), 24, 23 Dec.
     assert clock.due == date(2026, 12, 23)
-    review.publication.copies_sent = [CopySent(recipient=r, sent_on=date(2026, 12, 22))
-                                      for r in CopyRecipient]
+    review.publication.copies_sent = [
+        CopySent(recipient=r, sent_on=date(2026, 12, 22)) for r in CopyRecipient
+    ]
     assert by_key(review)["prepublication"].status is ClockStatus.MET
 
 

@@ -19,8 +19,10 @@ from lcspr_core.model import ALL_PARTNERS, ChronologyEntry, Notification, Recomm
 
 
 def snapshot(db: Database) -> dict[str, list[tuple[object, ...]]]:
-    return {table: db.execute(f"SELECT * FROM {table}").fetchall()
-            for table in ("reviews", "sections", "items", "audit_log")}
+    return {
+        table: db.execute(f"SELECT * FROM {table}").fetchall()
+        for table in ("reviews", "sections", "items", "audit_log")
+    }
 
 
 def test_stored_review_loads_back_equal(stored_demo: Review, db: Database) -> None:
@@ -49,30 +51,53 @@ def test_saving_a_section_bumps_its_version_and_audits_the_change(
     ref = stored_demo.reference
     assert services.record_versions(db=db, reference=ref)["notification"].version == 1
     notification = Notification(notified_on=date(2026, 6, 16), reference="NOTIF-2")
-    assert services.save_section(db=db, reference=ref, name="notification", value=notification,
-                                 expected_version=1, actor="Business manager") == 2
+    assert (
+        services.save_section(
+            db=db,
+            reference=ref,
+            name="notification",
+            value=notification,
+            expected_version=1,
+            actor="Business manager",
+        )
+        == 2
+    )
     assert services.load_review(db=db, reference=ref).notification == notification
     entry = services.audit_entries(db=db, reference=ref)[-1]
     assert (entry["actor"], entry["target"], entry["action"]) == (
-        "Business manager", "notification", "update")
+        "Business manager",
+        "notification",
+        "update",
+    )
     # Only what changed is logged; notified_by was cleared by the new notification.
     assert json.loads(entry["before"]) == {
-        "notified_on": "2026-06-15", "reference": "NOTIF-DEMO-0001",
-        "notified_by": "Head of Service, Children's Social Care"}
+        "notified_on": "2026-06-15",
+        "reference": "NOTIF-DEMO-0001",
+        "notified_by": "Head of Service, Children's Social Care",
+    }
     assert json.loads(entry["after"]) == {
-        "notified_on": "2026-06-16", "reference": "NOTIF-2", "notified_by": ""}
+        "notified_on": "2026-06-16",
+        "reference": "NOTIF-2",
+        "notified_by": "",
+    }
 
 
 def test_stale_save_is_refused_naming_who_changed_it(stored_demo: Review, db: Database) -> None:
     ref = stored_demo.reference
     first = Notification(notified_on=date(2026, 6, 16), reference="first")
-    services.save_section(db=db, reference=ref, name="notification", value=first,
-                          expected_version=1, actor="Alex")
+    services.save_section(
+        db=db, reference=ref, name="notification", value=first, expected_version=1, actor="Alex"
+    )
     before = snapshot(db)
     with pytest.raises(StaleEditError, match="Alex changed the notification section") as caught:
-        services.save_section(db=db, reference=ref, name="notification",
-                              value=Notification(notified_on=date(2026, 6, 17)),
-                              expected_version=1, actor="Sam")
+        services.save_section(
+            db=db,
+            reference=ref,
+            name="notification",
+            value=Notification(notified_on=date(2026, 6, 17)),
+            expected_version=1,
+            actor="Sam",
+        )
     assert caught.value.changed_by == "Alex"
     assert snapshot(db) == before
 
@@ -81,20 +106,36 @@ def test_save_breaking_a_cross_field_rule_writes_nothing(stored_demo: Review, db
     before = snapshot(db)
     with pytest.raises(InvalidDataError) as caught:
         services.save_section(
-            db=db, reference=stored_demo.reference, name="notification",
-            value=Notification(notified_on=date(2026, 1, 1)), expected_version=1, actor="Sam")
+            db=db,
+            reference=stored_demo.reference,
+            name="notification",
+            value=Notification(notified_on=date(2026, 1, 1)),
+            expected_version=1,
+            actor="Sam",
+        )
     assert [str(p) for p in caught.value.problems] == [
         "notification › notified_on: the Panel cannot be notified before the local authority "
-        "became aware (11 June 2026)"]
+        "became aware (11 June 2026)"
+    ]
     assert snapshot(db) == before
 
 
 def test_new_item_is_added_in_date_order_and_audited(stored_demo: Review, db: Database) -> None:
     ref = stored_demo.reference
-    entry = ChronologyEntry(occurred_on=date(2024, 9, 3), agency="Northshire Constabulary",
-                            event="Welfare check")
-    assert services.save_item(db=db, reference=ref, kind="chronology", item=entry,
-                              expected_version=0, actor="Reviewer") == 1
+    entry = ChronologyEntry(
+        occurred_on=date(2024, 9, 3), agency="Northshire Constabulary", event="Welfare check"
+    )
+    assert (
+        services.save_item(
+            db=db,
+            reference=ref,
+            kind="chronology",
+            item=entry,
+            expected_version=0,
+            actor="Reviewer",
+        )
+        == 1
+    )
     chronology = services.load_review(db=db, reference=ref).chronology
     assert chronology[1] == entry
     assert services.audit_entries(db=db, reference=ref)[-1]["target"] == f"chronology/{entry.id}"
@@ -105,13 +146,20 @@ def test_new_item_with_an_id_already_used_is_refused_as_stale(
 ) -> None:
     clash = ChronologyEntry(id="c001", occurred_on=date(2025, 1, 1), agency="Police", event="x")
     with pytest.raises(StaleEditError):
-        services.save_item(db=db, reference=stored_demo.reference, kind="chronology",
-                           item=clash, expected_version=0, actor="Reviewer")
+        services.save_item(
+            db=db,
+            reference=stored_demo.reference,
+            kind="chronology",
+            item=clash,
+            expected_version=0,
+            actor="Reviewer",
+        )
 
 
 def test_chronology_pages_in_date_order(stored_demo: Review, db: Database) -> None:
-    page, total = services.chronology_page(db=db, reference=stored_demo.reference, limit=10,
-                                           offset=40)
+    page, total = services.chronology_page(
+        db=db, reference=stored_demo.reference, limit=10, offset=40
+    )
     assert total == 45
     assert [e.id for e in page] == ["c041", "c042", "c043", "c044", "c045"]
 
@@ -120,8 +168,14 @@ def test_deleting_an_entry_a_finding_rests_on_is_refused(stored_demo: Review, db
     evidence_id = stored_demo.findings[0].evidence[0]
     before = snapshot(db)
     with pytest.raises(InvalidDataError, match="chronology entry that does not exist"):
-        services.delete_item(db=db, reference=stored_demo.reference, kind="chronology",
-                             item_id=evidence_id, expected_version=1, actor="Reviewer")
+        services.delete_item(
+            db=db,
+            reference=stored_demo.reference,
+            kind="chronology",
+            item_id=evidence_id,
+            expected_version=1,
+            actor="Reviewer",
+        )
     assert snapshot(db) == before
 
 
@@ -129,8 +183,14 @@ def test_deleting_an_unlinked_entry_removes_it_and_audits_it(
     stored_demo: Review, db: Database
 ) -> None:
     ref = stored_demo.reference
-    services.delete_item(db=db, reference=ref, kind="chronology", item_id="c002",
-                         expected_version=1, actor="Reviewer")
+    services.delete_item(
+        db=db,
+        reference=ref,
+        kind="chronology",
+        item_id="c002",
+        expected_version=1,
+        actor="Reviewer",
+    )
     assert "c002" not in [e.id for e in services.load_review(db=db, reference=ref).chronology]
     assert services.audit_entries(db=db, reference=ref)[-1]["action"] == "delete"
 
@@ -140,16 +200,27 @@ def test_add_items_is_all_or_nothing(stored_demo: Review, db: Database) -> None:
     late = Recommendation(owners=[ALL_PARTNERS], what="Train", by_when=date(2026, 7, 1))
     before = snapshot(db)
     with pytest.raises(InvalidDataError, match="by-when date must follow the decision"):
-        services.add_items(db=db, reference=stored_demo.reference, kind="recommendations",
-                           items=[good, late], actor="Reviewer")
+        services.add_items(
+            db=db,
+            reference=stored_demo.reference,
+            kind="recommendations",
+            items=[good, late],
+            actor="Reviewer",
+        )
     assert snapshot(db) == before
 
 
 def test_restricted_details_never_reach_the_audit_log(stored_demo: Review, db: Database) -> None:
     ref = stored_demo.reference
     restricted = stored_demo.restricted.model_copy(update={"child_name": "Zed Secretname"})
-    services.save_section(db=db, reference=ref, name="restricted", value=restricted,
-                          expected_version=1, actor="Business manager")
+    services.save_section(
+        db=db,
+        reference=ref,
+        name="restricted",
+        value=restricted,
+        expected_version=1,
+        actor="Business manager",
+    )
     log = json.dumps(services.audit_entries(db=db))
     for secret in ("Zed Secretname", "Ada Placeholder", "Beth Placeholder", "1 Example Row"):
         assert secret not in log
@@ -158,7 +229,13 @@ def test_restricted_details_never_reach_the_audit_log(stored_demo: Review, db: D
 
 def test_every_write_appends_one_chained_audit_entry(stored_demo: Review, db: Database) -> None:
     count = len(services.audit_entries(db=db))
-    services.delete_item(db=db, reference=stored_demo.reference, kind="chronology",
-                         item_id="c002", expected_version=1, actor="Reviewer")
+    services.delete_item(
+        db=db,
+        reference=stored_demo.reference,
+        kind="chronology",
+        item_id="c002",
+        expected_version=1,
+        actor="Reviewer",
+    )
     assert len(services.audit_entries(db=db)) == count + 1
     assert storage.first_broken_audit_entry(db) is None

@@ -32,8 +32,15 @@ def strip_to(stage: Stage) -> Review:
         (Stage.RECOMMENDATIONS, ["report", "progress_log"]),
         (Stage.ANALYSIS, ["recommendations", "action_updates"]),
         (Stage.EVIDENCE, ["findings"]),
-        (Stage.SET_UP, ["chronology", "family_contributions", "practitioner_contributions",
-                        "lived_experience"]),
+        (
+            Stage.SET_UP,
+            [
+                "chronology",
+                "family_contributions",
+                "practitioner_contributions",
+                "lived_experience",
+            ],
+        ),
         (Stage.DECIDED, ["setup", "terms_of_reference"]),
         (Stage.RAPID_REVIEW, ["decision"]),
         (Stage.NOTIFIED, ["rapid_review"]),
@@ -48,10 +55,19 @@ def strip_to(stage: Stage) -> Review:
     return Review.model_validate(document)
 
 
-@pytest.mark.parametrize("stage", [
-    Stage.RECOMMENDATIONS, Stage.ANALYSIS, Stage.EVIDENCE, Stage.SET_UP, Stage.DECIDED,
-    Stage.RAPID_REVIEW, Stage.NOTIFIED, Stage.INCIDENT,
-])
+@pytest.mark.parametrize(
+    "stage",
+    [
+        Stage.RECOMMENDATIONS,
+        Stage.ANALYSIS,
+        Stage.EVIDENCE,
+        Stage.SET_UP,
+        Stage.DECIDED,
+        Stage.RAPID_REVIEW,
+        Stage.NOTIFIED,
+        Stage.INCIDENT,
+    ],
+)
 def test_stage_follows_the_furthest_step_recorded(stage: Stage) -> None:
     assert derive_stage(strip_to(stage)) is stage
 
@@ -63,8 +79,9 @@ def test_demo_review_is_in_draft_and_quality_assurance() -> None:
 def test_three_partner_sign_offs_mean_signed_off() -> None:
     review = build_demo_review()
     assert review.report is not None
-    review.report.sign_off = [PartnerSignOff(partner=p, name="Lead", signed_on=date(2026, 12, 1))
-                              for p in PartnerKind]
+    review.report.sign_off = [
+        PartnerSignOff(partner=p, name="Lead", signed_on=date(2026, 12, 1)) for p in PartnerKind
+    ]
     assert derive_stage(review) is Stage.SIGNED_OFF
     review.report.sign_off = review.report.sign_off[:2]
     assert derive_stage(review) is Stage.DRAFT
@@ -72,8 +89,10 @@ def test_three_partner_sign_offs_mean_signed_off() -> None:
 
 def test_publication_steps() -> None:
     review = build_demo_review()
-    review.publication = Publication(planned_on=date(2027, 1, 20), copies_sent=[
-        CopySent(recipient=CopyRecipient.PANEL, sent_on=date(2027, 1, 6))])
+    review.publication = Publication(
+        planned_on=date(2027, 1, 20),
+        copies_sent=[CopySent(recipient=CopyRecipient.PANEL, sent_on=date(2027, 1, 6))],
+    )
     assert derive_stage(review) is Stage.PRE_PUBLICATION
     review.publication = Publication(published_on=date(2027, 1, 20), url="https://example.org/r")
     assert derive_stage(review) is Stage.ACTION_PLAN
@@ -81,10 +100,14 @@ def test_publication_steps() -> None:
     assert derive_stage(review) is Stage.CLOSED
 
 
-@pytest.mark.parametrize(("outcome", "stage"), [
-    (DecisionOutcome.NO_LCSPR, Stage.NO_LCSPR), (DecisionOutcome.NATIONAL, Stage.NATIONAL),
-    (DecisionOutcome.LCSPR, Stage.DECIDED),
-])
+@pytest.mark.parametrize(
+    ("outcome", "stage"),
+    [
+        (DecisionOutcome.NO_LCSPR, Stage.NO_LCSPR),
+        (DecisionOutcome.NATIONAL, Stage.NATIONAL),
+        (DecisionOutcome.LCSPR, Stage.DECIDED),
+    ],
+)
 def test_decision_outcome_ends_or_continues_the_review(
     outcome: DecisionOutcome, stage: Stage
 ) -> None:

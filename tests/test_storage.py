@@ -15,18 +15,51 @@ from lcspr_core.model import Review
 
 def test_migrations_create_the_pinned_schema(db: Database) -> None:
     assert [m.name for m in storage.migrations.applied(db)] == [
-        "m001_create_reviews", "m002_create_audit_log", "m003_create_generated_documents",
+        "m001_create_reviews",
+        "m002_create_audit_log",
+        "m003_create_generated_documents",
     ]
-    assert {name: list(db[name].columns_dict) for name in (
-        "reviews", "sections", "items", "audit_log", "generated_documents")} == {
+    assert {
+        name: list(db[name].columns_dict)
+        for name in ("reviews", "sections", "items", "audit_log", "generated_documents")
+    } == {
         "reviews": ["id", "reference", "created_at", "created_by"],
         "sections": ["review_id", "name", "data", "version", "updated_at", "updated_by"],
-        "items": ["review_id", "kind", "id", "position", "sort_key", "data", "version",
-                  "updated_at", "updated_by"],
-        "audit_log": ["seq", "at", "actor", "review_reference", "target", "action", "before",
-                      "after", "prev_hash", "hash"],
-        "generated_documents": ["seq", "review_reference", "kind", "at", "actor", "template",
-                                "template_sha256", "output_sha256", "size", "marking"],
+        "items": [
+            "review_id",
+            "kind",
+            "id",
+            "position",
+            "sort_key",
+            "data",
+            "version",
+            "updated_at",
+            "updated_by",
+        ],
+        "audit_log": [
+            "seq",
+            "at",
+            "actor",
+            "review_reference",
+            "target",
+            "action",
+            "before",
+            "after",
+            "prev_hash",
+            "hash",
+        ],
+        "generated_documents": [
+            "seq",
+            "review_reference",
+            "kind",
+            "at",
+            "actor",
+            "template",
+            "template_sha256",
+            "output_sha256",
+            "size",
+            "marking",
+        ],
     }
 
 
@@ -36,10 +69,16 @@ def test_reopening_applies_no_migration_twice(db_path: Path, db: Database) -> No
 
 
 def test_connection_is_wal_full_sync_with_busy_timeout_and_foreign_keys(db: Database) -> None:
-    pragmas = {name: db.execute(f"PRAGMA {name}").fetchone()[0] for name in (
-        "journal_mode", "synchronous", "busy_timeout", "foreign_keys")}
-    assert pragmas == {"journal_mode": "wal", "synchronous": 2, "busy_timeout": 8000,
-                       "foreign_keys": 1}
+    pragmas = {
+        name: db.execute(f"PRAGMA {name}").fetchone()[0]
+        for name in ("journal_mode", "synchronous", "busy_timeout", "foreign_keys")
+    }
+    assert pragmas == {
+        "journal_mode": "wal",
+        "synchronous": 2,
+        "busy_timeout": 8000,
+        "foreign_keys": 1,
+    }
 
 
 def test_audit_log_refuses_updates_and_deletes(stored_demo: Review, db: Database) -> None:
@@ -77,8 +116,7 @@ def test_concurrent_writer_waits_instead_of_failing_with_database_locked(
 ) -> None:
     # Another connection holds the write lock for half a second; BEGIN IMMEDIATE waits for it.
     # (check_same_thread=False: the timer thread commits on the holder's connection.)
-    holder = Database(sqlite3.connect(str(db_path), isolation_level=None,
-                                      check_same_thread=False))
+    holder = Database(sqlite3.connect(str(db_path), isolation_level=None, check_same_thread=False))
     errors: list[Exception] = []
 
     def write() -> None:

@@ -57,9 +57,7 @@ class PractitionerContribution(Item):
     agency: RequiredText = Field(description="The practitioner's agency")
     role: RequiredText = Field(description="The practitioner's role (no names needed)")
     invited_on: date | None = Field(default=None, description="Date they were invited")
-    way: PractitionerWay = Field(
-        default=PractitionerWay.NOT_YET, description="How they took part"
-    )
+    way: PractitionerWay = Field(default=PractitionerWay.NOT_YET, description="How they took part")
     perspective: Text = Field(
         default="", description="Their perspective on what happened and why, recorded without blame"
     )

@@ -33,7 +33,8 @@ class ChildProfile(Model):
         default=False, description="The child was known to children's social care"
     )
     protection_plan: ProtectionPlan = Field(
-        default=ProtectionPlan.NEVER, description="Child protection plan: never, current or previous"
+        default=ProtectionPlan.NEVER,
+        description="Child protection plan: never, current or previous",
     )
 
 
@@ -84,7 +85,7 @@ class RestrictedTerm(Model):
 
     term: RequiredText = Field(description="The restricted name or detail, as it may appear")
     replacement: RequiredText = Field(
-        description="The pseudonym or neutral wording used instead, such as 'Mother' or 'the school'"
+        description="The pseudonym or neutral wording used instead ('Mother', 'the school')"
     )
     category: Text = Field(
         default="", description="What it is: name, address, school, date of birth, other"
@@ -100,7 +101,7 @@ class RestrictedDetails(Model):
     school: Text = Field(default="", description="The child's school or setting")
     terms: list[RestrictedTerm] = Field(
         default_factory=list,
-        description="Other restricted names and details (family members, places) and their pseudonyms",
+        description="Other restricted names and details (family, places) and their pseudonyms",
     )
 
 

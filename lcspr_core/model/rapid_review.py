@@ -23,12 +23,20 @@ class Criterion(StrEnum):
 
     IMPROVEMENTS = "(a) Improvements needed to safeguard and promote the welfare of children, including where previously identified"
     RECURRENT_THEMES = "(b) Recurrent themes in safeguarding and promoting the welfare of children"
-    AGENCIES_WORKING_TOGETHER = "(c) Concerns about two or more organisations or agencies working together effectively"
-    PANEL_SUGGESTED_LOCAL = "(d) The Panel has considered the case and concluded a local review may be more appropriate"
+    AGENCIES_WORKING_TOGETHER = (
+        "(c) Concerns about two or more organisations or agencies working together effectively"
+    )
+    PANEL_SUGGESTED_LOCAL = (
+        "(d) The Panel has considered the case and concluded a local review may be more appropriate"
+    )
     SINGLE_AGENCY = "Cause for concern about the actions of a single agency"
-    NO_AGENCY_INVOLVEMENT = "No agency involvement before the incident, and this gives cause for concern"
+    NO_AGENCY_INVOLVEMENT = (
+        "No agency involvement before the incident, and this gives cause for concern"
+    )
     MULTIPLE_AREAS = "More than one local authority, police force area or ICB involved (including families moving)"
-    INSTITUTIONAL_SETTING = "Issues about children in institutional settings (children's homes, custody, detention)"
+    INSTITUTIONAL_SETTING = (
+        "Issues about children in institutional settings (children's homes, custody, detention)"
+    )
     GOOD_PRACTICE = "Good practice"
     POOR_PRACTICE = "Poor practice"
     NEAR_MISS = "Near miss"

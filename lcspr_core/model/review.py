@@ -95,9 +95,17 @@ class Review(Model):
         return [agency.name for agency in self.incident.agencies]
 
 
-def _ids_unique(name: str, items: list[ChronologyEntry] | list[Finding] | list[Recommendation]
-                | list[FamilyContribution] | list[PractitionerContribution] | list[Meeting]
-                | list[ProgressEntry] | list[ActionUpdate]) -> Iterator[FieldProblem]:
+def _ids_unique(
+    name: str,
+    items: list[ChronologyEntry]
+    | list[Finding]
+    | list[Recommendation]
+    | list[FamilyContribution]
+    | list[PractitionerContribution]
+    | list[Meeting]
+    | list[ProgressEntry]
+    | list[ActionUpdate],
+) -> Iterator[FieldProblem]:
     seen: set[str] = set()
     for index, item in enumerate(items):
         if item.id in seen:
@@ -151,7 +159,8 @@ def _cross_field_problems(review: Review) -> Iterator[FieldProblem]:
         if decision.family_told_on and decision.family_told_on < decision.decided_on:
             yield FieldProblem(
                 ("decision", "family_told_on"),
-                f"the family cannot be told before the decision ({english_date(decision.decided_on)})",
+                "the family cannot be told before the decision "
+                f"({english_date(decision.decided_on)})",
             )
     if review.setup and decision:
         for index, notice in enumerate(review.setup.regulators_informed):
@@ -175,8 +184,14 @@ def _cross_field_problems(review: Review) -> Iterator[FieldProblem]:
 
 def _list_links(review: Review) -> Iterator[FieldProblem]:
     for name in (
-        "family_contributions", "practitioner_contributions", "chronology", "findings",
-        "recommendations", "meetings", "progress_log", "action_updates",
+        "family_contributions",
+        "practitioner_contributions",
+        "chronology",
+        "findings",
+        "recommendations",
+        "meetings",
+        "progress_log",
+        "action_updates",
     ):
         yield from _ids_unique(name, getattr(review, name))
     chronology_ids = {entry.id for entry in review.chronology}

@@ -41,7 +41,8 @@ class ReviewSetup(Model):
     methodology: Methodology | None = Field(default=None, description="The review methodology")
     methodology_detail: Text = Field(default="", description="How the methodology will be applied")
     methodology_agreed_by: list[PartnerKind] = Field(
-        default_factory=list, description="The partners who agreed the methodology with the reviewer"
+        default_factory=list,
+        description="The partners who agreed the methodology with the reviewer",
     )
     methodology_agreed_on: date | None = Field(
         default=None, description="Date the methodology was agreed"
