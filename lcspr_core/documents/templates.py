@@ -1,0 +1,150 @@
+"""Where templates come from, how they are checked against their context, and how they render.
+
+Every template, default or a partnership's branded copy, renders in a Jinja sandbox with
+autoescaping on and undefined values as errors: a user-supplied template can never run code,
+and a value never silently goes missing.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+from dataclasses import dataclass
+from io import BytesIO
+from pathlib import Path
+from typing import Any, Literal
+
+from docx import Document
+from docxtpl import DocxTemplate
+from jinja2 import StrictUndefined, TemplateSyntaxError, UndefinedError, meta
+from jinja2 import TemplateError as JinjaTemplateError
+from jinja2.exceptions import SecurityError
+from jinja2.sandbox import SandboxedEnvironment
+from pydantic import BaseModel
+
+from lcspr_core.documents.errors import TemplateError, TemplateSecurityError
+
+TEMPLATE_DIR_ENV_VAR = "LCSPR_TEMPLATE_DIR"
+DEFAULT_TEMPLATE_DIR = Path(__file__).resolve().parents[2] / "doc_templates"
+
+# The string core properties docxtpl renders as templates (docxtpl 0.20.2, render_properties).
+TEMPLATED_PROPERTIES = ("author", "comments", "identifier", "language", "subject", "title")
+
+
+def make_environment() -> SandboxedEnvironment:
+    """The only Jinja environment documents render in."""
+    return SandboxedEnvironment(autoescape=True, undefined=StrictUndefined)
+
+
+class _SafeDocxTemplate(DocxTemplate):  # type: ignore[misc]  # docxtpl ships no type hints
+    """A DocxTemplate whose document properties are not double-escaped."""
+
+    def render_properties(self, context: dict[str, Any], jinja_env: Any = None) -> None:
+        # Properties are plain text that python-docx escapes as XML when it saves; escaping them
+        # as HTML first turns a title's '&' into '&amp;amp;' (docxtpl 0.20.2 with autoescape).
+        env = (jinja_env or make_environment()).overlay(autoescape=False)
+        super().render_properties(context, env)
+
+
+@dataclass(frozen=True)
+class TemplateSource:
+    """A template file and whether it is the default or the partnership's own copy."""
+
+    name: str
+    path: Path
+    origin: Literal["default", "partnership"]
+    data: bytes
+
+    @property
+    def sha256(self) -> str:
+        return hashlib.sha256(self.data).hexdigest()
+
+    @property
+    def label(self) -> str:
+        """How the generation history names it, e.g. 'partnership:final_report.docx'."""
+        return f"{self.origin}:{self.name}"
+
+
+def configured_template_dir(template_dir: Path | None = None) -> Path | None:
+    """The partnership's template folder: the argument, else LCSPR_TEMPLATE_DIR, else none."""
+    if template_dir is not None:
+        return template_dir
+    from_env = os.environ.get(TEMPLATE_DIR_ENV_VAR, "").strip()
+    return Path(from_env) if from_env else None
+
+
+def resolve_template(*, name: str, template_dir: Path | None = None) -> TemplateSource:
+    """The partnership's copy of a template if it has one, else the default."""
+    folder = configured_template_dir(template_dir)
+    if folder is not None and (folder / name).is_file():
+        path = folder / name
+        return TemplateSource(name=name, path=path, origin="partnership", data=path.read_bytes())
+    path = DEFAULT_TEMPLATE_DIR / name
+    if not path.is_file():
+        raise TemplateError(f"The default template {name} is missing from {DEFAULT_TEMPLATE_DIR}")
+    return TemplateSource(name=name, path=path, origin="default", data=path.read_bytes())
+
+
+def template_variables(source: TemplateSource) -> set[str]:
+    """Top-level names a template uses: body, headers, footers and document properties."""
+    env = make_environment()
+    try:
+        tpl = DocxTemplate(BytesIO(source.data))
+        names: set[str] = set(tpl.get_undeclared_template_variables(jinja_env=env))
+        properties = Document(BytesIO(source.data)).core_properties
+        for prop in TEMPLATED_PROPERTIES:
+            names |= meta.find_undeclared_variables(env.parse(getattr(properties, prop) or ""))
+    except TemplateSyntaxError as exc:
+        raise TemplateError(
+            f"{source.name} has a broken tag: {exc.message} — fix the tag in Word and upload it "
+            f"again"
+        ) from exc
+    except (ValueError, KeyError, OSError) as exc:
+        # python-docx raises these for a file that is not a Word document.
+        raise TemplateError(f"{source.name} is not a Word (.docx) document: {exc}") from exc
+    return names
+
+
+def contract_problems(
+    source: TemplateSource, context_model: type[BaseModel]
+) -> tuple[set[str], set[str]]:
+    """(names the template uses that the context lacks, context fields the template ignores)."""
+    used = template_variables(source)
+    fields = set(context_model.model_fields)
+    return used - fields, fields - used
+
+
+def unknown_variables_message(name: str, unknown: set[str]) -> str:
+    return f"{name} uses {sorted(unknown)} — add it to the context or fix the tag"
+
+
+def check_template(*, source: TemplateSource, context_model: type[BaseModel]) -> None:
+    """Refuse a template that uses a variable its context does not have, saying which."""
+    unknown, _unused = contract_problems(source, context_model)
+    if unknown:
+        raise TemplateError(unknown_variables_message(source.name, unknown))
+
+
+def render_template(*, source: TemplateSource, context: dict[str, Any]) -> bytes:
+    """Render into memory: on any error nothing is returned, so nothing half-rendered escapes."""
+    tpl = _SafeDocxTemplate(BytesIO(source.data))
+    try:
+        tpl.render(context, make_environment(), autoescape=True)
+    except SecurityError as exc:
+        raise TemplateSecurityError(
+            f"{source.name} was refused: it tries to reach inside the program ({exc}). "
+            f"Templates may only use the values listed for the document."
+        ) from exc
+    except UndefinedError as exc:
+        raise TemplateError(
+            f"{source.name} uses a value the document does not have ({exc.message}) — add it to "
+            f"the context or fix the tag"
+        ) from exc
+    except JinjaTemplateError as exc:
+        raise TemplateError(f"{source.name} could not be filled in: {exc}") from exc
+    except TypeError as exc:
+        # e.g. {% include %}: the environment has no loader, so templates cannot pull in files.
+        raise TemplateError(f"{source.name} could not be filled in: {exc}") from exc
+    out = BytesIO()
+    tpl.save(out)
+    return out.getvalue()
