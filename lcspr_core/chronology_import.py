@@ -21,12 +21,12 @@ from pathlib import PurePath
 import openpyxl
 from openpyxl.utils.datetime import from_excel
 from pydantic import ValidationError
-from sqlite_utils import Database
 
 from lcspr_core import services
 from lcspr_core.errors import LcsprError
 from lcspr_core.model.common import Item
 from lcspr_core.model.evidence import ChronologyEntry
+from lcspr_core.storage import Database
 from lcspr_core.validation import plain_problems
 
 # What a cell can hold: text from a CSV; from an XLSX also numbers, booleans and date cells,

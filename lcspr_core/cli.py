@@ -13,7 +13,6 @@ from datetime import date
 from pathlib import Path
 
 from pydantic import ValidationError
-from sqlite_utils import Database
 
 from lcspr_core import exchange, services, storage
 from lcspr_core.clocks import Clock
@@ -23,6 +22,7 @@ from lcspr_core.model import Review
 from lcspr_core.review_clocks import next_clock, review_clocks
 from lcspr_core.settings import load_clock_rules
 from lcspr_core.stage import derive_stage
+from lcspr_core.storage import Database
 from lcspr_core.text import english_date
 from lcspr_core.validation import plain_problems
 

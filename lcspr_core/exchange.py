@@ -6,13 +6,12 @@ import json
 from typing import Any
 
 from pydantic import Field, ValidationError
-from sqlite_utils import Database
 
 from lcspr_core import services
 from lcspr_core.errors import FieldProblem, ImportRefusedError
 from lcspr_core.model import Review
 from lcspr_core.model.common import Model
-from lcspr_core.storage import now_iso
+from lcspr_core.storage import Database, now_iso
 from lcspr_core.validation import plain_problems
 
 SCHEMA_NAME = "lcspr-review"

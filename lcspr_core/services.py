@@ -14,7 +14,6 @@ from datetime import date
 from typing import Any
 
 from pydantic import BaseModel, ValidationError
-from sqlite_utils import Database
 
 from lcspr_core import storage
 from lcspr_core.errors import (
@@ -26,6 +25,7 @@ from lcspr_core.errors import (
 )
 from lcspr_core.model import Review
 from lcspr_core.model.common import Item
+from lcspr_core.storage import Database
 from lcspr_core.validation import plain_problems
 
 # Which of the review's fields are lists of items and which are singleton sections, read off

@@ -17,7 +17,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from sqlite_utils import Database
+from sqlite_utils import Database as Database  # re-exported for annotations elsewhere
 from sqlite_utils.migrations import Migrations
 
 DEFAULT_DB_PATH = Path("data") / "lcspr.db"
