@@ -184,11 +184,12 @@ class ModelForm:
         slot = 0
         for name, info in fields:
             kind = field_kind(info.annotation)
-            current = (
-                getattr(value, name)
-                if value is not None
-                else info.get_default(call_default_factory=True)
-            )
+            if value is not None:
+                current = getattr(value, name)
+            elif info.is_required():
+                current = None
+            else:
+                current = info.get_default(call_default_factory=True)
             wide = (_is_model(kind.base)) or self._is_long(kind, info)
             if grid is None or wide:
                 container = st.container()

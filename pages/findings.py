@@ -1,6 +1,52 @@
-"""findings."""
+"""Findings: what happened, and the systemic or underlying reasons why (the "why", not only
+the "what"), with themes and the chronology entries each finding rests on."""
 
 import streamlit as st
 
-st.title("findings")
-st.info("Not available yet.")
+from lcspr_core import services
+from lcspr_core.text import english_date
+from lcspr_ui.context import current_review, open_database
+from lcspr_ui.editors import item_editor
+
+st.title("Findings")
+db = open_database()
+review = current_review(db)
+if review is None:
+    st.stop()
+versions = services.record_versions(db=db, reference=review.reference)
+
+entries = {entry.id: entry for entry in review.chronology}
+if review.findings:
+    st.dataframe(
+        [
+            {
+                "Finding": f.title,
+                "Themes": ", ".join(t.value for t in f.themes),
+                "Evidence": len(f.evidence),
+                "Good practice": f.good_practice,
+                "Priority": f.priority.value,
+            }
+            for f in review.findings
+        ],
+        hide_index=True,
+        width="stretch",
+    )
+else:
+    st.info("No findings yet. Each finding needs its systemic analysis: why things happened.")
+item_editor(
+    db,
+    review.reference,
+    "findings",
+    review.findings,
+    versions=versions,
+    noun="finding",
+    describe=lambda f: f.title,
+    choices={"evidence": list(entries)},
+    formats={
+        "evidence": lambda i: (
+            f"{english_date(entries[i].occurred_on)} · {entries[i].agency}: "
+            f"{entries[i].event[:80]}{' ★' if entries[i].key_practice_episode else ''}"
+        )
+    },
+)
+st.caption("★ marks a key practice episode. Evidence is chosen from the Chronology page's entries.")

@@ -1,6 +1,39 @@
-"""report."""
+"""Report and progress: the final report's own text and sign-off, and the reg 14 progress log."""
 
 import streamlit as st
 
-st.title("report")
-st.info("Not available yet.")
+from lcspr_core import services
+from lcspr_ui.clocks import show_page_clocks
+from lcspr_ui.context import current_review, open_database
+from lcspr_ui.editors import item_editor, section_editor
+
+st.title("Report and progress")
+db = open_database()
+review = current_review(db)
+if review is None:
+    st.stop()
+versions = services.record_versions(db=db, reference=review.reference)
+show_page_clocks(review, "Documents")
+
+report_tab, progress_tab = st.tabs(["The report's text and sign-off", "Progress and quality log"])
+with report_tab:
+    st.caption(
+        "The rest of the report comes from the other pages (decision, terms of reference, "
+        "perspectives, findings, recommendations). The summary of recommended improvements is "
+        "a statutory minimum."
+    )
+    section_editor(db, review, "report", versions=versions)
+with progress_tab:
+    st.caption(
+        "The partners check the review's progress and quality at regular intervals, and ask "
+        "for information or drafts in writing (reg 14): keep each dated here."
+    )
+    item_editor(
+        db,
+        review.reference,
+        "progress_log",
+        review.progress_log,
+        versions=versions,
+        noun="log entry",
+        describe=lambda e: f"{e.logged_on:%d/%m/%Y} · {e.kind.value}: {e.summary[:60]}",
+    )
