@@ -259,8 +259,10 @@ class ModelForm:
             if kind.is_list:
                 self._init(wkey, [c for c in (current or []) if c in options])
                 return st.multiselect(label, options, format_func=fmt, key=wkey, help=help_text)
+            if current is not None and current not in options:
+                options.append(current)  # a stored value outside today's list stays as it is
             options = [None, *options] if kind.optional or not info.is_required() else options
-            self._init(wkey, current if current in options else (options[0] if options else None))
+            self._init(wkey, current if current in options else None)
             return st.selectbox(
                 label,
                 options,
