@@ -184,6 +184,25 @@ def cmd_render(db: Database, args: argparse.Namespace) -> None:
     _out(f"Wrote {output}")
 
 
+def cmd_audit(db: Database, args: argparse.Namespace) -> None:
+    broken = storage.first_broken_audit_entry(db)
+    count = len(services.audit_entries(db=db))
+    if broken is not None:
+        raise LcsprError(
+            f"The audit log has been altered: entry {broken} does not follow from the one "
+            "before it. Restore the latest backup and investigate."
+        )
+    _out(f"The audit log is intact: {count} entries, each chained to the one before.")
+
+
+def cmd_backup(db: Database, args: argparse.Namespace) -> None:
+    target = Path(args.file)
+    if target.exists() and not args.force:
+        raise LcsprError(f"{target} already exists; choose another name or add --force.")
+    storage.backup_to(db, target)
+    _out(f"Backed up to {target}. To restore: stop the app and copy it over the database file.")
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="lcspr",
@@ -241,6 +260,15 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--today", type=_date, metavar="DATE", help="count days left from this date")
     p.add_argument("--json", action="store_true", help="print JSON")
     p.set_defaults(func=cmd_clocks, no_db=True)
+
+    p = sub.add_parser("audit", help="check the audit log's hash chain")
+    p.add_argument("action", choices=["verify"], help="verify: check every entry's hash")
+    p.set_defaults(func=cmd_audit)
+
+    p = sub.add_parser("backup", help="copy the whole database while the app runs")
+    p.add_argument("file", help="the backup file to write")
+    p.add_argument("--force", action="store_true", help="overwrite an existing file")
+    p.set_defaults(func=cmd_backup)
 
     p = sub.add_parser("render", help="render a Word document for a review")
     p.add_argument("reference", nargs="?")

@@ -129,3 +129,29 @@ def test_schema_is_the_json_schema_of_an_export(tmp_path: Path) -> None:
     schema = json.loads(lcspr("schema", cwd=tmp_path).stdout)
     assert schema["title"] == "ReviewExport"
     assert set(schema["required"]) == {"review"}
+
+
+def test_backup_while_writing_then_restore_gives_the_same_review(tmp_path: Path) -> None:
+    lcspr("--db", "live.db", "demo", cwd=tmp_path)
+    backup = lcspr("--db", "live.db", "backup", "copy.db", cwd=tmp_path)
+    assert backup.returncode == 0, backup.stderr
+    assert lcspr("--db", "live.db", "backup", "copy.db", cwd=tmp_path).returncode == 1
+    live = lcspr("--db", "live.db", "export", "DEMO-2026-01", cwd=tmp_path).stdout
+    restored = lcspr("--db", "copy.db", "export", "DEMO-2026-01", cwd=tmp_path).stdout
+    assert json.loads(live)["review"] == json.loads(restored)["review"]
+
+
+def test_audit_verify_reports_an_intact_chain_and_names_a_broken_entry(tmp_path: Path) -> None:
+    import sqlite3
+
+    lcspr("--db", "a.db", "demo", cwd=tmp_path)
+    ok = lcspr("--db", "a.db", "audit", "verify", cwd=tmp_path)
+    assert ok.stdout == "The audit log is intact: 1 entries, each chained to the one before.\n"
+    raw = sqlite3.connect(tmp_path / "a.db")
+    raw.execute("DROP TRIGGER audit_log_no_update")
+    raw.execute("UPDATE audit_log SET actor = 'someone else' WHERE seq = 1")
+    raw.commit()
+    raw.close()
+    broken = lcspr("--db", "a.db", "audit", "verify", cwd=tmp_path)
+    assert broken.returncode == 1
+    assert "entry 1 does not follow from the one before it" in broken.stderr
