@@ -1,6 +1,82 @@
-"""documents."""
+"""Documents: every document kind generated from the review on click, downloaded as .docx."""
 
 import streamlit as st
 
-st.title("documents")
-st.info("Not available yet.")
+from lcspr_core import storage
+from lcspr_core.errors import LcsprError
+from lcspr_ui.context import actor, current_review, open_database
+
+try:  # the documents package is written alongside this page
+    from lcspr_core.documents import document_kinds, generate_document
+except ImportError:  # pragma: no cover - only before it exists
+    document_kinds = generate_document = None
+
+st.title("Documents")
+db = open_database()
+review = current_review(db)
+if review is None:
+    st.stop()
+if document_kinds is None:
+    st.info("Document generation is not available yet.")
+    st.stop()
+
+st.caption(
+    "Each document is made from what the review holds now, as an editable Word file. "
+    "A missing required value is named so you can add it on its page and try again."
+)
+meetings = {m.id: m for m in review.meetings}
+for kind in document_kinds():
+    with st.container(border=True):
+        text, action = st.columns([3, 1])
+        text.markdown(f"**{kind.title}**  \n{kind.description}")
+        meeting_id = None
+        if kind.kind == "meeting_minutes":
+            if not meetings:
+                text.caption("Record a meeting first (Meeting mode).")
+                continue
+            meeting_id = text.selectbox(
+                "Meeting",
+                list(meetings),
+                key=f"documents.{kind.kind}.meeting",
+                format_func=lambda i: f"{meetings[i].held_on:%d/%m/%Y} · {meetings[i].kind.value}",
+            )
+        if not action.button("Generate", key=f"documents.{kind.kind}.generate"):
+            continue
+        with st.spinner(f"Making the {kind.title.lower()}…"):
+            try:
+                data = generate_document(
+                    db=db, kind=kind.kind, review=review, actor=actor(), meeting_id=meeting_id
+                )
+            except LcsprError as exc:
+                st.error(str(exc))
+                continue
+        action.download_button(
+            "Download .docx",
+            data,
+            file_name=f"{review.reference}-{kind.kind}.docx",
+            mime="application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+            key=f"documents.{kind.kind}.download",
+            type="primary",
+            on_click="ignore",
+        )
+
+st.subheader("Generation history")
+history = storage.read_generations(db, reference=review.reference)
+if history:
+    titles = {kind.kind: kind.title for kind in document_kinds()}
+    st.dataframe(
+        [
+            {
+                "When": row["at"],
+                "Document": titles.get(row["kind"], row["kind"]),
+                "By": row["actor"],
+                "Marking": row.get("marking", ""),
+                "Template": row["template"],
+            }
+            for row in history
+        ],
+        hide_index=True,
+        width="stretch",
+    )
+else:
+    st.caption("No documents generated yet.")
