@@ -25,7 +25,7 @@ from pathlib import Path
 
 from docx import Document
 from docx.document import Document as DocxDocument
-from docx.enum.section import WD_ORIENT, WD_SECTION
+from docx.enum.section import WD_ORIENT
 from docx.enum.table import WD_TABLE_ALIGNMENT
 from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_BREAK
 from docx.oxml import OxmlElement
@@ -141,8 +141,12 @@ def _bottom_border(paragraph: Paragraph, colour: str = "1F3864", size: int = 8) 
     ppr = paragraph._p.get_or_add_pPr()
     borders = OxmlElement("w:pBdr")
     bottom = OxmlElement("w:bottom")
-    for key, value in (("w:val", "single"), ("w:sz", str(size)), ("w:space", "4"),
-                       ("w:color", colour)):
+    for key, value in (
+        ("w:val", "single"),
+        ("w:sz", str(size)),
+        ("w:space", "4"),
+        ("w:color", colour),
+    ):
         bottom.set(qn(key), value)
     borders.append(bottom)
     ppr.append(borders)
@@ -205,9 +209,17 @@ def report_frame(doc: DocxDocument) -> None:
 # Content helpers ----------------------------------------------------------------------------
 
 
-def para(doc: DocxDocument | _Cell, text: str = "", *, style: str | None = None,
-         bold: bool = False, size: float | None = None, colour: RGBColor | None = None,
-         align: int | None = None, italic: bool = False) -> Paragraph:
+def para(
+    doc: DocxDocument | _Cell,
+    text: str = "",
+    *,
+    style: str | None = None,
+    bold: bool = False,
+    size: float | None = None,
+    colour: RGBColor | None = None,
+    align: int | None = None,
+    italic: bool = False,
+) -> Paragraph:
     p = doc.add_paragraph(style=style)
     if text:
         run = p.add_run(text)
@@ -288,9 +300,16 @@ def _widths(table: Table, widths: Sequence[float]) -> None:
 CellFill = str | Callable[[_Cell], None]
 
 
-def loop_table(doc: DocxDocument, *, expr: str, headers: Sequence[str],
-               cells: Sequence[CellFill], widths: Sequence[float], var: str = "row",
-               size: float = 10) -> Table:
+def loop_table(
+    doc: DocxDocument,
+    *,
+    expr: str,
+    headers: Sequence[str],
+    cells: Sequence[CellFill],
+    widths: Sequence[float],
+    var: str = "row",
+    size: float = 10,
+) -> Table:
     """A table with a repeating header row and one row per item of `expr` ({%tr for %})."""
     table = doc.add_table(rows=4, cols=len(headers))
     table.style = "Table Grid"
@@ -309,6 +328,7 @@ def loop_table(doc: DocxDocument, *, expr: str, headers: Sequence[str],
             fill(cell)
     _cell_text(table.rows[3].cells[0], "{%tr endfor %}")
     _widths(table, widths)
+    after_table(doc)
     return table
 
 
@@ -322,11 +342,13 @@ def rows_table(doc: DocxDocument, expr: str, *, widths: Sequence[float] = (5.5, 
     _cell_text(table.rows[1].cells[1], "{{ row.value }}")
     _cell_text(table.rows[2].cells[0], "{%tr endfor %}")
     _widths(table, widths)
+    after_table(doc)
     return table
 
 
-def fixed_table(doc: DocxDocument, rows: Sequence[tuple[str, str]],
-                widths: Sequence[float] = (5.5, 11.5)) -> Table:
+def fixed_table(
+    doc: DocxDocument, rows: Sequence[tuple[str, str]], widths: Sequence[float] = (5.5, 11.5)
+) -> Table:
     """A label/value table whose labels are written in the template (easy to reword)."""
     table = doc.add_table(rows=len(rows), cols=2)
     table.style = "Table Grid"
@@ -335,7 +357,15 @@ def fixed_table(doc: DocxDocument, rows: Sequence[tuple[str, str]],
         _cell_text(row.cells[0], label, bold=True)
         _cell_text(row.cells[1], value)
     _widths(table, widths)
+    after_table(doc)
     return table
+
+
+def after_table(doc: DocxDocument) -> None:
+    """A small gap, so the paragraph after a table does not touch its bottom border."""
+    p = doc.add_paragraph()
+    p.paragraph_format.space_after = Pt(0)
+    p.paragraph_format.line_spacing = Pt(6)
 
 
 def when(doc: DocxDocument, condition: str, then: Callable[[], object], otherwise: str) -> None:
@@ -355,8 +385,7 @@ def page_break(doc: DocxDocument) -> None:
     doc.add_paragraph().add_run().add_break(WD_BREAK.PAGE)
 
 
-def letter_opening(doc: DocxDocument, *, to: Sequence[str], salutation: str,
-                   subject: str) -> None:
+def letter_opening(doc: DocxDocument, *, to: Sequence[str], salutation: str, subject: str) -> None:
     para(doc, "{{ document_date }}")
     for line in to:
         para(doc, line)
@@ -367,13 +396,30 @@ def letter_opening(doc: DocxDocument, *, to: Sequence[str], salutation: str,
 
 
 def letter_close(doc: DocxDocument, *, sign_off: str = "Yours sincerely,") -> None:
-    para(doc, "If you have any questions, please contact {{ partnership.contact_name }} by email "
-         "at {{ partnership.contact_email }} or by telephone on {{ partnership.contact_phone }}.")
-    spacer(doc)
-    para(doc, sign_off)
-    spacer(doc)
-    para(doc, "{{ partnership.contact_name }}", bold=True)
-    para(doc, "On behalf of the safeguarding partners, {{ partnership.name }}")
+    para(
+        doc,
+        "If you have any questions, please contact {{ partnership.contact_name }} by email "
+        "at {{ partnership.contact_email }} or by telephone on {{ partnership.contact_phone }}.",
+    )
+    signature(doc, sign_off=sign_off)
+
+
+def signature(
+    doc: DocxDocument,
+    *,
+    sign_off: str,
+    on_behalf: str = "On behalf of the safeguarding partners, {{ partnership.name }}",
+) -> None:
+    """The closing and the signatory, kept on one page together."""
+    lines = [
+        para(doc, ""),
+        para(doc, sign_off),
+        para(doc, ""),
+        para(doc, "{{ partnership.contact_name }}", bold=True),
+        para(doc, on_behalf),
+    ]
+    for line in lines[:-1]:
+        line.paragraph_format.keep_with_next = True
 
 
 # The final report ---------------------------------------------------------------------------
@@ -415,8 +461,13 @@ def table_of_contents(doc: DocxDocument) -> None:
         para(doc, heading)
     last = doc.paragraphs[-1]
     _field_char(last, "end")
-    para(doc, "Page numbers appear when the contents are updated (in Word: right-click, "
-         "Update Field).", italic=True, size=8.5, colour=GREY)
+    para(
+        doc,
+        "Page numbers appear when the contents are updated (in Word: right-click, Update Field).",
+        italic=True,
+        size=8.5,
+        colour=GREY,
+    )
     # Ask Word to update fields when the document opens, so the contents get page numbers.
     settings = doc.settings.element
     update = OxmlElement("w:updateFields")
@@ -447,21 +498,30 @@ def build_final_report() -> DocxDocument:
     spacer(doc)
     para(doc, "{{ marking }}", size=28, bold=True, colour=RED)
     spacer(doc)
-    fixed_table(doc, [
-        ("Review reference", "{{ reference }}"),
-        ("Child", "{{ child_pseudonym }}"),
-        ("Safeguarding partnership", "{{ partnership.name }}"),
-        ("Independent reviewer",
-         "{% for r in reviewers %}{{ r.name }}{% if r.role %} ({{ r.role }}){% endif %}"
-         "{% if not loop.last %}; {% endif %}{% endfor %}"),
-        ("Chair of the review panel", "{{ chair }}"),
-        ("Date", "{{ document_date }}"),
-        ("Version", "{{ version }}"),
-        ("Status", "{{ marking }}"),
-    ])
-    spacer(doc)
-    para(doc, "This report uses pseudonyms: it does not name the child or family members.",
-         italic=True, size=9, colour=GREY)
+    fixed_table(
+        doc,
+        [
+            ("Review reference", "{{ reference }}"),
+            ("Child", "{{ child_pseudonym }}"),
+            ("Safeguarding partnership", "{{ partnership.name }}"),
+            (
+                "Independent reviewer",
+                "{% for r in reviewers %}{{ r.name }}{% if r.role %} ({{ r.role }}){% endif %}"
+                "{% if not loop.last %}; {% endif %}{% endfor %}",
+            ),
+            ("Chair of the review panel", "{{ chair }}"),
+            ("Date", "{{ document_date }}"),
+            ("Version", "{{ version }}"),
+            ("Status", "{{ marking }}"),
+        ],
+    )
+    para(
+        doc,
+        "This report uses pseudonyms: it does not name the child or family members.",
+        italic=True,
+        size=9,
+        colour=GREY,
+    )
     page_break(doc)
     table_of_contents(doc)
     page_break(doc)
@@ -497,8 +557,10 @@ def build_final_report() -> DocxDocument:
     heading(doc, "Agencies involved", 2)
     bullets(doc, "agencies", empty="None recorded yet.")
     heading(doc, "The reviewer's independence", 2)
-    para(doc, "The review was led by {{ reviewer_names }}. The review panel was chaired by "
-         "{{ chair }}.")
+    para(
+        doc,
+        "The review was led by {{ reviewer_names }}. The review panel was chaired by {{ chair }}.",
+    )
     paragraphs(doc, "reviewer_independence")
 
     heading(doc, next(s))
@@ -509,29 +571,54 @@ def build_final_report() -> DocxDocument:
     heading(doc, next(s))
     paragraphs(doc, "family_context")
     heading(doc, "How the family contributed", 2)
-    when(doc, "family", lambda: loop_table(
-        doc, expr="family", var="f", widths=(2.8, 3.0, 3.2, 8.0),
-        headers=("Family member", "Relationship", "Involvement", "What they told the review"),
-        cells=("{{ f.member }}", "{{ f.relationship }}", "{{ f.involvement }}",
-               "{{ f.contribution }}"),
-    ), "No family members have been invited yet.")
+    when(
+        doc,
+        "family",
+        lambda: loop_table(
+            doc,
+            expr="family",
+            var="f",
+            widths=(2.8, 3.0, 3.2, 8.0),
+            headers=("Family member", "Relationship", "Involvement", "What they told the review"),
+            cells=(
+                "{{ f.member }}",
+                "{{ f.relationship }}",
+                "{{ f.involvement }}",
+                "{{ f.contribution }}",
+            ),
+        ),
+        "No family members have been invited yet.",
+    )
 
     heading(doc, next(s))
-    para(doc, "Practitioners took part in good faith. Their accounts help the review understand "
-         "the conditions they worked in; they are recorded to learn, not to blame.")
-    when(doc, "practitioners", lambda: loop_table(
-        doc, expr="practitioners", var="p", widths=(4.0, 3.0, 3.0, 7.0),
-        headers=("Agency", "Role", "How they took part", "Their perspective"),
-        cells=("{{ p.agency }}", "{{ p.role }}", "{{ p.way }}", "{{ p.perspective }}"),
-    ), "No practitioners have contributed yet.")
+    para(
+        doc,
+        "Practitioners took part in good faith. Their accounts help the review understand "
+        "the conditions they worked in; they are recorded to learn, not to blame.",
+    )
+    when(
+        doc,
+        "practitioners",
+        lambda: loop_table(
+            doc,
+            expr="practitioners",
+            var="p",
+            widths=(4.0, 3.0, 3.0, 7.0),
+            headers=("Agency", "Role", "How they took part", "Their perspective"),
+            cells=("{{ p.agency }}", "{{ p.role }}", "{{ p.way }}", "{{ p.perspective }}"),
+        ),
+        "No practitioners have contributed yet.",
+    )
 
     heading(doc, next(s))
     paragraphs(doc, "case_history")
-    para(doc, "The key practice episodes are listed in Appendix A.")
 
     heading(doc, next(s))
-    para(doc, "For each finding about practice, this section sets out what happened and the "
-         "systemic or underlying reasons why actions were or were not taken.")
+    para(
+        doc,
+        "For each finding about practice, this section sets out what happened and the "
+        "systemic or underlying reasons why actions were or were not taken.",
+    )
     doc.add_paragraph("{%p for a in analysis %}")
     heading(doc, "Finding {{ a.number }}: {{ a.title }}", 2)
     para(doc, "What happened", style="Heading 3")
@@ -542,18 +629,31 @@ def build_final_report() -> DocxDocument:
     doc.add_paragraph("{%p for para in a.systemic_analysis %}")
     doc.add_paragraph("{{ para }}")
     doc.add_paragraph("{%p endfor %}")
-    para(doc, "Themes: {{ a.themes }}. Priority: {{ a.priority }}.", italic=True, size=9.5,
-         colour=GREY)
+    para(
+        doc,
+        "Themes: {{ a.themes }}. Priority: {{ a.priority }}.",
+        italic=True,
+        size=9.5,
+        colour=GREY,
+    )
     doc.add_paragraph("{%p else %}")
     para(doc, "No findings about practice have been recorded yet.")
     doc.add_paragraph("{%p endfor %}")
 
     heading(doc, next(s))
-    when(doc, "analysis", lambda: loop_table(
-        doc, expr="analysis", var="a", widths=(1.6, 9.4, 4.2, 1.8),
-        headers=("No.", "Finding", "Themes", "Priority"),
-        cells=("{{ a.number }}", "{{ a.title }}", "{{ a.themes }}", "{{ a.priority }}"),
-    ), "No findings have been recorded yet.")
+    when(
+        doc,
+        "analysis",
+        lambda: loop_table(
+            doc,
+            expr="analysis",
+            var="a",
+            widths=(1.6, 9.4, 4.2, 1.8),
+            headers=("No.", "Finding", "Themes", "Priority"),
+            cells=("{{ a.number }}", "{{ a.title }}", "{{ a.themes }}", "{{ a.priority }}"),
+        ),
+        "No findings have been recorded yet.",
+    )
     heading(doc, "Good practice", 2)
     doc.add_paragraph("{%p for g in good_practice %}")
     para(doc, "Finding {{ g.number }}: {{ g.title }}", bold=True)
@@ -568,48 +668,92 @@ def build_final_report() -> DocxDocument:
     paragraphs(doc, "summary_of_improvements")
 
     heading(doc, next(s))
-    para(doc, "Each recommendation says who must act, what is required and by when, the "
-         "finding it answers and how its impact will be measured.")
+    para(
+        doc,
+        "Each recommendation says who must act, what is required and by when, the "
+        "finding it answers and how its impact will be measured.",
+    )
 
     def what_cell(cell: _Cell) -> None:
         _cell_text(cell, "{{ r.what }}", size=9)
-        for text in ("{%p if r.intended_outcome %}", "Intended outcome: {{ r.intended_outcome }}",
-                     "{%p endif %}"):
+        for text in (
+            "{%p if r.intended_outcome %}",
+            "Intended outcome: {{ r.intended_outcome }}",
+            "{%p endif %}",
+        ):
             p = cell.add_paragraph()
             p.paragraph_format.space_after = Pt(2)
             run = p.add_run(text)
             run.font.size = Pt(9)
             run.italic = text.startswith("Intended") or None
 
-    when(doc, "recommendations", lambda: loop_table(
-        doc, expr="recommendations", var="r", widths=(1.0, 3.3, 5.4, 2.3, 2.0, 3.0), size=9,
-        headers=("No.", "Who", "What", "By when", "Finding answered", "Measure of impact"),
-        cells=("{{ r.number }}", "{{ r.who }}", what_cell, "{{ r.by_when }}",
-               "{{ r.findings }}", "{{ r.impact_measure }}"),
-    ), "No recommendations have been made yet.")
+    when(
+        doc,
+        "recommendations",
+        lambda: loop_table(
+            doc,
+            expr="recommendations",
+            var="r",
+            widths=(1.0, 3.3, 5.4, 2.3, 2.0, 3.0),
+            size=9,
+            headers=("No.", "Who", "What", "By when", "Finding answered", "Measure of impact"),
+            cells=(
+                "{{ r.number }}",
+                "{{ r.who }}",
+                what_cell,
+                "{{ r.by_when }}",
+                "{{ r.findings }}",
+                "{{ r.impact_measure }}",
+            ),
+        ),
+        "No recommendations have been made yet.",
+    )
 
     heading(doc, next(s))
     paragraphs(doc, "partnership_response")
     heading(doc, "Sign-off by the safeguarding partners", 2)
-    when(doc, "sign_off", lambda: loop_table(
-        doc, expr="sign_off", var="so", widths=(6.0, 6.0, 5.0),
-        headers=("Safeguarding partner", "Signed off by", "Date"),
-        cells=("{{ so.partner }}", "{{ so.name }}", "{{ so.signed_on }}"),
-    ), "Not yet signed off by the safeguarding partners.")
+    when(
+        doc,
+        "sign_off",
+        lambda: loop_table(
+            doc,
+            expr="sign_off",
+            var="so",
+            widths=(6.0, 6.0, 5.0),
+            headers=("Safeguarding partner", "Signed off by", "Date"),
+            cells=("{{ so.partner }}", "{{ so.name }}", "{{ so.signed_on }}"),
+        ),
+        "Not yet signed off by the safeguarding partners.",
+    )
 
     heading(doc, next(s))
     paragraphs(doc, "conclusion")
 
     page_break(doc)
     heading(doc, next(s))
-    when(doc, "key_episodes", lambda: loop_table(
-        doc, expr="key_episodes", var="e", widths=(2.6, 4.2, 5.6, 4.6), size=9,
-        headers=("Date", "Agency", "What happened", "Significance"),
-        cells=("{{ e.date }}", "{{ e.agency }}", "{{ e.event }}", "{{ e.significance }}"),
-    ), "No key practice episodes have been flagged in the chronology yet.")
+    when(
+        doc,
+        "key_episodes",
+        lambda: loop_table(
+            doc,
+            expr="key_episodes",
+            var="e",
+            widths=(2.6, 4.2, 5.6, 4.6),
+            size=9,
+            headers=("Date", "Agency", "What happened", "Significance"),
+            cells=("{{ e.date }}", "{{ e.agency }}", "{{ e.event }}", "{{ e.significance }}"),
+        ),
+        "No key practice episodes have been flagged in the chronology yet.",
+    )
     heading(doc, next(s))
-    loop_table(doc, expr="glossary", var="g", widths=(5.0, 12.0),
-               headers=("Term", "Meaning"), cells=("{{ g.label }}", "{{ g.value }}"))
+    loop_table(
+        doc,
+        expr="glossary",
+        var="g",
+        widths=(5.0, 12.0),
+        headers=("Term", "Meaning"),
+        cells=("{{ g.label }}", "{{ g.value }}"),
+    )
     return doc
 
 
@@ -620,34 +764,50 @@ def build_decision_notice() -> DocxDocument:
     doc = new_document()
     letter_frame(doc)
     letter_opening(
-        doc, to=["{{ recipient }}", "By secure email"], salutation="Dear colleagues,",
+        doc,
+        to=["{{ recipient }}", "By secure email"],
+        salutation="Dear colleagues,",
         subject="Decision following the Rapid Review: {{ child_pseudonym }} ({{ reference }})",
     )
-    para(doc, "I am writing on behalf of the safeguarding partners for "
-         "{{ local_authority_area }} to tell you of our decision about the serious incident "
-         "concerning {{ child_pseudonym }} (national notification reference "
-         "{{ notification_reference }}).")
-    fixed_table(doc, [
-        ("Review reference", "{{ reference }}"),
-        ("Child", "{{ child_pseudonym }}, age band {{ age_band }}"),
-        ("Incident", "{{ incident_type }}, {{ incident_date }}"),
-        ("Local authority area", "{{ local_authority_area }}"),
-        ("Decision", "{{ decision_outcome }}"),
-        ("Date of the decision", "{{ decision_date }}, by {{ decided_by }}"),
-        ("Independent reviewer",
-         "{% for r in reviewers %}{{ r.name }}{% if r.role %} ({{ r.role }}){% endif %}"
-         "{% if not loop.last %}; {% endif %}{% endfor %}"),
-        ("Chair of the review panel",
-         "{{ chair.name }}{% if chair.role %} ({{ chair.role }}){% endif %}"),
-        ("Methodology", "{{ methodology }}"),
-        ("Target publication date", "{{ target_publication_date }}"),
-    ])
+    para(
+        doc,
+        "I am writing on behalf of the safeguarding partners for "
+        "{{ local_authority_area }} to tell you of our decision about the serious incident "
+        "concerning {{ child_pseudonym }} (national notification reference "
+        "{{ notification_reference }}).",
+    )
+    fixed_table(
+        doc,
+        [
+            ("Review reference", "{{ reference }}"),
+            ("Child", "{{ child_pseudonym }}, age band {{ age_band }}"),
+            ("Incident", "{{ incident_type }}, {{ incident_date }}"),
+            ("Local authority area", "{{ local_authority_area }}"),
+            ("Decision", "{{ decision_outcome }}"),
+            ("Date of the decision", "{{ decision_date }}"),
+            ("Decided by", "{{ decided_by }}"),
+            (
+                "Independent reviewer",
+                "{% for r in reviewers %}{{ r.name }}{% if r.role %} ({{ r.role }}){% endif %}"
+                "{% if not loop.last %}; {% endif %}{% endfor %}",
+            ),
+            (
+                "Chair of the review panel",
+                "{{ chair.name }}{% if chair.role %} ({{ chair.role }}){% endif %}",
+            ),
+            ("Methodology", "{{ methodology }}"),
+            ("Target publication date", "{{ target_publication_date }}"),
+        ],
+    )
     heading(doc, "The rationale for our decision", 2)
     paragraphs(doc, "rationale")
     heading(doc, "Timetable", 2)
-    para(doc, "The review will be led by {{ reviewer_names }}, and the review panel chaired by "
-         "{{ chair.name }}. We expect to publish the report by {{ target_publication_date }}, "
-         "and we will send you a copy before publication.")
+    para(
+        doc,
+        "The review will be led by {{ reviewer_names }}, and the review panel chaired by "
+        "{{ chair.name }}. We expect to publish the report by {{ target_publication_date }}, "
+        "and we will send you a copy before publication.",
+    )
     letter_close(doc, sign_off="Yours faithfully,")
     return doc
 
@@ -655,13 +815,23 @@ def build_decision_notice() -> DocxDocument:
 def build_family_letter() -> DocxDocument:
     doc = new_document()
     letter_frame(doc)
-    letter_opening(doc, to=["Private and confidential"], salutation="Dear family member,",
-                   subject="A review to learn from what happened")
+    letter_opening(
+        doc,
+        to=["Private and confidential"],
+        salutation="Dear family member,",
+        subject="A review to learn from what happened",
+    )
     heading(doc, "What we have decided", 2)
-    para(doc, "On {{ decision_date }}, the services that work together to keep children safe "
-         "in our area decided {{ decision_plain }}")
-    para(doc, "The review uses the name “{{ child_pseudonym }}” instead of your child's real "
-         "name, to protect your family's privacy.")
+    para(
+        doc,
+        "On {{ decision_date }}, the services that work together to keep children safe "
+        "in our area decided {{ decision_plain }}",
+    )
+    para(
+        doc,
+        "The review uses the name “{{ child_pseudonym }}” instead of your child's real "
+        "name, to protect your family's privacy.",
+    )
     heading(doc, "Why we made this decision", 2)
     paragraphs(doc, "rationale")
     heading(doc, "What a review is, and what it is not", 2)
@@ -672,8 +842,11 @@ def build_family_letter() -> DocxDocument:
     ):
         para(doc, line, style="List Bullet")
     heading(doc, "We would like to hear from you", 2)
-    para(doc, "You know your family better than anyone. What you tell us will help services "
-         "learn. The review is being carried out by {{ reviewer_names }}.")
+    para(
+        doc,
+        "You know your family better than anyone. What you tell us will help services "
+        "learn. The review is being carried out by {{ reviewer_names }}.",
+    )
     para(doc, "You can take part in the way that suits you:")
     for line in (
         "meet the reviewer at a time and place that suits you",
@@ -682,20 +855,24 @@ def build_family_letter() -> DocxDocument:
         "bring someone you trust with you",
     ):
         para(doc, line, style="List Bullet")
-    para(doc, "You do not have to take part. If you would rather not, that is fine, and you "
-         "can change your mind later.")
+    para(
+        doc,
+        "You do not have to take part. If you would rather not, that is fine, and you "
+        "can change your mind later.",
+    )
     heading(doc, "Help and support", 2)
-    para(doc, "We can arrange an independent advocate, an interpreter or a signer. Please tell "
-         "us what would help you. We will tell you about the report before it is published.")
+    para(
+        doc,
+        "We can arrange an independent advocate, an interpreter or a signer. Please tell "
+        "us what would help you. We will tell you about the report before it is published.",
+    )
     heading(doc, "Who to contact", 2)
-    para(doc, "{{ partnership.contact_name }}")
-    para(doc, "Email: {{ partnership.contact_email }}")
-    para(doc, "Telephone: {{ partnership.contact_phone }}")
-    spacer(doc)
-    para(doc, "Yours sincerely,")
-    spacer(doc)
-    para(doc, "{{ partnership.contact_name }}", bold=True)
-    para(doc, "{{ partnership.name }}")
+    para(
+        doc,
+        "{{ partnership.contact_name }}. Email: {{ partnership.contact_email }}. "
+        "Telephone: {{ partnership.contact_phone }}.",
+    )
+    signature(doc, sign_off="Yours sincerely,", on_behalf="{{ partnership.name }}")
     return doc
 
 
@@ -703,33 +880,52 @@ def build_practitioner_invitation() -> DocxDocument:
     doc = new_document()
     letter_frame(doc)
     letter_opening(
-        doc, to=[], salutation="Dear colleague,",
+        doc,
+        to=[],
+        salutation="Dear colleague,",
         subject="Invitation to contribute to a local child safeguarding practice review: "
-                "{{ child_pseudonym }}",
+        "{{ child_pseudonym }}",
     )
-    para(doc, "The {{ partnership.name }} is carrying out a local child safeguarding practice "
-         "review. You are invited to contribute because you worked with {{ child_pseudonym }} "
-         "or the family.")
+    para(
+        doc,
+        "The {{ partnership.name }} is carrying out a local child safeguarding practice "
+        "review. You are invited to contribute because you worked with {{ child_pseudonym }} "
+        "or the family.",
+    )
     heading(doc, "Why we are doing this review", 2)
     paragraphs(doc, "purpose")
     heading(doc, "Learning, not blame", 2)
-    para(doc, "The review is about how the system worked, not about finding fault with "
-         "individuals. Practitioners who acted in good faith should not fear being blamed. "
-         "Your account helps us understand the pressures and conditions you worked in, so "
-         "that services can improve for other children.")
+    para(
+        doc,
+        "The review is about how the system worked, not about finding fault with "
+        "individuals. Practitioners who acted in good faith should not fear being blamed. "
+        "Your account helps us understand the pressures and conditions you worked in, so "
+        "that services can improve for other children.",
+    )
     heading(doc, "What taking part involves", 2)
     labelled(doc, "Methodology", "{{ methodology }}")
     labelled(doc, "Period under review", "{{ period }}")
     paragraphs(doc, "methodology_detail")
-    para(doc, "You may be asked to talk with the reviewer on your own and to join a learning "
-         "event with colleagues from other agencies. You can bring a colleague or a trade union "
-         "representative, and your manager will make time for you to take part.")
+    para(
+        doc,
+        "You may be asked to talk with the reviewer on your own and to join a learning "
+        "event with colleagues from other agencies. You can bring a colleague or a trade union "
+        "representative, and your manager will make time for you to take part.",
+    )
     heading(doc, "Dates", 2)
-    when(doc, "events", lambda: loop_table(
-        doc, expr="events", var="e", widths=(5.0, 3.5, 8.5),
-        headers=("Learning event", "Time", "Place"),
-        cells=("{{ e.date }}", "{{ e.time }}", "{{ e.place }}"),
-    ), "The reviewer will contact you to agree a date and a way of taking part that suits you.")
+    when(
+        doc,
+        "events",
+        lambda: loop_table(
+            doc,
+            expr="events",
+            var="e",
+            widths=(5.0, 3.5, 8.5),
+            headers=("Learning event", "Time", "Place"),
+            cells=("{{ e.date }}", "{{ e.time }}", "{{ e.place }}"),
+        ),
+        "The reviewer will contact you to agree a date and a way of taking part that suits you.",
+    )
     heading(doc, "Timetable", 2)
     paragraphs(doc, "timetable")
     para(doc, "The review is led by {{ reviewer_names }}.")
@@ -748,21 +944,34 @@ def build_prepublication_letter() -> DocxDocument:
     labelled(doc, "Our reference", "{{ reference }}")
     spacer(doc)
     para(doc, "Dear colleagues,")
-    para(doc, "Local child safeguarding practice review {{ reference }}: copy before publication",
-         bold=True, colour=NAVY)
-    para(doc, "Please find enclosed {{ attachment }} concerning {{ child_pseudonym }}. We told "
-         "you of our decision to undertake this review on {{ decision_date }}. The independent "
-         "reviewer is {{ reviewer_names }}.")
-    fixed_table(doc, [
-        ("Review reference", "{{ reference }}"),
-        ("What will be published", "{{ publication_decision }}"),
-        ("Planned publication date", "{{ planned_publication_date }}"),
-    ])
+    para(
+        doc,
+        "Local child safeguarding practice review {{ reference }}: copy before publication",
+        bold=True,
+        colour=NAVY,
+    )
+    para(
+        doc,
+        "Please find enclosed {{ attachment }} concerning {{ child_pseudonym }}. We told "
+        "you of our decision to undertake this review on {{ decision_date }}. The independent "
+        "reviewer is {{ reviewer_names }}.",
+    )
+    fixed_table(
+        doc,
+        [
+            ("Review reference", "{{ reference }}"),
+            ("What will be published", "{{ publication_decision }}"),
+            ("Planned publication date", "{{ planned_publication_date }}"),
+        ],
+    )
     heading(doc, "Our publication decision", 2)
     paragraphs(doc, "reasons")
-    para(doc, "We are sending this copy at least seven working days before the planned "
-         "publication date, as Working Together to Safeguard Children asks. Please tell us by "
-         "then if you have any concerns about publication.")
+    para(
+        doc,
+        "We are sending this copy at least seven working days before the planned "
+        "publication date, as Working Together to Safeguard Children asks. Please tell us by "
+        "then if you have any concerns about publication.",
+    )
     letter_close(doc, sign_off="Yours faithfully,")
     return doc
 
@@ -772,8 +981,12 @@ def build_prepublication_letter() -> DocxDocument:
 
 def document_heading(doc: DocxDocument, title: str) -> None:
     para(doc, title, style="Title")
-    para(doc, "{{ child_pseudonym }} · review reference {{ reference }} · {{ document_date }}",
-         colour=GREY, size=10)
+    para(
+        doc,
+        "{{ child_pseudonym }} · review reference {{ reference }} · {{ document_date }}",
+        colour=GREY,
+        size=10,
+    )
 
 
 def build_rapid_review_report() -> DocxDocument:
@@ -787,16 +1000,33 @@ def build_rapid_review_report() -> DocxDocument:
     rows_table(doc, "child_rows")
     heading(doc, "2. The Rapid Review meeting")
     labelled(doc, "Date of the meeting", "{{ meeting_date }}")
-    when(doc, "attendees", lambda: loop_table(
-        doc, expr="attendees", var="a", widths=(6.0, 11.0),
-        headers=("Attendee", "Role and agency"), cells=("{{ a.name }}", "{{ a.role }}"),
-    ), "No attendees recorded.")
+    when(
+        doc,
+        "attendees",
+        lambda: loop_table(
+            doc,
+            expr="attendees",
+            var="a",
+            widths=(6.0, 11.0),
+            headers=("Attendee", "Role and agency"),
+            cells=("{{ a.name }}", "{{ a.role }}"),
+        ),
+        "No attendees recorded.",
+    )
     heading(doc, "3. Agency involvement")
-    when(doc, "agency_summaries", lambda: loop_table(
-        doc, expr="agency_summaries", var="s", widths=(5.5, 11.5),
-        headers=("Agency", "Summary of involvement"),
-        cells=("{{ s.agency }}", "{{ s.summary }}"),
-    ), "No agency summaries recorded yet.")
+    when(
+        doc,
+        "agency_summaries",
+        lambda: loop_table(
+            doc,
+            expr="agency_summaries",
+            var="s",
+            widths=(5.5, 11.5),
+            headers=("Agency", "Summary of involvement"),
+            cells=("{{ s.agency }}", "{{ s.summary }}"),
+        ),
+        "No agency summaries recorded yet.",
+    )
     heading(doc, "4. Immediate safeguarding action")
     paragraphs(doc, "immediate_action")
     heading(doc, "5. Emerging learning")
@@ -804,23 +1034,41 @@ def build_rapid_review_report() -> DocxDocument:
     heading(doc, "Good practice", 2)
     paragraphs(doc, "good_practice")
     heading(doc, "6. The criteria checklist")
-    when(doc, "criteria", lambda: loop_table(
-        doc, expr="criteria", var="c", widths=(3.4, 6.6, 1.6, 5.4), size=9,
-        headers=("Group", "Criterion", "Met", "Note"),
-        cells=("{{ c.group }}", "{{ c.criterion }}", "{{ c.applies }}", "{{ c.note }}"),
-    ), "The criteria have not been assessed yet.")
+    when(
+        doc,
+        "criteria",
+        lambda: loop_table(
+            doc,
+            expr="criteria",
+            var="c",
+            widths=(3.4, 6.6, 1.6, 5.4),
+            size=9,
+            headers=("Group", "Criterion", "Met", "Note"),
+            cells=("{{ c.group }}", "{{ c.criterion }}", "{{ c.applies }}", "{{ c.note }}"),
+        ),
+        "The criteria have not been assessed yet.",
+    )
     heading(doc, "7. Decision and rationale")
     labelled(doc, "Decision", "{{ decision_outcome }}")
     labelled(doc, "Date", "{{ decision_date }}")
     paragraphs(doc, "rationale")
     heading(doc, "8. Sign-off and the Panel's response")
-    when(doc, "sign_off", lambda: loop_table(
-        doc, expr="sign_off", var="so", widths=(6.0, 6.0, 5.0),
-        headers=("Safeguarding partner", "Signed off by", "Date"),
-        cells=("{{ so.partner }}", "{{ so.name }}", "{{ so.signed_on }}"),
-    ), "Not yet signed off by the safeguarding partners.")
+    when(
+        doc,
+        "sign_off",
+        lambda: loop_table(
+            doc,
+            expr="sign_off",
+            var="so",
+            widths=(6.0, 6.0, 5.0),
+            headers=("Safeguarding partner", "Signed off by", "Date"),
+            cells=("{{ so.partner }}", "{{ so.name }}", "{{ so.signed_on }}"),
+        ),
+        "Not yet signed off by the safeguarding partners.",
+    )
     labelled(doc, "Sent to the Panel", "{{ sent_to_panel }}")
     heading(doc, "The Panel's response", 2)
+    labelled(doc, "Received", "{{ panel_response_date }}")
     paragraphs(doc, "panel_response")
     return doc
 
@@ -845,25 +1093,46 @@ def build_terms_of_reference() -> DocxDocument:
     para(doc, "{{ methodology_agreed }}.")
     paragraphs(doc, "methodology_detail")
     heading(doc, "6. People")
-    loop_table(doc, expr="reviewers", var="p", widths=(5.5, 11.5),
-               headers=("Independent reviewer", "Role"), cells=("{{ p.name }}", "{{ p.role }}"))
-    spacer(doc)
-    labelled(doc, "Chair of the review panel",
-             "{{ chair.name }}{% if chair.role %} ({{ chair.role }}){% endif %}")
+    loop_table(
+        doc,
+        expr="reviewers",
+        var="p",
+        widths=(5.5, 11.5),
+        headers=("Independent reviewer", "Role"),
+        cells=("{{ p.name }}", "{{ p.role }}"),
+    )
+    labelled(
+        doc,
+        "Chair of the review panel",
+        "{{ chair.name }}{% if chair.role %} ({{ chair.role }}){% endif %}",
+    )
     heading(doc, "The reviewer's independence", 2)
     paragraphs(doc, "reviewer_independence")
     heading(doc, "Safeguarding partner leads", 2)
-    when(doc, "partner_leads", lambda: loop_table(
-        doc, expr="partner_leads", var="p", widths=(5.5, 11.5),
-        headers=("Lead", "Role and partner"), cells=("{{ p.name }}", "{{ p.role }}"),
-    ), "The partner leads have not been named yet.")
+    when(
+        doc,
+        "partner_leads",
+        lambda: loop_table(
+            doc,
+            expr="partner_leads",
+            var="p",
+            widths=(5.5, 11.5),
+            headers=("Lead", "Role and partner"),
+            cells=("{{ p.name }}", "{{ p.role }}"),
+        ),
+        "The partner leads have not been named yet.",
+    )
     heading(doc, "7. Family involvement")
     paragraphs(doc, "family_involvement")
     heading(doc, "8. Practitioner involvement")
     paragraphs(doc, "practitioner_involvement")
     heading(doc, "9. Parallel processes")
-    when(doc, "parallel_processes", lambda: rows_table(doc, "parallel_processes"),
-         "No parallel processes are running.")
+    when(
+        doc,
+        "parallel_processes",
+        lambda: rows_table(doc, "parallel_processes"),
+        "No parallel processes are running.",
+    )
     paragraphs(doc, "parallel_working")
     heading(doc, "10. Timetable")
     paragraphs(doc, "timetable")
@@ -877,25 +1146,50 @@ def build_meeting_minutes() -> DocxDocument:
     doc = new_document()
     report_frame(doc)
     para(doc, "{{ meeting_kind }}", style="Title")
-    para(doc, "Agenda and minutes · {{ child_pseudonym }} · review reference {{ reference }}",
-         colour=GREY, size=10)
-    fixed_table(doc, [
-        ("Date", "{{ meeting_date }}"),
-        ("Time", "{{ meeting_time }}"),
-        ("Place", "{{ place }}"),
-        ("Chair", "{{ chair }}"),
-        ("Status of these minutes", "{{ signed_off }}"),
-    ])
+    para(
+        doc,
+        "Agenda and minutes · {{ child_pseudonym }} · review reference {{ reference }}",
+        colour=GREY,
+        size=10,
+    )
+    fixed_table(
+        doc,
+        [
+            ("Date", "{{ meeting_date }}"),
+            ("Time", "{{ meeting_time }}"),
+            ("Place", "{{ place }}"),
+            ("Chair", "{{ chair }}"),
+            ("Status of these minutes", "{{ signed_off }}"),
+        ],
+    )
     heading(doc, "Present")
-    when(doc, "present", lambda: loop_table(
-        doc, expr="present", var="a", widths=(6.0, 11.0),
-        headers=("Name", "Role and agency"), cells=("{{ a.name }}", "{{ a.role }}"),
-    ), "No attendance recorded.")
+    when(
+        doc,
+        "present",
+        lambda: loop_table(
+            doc,
+            expr="present",
+            var="a",
+            widths=(6.0, 11.0),
+            headers=("Name", "Role and agency"),
+            cells=("{{ a.name }}", "{{ a.role }}"),
+        ),
+        "No attendance recorded.",
+    )
     heading(doc, "Apologies")
-    when(doc, "apologies", lambda: loop_table(
-        doc, expr="apologies", var="a", widths=(6.0, 11.0),
-        headers=("Name", "Role and agency"), cells=("{{ a.name }}", "{{ a.role }}"),
-    ), "None.")
+    when(
+        doc,
+        "apologies",
+        lambda: loop_table(
+            doc,
+            expr="apologies",
+            var="a",
+            widths=(6.0, 11.0),
+            headers=("Name", "Role and agency"),
+            cells=("{{ a.name }}", "{{ a.role }}"),
+        ),
+        "None.",
+    )
     heading(doc, "Agenda")
     doc.add_paragraph("{%p for item in agenda %}")
     para(doc, "{{ item.number }}. {{ item.title }}", style="Heading 3")
@@ -908,11 +1202,19 @@ def build_meeting_minutes() -> DocxDocument:
     heading(doc, "Decisions")
     bullets(doc, "decisions", empty="No decisions recorded.")
     heading(doc, "Actions")
-    when(doc, "actions", lambda: loop_table(
-        doc, expr="actions", var="a", widths=(4.5, 9.0, 3.5),
-        headers=("Who", "What", "By when"),
-        cells=("{{ a.who }}", "{{ a.what }}", "{{ a.by_when }}"),
-    ), "No actions agreed.")
+    when(
+        doc,
+        "actions",
+        lambda: loop_table(
+            doc,
+            expr="actions",
+            var="a",
+            widths=(4.5, 9.0, 3.5),
+            headers=("Who", "What", "By when"),
+            cells=("{{ a.who }}", "{{ a.what }}", "{{ a.by_when }}"),
+        ),
+        "No actions agreed.",
+    )
     return doc
 
 
@@ -920,8 +1222,12 @@ def build_action_plan() -> DocxDocument:
     doc = new_document(landscape=True)
     report_frame(doc)
     document_heading(doc, "Action plan")
-    para(doc, "As at {{ as_at }}: {{ total }} recommendations, {{ done_count }} complete, "
-         "{{ overdue_count }} overdue.", bold=True)
+    para(
+        doc,
+        "As at {{ as_at }}: {{ total }} recommendations, {{ done_count }} complete, "
+        "{{ overdue_count }} overdue.",
+        bold=True,
+    )
 
     def status_cell(cell: _Cell) -> None:
         _cell_text(cell, "{{ a.status }}", size=9)
@@ -934,11 +1240,21 @@ def build_action_plan() -> DocxDocument:
                 run.font.color.rgb = RED
 
     loop_table(
-        doc, expr="actions", var="a", size=9,
+        doc,
+        expr="actions",
+        var="a",
+        size=9,
         widths=(1.0, 3.8, 6.2, 2.4, 2.8, 5.6, 3.9),
         headers=("No.", "Who", "What", "Due", "Status", "Latest update", "Evidence of impact"),
-        cells=("{{ a.number }}", "{{ a.who }}", "{{ a.what }}", "{{ a.by_when }}", status_cell,
-               "{{ a.latest_update }}", "{{ a.evidence }}"),
+        cells=(
+            "{{ a.number }}",
+            "{{ a.who }}",
+            "{{ a.what }}",
+            "{{ a.by_when }}",
+            status_cell,
+            "{{ a.latest_update }}",
+            "{{ a.evidence }}",
+        ),
     )
     return doc
 
@@ -961,9 +1277,10 @@ BUILDERS: dict[str, Callable[[], DocxDocument]] = {
 def reproducible(data: bytes) -> bytes:
     """The same .docx with fixed zip timestamps, so an unchanged template has unchanged bytes."""
     out = BytesIO()
-    with zipfile.ZipFile(BytesIO(data)) as source, zipfile.ZipFile(
-        out, "w", zipfile.ZIP_DEFLATED
-    ) as target:
+    with (
+        zipfile.ZipFile(BytesIO(data)) as source,
+        zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target,
+    ):
         for info in source.infolist():
             fixed = zipfile.ZipInfo(info.filename, date_time=FIXED_TIME.timetuple()[:6])
             fixed.compress_type = zipfile.ZIP_DEFLATED

@@ -68,7 +68,10 @@ def build_decision_notice(
     setup = review.setup
     return DecisionNoticeContext(
         **base_fields(
-            review, partnership=partnership, today=today, title=f"Notice of decision: {kind}"
+            review,
+            partnership=partnership,
+            today=today,
+            title=f"Notice of decision to {_THE.get(recipient, '')}{recipient.value}",
         ),
         recipient=recipient.value,
         notification_reference=(
@@ -90,6 +93,9 @@ def build_decision_notice(
         methodology=(setup.methodology.value if setup and setup.methodology else "To be agreed"),
         target_publication_date=target_publication_date(review, decision),
     )
+
+
+_THE = {Regulator.PANEL: "the ", Regulator.DFE: "the "}
 
 
 # Family letter ------------------------------------------------------------------------------
@@ -260,7 +266,7 @@ def build_prepublication_letter(
         ),
         reasons=text_paragraphs(
             publication.reasons,
-            missing="The report will be published in full, as the law expects."
+            missing="The safeguarding partners have decided to publish the report in full."
             if in_full
             else "The reasons are set out in the enclosed information.",
         ),

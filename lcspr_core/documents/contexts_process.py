@@ -97,6 +97,7 @@ class RapidReviewReportContext(DocumentBase):
     sign_off: list[SignOffLine] = Field(description="Sign-off by the safeguarding partners")
     sent_to_panel: str = Field(description="Date sent to the Panel, or 'Not yet sent'")
     panel_response: list[str] = Field(description="The Panel's response, as paragraphs")
+    panel_response_date: str = Field(description="When the Panel responded, or 'Not yet'")
 
 
 def build_rapid_review_report(
@@ -160,10 +161,9 @@ def build_rapid_review_report(
         sign_off=sign_off_lines(rapid.sign_off),
         sent_to_panel=date_text(rapid.sent_to_panel_on, missing="Not yet sent"),
         panel_response=text_paragraphs(
-            rapid.panel_response
-            + (f" ({english_date(rapid.panel_response_on)})" if rapid.panel_response_on else ""),
-            missing="No response from the Panel yet.",
+            rapid.panel_response, missing="No response from the Panel yet."
         ),
+        panel_response_date=date_text(rapid.panel_response_on, missing="Not yet"),
     )
 
 
