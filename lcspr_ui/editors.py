@@ -115,8 +115,11 @@ def section_editor(
     _refresh_if_untouched(key, state, stored)
     _status_line(key, state)
     _stale_banner(key, stored)
-    if st.button("Save", key=f"{key}.__save", type="primary", disabled=not state.changed):
-        st.session_state.pop(f"{key}.__error", None)
+    # Never disabled: a click that also commits a text field must not land on a dead button.
+    if st.button("Save", key=f"{key}.__save", type="primary"):
+        if not state.changed:
+            flash("Nothing has changed since the last save.")
+            st.rerun()
         value = build(model, state)
         if value is not None:
             expected = _opened_version(key, stored)
@@ -172,8 +175,7 @@ def item_editor(
     _stale_banner(key, stored)
     save_col, delete_col = st.columns([1, 1])
     label = f"Add this {noun}" if item is None else "Save changes"
-    if save_col.button(label, key=f"{key}.__save", type="primary", disabled=not state.changed):
-        st.session_state.pop(f"{key}.__error", None)
+    if save_col.button(label, key=f"{key}.__save", type="primary"):
         value = build(model, state, **({"id": item.id} if item is not None else {}))
         if value is not None and _attempt(
             key,

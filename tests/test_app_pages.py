@@ -1,0 +1,295 @@
+"""A happy path per page: session state is seeded with the chosen review instead of clicking
+through earlier pages; widgets are found by key; every save is checked in the database."""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+
+import pytest
+from sqlite_utils import Database
+from streamlit.testing.v1 import AppTest
+
+from lcspr_core import services
+from lcspr_core.demo import DEMO_REFERENCE
+from lcspr_core.model import (
+    ALL_PARTNERS,
+    ActionStatus,
+    AgeBand,
+    DecisionOutcome,
+    IncidentType,
+    Methodology,
+    Participation,
+    PractitionerWay,
+    Review,
+    Theme,
+)
+
+ROOT = Path(__file__).resolve().parent.parent
+D = DEMO_REFERENCE
+
+
+def open_page(page: str, reference: str | None = None) -> AppTest:
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)
+    if reference:
+        at.session_state["reference"] = reference
+    at.run()
+    return at.switch_page(page).run()
+
+
+def saved(db: Database, reference: str = D) -> Review:
+    return services.load_review(db=db, reference=reference)
+
+
+def test_start_a_review_from_the_empty_dashboard(db: Database) -> None:
+    at = open_page("pages/reviews.py")
+    at.text_input(key="start.reference").input("LCSPR-2026-07")
+    at.text_input(key="start.pseudonym").input("Child B")
+    at.selectbox(key="start.age_band").select(AgeBand.UNDER_1)
+    at.selectbox(key="start.incident_type").select(IncidentType.DEATH)
+    at.date_input(key="start.la_aware_on").set_value(date(2026, 3, 2))
+    at.date_input(key="start.partners_aware_on").set_value(date(2026, 3, 3))
+    at.text_area(key="start.outline").input("Child B died at home.")
+    at.button(key="start.submit").click().run()
+    assert not at.exception
+    review = saved(db, "LCSPR-2026-07")
+    assert (review.incident.child.pseudonym, review.incident.incident_type) == (
+        "Child B",
+        IncidentType.DEATH,
+    )
+    assert at.session_state["reference"] == "LCSPR-2026-07"
+
+
+def test_starting_a_review_without_an_outline_says_so_beside_the_field(db: Database) -> None:
+    at = open_page("pages/reviews.py")
+    at.text_input(key="start.reference").input("LCSPR-2026-08")
+    at.button(key="start.submit").click().run()
+    messages = [m.value for m in at.markdown if "⚠" in m.value]
+    assert ":red[⚠ is required]" in messages
+    assert at.text_input(key="start.reference").value == "LCSPR-2026-08"  # kept
+    assert services.list_reviews(db=db) == []
+
+
+def test_load_the_demo_review(db: Database) -> None:
+    at = open_page("pages/reviews.py")
+    at.button(key="load_demo").click().run()
+    assert [r.reference for r in services.list_reviews(db=db)] == [D]
+    assert at.session_state["reference"] == D
+
+
+def test_dashboard_lists_reviews_with_overdue_standing_out(stored_demo: Review) -> None:
+    at = open_page("pages/reviews.py", D)
+    table = at.dataframe[0].value
+    assert list(table["Reference"]) == [D]
+    assert at.metric[1].label == "With an overdue step"
+
+
+def test_incident_save(db: Database, stored_demo: Review) -> None:
+    at = open_page("pages/incident.py", D)
+    at.text_area(key=f"{D}:incident.outline").input("Outline & <more>").run()
+    assert "Unsaved changes" in " ".join(w.value for w in at.warning)
+    at.button(key=f"{D}:incident.__save").click().run()
+    assert saved(db).incident.outline == "Outline & <more>"
+    assert not any("Unsaved changes" in w.value for w in at.warning)
+
+
+def test_incident_impossible_date_is_refused_beside_the_field_and_kept(
+    db: Database, stored_demo: Review
+) -> None:
+    at = open_page("pages/incident.py", D)
+    at.date_input(key=f"{D}:incident.la_aware_on").set_value(date(2026, 6, 1))
+    at.text_area(key=f"{D}:incident.outline").input("Typed text")
+    at.button(key=f"{D}:incident.__save").click().run()
+    assert [m.value for m in at.markdown if "⚠" in m.value] == [
+        ":red[⚠ the local authority cannot have become aware (1 June 2026) before the "
+        "incident (10 June 2026)]"
+    ]
+    assert at.text_area(key=f"{D}:incident.outline").value == "Typed text"
+    assert saved(db).incident.la_aware_on == date(2026, 6, 11)
+
+
+def test_stale_save_names_who_changed_it_and_keeps_the_text(
+    db: Database, stored_demo: Review
+) -> None:
+    at = open_page("pages/incident.py", D)
+    at.text_area(key=f"{D}:incident.outline").input("Mine").run()
+    other = saved(db).incident.model_copy(update={"outline": "Theirs"})
+    services.save_section(
+        db=db, reference=D, name="incident", value=other, expected_version=1, actor="Sam Other"
+    )
+    at.button(key=f"{D}:incident.__save").click().run()
+    assert any("Sam Other changed the incident section" in w.value for w in at.warning)
+    assert at.text_area(key=f"{D}:incident.outline").value == "Mine"
+    assert saved(db).incident.outline == "Theirs"
+    at.button(key=f"{D}:incident.__override").click().run()
+    at.button(key=f"{D}:incident.__save").click().run()
+    assert saved(db).incident.outline == "Mine"
+
+
+def test_notification_save(db: Database, stored_demo: Review) -> None:
+    at = open_page("pages/incident.py", D)
+    at.text_input(key=f"{D}:notification.reference").input("NOTIF-42")
+    at.button(key=f"{D}:notification.__save").click().run()
+    assert saved(db).notification.reference == "NOTIF-42"
+
+
+def test_rapid_review_ticked_criterion_needs_a_note(db: Database, stored_demo: Review) -> None:
+    at = open_page("pages/rapid_review.py", D)
+    key = f"{D}:rapid_review"
+    at.checkbox(key=f"{key}.criteria.NEAR_MISS.applies").check()
+    at.button(key=f"{key}.__save").click().run()
+    assert ":red[⚠ a ticked item needs a short note saying why it applies]" in [
+        m.value for m in at.markdown
+    ]
+    at.text_input(key=f"{key}.criteria.NEAR_MISS.note").input("Nearly missed")
+    at.button(key=f"{key}.__save").click().run()
+    criteria = {c.criterion.name: (c.applies, c.note) for c in saved(db).rapid_review.criteria}
+    assert criteria["NEAR_MISS"] == (True, "Nearly missed")
+
+
+def test_decision_save(db: Database, stored_demo: Review) -> None:
+    at = open_page("pages/rapid_review.py", D)
+    at.selectbox(key=f"{D}:decision.outcome").select(DecisionOutcome.LCSPR)
+    at.text_area(key=f"{D}:decision.rationale").input("All three criteria (a)-(c) are met.")
+    at.button(key=f"{D}:decision.__save").click().run()
+    assert saved(db).decision.rationale == "All three criteria (a)-(c) are met."
+
+
+def test_setup_save(db: Database, stored_demo: Review) -> None:
+    at = open_page("pages/setup.py", D)
+    at.selectbox(key=f"{D}:setup.methodology").select(Methodology.SILP)
+    at.button(key=f"{D}:setup.__save").click().run()
+    assert saved(db).setup.methodology is Methodology.SILP
+    at.text_area(key=f"{D}:terms_of_reference.purpose").input("To learn.")
+    at.button(key=f"{D}:terms_of_reference.__save").click().run()
+    assert saved(db).terms_of_reference.purpose == "To learn."
+
+
+def test_child_and_family(db: Database, stored_demo: Review) -> None:
+    at = open_page("pages/child_and_family.py", D)
+    at.text_area(key=f"{D}:lived_experience.child_perspective").input("Her days were long.")
+    at.button(key=f"{D}:lived_experience.__save").click().run()
+    new = f"{D}:family_contributions:__new__"
+    at.text_input(key=f"{new}.member").input("Grandmother")
+    at.selectbox(key=f"{new}.participation").select(Participation.TOOK_PART)
+    at.button(key=f"{new}.__save").click().run()
+    review = saved(db)
+    assert review.lived_experience.child_perspective == "Her days were long."
+    assert [(f.member, f.participation) for f in review.family_contributions][-1] == (
+        "Grandmother",
+        Participation.TOOK_PART,
+    )
+
+
+def test_practitioners_add(db: Database, stored_demo: Review) -> None:
+    at = open_page("pages/practitioners.py", D)
+    new = f"{D}:practitioner_contributions:__new__"
+    at.text_area(key=f"{new}.agency").input("Police")
+    at.text_area(key=f"{new}.role").input("Response officer")
+    at.selectbox(key=f"{new}.way").select(PractitionerWay.INTERVIEW)
+    at.button(key=f"{new}.__save").click().run()
+    added = saved(db).practitioner_contributions[-1]
+    assert (added.agency, added.role, added.way) == (
+        "Police",
+        "Response officer",
+        PractitionerWay.INTERVIEW,
+    )
+
+
+def test_chronology_add_edit_delete(db: Database, stored_demo: Review) -> None:
+    at = open_page("pages/chronology.py", D)
+    new = f"{D}:chronology:__new__"
+    at.date_input(key=f"{new}.occurred_on").set_value(date(2020, 1, 1))
+    at.selectbox(key=f"{new}.agency").select("Riverside Medical Practice")
+    at.text_area(key=f"{new}.event").input("First entry of all.")
+    at.checkbox(key=f"{new}.key_practice_episode").check()
+    at.button(key=f"{new}.__save").click().run()
+    first = services.chronology_page(db=db, reference=D, limit=1)[0][0]
+    assert (first.event, first.key_practice_episode) == ("First entry of all.", True)
+    assert at.session_state[f"{D}:chronology:selected"] == first.id  # the new entry is open
+    at.text_area(key=f"{D}:chronology:{first.id}.event").input("Edited.")
+    at.button(key=f"{D}:chronology:{first.id}.__save").click().run()
+    assert services.chronology_page(db=db, reference=D, limit=1)[0][0].event == "Edited."
+    at.button(key=f"{D}:chronology:{first.id}.__delete").click().run()
+    assert len(saved(db).chronology) == len(stored_demo.chronology)
+
+
+def test_chronology_pages_through_entries(stored_demo: Review) -> None:
+    at = open_page("pages/chronology.py", D)
+    assert len(at.dataframe[0].value) == 25
+    at.number_input(key="chronology.page").set_value(2).run()
+    assert len(at.dataframe[0].value) == len(stored_demo.chronology) - 25
+
+
+def test_findings_add_with_evidence(db: Database, stored_demo: Review) -> None:
+    at = open_page("pages/findings.py", D)
+    new = f"{D}:findings:__new__"
+    at.text_input(key=f"{new}.title").input("Supervision was rare")
+    at.text_area(key=f"{new}.systemic_analysis").input("Caseloads left no time.")
+    at.multiselect(key=f"{new}.themes").select(Theme.NEGLECT)
+    at.multiselect(key=f"{new}.evidence").select("c001")
+    at.button(key=f"{new}.__save").click().run()
+    finding = saved(db).findings[-1]
+    assert (finding.title, finding.themes, finding.evidence) == (
+        "Supervision was rare",
+        [Theme.NEGLECT],
+        ["c001"],
+    )
+
+
+def test_recommendations_who_what_by_when(db: Database, stored_demo: Review) -> None:
+    at = open_page("pages/recommendations.py", D)
+    new = f"{D}:recommendations:__new__"
+    at.multiselect(key=f"{new}.owners").select(ALL_PARTNERS)
+    at.text_area(key=f"{new}.what").input("Audit supervision.")
+    at.date_input(key=f"{new}.by_when").set_value(date(2026, 7, 1))  # before the decision
+    at.button(key=f"{new}.__save").click().run()
+    assert ":red[⚠ the by-when date must follow the decision (3 July 2026)]" in [
+        m.value for m in at.markdown
+    ]
+    at.date_input(key=f"{new}.by_when").set_value(date(2027, 9, 30))
+    at.button(key=f"{new}.__save").click().run()
+    added = saved(db).recommendations[-1]
+    assert (added.owners, added.what, added.by_when) == (
+        [ALL_PARTNERS],
+        "Audit supervision.",
+        date(2027, 9, 30),
+    )
+
+
+def test_report_text_save(db: Database, stored_demo: Review) -> None:
+    at = open_page("pages/report.py", D)
+    at.text_area(key=f"{D}:report.conclusion").input("The review concludes.")
+    at.button(key=f"{D}:report.__save").click().run()
+    assert saved(db).report.conclusion == "The review concludes."
+
+
+def test_publication_save(db: Database, stored_demo: Review) -> None:
+    at = open_page("pages/publication.py", D)
+    at.date_input(key=f"{D}:publication.planned_on").set_value(date(2027, 1, 15))
+    at.button(key=f"{D}:publication.__save").click().run()
+    assert saved(db).publication.planned_on == date(2027, 1, 15)
+
+
+def test_action_plan_update(db: Database, stored_demo: Review) -> None:
+    at = open_page("pages/action_plan.py", D)
+    new = f"{D}:action_updates:__new__"
+    at.selectbox(key=f"{new}.recommendation_id").select("r3")
+    at.date_input(key=f"{new}.updated_on").set_value(date(2026, 11, 2))
+    at.selectbox(key=f"{new}.status").select(ActionStatus.IN_PROGRESS)
+    at.text_area(key=f"{new}.update").input("Protocol drafted.")
+    at.button(key=f"{new}.__save").click().run()
+    update = saved(db).action_updates[-1]
+    assert (update.recommendation_id, update.update) == ("r3", "Protocol drafted.")
+
+
+def test_documents_generate_the_final_report(db: Database, stored_demo: Review) -> None:
+    pytest.importorskip("lcspr_core.documents")
+    if not (ROOT / "doc_templates" / "final_report.docx").exists():
+        pytest.skip("the final report template has not landed yet")
+    at = open_page("pages/documents.py", D)
+    at.button(key="documents.final_report.generate").click().run()
+    assert not at.exception
+    assert [e.value for e in at.error] == []
+    history = at.dataframe[0].value
+    assert list(history["Document"]) == ["Final report"]
