@@ -114,8 +114,21 @@ def contract_problems(
     return used - fields, fields - used
 
 
+def _names(names: set[str]) -> str:
+    return "{" + ", ".join(repr(n) for n in sorted(names)) + "}"
+
+
 def unknown_variables_message(name: str, unknown: set[str]) -> str:
-    return f"{name} uses {sorted(unknown)} — add it to the context or fix the tag"
+    """datasette-style fix-it message for a template using names its context lacks."""
+    return f"{name} uses {_names(unknown)} — add it to the context or fix the tag"
+
+
+def unused_fields_message(name: str, unused: set[str], model: type[BaseModel]) -> str:
+    """The other direction: context fields a default template never shows."""
+    return (
+        f"{name} never uses {_names(unused)} — show it in the template or remove it from "
+        f"{model.__name__}"
+    )
 
 
 def check_template(*, source: TemplateSource, context_model: type[BaseModel]) -> None:
