@@ -4,9 +4,12 @@ from __future__ import annotations
 
 import hashlib
 from datetime import date
+from io import BytesIO
 
 import pytest
-from docx_helpers import all_text, open_docx, paragraph_texts, table_rows
+from docx import Document
+from docx.document import Document as DocxDocument
+from docx.table import Table
 from sqlite_utils import Database
 
 from lcspr_core import storage
@@ -24,6 +27,48 @@ from lcspr_core.documents.registry import SAMPLE_TODAY
 from lcspr_core.model import ALL_PARTNERS, Review
 
 KINDS = [kind.kind for kind in document_kinds()]
+
+# Reading rendered .docx back (python-docx, no mocks); test_templates.py imports these too.
+
+
+def open_docx(data: bytes) -> DocxDocument:
+    return Document(BytesIO(data))
+
+
+def _table_texts(table: Table) -> list[str]:
+    texts = []
+    for row in table.rows:
+        for cell in row.cells:
+            texts.extend(p.text for p in cell.paragraphs)
+            for inner in cell.tables:
+                texts.extend(_table_texts(inner))
+    return texts
+
+
+def all_text(data: bytes) -> str:
+    """Every paragraph of body, tables, headers and footers, one per line."""
+    doc = open_docx(data)
+    texts = [p.text for p in doc.paragraphs]
+    for table in doc.tables:
+        texts.extend(_table_texts(table))
+    for section in doc.sections:
+        for part in (
+            section.header,
+            section.footer,
+            section.first_page_header,
+            section.first_page_footer,
+        ):
+            texts.extend(p.text for p in part.paragraphs)
+    return "\n".join(texts)
+
+
+def table_rows(data: bytes) -> list[list[str]]:
+    """Every row of every top-level table, as cell texts."""
+    return [[cell.text for cell in row.cells] for t in open_docx(data).tables for row in t.rows]
+
+
+def paragraph_texts(data: bytes) -> list[str]:
+    return [p.text for p in open_docx(data).paragraphs]
 
 
 def render(kind: str, review: Review | None = None, **kwargs: object) -> bytes:
