@@ -1148,7 +1148,8 @@ def build_meeting_minutes() -> DocxDocument:
     para(doc, "{{ meeting_kind }}", style="Title")
     para(
         doc,
-        "Agenda and minutes · {{ child_pseudonym }} · review reference {{ reference }}",
+        "Agenda and minutes · {{ child_pseudonym }} · review reference {{ reference }} · "
+        "produced {{ document_date }}",
         colour=GREY,
         size=10,
     )

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from io import BytesIO
 from pathlib import Path
 from typing import Any, Literal
+from zipfile import BadZipFile
 
 from docx import Document
 from docxtpl import DocxTemplate
@@ -99,7 +100,7 @@ def template_variables(source: TemplateSource) -> set[str]:
             f"{source.name} has a broken tag: {exc.message} — fix the tag in Word and upload it "
             f"again"
         ) from exc
-    except (ValueError, KeyError, OSError) as exc:
+    except (BadZipFile, ValueError, KeyError, OSError) as exc:
         # python-docx raises these for a file that is not a Word document.
         raise TemplateError(f"{source.name} is not a Word (.docx) document: {exc}") from exc
     return names
