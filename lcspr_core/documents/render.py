@@ -6,8 +6,6 @@ import hashlib
 from datetime import date
 from pathlib import Path
 
-from sqlite_utils import Database
-
 from lcspr_core import storage
 from lcspr_core.documents.context_common import PartnershipDetails
 from lcspr_core.documents.registry import get_document_kind
@@ -18,6 +16,7 @@ from lcspr_core.documents.templates import (
     resolve_template,
 )
 from lcspr_core.model import ReportStatus, Review
+from lcspr_core.storage import Database
 
 
 def _render(
