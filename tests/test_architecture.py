@@ -69,3 +69,10 @@ def test_the_core_imports_fast_without_a_browser_or_word() -> None:
         check=True,
     )
     assert result.stdout.strip() == "False"
+
+
+def test_readme_mentions_every_document_kind() -> None:
+    from lcspr_core.documents import document_kinds
+
+    missing = [kind.kind for kind in document_kinds() if f"`{kind.kind}`" not in README]
+    assert missing == [], f"README.md does not mention: {missing}"
