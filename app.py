@@ -8,31 +8,43 @@ import streamlit as st
 from lcspr_ui.context import open_database, show_flashes
 from lcspr_ui.picker import review_sidebar
 
-st.set_page_config(page_title="LCSPR workbench", page_icon="🛡️", layout="wide")
+st.set_page_config(page_title="LCSPR workbench", page_icon=":material/shield:", layout="wide")
 
 PAGES = {
-    "Reviews": [st.Page("pages/reviews.py", title="Reviews", icon="📋", default=True)],
+    "Reviews": [
+        st.Page("pages/reviews.py", title="Reviews", icon=":material/dashboard:", default=True)
+    ],
     "Incident and notification": [
-        st.Page("pages/incident.py", title="Incident and notification", icon="🚨")
+        st.Page("pages/incident.py", title="Incident and notification", icon=":material/report:")
     ],
     "Rapid Review and decision": [
-        st.Page("pages/rapid_review.py", title="Rapid Review and decision", icon="⚖️")
+        st.Page("pages/rapid_review.py", title="Rapid Review and decision", icon=":material/gavel:")
     ],
-    "Set-up": [st.Page("pages/setup.py", title="Set-up", icon="🧭")],
-    "Child and family": [st.Page("pages/child_and_family.py", title="Child and family", icon="🧒")],
-    "Practitioners": [st.Page("pages/practitioners.py", title="Practitioners", icon="🧑‍⚕️")],
-    "Chronology": [st.Page("pages/chronology.py", title="Chronology", icon="🗓️")],
-    "Findings": [st.Page("pages/findings.py", title="Findings", icon="🔎")],
-    "Recommendations": [st.Page("pages/recommendations.py", title="Recommendations", icon="🎯")],
+    "Set-up": [st.Page("pages/setup.py", title="Set-up", icon=":material/settings:")],
+    "Child and family": [
+        st.Page("pages/child_and_family.py", title="Child and family", icon=":material/child_care:")
+    ],
+    "Practitioners": [
+        st.Page("pages/practitioners.py", title="Practitioners", icon=":material/groups:")
+    ],
+    "Chronology": [
+        st.Page("pages/chronology.py", title="Chronology", icon=":material/calendar_month:")
+    ],
+    "Findings": [st.Page("pages/findings.py", title="Findings", icon=":material/search:")],
+    "Recommendations": [
+        st.Page("pages/recommendations.py", title="Recommendations", icon=":material/flag:")
+    ],
     "Documents": [
-        st.Page("pages/report.py", title="Report and progress", icon="📝"),
-        st.Page("pages/documents.py", title="Documents", icon="📄"),
+        st.Page("pages/report.py", title="Report and progress", icon=":material/edit_note:"),
+        st.Page("pages/documents.py", title="Documents", icon=":material/description:"),
     ],
-    "Publication": [st.Page("pages/publication.py", title="Publication", icon="🌐")],
-    "Action plan": [st.Page("pages/action_plan.py", title="Action plan", icon="✅")],
+    "Publication": [st.Page("pages/publication.py", title="Publication", icon=":material/public:")],
+    "Action plan": [
+        st.Page("pages/action_plan.py", title="Action plan", icon=":material/task_alt:")
+    ],
 }
 
-navigation = st.navigation(PAGES)
+navigation = st.navigation(PAGES, expanded=True)
 db = open_database()
 try:
     review_sidebar(db)

@@ -11,12 +11,13 @@ from lcspr_core.model import Review
 from lcspr_core.review_clocks import review_clocks
 from lcspr_core.text import english_date
 
+# Material icons, not emoji: they render the same whatever fonts the machine has.
 ICONS = {
-    ClockStatus.OPEN: "🟢",
-    ClockStatus.DUE_SOON: "🟠",
-    ClockStatus.OVERDUE: "🔴",
-    ClockStatus.MET: "✅",
-    ClockStatus.MISSED: "⚠️",
+    ClockStatus.OPEN: ":green[:material/schedule:]",
+    ClockStatus.DUE_SOON: ":orange[:material/hourglass_bottom:]",
+    ClockStatus.OVERDUE: ":red[:material/error:]",
+    ClockStatus.MET: ":green[:material/check_circle:]",
+    ClockStatus.MISSED: ":orange[:material/warning:]",
 }
 
 
@@ -50,9 +51,9 @@ def show_page_clocks(review: Review, *pages: str) -> list[Clock]:
         for clock in clocks:
             line = clock_line(clock)
             if clock.status is ClockStatus.OVERDUE:
-                st.error(line, icon="⏰")
+                st.error(line)
             elif clock.status is ClockStatus.DUE_SOON:
-                st.warning(line, icon="⏳")
+                st.warning(line)
             else:
                 st.markdown(line, help=f"{clock.rule} ({clock.source})")
     return clocks
@@ -70,7 +71,7 @@ def clocks_table(clocks: list[Clock]) -> pd.DataFrame:
     return pd.DataFrame(
         [
             {
-                "": ICONS[c.status],
+                "Status": c.status.value,
                 "Step": c.label,
                 "Due": english_date(c.due),
                 "Standing": standing(c),

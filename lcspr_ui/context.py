@@ -45,7 +45,7 @@ def current_review(db: Database) -> Review | None:
             st.warning(str(exc))
             return None
     st.info("Choose a review in the sidebar, or start one on the Reviews page.")
-    st.page_link("pages/reviews.py", label="Go to Reviews", icon="📋")
+    st.page_link("pages/reviews.py", label="Go to Reviews", icon=":material/dashboard:")
     return None
 
 
@@ -56,4 +56,4 @@ def flash(message: str) -> None:
 
 def show_flashes() -> None:
     for message in st.session_state.pop("_flash", []):
-        st.toast(message, icon="✅")
+        st.toast(message, icon=":material/check_circle:")

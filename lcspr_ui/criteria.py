@@ -42,6 +42,6 @@ def criteria_checklist(review_section: RapidReview | None, key: str, shown: set[
                         if where[:2] == loc:
                             shown.add(where)
                             for message in messages:
-                                note.markdown(f":red[⚠ {message}]")
+                                note.markdown(f":red[:material/error: {message}]")
                     result.append({"criterion": criterion, "applies": applies, "note": text})
     return result

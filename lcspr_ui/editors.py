@@ -51,7 +51,7 @@ def _stale_banner(key: str, stored: RecordVersion | None) -> None:
     stale = st.session_state.get(f"{key}.__stale")
     if not stale:
         return
-    st.warning(stale, icon="👥")
+    st.warning(stale, icon=":material/group:")
     left, right = st.columns(2)
     if left.button("Discard my changes and load theirs", key=f"{key}.__discard"):
         reset_form(key)
@@ -88,7 +88,9 @@ def _status_line(key: str, state: FormState) -> None:
         st.error(error)
     show_unplaced_problems(state)
     if state.changed:
-        st.warning("Unsaved changes: save them before you leave this review.", icon="✏️")
+        st.warning(
+            "Unsaved changes: save them before you leave this review.", icon=":material/edit:"
+        )
 
 
 def section_editor(
@@ -162,7 +164,7 @@ def item_editor(
         f"Choose the {noun} to edit",
         [NEW, *by_id],
         key=pick_key,
-        format_func=lambda i: f"➕ Add a new {noun}" if i == NEW else describe(by_id[i]),
+        format_func=lambda i: f"+ Add a new {noun}" if i == NEW else describe(by_id[i]),
     )
     item = by_id.get(chosen)
     key = form_key(reference, f"{kind}:{chosen}")

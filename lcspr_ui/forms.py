@@ -69,6 +69,11 @@ def label_of(name: str, info: FieldInfo) -> str:
     return f"{text} *" if info.is_required() else text
 
 
+def info_label(label: str) -> str:
+    """A label fit for a bold heading: the required marker's asterisk would end the bold."""
+    return label.removesuffix(" *") + (" (required)" if label.endswith(" *") else "")
+
+
 def help_of(info: FieldInfo) -> str:
     parts = [info.description or ""]
     parts.append("Required." if info.is_required() else "Optional.")
@@ -229,7 +234,7 @@ class ModelForm:
             return result
         if _is_model(kind.base):
             with st.container(border=True):
-                st.markdown(f"**{label}**")
+                st.markdown(f"**{info.description or name}**", help=help_text)
                 nested = self._render_model(kind.base, current, prefix=prefix, wkey=wkey)
             if kind.optional and all(_blank(v) or v is False or v == [] for v in nested.values()):
                 return None
@@ -334,7 +339,7 @@ class ModelForm:
                     frame[n] = frame[n].map(lambda v: v.value if isinstance(v, Enum) else v)
             st.session_state[data_key] = frame.astype(object)
         config = {n: _column(n, model.model_fields[n]) for n in names}
-        st.markdown(f"**{label}**", help=help_text)
+        st.markdown(f"**{info_label(label)}**", help=help_text)
         edited = st.data_editor(
             st.session_state[data_key],
             key=wkey,
@@ -363,7 +368,7 @@ class ModelForm:
             column = str(detail[-1]).replace("_", " ") if len(detail) > 1 else ""
             lead = f"{row}, {column}: " if row and column else f"{row}: " if row else ""
             for message in messages:
-                st.markdown(f":red[⚠ {lead}{message}]")
+                st.markdown(f":red[:material/error: {lead}{message}]")
 
 
 _OMIT = object()

@@ -37,7 +37,7 @@ def _field_info(name: str) -> Any:
 
 def _problem(name: str) -> None:
     for message in st.session_state.get(f"{KEY}.__problems", {}).get(FIELDS[name], []):
-        st.markdown(f":red[⚠ {message}]")
+        st.markdown(f":red[:material/error: {message}]")
 
 
 def _widget(name: str, make: Any, **options: Any) -> Any:

@@ -4,7 +4,7 @@ import streamlit as st
 
 from lcspr_core import services
 from lcspr_core.review_clocks import review_clocks
-from lcspr_ui.clocks import ICONS, show_page_clocks, standing
+from lcspr_ui.clocks import show_page_clocks, standing
 from lcspr_ui.context import current_review, open_database
 from lcspr_ui.editors import item_editor
 
@@ -27,12 +27,11 @@ for number, rec in enumerate(review.recommendations, start=1):
     clock = clocks[f"recommendation/{rec.id}"]
     rows.append(
         {
-            "": ICONS[clock.status],
+            "Standing": standing(clock),
             "No.": number,
             "Who": "; ".join(rec.owners),
             "What": rec.what,
             "By when": rec.by_when,
-            "Standing": standing(clock),
             "Status": (latest.status if latest else rec.status).value,
             "Latest update": latest.update if latest else "",
         }

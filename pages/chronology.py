@@ -35,7 +35,7 @@ with entries_tab:
                     "Agency": e.agency,
                     "Event": e.event,
                     "Significance": e.significance,
-                    "Key practice episode": "★" if e.key_practice_episode else "",
+                    "Key practice episode": e.key_practice_episode,
                 }
                 for e in entries
             ],

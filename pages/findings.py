@@ -15,6 +15,7 @@ if review is None:
     st.stop()
 versions = services.record_versions(db=db, reference=review.reference)
 
+KPE = " (key practice episode)"
 entries = {entry.id: entry for entry in review.chronology}
 if review.findings:
     st.dataframe(
@@ -45,8 +46,8 @@ item_editor(
     formats={
         "evidence": lambda i: (
             f"{english_date(entries[i].occurred_on)} · {entries[i].agency}: "
-            f"{entries[i].event[:80]}{' ★' if entries[i].key_practice_episode else ''}"
+            f"{entries[i].event[:80]}{KPE if entries[i].key_practice_episode else ''}"
         )
     },
 )
-st.caption("★ marks a key practice episode. Evidence is chosen from the Chronology page's entries.")
+st.caption("Evidence is chosen from the Chronology page's entries.")

@@ -19,7 +19,7 @@ incident_tab, notification_tab, restricted_tab = st.tabs(
     ["The incident and the child", "Notification to the Panel", "Restricted details"]
 )
 with incident_tab:
-    st.caption("Fields marked * are required. Hover over ⓘ for what each field means.")
+    st.caption("Fields marked * are required. The ? beside a field says what it means.")
     section_editor(db, review, "incident", versions=versions)
 with notification_tab:
     st.caption(
@@ -37,6 +37,6 @@ with restricted_tab:
     st.warning(
         "Real names and identifying details. They never appear in the publication version "
         "or in the audit log. Give each one the pseudonym the report uses instead.",
-        icon="🔒",
+        icon=":material/lock:",
     )
     section_editor(db, review, "restricted", versions=versions)

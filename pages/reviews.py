@@ -8,7 +8,7 @@ from lcspr_core.clocks import ClockStatus
 from lcspr_core.demo import DEMO_REFERENCE
 from lcspr_core.review_clocks import OPEN_STATUSES, next_clock, review_clocks
 from lcspr_core.stage import derive_stage
-from lcspr_ui.clocks import ICONS, clocks_table, standing
+from lcspr_ui.clocks import clocks_table, standing
 from lcspr_ui.context import open_database, select_review
 from lcspr_ui.start import load_demo_button, start_review_form
 
@@ -37,7 +37,7 @@ for review in reviews:
     all_open += [(review.reference, c) for c in clocks if c.status in OPEN_STATUSES]
     rows.append(
         {
-            "": ICONS[upcoming.status] if upcoming else "",
+            "Status": upcoming.status.value if upcoming else "",
             "Reference": review.reference,
             "Child": review.incident.child.pseudonym,
             "Stage": str(derive_stage(review)),
@@ -55,7 +55,7 @@ counts[2].metric("With a step due soon", at_risk)
 
 
 def _highlight(row: pd.Series) -> list[str]:
-    colour = "#fde2e1" if row["Overdue steps"] else "#fff3cd" if row[""] == "🟠" else ""
+    colour = "#fde2e1" if row["Overdue steps"] else "#fff3cd" if row["Status"] == "due soon" else ""
     return [f"background-color: {colour}" if colour else "" for _ in row]
 
 

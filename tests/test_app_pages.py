@@ -64,8 +64,8 @@ def test_starting_a_review_without_an_outline_says_so_beside_the_field(db: Datab
     at = open_page("pages/reviews.py")
     at.text_input(key="start.reference").input("LCSPR-2026-08")
     at.button(key="start.submit").click().run()
-    messages = [m.value for m in at.markdown if "⚠" in m.value]
-    assert ":red[⚠ is required]" in messages
+    messages = [m.value for m in at.markdown if "material/error" in m.value]
+    assert ":red[:material/error: is required]" in messages
     assert at.text_input(key="start.reference").value == "LCSPR-2026-08"  # kept
     assert services.list_reviews(db=db) == []
 
@@ -100,8 +100,8 @@ def test_incident_impossible_date_is_refused_beside_the_field_and_kept(
     at.date_input(key=f"{D}:incident.la_aware_on").set_value(date(2026, 6, 1))
     at.text_area(key=f"{D}:incident.outline").input("Typed text")
     at.button(key=f"{D}:incident.__save").click().run()
-    assert [m.value for m in at.markdown if "⚠" in m.value] == [
-        ":red[⚠ the local authority cannot have become aware (1 June 2026) before the "
+    assert [m.value for m in at.markdown if "material/error" in m.value] == [
+        ":red[:material/error: the local authority cannot have become aware (1 June 2026) before the "
         "incident (10 June 2026)]"
     ]
     assert at.text_area(key=f"{D}:incident.outline").value == "Typed text"
@@ -138,7 +138,7 @@ def test_rapid_review_ticked_criterion_needs_a_note(db: Database, stored_demo: R
     key = f"{D}:rapid_review"
     at.checkbox(key=f"{key}.criteria.NEAR_MISS.applies").check()
     at.button(key=f"{key}.__save").click().run()
-    assert ":red[⚠ a ticked item needs a short note saying why it applies]" in [
+    assert ":red[:material/error: a ticked item needs a short note saying why it applies]" in [
         m.value for m in at.markdown
     ]
     at.text_input(key=f"{key}.criteria.NEAR_MISS.note").input("Nearly missed")
@@ -244,7 +244,7 @@ def test_recommendations_who_what_by_when(db: Database, stored_demo: Review) -> 
     at.text_area(key=f"{new}.what").input("Audit supervision.")
     at.date_input(key=f"{new}.by_when").set_value(date(2026, 7, 1))  # before the decision
     at.button(key=f"{new}.__save").click().run()
-    assert ":red[⚠ the by-when date must follow the decision (3 July 2026)]" in [
+    assert ":red[:material/error: the by-when date must follow the decision (3 July 2026)]" in [
         m.value for m in at.markdown
     ]
     at.date_input(key=f"{new}.by_when").set_value(date(2027, 9, 30))
