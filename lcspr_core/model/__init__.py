@@ -16,6 +16,7 @@ from lcspr_core.model.governance import (
     MeetingAction,
     ProgressEntry,
     Publication,
+    ReadinessOverride,
     Report,
 )
 from lcspr_core.model.incident import (
@@ -27,6 +28,7 @@ from lcspr_core.model.incident import (
     RestrictedDetails,
     RestrictedTerm,
 )
+from lcspr_core.model.quality import QualityAssessment, QualityMarkerRating
 from lcspr_core.model.rapid_review import (
     AgencySummary,
     Criterion,
@@ -67,7 +69,10 @@ __all__ = [
     "PractitionerContribution",
     "ProgressEntry",
     "Publication",
+    "QualityAssessment",
+    "QualityMarkerRating",
     "RapidReview",
+    "ReadinessOverride",
     "Recommendation",
     "RegulatorNotice",
     "Report",

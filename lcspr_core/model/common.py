@@ -219,6 +219,38 @@ class PublicationDecision(StrEnum):
     NOT_YET = "Not yet decided"
 
 
+class LeftOutSection(StrEnum):
+    """Parts of the final report a partnership may leave out of the publication version
+    because they hold personal detail (SPEC §3: "restricted sections left out")."""
+
+    FAMILY_CONTRIBUTIONS = "What each family member told the review"
+    PRACTITIONER_ACCOUNTS = "Each practitioner's own account"
+    CHILD_DETAILS = "The child's sex, ethnicity and care history"
+    KEY_EPISODES = "The chronology appendix (key practice episodes)"
+
+
+class QualityMarker(StrEnum):
+    """The SCIE/NSPCC case review quality markers (SPEC §5): a partnership self-assessment."""
+
+    REFERRAL = "Referral"
+    DECISION_MAKING = "Decision making"
+    INFORMING_FAMILY = "Informing the family"
+    CLARITY_OF_PURPOSE = "Clarity of purpose"
+    PRACTITIONER_INVOLVEMENT = "Practitioner involvement"
+    FAMILY_INVOLVEMENT = "Family involvement"
+    ANALYSIS = "Analysis"
+    REPORT = "Report"
+    IMPROVEMENT_ACTION = "Improvement action"
+    PUBLICATION = "Publication"
+
+
+class QualityRating(StrEnum):
+    NOT_ASSESSED = "Not yet assessed"
+    MET = "Met"
+    PARTLY_MET = "Partly met"
+    NOT_MET = "Not met"
+
+
 class Person(Model):
     """A named professional in the review (reviewer, chair, partner lead, attendee)."""
 

@@ -7,8 +7,10 @@ from datetime import date, time
 from pydantic import Field
 
 from lcspr_core.model.common import (
+    ActionStatus,
     CopyRecipient,
     Item,
+    LeftOutSection,
     MeetingKind,
     Model,
     ProgressKind,
@@ -35,6 +37,9 @@ class MeetingAction(Model):
     who: RequiredText = Field(description="Who will do it")
     what: RequiredText = Field(description="What they will do")
     by_when: date = Field(description="By when")
+    status: ActionStatus = Field(default=ActionStatus.NOT_STARTED, description="Progress")
+    latest_update: Text = Field(default="", description="The latest update on the action")
+    updated_on: date | None = Field(default=None, description="Date of the latest update")
 
 
 class Meeting(Item):
@@ -66,6 +71,17 @@ class ProgressEntry(Item):
     by: Text = Field(default="", description="Who")
 
 
+class ReadinessOverride(Model):
+    """An administrator's decision to go ahead while readiness checks still fail, with why."""
+
+    reason: RequiredText = Field(description="Why the step goes ahead with items outstanding")
+    by: RequiredText = Field(description="The administrator who overrode the checks")
+    on: date = Field(description="Date of the override")
+    outstanding: list[Text] = Field(
+        default_factory=list, description="The readiness items still outstanding at the time"
+    )
+
+
 class Report(Model):
     """The final report's own text, beyond what the other sections already hold."""
 
@@ -83,6 +99,10 @@ class Report(Model):
     conclusion: Text = Field(default="", description="Conclusion")
     sign_off: list[PartnerSignOff] = Field(
         default_factory=list, description="Sign-off by the three safeguarding partners"
+    )
+    final_override: ReadinessOverride | None = Field(
+        default=None,
+        description="Marked Final by an administrator while readiness items were outstanding",
     )
 
 
@@ -107,4 +127,22 @@ class Publication(Model):
     url: Text = Field(default="", description="Where it is published")
     nspcc_submitted_on: date | None = Field(
         default=None, description="Date sent to the NSPCC national case review repository"
+    )
+    nspcc_area_anonymous: bool = Field(
+        default=False,
+        description="Send to the NSPCC repository as 'Anonymous' rather than naming the area",
+    )
+    sections_left_out: list[LeftOutSection] = Field(
+        default_factory=lambda: [LeftOutSection.FAMILY_CONTRIBUTIONS],
+        description="Parts of the report left out of the publication version",
+    )
+    version_released_on: date | None = Field(
+        default=None, description="Date the publication version passed the scan and was released"
+    )
+    version_sha256: Text = Field(
+        default="", description="Checksum of the released publication version (.docx)"
+    )
+    publication_override: ReadinessOverride | None = Field(
+        default=None,
+        description="Published by an administrator while readiness items were outstanding",
     )

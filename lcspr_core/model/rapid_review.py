@@ -7,7 +7,7 @@ from enum import StrEnum
 
 from pydantic import Field, model_validator
 
-from lcspr_core.model.common import DecisionOutcome, Model, PartnerKind, Person
+from lcspr_core.model.common import DecisionOutcome, Model, PartnerKind, Person, Theme
 from lcspr_core.text import RequiredText, Text
 
 
@@ -91,6 +91,11 @@ class RapidReview(Model):
         description="Immediate safeguarding action taken for siblings and other children",
     )
     emerging_learning: Text = Field(default="", description="Emerging learning")
+    themes: list[Theme] = Field(
+        default_factory=list,
+        description="Emerging themes, compared with earlier reviews for the recurrent-themes "
+        "criterion",
+    )
     good_practice: Text = Field(default="", description="Good practice identified")
     criteria: list[CriterionAssessment] = Field(
         default_factory=list, description="The criteria checklist, each item with a note"

@@ -24,6 +24,7 @@ from lcspr_core.model.evidence import (
 )
 from lcspr_core.model.governance import Meeting, ProgressEntry, Publication, Report
 from lcspr_core.model.incident import Incident, Notification, RestrictedDetails
+from lcspr_core.model.quality import QualityAssessment
 from lcspr_core.model.rapid_review import Decision, RapidReview
 from lcspr_core.model.setup import ReviewSetup, TermsOfReference
 from lcspr_core.text import english_date
@@ -72,6 +73,9 @@ class Review(Model):
     publication: Publication | None = Field(default=None, description="The publication record")
     action_updates: list[ActionUpdate] = Field(
         default_factory=list, description="Updates on the action plan"
+    )
+    quality: QualityAssessment | None = Field(
+        default=None, description="Self-assessment against the SCIE/NSPCC quality markers"
     )
     closed_on: date | None = Field(default=None, description="Date the review was closed")
 
