@@ -27,6 +27,10 @@ class StaleEditError(LcsprError):
         self.changed_at = changed_at
 
 
+class StorageError(LcsprError):
+    """The database could not complete a write (disk full, file locked too long, damaged)."""
+
+
 class ItemNotFoundError(LcsprError):
     """No item with that id exists in the review."""
 

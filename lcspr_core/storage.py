@@ -20,6 +20,8 @@ from typing import Any
 from sqlite_utils import Database as Database  # re-exported for annotations elsewhere
 from sqlite_utils.migrations import Migrations
 
+from lcspr_core.errors import StorageError
+
 DEFAULT_DB_PATH = Path("data") / "lcspr.db"
 DB_ENV_VAR = "LCSPR_DB"
 
@@ -158,13 +160,22 @@ def write_transaction(db: Database) -> Iterator[Database]:
     if db.conn.in_transaction:
         yield db
         return
-    db.conn.execute("BEGIN IMMEDIATE")
     try:
-        yield db
-    except BaseException:
-        db.conn.execute("ROLLBACK")
-        raise
-    db.conn.execute("COMMIT")
+        db.conn.execute("BEGIN IMMEDIATE")
+        try:
+            yield db
+            db.conn.execute("COMMIT")
+        except BaseException:
+            if db.conn.in_transaction:
+                db.conn.execute("ROLLBACK")
+            raise
+    except sqlite3.Error as exc:
+        # Disk full, a lock held past the busy timeout, a failing audit insert: the whole
+        # write is rolled back, and the person is told so in words, not a traceback.
+        raise StorageError(
+            f"The change could not be saved, and nothing was changed: {exc}. "
+            "Try again; if it keeps happening, tell your administrator."
+        ) from exc
 
 
 def now_iso() -> str:

@@ -1,0 +1,145 @@
+"""Crash safety, full disks, failing writes and concurrent writers: nothing half-saved, nothing
+lost, and every change with its audit entry."""
+
+from __future__ import annotations
+
+import os
+import random
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+from sqlite_utils import Database
+
+from lcspr_core import services, storage
+from lcspr_core.demo import build_demo_review
+from lcspr_core.errors import StorageError
+from lcspr_core.model import Notification, Review
+
+ROOT = Path(__file__).resolve().parent.parent
+KILLS = 100
+
+
+def start_writer(
+    db_path: Path, reference: str, prefix: str, count: int, *extra: str
+) -> subprocess.Popen[str]:
+    return subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "tests.helpers.writer",
+            str(db_path),
+            reference,
+            prefix,
+            str(count),
+            *extra,
+        ],
+        cwd=ROOT,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+
+
+def committed_ids(output: str) -> set[str]:
+    return {line for line in output.splitlines() if line and not line.startswith("ERROR")}
+
+
+def assert_consistent(db: Database, reference: str) -> set[str]:
+    """Integrity ok, and every stored entry has exactly its audit entry and vice versa."""
+    assert db.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+    review = services.load_review(db=db, reference=reference)
+    stored = {entry.id for entry in review.chronology}
+    audited = {
+        entry["target"].split("/", 1)[1]
+        for entry in services.audit_entries(db=db, reference=reference)
+        if entry["target"].startswith("chronology/") and entry["action"] == "create"
+    }
+    assert stored - {e.id for e in build_demo_review().chronology} == audited
+    assert storage.first_broken_audit_entry(db) is None
+    return stored
+
+
+def test_killing_the_writer_at_random_never_loses_or_half_writes_a_save(
+    stored_demo: Review, db_path: Path
+) -> None:
+    rng = random.Random(20261126)
+    reported: set[str] = set()
+    for kill in range(KILLS):
+        writer = start_writer(db_path, stored_demo.reference, f"k{kill}-", 10_000)
+        # Let it import, open the database and commit a few entries, then kill it mid-stream.
+        time.sleep(rng.uniform(0.5, 0.9))  # the delay is the test's point
+        os.kill(writer.pid, signal.SIGKILL)
+        out, _ = writer.communicate()
+        # A line is printed only after COMMIT; a cut last line was never reported.
+        lines = out.splitlines() if out.endswith("\n") else out.splitlines()[:-1]
+        reported |= set(lines)
+    check = storage.open_db(db_path)
+    stored = assert_consistent(check, stored_demo.reference)
+    assert reported <= stored
+    assert len(reported) > KILLS  # the writers did get work done between kills
+
+
+def test_failing_audit_insert_leaves_the_review_unchanged(
+    stored_demo: Review, db: Database
+) -> None:
+    db.execute(
+        "CREATE TRIGGER audit_fails BEFORE INSERT ON audit_log "
+        "BEGIN SELECT RAISE(ABORT, 'audit disk failure'); END"
+    )
+    before = services.load_review(db=db, reference=stored_demo.reference)
+    with pytest.raises(StorageError, match="nothing was changed: audit disk failure"):
+        services.save_section(
+            db=db,
+            reference=stored_demo.reference,
+            name="notification",
+            value=Notification(notified_on=before.incident.la_aware_on),
+            expected_version=1,
+            actor="tester",
+        )
+    assert services.load_review(db=db, reference=stored_demo.reference) == before
+
+
+def test_full_disk_mid_save_leaves_the_review_unchanged_and_says_so(
+    stored_demo: Review, db_path: Path
+) -> None:
+    # Checkpoint so the WAL starts empty; the writer may then grow files by only 20 KB.
+    first = storage.open_db(db_path)
+    first.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    before = services.load_review(db=first, reference=stored_demo.reference)
+    first.close()
+    limit = max(p.stat().st_size for p in db_path.parent.glob("lcspr.db*")) + 20_000
+    writer = start_writer(db_path, stored_demo.reference, "full-", 200, str(limit))
+    out, err = writer.communicate(timeout=120)
+    assert writer.returncode == 3, err
+    assert "ERROR The change could not be saved, and nothing was changed" in out
+    check = storage.open_db(db_path)
+    stored = assert_consistent(check, stored_demo.reference)
+    assert stored == {e.id for e in before.chronology} | committed_ids(out)
+
+
+def test_several_processes_writing_at_once_lose_nothing(db: Database, db_path: Path) -> None:
+    for reference in ("CONC-A", "CONC-B"):
+        services.create_review(db=db, review=build_demo_review(reference), actor="tester")
+    writers = [
+        start_writer(db_path, reference, f"{reference}-{n}-", 25)
+        for n, reference in enumerate(["CONC-A", "CONC-A", "CONC-B", "CONC-A"])
+    ]
+    outputs = [writer.communicate(timeout=300) for writer in writers]
+    assert [writer.returncode for writer in writers] == [0, 0, 0, 0], outputs
+    for reference in ("CONC-A", "CONC-B"):
+        stored = assert_consistent(db, reference)
+        expected = set().union(
+            *(
+                committed_ids(out)
+                for (out, _), w_ref in zip(
+                    outputs, ["CONC-A", "CONC-A", "CONC-B", "CONC-A"], strict=True
+                )
+                if w_ref == reference
+            )
+        )
+        assert expected <= stored
+    assert sum(len(committed_ids(out)) for out, _ in outputs) == 100
