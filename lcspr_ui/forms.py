@@ -185,7 +185,8 @@ class ModelForm:
             for name, info in model.model_fields.items()
             if name != "id" and (prefix or name not in self.exclude)
         ]
-        grid = st.columns(self.columns) if self.columns > 1 else None
+        # Short fields pair up in rows; a wide one takes a row of its own. Model order is kept.
+        row: list[Any] | None = None
         slot = 0
         for name, info in fields:
             kind = field_kind(info.annotation)
@@ -196,10 +197,12 @@ class ModelForm:
             else:
                 current = info.get_default(call_default_factory=True)
             wide = (_is_model(kind.base)) or self._is_long(kind, info)
-            if grid is None or wide:
-                container = st.container()
+            if self.columns < 2 or wide:
+                container, row = st.container(), None
             else:
-                container = grid[slot % self.columns]
+                if row is None or slot % self.columns == 0:
+                    row, slot = st.columns(self.columns), 0
+                container = row[slot]
                 slot += 1
             with container:
                 result = self._render_field(
