@@ -479,7 +479,32 @@ def heading(doc: DocxDocument, text: str, level: int = 1) -> None:
     para(doc, text, style=f"Heading {level}")
 
 
-def build_final_report() -> DocxDocument:
+def left_out_unless(
+    doc: DocxDocument, flag: str | None, body: Callable[[], object], *, what: str
+) -> None:
+    """In the publication version, a personal part shown only when not left out."""
+    if flag is None:
+        body()
+        return
+    doc.add_paragraph(f"{{%p if show.{flag} %}}")
+    body()
+    doc.add_paragraph("{%p else %}")
+    para(
+        doc,
+        f"{what} is left out of the published version to protect the privacy of the family "
+        "and the people involved.",
+        italic=True,
+    )
+    doc.add_paragraph("{%p endif %}")
+
+
+def build_final_report(*, publication: bool = False) -> DocxDocument:
+    """The final report; with `publication`, the publication version's template (the same
+    report, with the parts a partnership leaves out wrapped in conditions)."""
+
+    def flag(name: str) -> str | None:
+        return name if publication else None
+
     doc = new_document()
     doc.sections[0].different_first_page_header_footer = True
     report_frame(doc)
@@ -522,6 +547,20 @@ def build_final_report() -> DocxDocument:
         size=9,
         colour=GREY,
     )
+    if publication:
+        doc.add_paragraph("{%p if left_out %}")
+        para(
+            doc,
+            "This is the published version of the report. To protect the privacy of the family "
+            "and the people involved, it leaves out:",
+            italic=True,
+            size=9,
+            colour=GREY,
+        )
+        doc.add_paragraph("{%p for part in left_out %}")
+        para(doc, "{{ part }}", style="List Bullet", size=9, colour=GREY)
+        doc.add_paragraph("{%p endfor %}")
+        doc.add_paragraph("{%p endif %}")
     page_break(doc)
     table_of_contents(doc)
     page_break(doc)
@@ -571,23 +610,33 @@ def build_final_report() -> DocxDocument:
     heading(doc, next(s))
     paragraphs(doc, "family_context")
     heading(doc, "How the family contributed", 2)
-    when(
+    left_out_unless(
         doc,
-        "family",
-        lambda: loop_table(
+        flag("family_contributions"),
+        lambda: when(
             doc,
-            expr="family",
-            var="f",
-            widths=(2.8, 3.0, 3.2, 8.0),
-            headers=("Family member", "Relationship", "Involvement", "What they told the review"),
-            cells=(
-                "{{ f.member }}",
-                "{{ f.relationship }}",
-                "{{ f.involvement }}",
-                "{{ f.contribution }}",
+            "family",
+            lambda: loop_table(
+                doc,
+                expr="family",
+                var="f",
+                widths=(2.8, 3.0, 3.2, 8.0),
+                headers=(
+                    "Family member",
+                    "Relationship",
+                    "Involvement",
+                    "What they told the review",
+                ),
+                cells=(
+                    "{{ f.member }}",
+                    "{{ f.relationship }}",
+                    "{{ f.involvement }}",
+                    "{{ f.contribution }}",
+                ),
             ),
+            "No family members have been invited yet.",
         ),
-        "No family members have been invited yet.",
+        what="What each family member told the review",
     )
 
     heading(doc, next(s))
@@ -596,18 +645,23 @@ def build_final_report() -> DocxDocument:
         "Practitioners took part in good faith. Their accounts help the review understand "
         "the conditions they worked in; they are recorded to learn, not to blame.",
     )
-    when(
+    left_out_unless(
         doc,
-        "practitioners",
-        lambda: loop_table(
+        flag("practitioner_accounts"),
+        lambda: when(
             doc,
-            expr="practitioners",
-            var="p",
-            widths=(4.0, 3.0, 3.0, 7.0),
-            headers=("Agency", "Role", "How they took part", "Their perspective"),
-            cells=("{{ p.agency }}", "{{ p.role }}", "{{ p.way }}", "{{ p.perspective }}"),
+            "practitioners",
+            lambda: loop_table(
+                doc,
+                expr="practitioners",
+                var="p",
+                widths=(4.0, 3.0, 3.0, 7.0),
+                headers=("Agency", "Role", "How they took part", "Their perspective"),
+                cells=("{{ p.agency }}", "{{ p.role }}", "{{ p.way }}", "{{ p.perspective }}"),
+            ),
+            "No practitioners have contributed yet.",
         ),
-        "No practitioners have contributed yet.",
+        what="Each practitioner's own account",
     )
 
     heading(doc, next(s))
@@ -731,19 +785,24 @@ def build_final_report() -> DocxDocument:
 
     page_break(doc)
     heading(doc, next(s))
-    when(
+    left_out_unless(
         doc,
-        "key_episodes",
-        lambda: loop_table(
+        flag("key_episodes"),
+        lambda: when(
             doc,
-            expr="key_episodes",
-            var="e",
-            widths=(2.6, 4.2, 5.6, 4.6),
-            size=9,
-            headers=("Date", "Agency", "What happened", "Significance"),
-            cells=("{{ e.date }}", "{{ e.agency }}", "{{ e.event }}", "{{ e.significance }}"),
+            "key_episodes",
+            lambda: loop_table(
+                doc,
+                expr="key_episodes",
+                var="e",
+                widths=(2.6, 4.2, 5.6, 4.6),
+                size=9,
+                headers=("Date", "Agency", "What happened", "Significance"),
+                cells=("{{ e.date }}", "{{ e.agency }}", "{{ e.event }}", "{{ e.significance }}"),
+            ),
+            "No key practice episodes have been flagged in the chronology yet.",
         ),
-        "No key practice episodes have been flagged in the chronology yet.",
+        what="The chronology of key practice episodes",
     )
     heading(doc, next(s))
     loop_table(
@@ -1260,6 +1319,157 @@ def build_action_plan() -> DocxDocument:
     return doc
 
 
+# Published documents ------------------------------------------------------------------------
+
+
+def build_improvements_statement() -> DocxDocument:
+    doc = new_document()
+    report_frame(doc)
+    document_heading(doc, "Information about improvements")
+    para(doc, "{{ decision_statement }}")
+    fixed_table(
+        doc,
+        [
+            ("Review reference", "{{ reference }}"),
+            ("Child", "{{ child_pseudonym }}"),
+            ("Review decided on", "{{ decision_date }}"),
+            ("Independent reviewer", "{{ reviewer_names }}"),
+        ],
+    )
+    heading(doc, "Why the full report is not published")
+    paragraphs(doc, "reasons")
+    heading(doc, "The improvements to be made")
+    paragraphs(doc, "summary_of_improvements")
+    heading(doc, "Recommendations")
+    when(
+        doc,
+        "recommendations",
+        lambda: loop_table(
+            doc,
+            expr="recommendations",
+            var="r",
+            widths=(1.0, 4.5, 8.5, 3.0),
+            size=9.5,
+            headers=("No.", "Who", "What", "By when"),
+            cells=("{{ r.number }}", "{{ r.who }}", "{{ r.what }}", "{{ r.by_when }}"),
+        ),
+        "No recommendations have been made yet.",
+    )
+    heading(doc, "The partnership's response")
+    paragraphs(doc, "partnership_response")
+    return doc
+
+
+def _briefing_box(cell: _Cell, number: int, title: str, fill: Callable[[_Cell], None]) -> None:
+    _shade(cell, "F2F5FA")
+    p = cell.paragraphs[0]
+    p.paragraph_format.space_after = Pt(3)
+    badge = p.add_run(f"{number}  ")
+    badge.bold = True
+    badge.font.size = Pt(14)
+    badge.font.color.rgb = RED
+    run = p.add_run(title)
+    run.bold = True
+    run.font.size = Pt(11)
+    run.font.color.rgb = NAVY
+    fill(cell)
+
+
+def _cell_para(cell: _Cell, text: str, *, style: str | None = None, size: float = 9.5) -> None:
+    p = cell.add_paragraph(style=style)
+    p.paragraph_format.space_after = Pt(2)
+    p.paragraph_format.line_spacing = 1.0
+    if text:
+        p.add_run(text).font.size = Pt(size)
+
+
+def _cell_loop(cell: _Cell, expr: str, *, style: str | None = None) -> None:
+    _cell_para(cell, f"{{%p for line in {expr} %}}")
+    _cell_para(cell, "{{ line }}", style=style)
+    _cell_para(cell, "{%p endfor %}")
+
+
+def build_seven_minute_briefing() -> DocxDocument:
+    doc = new_document()
+    section = doc.sections[0]
+    section.top_margin, section.bottom_margin = Cm(1.4), Cm(1.4)
+    section.left_margin = section.right_margin = Cm(1.6)
+    report_frame(doc)
+    para(doc, "Seven-minute briefing", style="Title")
+    para(
+        doc,
+        "Learning from the local child safeguarding practice review about "
+        "{{ child_pseudonym }} ({{ reference }}) · {{ document_date }}",
+        colour=GREY,
+        size=10,
+    )
+    boxes: list[tuple[str, Callable[[_Cell], None]]] = [
+        ("Background", lambda c: _cell_loop(c, "background")),
+        ("The child's experience", lambda c: _cell_loop(c, "child_experience")),
+        (
+            "What the review found",
+            lambda c: _cell_loop(c, "findings", style="List Bullet"),
+        ),
+        (
+            "Why it matters",
+            lambda c: _cell_para(
+                c,
+                "The findings touch these themes: {{ themes }}. The review asked why practice "
+                "happened as it did, not who was to blame.",
+            ),
+        ),
+        ("Good practice", lambda c: _cell_loop(c, "good_practice", style="List Bullet")),
+        (
+            "What must change",
+            lambda c: (
+                _cell_loop(c, "what_must_change", style="List Bullet"),
+                _cell_para(c, "Who must act: {{ who_must_act }}."),
+            ),
+        ),
+        (
+            "Questions for your practice",
+            lambda c: [
+                _cell_para(c, q, style="List Bullet")
+                for q in (
+                    "Who lives with the children you work with, and how do you know?",
+                    "What would a day in this child's life look like to them?",
+                    "What do other agencies know that you do not, and have you asked?",
+                    "When did you last check a worry with a colleague or your safeguarding lead?",
+                )
+            ],
+        ),
+        (
+            "Find out more",
+            lambda c: (
+                _cell_para(c, "{{ where_to_read }}"),
+                _cell_para(
+                    c,
+                    "Discuss this briefing in your next team meeting or supervision, and agree "
+                    "one thing you will do differently.",
+                ),
+            ),
+        ),
+    ]
+    table = doc.add_table(rows=4, cols=2)
+    table.style = "Table Grid"
+    table.alignment = WD_TABLE_ALIGNMENT.CENTER
+    for index, (title, fill) in enumerate(boxes):
+        cell = table.rows[index // 2].cells[index % 2]
+        if index == len(boxes) - 1:
+            # The eighth box is not numbered: the seven points, then where to read more.
+            _shade(cell, "FFFFFF")
+            run = cell.paragraphs[0].add_run(title)
+            run.bold = True
+            run.font.color.rgb = NAVY
+            fill(cell)
+        else:
+            _briefing_box(cell, index + 1, title, fill)
+    for row in table.rows:
+        _cant_split(row)
+    _widths(table, (8.9, 8.9))
+    return doc
+
+
 # Build --------------------------------------------------------------------------------------
 
 BUILDERS: dict[str, Callable[[], DocxDocument]] = {
@@ -1272,6 +1482,9 @@ BUILDERS: dict[str, Callable[[], DocxDocument]] = {
     "meeting_minutes.docx": build_meeting_minutes,
     "action_plan.docx": build_action_plan,
     "prepublication_letter.docx": build_prepublication_letter,
+    "publication_version.docx": lambda: build_final_report(publication=True),
+    "improvements_statement.docx": build_improvements_statement,
+    "seven_minute_briefing.docx": build_seven_minute_briefing,
 }
 
 

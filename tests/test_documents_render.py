@@ -84,7 +84,8 @@ def test_every_kind_in_the_brief_is_registered() -> None:
     assert KINDS == [
         "final_report", "decision_notice_panel", "decision_notice_ofsted", "decision_notice_dfe",
         "rapid_review_report", "terms_of_reference", "family_letter", "practitioner_invitation",
-        "meeting_minutes", "action_plan", "prepublication_letter",
+        "meeting_minutes", "action_plan", "prepublication_letter", "publication_version",
+        "improvements_statement", "seven_minute_briefing",
     ]  # fmt: skip
     assert all(kind.title and kind.description for kind in document_kinds())
 
@@ -186,6 +187,27 @@ EXPECTED = {
         "Ofsted",
         "29 January 2027",
         "Dr Robin Reviewer",
+    ],
+    "publication_version": [
+        "DRAFT PUBLICATION VERSION",
+        "Dr Robin Reviewer",
+        "Health services should share who lives with a child.",
+        "What each family member told the review is left out of the published version",
+        "Finding 4: The nursery's prompt record-keeping was good practice",
+    ],
+    "improvements_statement": [
+        "Information about improvements",
+        "Dr Robin Reviewer",
+        "Health services should share who lives with a child.",
+        "3 July 2026",
+        ALL_PARTNERS,
+    ],
+    "seven_minute_briefing": [
+        "Seven-minute briefing",
+        "What must change",
+        "Health services should share who lives with a child.",
+        "Domestic abuse",
+        "The nursery's prompt record-keeping was good practice",
     ],
 }
 
@@ -330,7 +352,7 @@ def test_minutes_of_a_chosen_meeting_and_an_unknown_one() -> None:
 
 def test_an_unknown_kind_lists_the_kinds() -> None:
     with pytest.raises(UnknownDocumentKindError, match="final_report, decision_notice_panel"):
-        render("seven_minute_briefing")
+        render("seven_minute_briefings")
 
 
 def test_generation_is_recorded_with_checksums(db: Database) -> None:

@@ -10,6 +10,7 @@ from datetime import date
 from lcspr_core.demo import build_demo_review
 from lcspr_core.documents import contexts_letters as letters
 from lcspr_core.documents import contexts_process as process
+from lcspr_core.documents import contexts_publication as published
 from lcspr_core.documents.context_common import DocumentBase, PartnershipDetails
 from lcspr_core.documents.contexts_report import FinalReportContext, build_final_report
 from lcspr_core.documents.errors import UnknownDocumentKindError
@@ -156,6 +157,25 @@ REGISTRY: dict[str, DocumentKind] = {
             "publication, with the planned date.",
             "prepublication_letter.docx", letters.PrepublicationLetterContext,
             _simple(letters.build_prepublication_letter),
+        ),
+        DocumentKind(
+            "publication_version", "Publication version of the report",
+            "The final report with every restricted detail replaced by its pseudonym and the "
+            "personal parts left out; released only when a scan finds no restricted name.",
+            "publication_version.docx", published.PublicationVersionContext,
+            _simple(published.build_publication_version),
+        ),
+        DocumentKind(
+            "improvements_statement", "Improvements statement",
+            "The information about improvements, published when the full report is not.",
+            "improvements_statement.docx", published.ImprovementsStatementContext,
+            _simple(published.build_improvements_statement),
+        ),
+        DocumentKind(
+            "seven_minute_briefing", "Seven-minute briefing",
+            "One page for front-line learning: background, findings, what must change.",
+            "seven_minute_briefing.docx", published.SevenMinuteBriefingContext,
+            _simple(published.build_seven_minute_briefing),
         ),
     ]
 }  # fmt: skip

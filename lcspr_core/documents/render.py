@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Callable
 from datetime import date
 from pathlib import Path
 
@@ -72,13 +73,19 @@ def generate_document(
     template_dir: Path | None = None,
     meeting_id: str | None = None,
     today: date | None = None,
+    check: Callable[[bytes], None] | None = None,
 ) -> bytes:
     """Render a document and record it in the generation history (which template, which
-    output), so a partnership can show which version went to the regulators."""
+    output), so a partnership can show which version went to the regulators.
+
+    `check` sees the rendered bytes first and may raise to refuse the document (the
+    publication scan): a refused document is neither returned nor recorded."""
     data, source = _render(
         kind=kind, review=review, partnership=partnership, template_dir=template_dir,
         meeting_id=meeting_id, today=today,
     )  # fmt: skip
+    if check is not None:
+        check(data)
     storage.record_generation(
         db,
         {
