@@ -1,0 +1,330 @@
+"""Readiness checks (SPEC §5): every statutory or guidance item still missing before the report
+is marked Final or published, each naming the workspace page that fixes it; and the two steps
+they guard, refused while any item remains unless an administrator overrides with a reason."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import date
+from typing import Literal
+
+from lcspr_core import clocks, services
+from lcspr_core.clocks import ClockRules
+from lcspr_core.documents import DocumentError, render_document
+from lcspr_core.errors import LcsprError
+from lcspr_core.model import (
+    CopyRecipient,
+    DecisionOutcome,
+    Participation,
+    PartnerKind,
+    Publication,
+    PublicationDecision,
+    ReadinessOverride,
+    Regulator,
+    Report,
+    ReportStatus,
+    Review,
+)
+from lcspr_core.publication import publication_hits
+from lcspr_core.redaction import scan_docx
+from lcspr_core.storage import Database
+from lcspr_core.text import english_date
+
+Purpose = Literal["final", "publication"]
+
+
+@dataclass(frozen=True)
+class ReadinessItem:
+    """One thing still missing, and the page that fixes it."""
+
+    key: str
+    message: str
+    page: str
+
+    def __str__(self) -> str:
+        return f"{self.message} ({self.page} page)"
+
+
+class NotReadyError(LcsprError):
+    """Readiness items remain; the step was refused and nothing was saved."""
+
+    def __init__(self, message: str, *, items: list[ReadinessItem]) -> None:
+        self.items = items
+        super().__init__("\n".join([message] + [str(item) for item in items]))
+
+
+def _decision_items(review: Review) -> Iterator[ReadinessItem]:
+    decision = review.decision
+    if decision is None:
+        yield ReadinessItem(
+            "decision", "Record the decision and its written rationale", "Rapid Review and decision"
+        )
+        return
+    if decision.outcome is not DecisionOutcome.LCSPR:
+        yield ReadinessItem(
+            "decision",
+            f"The decision recorded is '{decision.outcome.value}', not to hold a local review",
+            "Rapid Review and decision",
+        )
+    # seed: the rationale "communicated appropriately, including to families"
+    if decision.family_told_on is None:
+        yield ReadinessItem(
+            "family_told",
+            "Record when and how the family was told of the decision",
+            "Rapid Review and decision",
+        )
+
+
+def _setup_items(review: Review) -> Iterator[ReadinessItem]:
+    setup = review.setup
+    # seed / guidance: inform the Panel, Ofsted and DfE of the decision "including the name of
+    # the reviewer"
+    told = {n.recipient for n in (setup.regulators_informed if setup else []) if n.reviewer_named}
+    missing = [r.value for r in Regulator if r not in told]
+    if missing:
+        yield ReadinessItem(
+            "regulators_informed",
+            "Inform of the decision, naming the reviewer: " + ", ".join(missing),
+            "Set-up",
+        )
+    if not setup or not setup.reviewers:
+        yield ReadinessItem("reviewer", "Appoint the independent reviewer", "Set-up")
+    if not setup or not setup.chair:
+        yield ReadinessItem("chair", "Appoint the chair of the review panel", "Set-up")
+    # statute: the safeguarding partners agree the methodology with the reviewer (WT 2023 ch.5)
+    agreed = set(setup.methodology_agreed_by) if setup else set()
+    if not setup or not setup.methodology or agreed < set(PartnerKind):
+        missing_partners = [p.value for p in PartnerKind if p not in agreed]
+        yield ReadinessItem(
+            "methodology",
+            "Record the methodology and its agreement by all three partners"
+            + (f" (not yet: {', '.join(missing_partners)})" if missing_partners else ""),
+            "Set-up",
+        )
+
+
+def _evidence_items(review: Review) -> Iterator[ReadinessItem]:
+    # seed: "all reviews should reflect the child's perspective and the family context"
+    lived = review.lived_experience
+    if not lived or not lived.child_perspective.strip():
+        yield ReadinessItem(
+            "child_perspective", "Record the child's lived experience and perspective",
+            "Child and family",
+        )  # fmt: skip
+    family = review.family_contributions
+    uninvited = [
+        c.member
+        for c in family
+        if c.invited_on is None and not c.reason_not_involved.strip()
+        and c.participation is not Participation.NOT_APPROPRIATE
+    ]  # fmt: skip
+    if not family:
+        yield ReadinessItem(
+            "family_invited",
+            "Record the family members invited to contribute (or why they were not)",
+            "Child and family",
+        )
+    elif uninvited:
+        yield ReadinessItem(
+            "family_invited",
+            "Invite, or record why not: " + ", ".join(uninvited),
+            "Child and family",
+        )
+    practitioners = review.practitioner_contributions
+    if not any(c.invited_on for c in practitioners):
+        yield ReadinessItem(
+            "practitioners_invited", "Invite the practitioners to contribute", "Practitioners"
+        )
+
+
+def _analysis_items(review: Review) -> Iterator[ReadinessItem]:
+    # statute (reg 12 / seed): the analysis of systemic or underlying reasons
+    if not any(not f.good_practice and f.systemic_analysis.strip() for f in review.findings):
+        yield ReadinessItem(
+            "finding",
+            "Record at least one finding about practice with its systemic analysis",
+            "Findings",
+        )
+    if not review.recommendations:
+        yield ReadinessItem(
+            "recommendations", "Make the recommendations: who, what, by when", "Recommendations"
+        )
+    decision = review.decision
+    for number, rec in enumerate(review.recommendations, start=1):
+        if decision and rec.by_when <= decision.decided_on:
+            yield ReadinessItem(
+                f"recommendation/{rec.id}",
+                f"Recommendation {number}: the by-when date must follow the decision",
+                "Recommendations",
+            )
+    report = review.report or Report()
+    # statute (reg 12 / seed): the summary of recommended improvements
+    if not report.summary_of_improvements.strip():
+        yield ReadinessItem(
+            "summary_of_improvements", "Write the summary of recommended improvements", "Report"
+        )
+
+
+def _report_names_reviewer(review: Review, today: date) -> Iterator[ReadinessItem]:
+    """The reviewer's name in the rendered report itself (a partnership's own template could
+    drop it), not merely on the Set-up page."""
+    if not review.setup or not review.setup.reviewers:
+        return  # already reported: appoint the reviewer
+    try:
+        data = render_document(kind="final_report", review=review, today=today)
+    except DocumentError as exc:
+        yield ReadinessItem(
+            "report_renders", f"The final report cannot be produced: {exc}", "Documents"
+        )
+        return
+    names = [person.name for person in review.setup.reviewers]
+    found = {hit.term for hit in scan_docx(data=data, terms=names)}
+    missing = [name for name in names if name not in found]
+    if missing:
+        yield ReadinessItem(
+            "reviewer_in_report",
+            "The final report does not name the reviewer: " + ", ".join(missing),
+            "Documents",
+        )
+
+
+def _publication_items(review: Review, today: date, rules: ClockRules) -> Iterator[ReadinessItem]:
+    report = review.report or Report()
+    if report.status is not ReportStatus.FINAL:
+        yield ReadinessItem("report_final", "Mark the report Final", "Report")
+    signed = {s.partner for s in report.sign_off}
+    unsigned = [p.value for p in PartnerKind if p not in signed]
+    if unsigned:
+        yield ReadinessItem(
+            "sign_off", "Record the report's sign-off by: " + ", ".join(unsigned), "Report"
+        )
+    publication = review.publication or Publication()
+    if publication.decision is PublicationDecision.NOT_YET:
+        yield ReadinessItem(
+            "publication_decision",
+            "Decide whether to publish the report in full or the improvements information",
+            "Publication",
+        )
+    elif (
+        publication.decision is PublicationDecision.PUBLISH_IMPROVEMENTS
+        and not publication.reasons.strip()
+    ):
+        # statute: s.16F — publish the report unless inappropriate; record why not
+        yield ReadinessItem(
+            "publication_reasons",
+            "Record why the full report is not published",
+            "Publication",
+        )
+    if publication.planned_on is None:
+        yield ReadinessItem("planned_on", "Set the planned publication date", "Publication")
+    else:
+        # guidance: copies no later than 7 working days before publication (clocks.py)
+        due = clocks.prepublication_due(publication.planned_on, rules)
+        sent = {c.recipient: c.sent_on for c in publication.copies_sent}
+        late = [r.value for r in CopyRecipient if r not in sent or sent[r] > due]
+        if late:
+            yield ReadinessItem(
+                "prepublication_copies",
+                f"Send copies by {english_date(due)} (7 working days before "
+                f"{english_date(publication.planned_on)}) to: " + ", ".join(late),
+                "Publication",
+            )
+    try:
+        hits = publication_hits(review=review, today=today)
+    except DocumentError as exc:
+        yield ReadinessItem(
+            "publication_version", f"The publication version cannot be produced: {exc}",
+            "Publication",
+        )  # fmt: skip
+        return
+    if hits:
+        yield ReadinessItem(
+            "publication_version",
+            f"The publication version still holds {len(hits)} restricted detail(s): "
+            + "; ".join(str(hit) for hit in hits[:5]),
+            "Publication",
+        )
+
+
+def readiness_problems(
+    *, review: Review, purpose: Purpose, today: date, rules: ClockRules | None = None
+) -> list[ReadinessItem]:
+    """Every item still missing before the report is marked Final ("final") or published
+    ("publication"), in process order. An empty list means ready."""
+    items = [
+        *_decision_items(review),
+        *_setup_items(review),
+        *_evidence_items(review),
+        *_analysis_items(review),
+        *_report_names_reviewer(review, today),
+    ]
+    if purpose == "publication":
+        items += _publication_items(review, today, rules or ClockRules())
+    return items
+
+
+def _override(
+    *, items: list[ReadinessItem], step: str, actor: str, today: date,
+    override_reason: str | None, actor_is_admin: bool,
+) -> ReadinessOverride | None:  # fmt: skip
+    """None when ready; the override to store when an administrator gave a reason; else refuse."""
+    if not items:
+        return None
+    if override_reason is None or not override_reason.strip():
+        raise NotReadyError(f"{step} was refused: these items are still missing:", items=items)
+    if not actor_is_admin:
+        raise NotReadyError(
+            f"{step} was refused: only an administrator can override the readiness checks. "
+            "Still missing:",
+            items=items,
+        )
+    return ReadinessOverride(
+        reason=override_reason, by=actor, on=today, outstanding=[str(i) for i in items]
+    )
+
+
+def mark_report_final(
+    *, db: Database, reference: str, actor: str, today: date, expected_version: int | None,
+    override_reason: str | None = None, actor_is_admin: bool = False,
+) -> int:  # fmt: skip
+    """Mark the report Final; refused while readiness items remain, unless an administrator
+    overrides with a reason (stored on the report, so the audit log shows it)."""
+    review = services.load_review(db=db, reference=reference)
+    items = readiness_problems(review=review, purpose="final", today=today)
+    override = _override(
+        items=items, step="Marking the report Final", actor=actor, today=today,
+        override_reason=override_reason, actor_is_admin=actor_is_admin,
+    )  # fmt: skip
+    report = review.report or Report()
+    value = Report.model_validate(
+        {**dict(report), "status": ReportStatus.FINAL, "final_override": override}
+    )
+    return services.save_section(
+        db=db, reference=reference, name="report", value=value,
+        expected_version=expected_version, actor=actor,
+    )  # fmt: skip
+
+
+def record_publication(
+    *, db: Database, reference: str, published_on: date, url: str, actor: str, today: date,
+    expected_version: int | None, override_reason: str | None = None,
+    actor_is_admin: bool = False, rules: ClockRules | None = None,
+) -> int:  # fmt: skip
+    """Record the report (or improvements information) as published; refused while readiness
+    items remain, unless an administrator overrides with a reason (stored and audited)."""
+    review = services.load_review(db=db, reference=reference)
+    items = readiness_problems(review=review, purpose="publication", today=today, rules=rules)
+    override = _override(
+        items=items, step="Recording publication", actor=actor, today=today,
+        override_reason=override_reason, actor_is_admin=actor_is_admin,
+    )  # fmt: skip
+    publication = review.publication or Publication()
+    value = Publication.model_validate(
+        {**dict(publication), "published_on": published_on, "url": url,
+         "publication_override": override}
+    )  # fmt: skip
+    return services.save_section(
+        db=db, reference=reference, name="publication", value=value,
+        expected_version=expected_version, actor=actor,
+    )  # fmt: skip
