@@ -203,6 +203,59 @@ def cmd_backup(db: Database, args: argparse.Namespace) -> None:
     _out(f"Backed up to {target}. To restore: stop the app and copy it over the database file.")
 
 
+def cmd_check(db: Database, args: argparse.Namespace) -> None:
+    from lcspr_core.readiness import readiness_problems
+
+    review = services.load_review(db=db, reference=args.reference)
+    items = readiness_problems(
+        review=review, purpose=args.purpose, today=services.today(), rules=load_clock_rules()
+    )
+    step = "marked Final" if args.purpose == "final" else "published"
+    if not items:
+        _out(f"{review.reference} is ready to be {step}.")
+        return
+    for item in items:
+        _out(f"- {item.message} ({item.page} page)")
+    raise LcsprError(f"{review.reference} is not ready to be {step}: {len(items)} item(s) missing.")
+
+
+def cmd_release(db: Database, args: argparse.Namespace) -> None:
+    from lcspr_core.publication import published_kind, release_publication_version
+
+    review = services.load_review(db=db, reference=args.reference)
+    data = release_publication_version(
+        db=db, reference=args.reference, actor=CLI_ACTOR, today=services.today(),
+        expected_version=None,
+    )  # fmt: skip
+    output = Path(args.output or f"{review.reference}-{published_kind(review=review)}.docx")
+    storage.write_file_atomically(output, data)
+    _out(f"Released {output}: no restricted name or detail found in it.")
+
+
+def cmd_action_plan_xlsx(db: Database, args: argparse.Namespace) -> None:
+    from lcspr_core.action_plan import action_plan_xlsx
+
+    if args.reference:
+        reviews = [services.load_review(db=db, reference=args.reference)]
+    else:
+        reviews = services.list_reviews(db=db)
+    data = action_plan_xlsx(reviews=reviews, today=services.today(), rules=load_clock_rules())
+    output = Path(args.output or f"{args.reference or 'all-reviews'}-action-plan.xlsx")
+    storage.write_file_atomically(output, data)
+    _out(f"Wrote {output}")
+
+
+def cmd_nspcc_export(db: Database, args: argparse.Namespace) -> None:
+    from lcspr_core.learning import nspcc_metadata_csv
+
+    text = nspcc_metadata_csv(reviews=services.list_reviews(db=db), published_only=not args.all)
+    if args.output:
+        storage.write_file_atomically(Path(args.output), text.encode("utf-8"))
+        _out(f"Wrote {args.output}")
+    else:
+        sys.stdout.write(text)
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="lcspr",
@@ -276,6 +329,31 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("-o", "--output", help="file to write")
     p.add_argument("--list", action="store_true", help="list the document kinds")
     p.set_defaults(func=cmd_render)
+
+    p = sub.add_parser("check", help="readiness: what is still missing before Final or publication")
+    p.add_argument("reference")
+    p.add_argument(
+        "--for", dest="purpose", choices=["final", "publication"], default="publication",
+        help="the step to check for (default: publication)",
+    )  # fmt: skip
+    p.set_defaults(func=cmd_check)
+
+    p = sub.add_parser(
+        "release", help="release the publication version, refused if a restricted term remains"
+    )
+    p.add_argument("reference")
+    p.add_argument("-o", "--output", help="file to write")
+    p.set_defaults(func=cmd_release)
+
+    p = sub.add_parser("action-plan-xlsx", help="the action plan as a spreadsheet for the board")
+    p.add_argument("reference", nargs="?", help="one review (default: every review)")
+    p.add_argument("-o", "--output", help="file to write")
+    p.set_defaults(func=cmd_action_plan_xlsx)
+
+    p = sub.add_parser("nspcc-export", help="metadata for the NSPCC case review repository (CSV)")
+    p.add_argument("-o", "--output", help="file to write (default: standard output)")
+    p.add_argument("--all", action="store_true", help="include reviews not yet published")
+    p.set_defaults(func=cmd_nspcc_export)
     return parser
 
 
