@@ -166,13 +166,22 @@ def _analysis_items(review: Review) -> Iterator[ReadinessItem]:
         )
 
 
+def _as_draft(review: Review) -> Review:
+    """A copy marked Draft, for checks that render the report: the Final marking's own
+    requirements are reported as items of their own, not as a failure to render."""
+    copy = review.model_copy(deep=True)
+    if copy.report is not None:
+        copy.report.status = ReportStatus.DRAFT
+    return copy
+
+
 def _report_names_reviewer(review: Review, today: date) -> Iterator[ReadinessItem]:
     """The reviewer's name in the rendered report itself (a partnership's own template could
     drop it), not merely on the Set-up page."""
-    if not review.setup or not review.setup.reviewers:
-        return  # already reported: appoint the reviewer
+    if not review.setup or not review.setup.reviewers or review.decision is None:
+        return  # already reported: appoint the reviewer, record the decision
     try:
-        data = render_document(kind="final_report", review=review, today=today)
+        data = render_document(kind="final_report", review=_as_draft(review), today=today)
     except DocumentError as exc:
         yield ReadinessItem(
             "report_renders", f"The final report cannot be produced: {exc}", "Documents"
@@ -230,8 +239,10 @@ def _publication_items(review: Review, today: date, rules: ClockRules) -> Iterat
                 f"{english_date(publication.planned_on)}) to: " + ", ".join(late),
                 "Publication",
             )
+    if review.decision is None or not review.setup or not review.setup.reviewers:
+        return  # the version cannot be produced yet; those items are already listed
     try:
-        hits = publication_hits(review=review, today=today)
+        hits = publication_hits(review=_as_draft(review), today=today)
     except DocumentError as exc:
         yield ReadinessItem(
             "publication_version", f"The publication version cannot be produced: {exc}",
