@@ -263,3 +263,17 @@ def test_publication_is_refused_before_the_copies_are_sent(db: Database) -> None
             db=db, reference=review.reference, published_on=PLANNED, url="https://x.example",
             actor="bm", today=TODAY, expected_version=None,
         )  # fmt: skip
+
+
+def test_lcspr_check_prints_the_items_and_fails_until_ready(
+    db: Database, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from lcspr_core.cli import main
+
+    _store(db, build_demo_review())
+    assert main(["check", "DEMO-2026-01", "--for", "final"]) == 0
+    assert capsys.readouterr().out == "DEMO-2026-01 is ready to be marked Final.\n"
+    assert main(["check", "DEMO-2026-01"]) == 1
+    captured = capsys.readouterr()
+    assert "- Mark the report Final (Report page)\n" in captured.out
+    assert captured.err == "lcspr: DEMO-2026-01 is not ready to be published: 4 item(s) missing.\n"
