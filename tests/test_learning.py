@@ -24,8 +24,8 @@ from lcspr_core.learning import (
 from lcspr_core.model import (
     ALL_PARTNERS,
     ActionStatus,
-    Agency,
     AgeBand,
+    Agency,
     ChildProfile,
     Incident,
     IncidentType,
