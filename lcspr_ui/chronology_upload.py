@@ -6,10 +6,10 @@ Nothing is written until the person presses the import button, and then all rows
 from __future__ import annotations
 
 import streamlit as st
-from sqlite_utils import Database
 
 from lcspr_core.errors import LcsprError
 from lcspr_core.model import ChronologyEntry
+from lcspr_core.storage import Database
 from lcspr_ui.context import actor, flash
 
 try:  # written alongside this page; the page says so until it lands

@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import streamlit as st
-from sqlite_utils import Database
 
 from lcspr_core import services, storage
 from lcspr_core.errors import ReviewNotFoundError
 from lcspr_core.model import Review
+from lcspr_core.storage import Database
 
 REFERENCE = "reference"
 ACTOR = "actor"

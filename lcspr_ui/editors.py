@@ -12,12 +12,12 @@ from typing import Any
 
 import streamlit as st
 from pydantic import BaseModel
-from sqlite_utils import Database
 
 from lcspr_core import services
 from lcspr_core.errors import InvalidDataError, LcsprError, StaleEditError
 from lcspr_core.model import Review
 from lcspr_core.services import RecordVersion
+from lcspr_core.storage import Database
 from lcspr_ui.context import actor, flash
 from lcspr_ui.forms import (
     FormState,

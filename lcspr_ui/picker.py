@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import streamlit as st
-from sqlite_utils import Database
 
 from lcspr_core import services, storage
 from lcspr_core.errors import LcsprError
 from lcspr_core.review_clocks import next_clock, review_clocks
 from lcspr_core.stage import derive_stage
+from lcspr_core.storage import Database
 from lcspr_ui.clocks import clock_line
 from lcspr_ui.context import ACTOR, DEFAULT_ACTOR, REFERENCE, select_review
 

@@ -6,12 +6,12 @@ from typing import Any
 
 import streamlit as st
 from pydantic import ValidationError
-from sqlite_utils import Database
 
 from lcspr_core import services
 from lcspr_core.demo import DEMO_REFERENCE, build_demo_review
 from lcspr_core.errors import DuplicateReviewError, LcsprError
 from lcspr_core.model import AgeBand, ChildProfile, Incident, IncidentType, Review
+from lcspr_core.storage import Database
 from lcspr_core.validation import plain_problems
 from lcspr_ui.context import actor, flash, select_review
 from lcspr_ui.forms import help_of, label_of
