@@ -10,37 +10,32 @@ from lcspr_ui.picker import review_sidebar
 
 st.set_page_config(page_title="LCSPR workbench", page_icon=":material/shield:", layout="wide")
 
+# Grouped by the phase of a review, in process order (SPEC §2 stages).
 PAGES = {
-    "Reviews": [
+    "Overview": [
         st.Page("pages/reviews.py", title="Reviews", icon=":material/dashboard:", default=True)
     ],
-    "Incident and notification": [
-        st.Page("pages/incident.py", title="Incident and notification", icon=":material/report:")
+    "Incident to decision": [
+        st.Page("pages/incident.py", title="Incident and notification", icon=":material/report:"),
+        st.Page(
+            "pages/rapid_review.py", title="Rapid Review and decision", icon=":material/gavel:"
+        ),
     ],
-    "Rapid Review and decision": [
-        st.Page("pages/rapid_review.py", title="Rapid Review and decision", icon=":material/gavel:")
+    "The review": [
+        st.Page("pages/setup.py", title="Set-up", icon=":material/settings:"),
+        st.Page(
+            "pages/child_and_family.py", title="Child and family", icon=":material/child_care:"
+        ),
+        st.Page("pages/practitioners.py", title="Practitioners", icon=":material/groups:"),
+        st.Page("pages/chronology.py", title="Chronology", icon=":material/calendar_month:"),
+        st.Page("pages/findings.py", title="Findings", icon=":material/search:"),
+        st.Page("pages/recommendations.py", title="Recommendations", icon=":material/flag:"),
     ],
-    "Set-up": [st.Page("pages/setup.py", title="Set-up", icon=":material/settings:")],
-    "Child and family": [
-        st.Page("pages/child_and_family.py", title="Child and family", icon=":material/child_care:")
-    ],
-    "Practitioners": [
-        st.Page("pages/practitioners.py", title="Practitioners", icon=":material/groups:")
-    ],
-    "Chronology": [
-        st.Page("pages/chronology.py", title="Chronology", icon=":material/calendar_month:")
-    ],
-    "Findings": [st.Page("pages/findings.py", title="Findings", icon=":material/search:")],
-    "Recommendations": [
-        st.Page("pages/recommendations.py", title="Recommendations", icon=":material/flag:")
-    ],
-    "Documents": [
+    "Report and follow-up": [
         st.Page("pages/report.py", title="Report and progress", icon=":material/edit_note:"),
         st.Page("pages/documents.py", title="Documents", icon=":material/description:"),
-    ],
-    "Publication": [st.Page("pages/publication.py", title="Publication", icon=":material/public:")],
-    "Action plan": [
-        st.Page("pages/action_plan.py", title="Action plan", icon=":material/task_alt:")
+        st.Page("pages/publication.py", title="Publication", icon=":material/public:"),
+        st.Page("pages/action_plan.py", title="Action plan", icon=":material/task_alt:"),
     ],
 }
 
