@@ -22,7 +22,7 @@ class Finding(Item):
     )
     themes: list[Theme] = Field(default_factory=list, description="Themes the finding touches")
     evidence: list[str] = Field(
-        default_factory=list, description="Chronology entries the finding rests on (their ids)"
+        default_factory=list, description="The chronology entries the finding rests on"
     )
     good_practice: bool = Field(default=False, description="The finding is about good practice")
     priority: Priority = Field(default=Priority.MEDIUM, description="Priority")
@@ -38,7 +38,7 @@ class Recommendation(Item):
     what: RequiredText = Field(description="What: the improvement required")
     by_when: date = Field(description="By when: the date it must be done by")
     answers_findings: list[str] = Field(
-        default_factory=list, description="The finding(s) it answers (their ids)"
+        default_factory=list, description="The finding(s) it answers"
     )
     intended_outcome: Text = Field(default="", description="The intended outcome for children")
     impact_measure: Text = Field(default="", description="How impact will be measured")
@@ -62,7 +62,7 @@ class Recommendation(Item):
 class ActionUpdate(Item):
     """A dated progress update on a recommendation, by the owning agency's partner lead."""
 
-    recommendation_id: str = Field(description="The recommendation it updates (its id)")
+    recommendation_id: str = Field(description="The recommendation it updates")
     updated_on: date = Field(description="Date of the update")
     by: Text = Field(default="", description="Who gave the update")
     status: ActionStatus = Field(description="Status after this update")
