@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from datetime import date, time
+from datetime import date, datetime, time
+from enum import StrEnum
 
 from pydantic import Field
 
@@ -28,9 +29,41 @@ class Attendee(Model):
     present: bool = Field(default=True, description="Attended (unticked: sent apologies)")
 
 
+class AgendaLink(StrEnum):
+    """What an agenda item puts on the shared screen."""
+
+    FREE_TEXT = "Free text"
+    CHRONOLOGY = "The chronology between two dates"
+    FINDING = "A finding"
+    RECOMMENDATIONS = "The recommendations table"
+    CRITERIA = "The criteria checklist"
+    CLOCKS = "The review's clocks"
+
+
 class AgendaItem(Model):
     title: RequiredText = Field(description="Agenda item")
     notes: Text = Field(default="", description="Discussion notes")
+    link: AgendaLink = Field(
+        default=AgendaLink.FREE_TEXT, description="What the item shows on the shared screen"
+    )
+    text: Text = Field(default="", description="Text shown on screen for the item")
+    chronology_from: date | None = Field(
+        default=None, description="First date of the chronology shown (blank: from the start)"
+    )
+    chronology_to: date | None = Field(
+        default=None, description="Last date of the chronology shown (blank: to the end)"
+    )
+    finding_id: Text = Field(default="", description="The finding shown", max_length=40)
+    minutes_allowed: int | None = Field(
+        default=None, ge=1, le=480, description="Time allowed for the item, in minutes"
+    )
+    # Elapsed time survives a reload: earlier stints are summed, the open one has a start.
+    seconds_spent: int = Field(
+        default=0, ge=0, description="Seconds spent on the item before its current stint"
+    )
+    opened_at: datetime | None = Field(
+        default=None, description="When the item was last put on screen, while it is on screen"
+    )
 
 
 class MeetingAction(Model):
@@ -40,6 +73,17 @@ class MeetingAction(Model):
     status: ActionStatus = Field(default=ActionStatus.NOT_STARTED, description="Progress")
     latest_update: Text = Field(default="", description="The latest update on the action")
     updated_on: date | None = Field(default=None, description="Date of the latest update")
+    recommendation_id: Text = Field(
+        default="", description="The recommendation this action became, if it did", max_length=40
+    )
+
+
+class MeetingAddendum(Model):
+    """A change after the chair signed the minutes off: added, never edited in place."""
+
+    added_on: date = Field(description="Date of the addendum")
+    by: RequiredText = Field(description="Who added it")
+    text: RequiredText = Field(description="What the addendum records")
 
 
 class Meeting(Item):
@@ -58,6 +102,21 @@ class Meeting(Item):
     )
     signed_off_on: date | None = Field(
         default=None, description="Date the chair signed off the minutes"
+    )
+    current_item: int | None = Field(
+        default=None, ge=0, description="The agenda item on the shared screen (its position)"
+    )
+    started_at: datetime | None = Field(
+        default=None, description="When the chair started the meeting on screen"
+    )
+    ended_at: datetime | None = Field(
+        default=None, description="When the chair closed the meeting on screen"
+    )
+    decision_filled_on: date | None = Field(
+        default=None, description="Date the chair confirmed the meeting's decision as the review's"
+    )
+    addenda: list[MeetingAddendum] = Field(
+        default_factory=list, description="Addenda recorded after the minutes were signed off"
     )
 
 
