@@ -5,6 +5,7 @@ import streamlit as st
 from lcspr_core import storage
 from lcspr_core.errors import LcsprError
 from lcspr_ui.context import actor, current_review, open_database
+from lcspr_ui.readiness import readiness_checklist
 
 try:  # the documents package is written alongside this page
     from lcspr_core.documents import document_kinds, generate_document
@@ -24,6 +25,13 @@ st.caption(
     "Each document is made from what the review holds now, as an editable Word file. "
     "A missing required value is named so you can add it on its page and try again."
 )
+final_tab, publication_tab = st.tabs(["Ready for Final?", "Ready to publish?"])
+with final_tab:
+    readiness_checklist(review, "final", key="documents")
+with publication_tab:
+    readiness_checklist(review, "publication", key="documents")
+
+st.subheader("Documents")
 meetings = {m.id: m for m in review.meetings}
 for kind in document_kinds():
     with st.container(border=True):

@@ -6,6 +6,7 @@ from lcspr_core import services
 from lcspr_ui.clocks import show_page_clocks
 from lcspr_ui.context import current_review, open_database
 from lcspr_ui.editors import item_editor, section_editor
+from lcspr_ui.readiness import mark_final_panel
 
 st.title("Report and progress")
 db = open_database()
@@ -15,14 +16,29 @@ if review is None:
 versions = services.record_versions(db=db, reference=review.reference)
 show_page_clocks(review, "Documents")
 
-report_tab, progress_tab = st.tabs(["The report's text and sign-off", "Progress and quality log"])
+report_tab, final_tab, progress_tab = st.tabs(
+    ["The report's text and sign-off", "Draft or Final", "Progress and quality log"]
+)
+# The status changes only through "Mark the report Final" (readiness checks); the form carries
+# the stored status and override through unchanged.
+report = review.report
+kept = {"status": report.status, "final_override": report.final_override} if report else {}
 with report_tab:
     st.caption(
         "The rest of the report comes from the other pages (decision, terms of reference, "
         "perspectives, findings, recommendations). The summary of recommended improvements is "
         "a statutory minimum."
     )
-    section_editor(db, review, "report", versions=versions)
+    section_editor(
+        db,
+        review,
+        "report",
+        versions=versions,
+        exclude=("status", "final_override"),
+        extra=lambda key, shown: kept,
+    )
+with final_tab:
+    mark_final_panel(db, review, versions)
 with progress_tab:
     st.caption(
         "The partners check the review's progress and quality at regular intervals, and ask "

@@ -1,0 +1,133 @@
+"""The readiness checklist (SPEC §5) with a link to the page that fixes each item, and the
+"Mark the report Final" step it guards (refused while items remain; an administrator may
+override with a recorded reason)."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import streamlit as st
+
+from lcspr_core import services
+from lcspr_core.errors import LcsprError
+from lcspr_core.model import ReportStatus, Review
+from lcspr_core.readiness import NotReadyError, Purpose, ReadinessItem, mark_report_final
+from lcspr_core.readiness import readiness_problems as _readiness_problems
+from lcspr_core.services import RecordVersion
+from lcspr_core.storage import Database
+from lcspr_core.text import english_date
+from lcspr_ui import context
+from lcspr_ui.context import actor, flash
+from lcspr_ui.editors import form_key
+from lcspr_ui.forms import reset_form
+
+# The page each readiness item names (ReadinessItem.page) and the file that page runs.
+PAGE_FILES = {
+    "Incident and notification": "pages/incident.py",
+    "Rapid Review and decision": "pages/rapid_review.py",
+    "Set-up": "pages/setup.py",
+    "Child and family": "pages/child_and_family.py",
+    "Practitioners": "pages/practitioners.py",
+    "Chronology": "pages/chronology.py",
+    "Findings": "pages/findings.py",
+    "Recommendations": "pages/recommendations.py",
+    "Report": "pages/report.py",
+    "Documents": "pages/documents.py",
+    "Publication": "pages/publication.py",
+    "Action plan": "pages/action_plan.py",
+}
+HEADINGS = {
+    "final": "Before the report is marked Final",
+    "publication": "Before publication",
+}
+
+
+@st.cache_data(max_entries=64, show_spinner="Checking readiness…")
+def _cached_problems(review_json: str, purpose: Purpose, today: date) -> list[ReadinessItem]:
+    # The checks render the report (about a second): cache on the review's whole content.
+    review = Review.model_validate_json(review_json)
+    return _readiness_problems(review=review, purpose=purpose, today=today)
+
+
+def readiness_problems(review: Review, purpose: Purpose) -> list[ReadinessItem]:
+    return _cached_problems(review.model_dump_json(), purpose, services.today())
+
+
+def acting_is_admin() -> bool:
+    """Whether the acting user may override the readiness checks: the sign-in's answer once
+    it provides one (lcspr_ui.context.is_admin), until then an explicit session flag."""
+    check = getattr(context, "is_admin", None)
+    if callable(check):
+        return bool(check())
+    return bool(st.session_state.get("is_admin"))
+
+
+def show_items(items: list[ReadinessItem], *, key: str) -> None:
+    """Each missing item, with a link to the page that fixes it."""
+    for index, item in enumerate(items):
+        with st.container(key=f"{key}.item{index}"):
+            text, link = st.columns([4, 1], vertical_alignment="center")
+            text.markdown(f":red[:material/check_box_outline_blank:] {item.message}")
+            if page := PAGE_FILES.get(item.page):
+                link.page_link(page, label=f"Fix on {item.page}", icon=":material/arrow_forward:")
+            else:
+                link.caption(f"{item.page} page")
+
+
+def readiness_checklist(review: Review, purpose: Purpose, *, key: str) -> list[ReadinessItem]:
+    """The checklist for one purpose, in process order; returns the items still missing."""
+    items = readiness_problems(review, purpose)
+    with st.container(border=True, key=f"{key}.readiness.{purpose}"):
+        if not items:
+            st.success(f"{HEADINGS[purpose]}: every check passes.", icon=":material/task_alt:")
+            return items
+        st.markdown(f"**{HEADINGS[purpose]}: {len(items)} item(s) still missing**")
+        show_items(items, key=f"{key}.readiness.{purpose}")
+    return items
+
+
+def _override_reason(key: str) -> str | None:
+    """The administrator's recorded reason to go ahead anyway; None for everyone else."""
+    if not acting_is_admin():
+        return None
+    with st.expander("Administrator: go ahead with items outstanding"):
+        return st.text_area(
+            "Reason for overriding the readiness checks (recorded and audited)",
+            key=f"{key}.override_reason",
+        )
+
+
+def mark_final_panel(db: Database, review: Review, versions: dict[str, RecordVersion]) -> None:
+    """The report's status, changed only by this step (never by editing the form)."""
+    report = review.report
+    key = f"{review.reference}.mark_final"
+    if report is not None and report.status is ReportStatus.FINAL:
+        st.success(f"The report (version {report.version}) is marked Final.")
+        if override := report.final_override:
+            st.warning(
+                f"Marked Final by {override.by} on {english_date(override.on)} with "
+                f"{len(override.outstanding)} item(s) outstanding. Reason: {override.reason}"
+            )
+        return
+    st.markdown("The report is a **Draft**. Mark it Final once every check passes.")
+    readiness_checklist(review, "final", key=key)
+    reason = _override_reason(key)
+    if st.button("Mark the report Final", key=f"{key}.button", type="primary"):
+        stored = versions.get("report")
+        try:
+            mark_report_final(
+                db=db, reference=review.reference, actor=actor(), today=services.today(),
+                expected_version=stored.version if stored else 0,
+                override_reason=reason or None, actor_is_admin=acting_is_admin(),
+            )  # fmt: skip
+        except NotReadyError as exc:
+            st.error(str(exc).splitlines()[0], icon=":material/block:")
+            show_items(exc.items, key=f"{key}.refused")
+            return
+        except LcsprError as exc:
+            st.error(str(exc))
+            return
+        reset_form(form_key(review.reference, "report"))
+        st.session_state.pop(f"{key}.override_reason", None)
+        flash("The report is marked Final.")
+        st.rerun()
