@@ -1,0 +1,635 @@
+"""Meeting mode (SPEC §4): plan a meeting, run it item by item on a shared screen, capture
+decisions and actions as they are agreed, and close it with minutes the chair signs off.
+
+Every change reads the stored meeting and writes it back in one write transaction, so a
+keystroke saved from one screen never overwrites another screen's work. A signed-off meeting
+is refused any change; later changes are addenda, each one audited like any other save.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from datetime import date, datetime, time, timedelta
+
+from pydantic import ValidationError
+
+from lcspr_core import redaction, services, storage
+from lcspr_core.documents import generate_document
+from lcspr_core.errors import InvalidDataError, ItemNotFoundError, LcsprError
+from lcspr_core.model import (
+    ALL_PARTNERS,
+    Attendee,
+    Decision,
+    DecisionOutcome,
+    Meeting,
+    MeetingAction,
+    MeetingKind,
+    Recommendation,
+    Review,
+)
+from lcspr_core.model.governance import AgendaItem, AgendaLink, MeetingAddendum
+from lcspr_core.review_clocks import review_clocks
+from lcspr_core.storage import Database
+from lcspr_core.text import english_date, paragraphs
+from lcspr_core.validation import plain_problems
+
+KIND = "meetings"
+
+
+class MeetingLockedError(LcsprError):
+    """The chair has signed the minutes off; the meeting record no longer changes."""
+
+
+class MeetingStepError(LcsprError):
+    """A meeting step was asked for that does not fit this meeting."""
+
+
+# --- standard agendas ------------------------------------------------------------------------
+
+_A = AgendaLink
+# guidance: Working Together to Safeguard Children 2023, ch.5 (the Rapid Review gathers the
+# facts, agencies' involvement, immediate safeguarding action, emerging learning, and decides
+# against the criteria, reg 11, whether a local review is appropriate; sent to the Panel within
+# 15 working days). The other agendas are practice (SCIE Learning Together, SILP).
+STANDARD_AGENDAS: dict[MeetingKind, list[tuple[str, AgendaLink]]] = {
+    MeetingKind.RAPID_REVIEW: [
+        ("Facts of the incident", _A.FREE_TEXT),
+        ("Agency involvement with the child and family", _A.CHRONOLOGY),
+        ("Immediate safeguarding action for the child, siblings and other children", _A.FREE_TEXT),
+        ("Emerging learning", _A.FREE_TEXT),
+        ("The criteria for a local child safeguarding practice review", _A.CRITERIA),
+        ("Decision and its rationale", _A.FREE_TEXT),
+        ("Next steps: the Rapid Review to the Panel within 15 working days", _A.CLOCKS),
+    ],
+    MeetingKind.SCOPING: [
+        ("Purpose of the review and introductions", _A.FREE_TEXT),
+        ("Period under review and agencies involved", _A.CHRONOLOGY),
+        ("Key lines of enquiry", _A.FREE_TEXT),
+        ("Methodology and the independent reviewer", _A.FREE_TEXT),
+        ("Involving the child's family", _A.FREE_TEXT),
+        ("Involving practitioners", _A.FREE_TEXT),
+        ("Parallel processes", _A.FREE_TEXT),
+        ("Timetable", _A.CLOCKS),
+        ("Agree the terms of reference", _A.FREE_TEXT),
+    ],
+    MeetingKind.PANEL: [
+        ("Apologies and the last meeting's actions", _A.FREE_TEXT),
+        ("Progress against the timetable", _A.CLOCKS),
+        ("The chronology and key practice episodes", _A.CHRONOLOGY),
+        ("Emerging findings", _A.FREE_TEXT),
+        ("Recommendations", _A.RECOMMENDATIONS),
+        ("Family and practitioner involvement", _A.FREE_TEXT),
+        ("Actions and next meeting", _A.FREE_TEXT),
+    ],
+    MeetingKind.PRACTITIONER_EVENT: [
+        ("Welcome, purpose and ground rules: learning, not blame", _A.FREE_TEXT),
+        ("The child's daily lived experience", _A.FREE_TEXT),
+        ("The timeline of key practice episodes", _A.CHRONOLOGY),
+        ("What helped and what got in the way", _A.FREE_TEXT),
+        ("Emerging learning", _A.FREE_TEXT),
+        ("Next steps and support for practitioners", _A.FREE_TEXT),
+    ],
+    MeetingKind.FAMILY_DEBRIEF: [
+        ("What the family told the review", _A.FREE_TEXT),
+        ("How the family's views are reflected in the findings", _A.FREE_TEXT),
+        ("Support offered to the family", _A.FREE_TEXT),
+        ("How and when the family will see the report", _A.FREE_TEXT),
+        ("Next steps", _A.FREE_TEXT),
+    ],
+    MeetingKind.SIGN_OFF: [
+        ("The final report and its findings", _A.FREE_TEXT),
+        ("Recommendations", _A.RECOMMENDATIONS),
+        ("The partnership's response", _A.FREE_TEXT),
+        ("Publication and copies to the Panel, Secretary of State and Ofsted", _A.CLOCKS),
+        ("Sign-off by the three safeguarding partners", _A.FREE_TEXT),
+    ],
+}
+
+
+def standard_agenda(kind: MeetingKind) -> list[AgendaItem]:
+    """The agenda offered for a new meeting of this kind."""
+    return [AgendaItem(title=title, link=link) for title, link in STANDARD_AGENDAS[kind]]
+
+
+# --- reading ---------------------------------------------------------------------------------
+
+
+def find_meeting(review: Review, meeting_id: str) -> Meeting:
+    for meeting in review.meetings:
+        if meeting.id == meeting_id:
+            return meeting
+    raise ItemNotFoundError(f"There is no meeting '{meeting_id}' in {review.reference}.")
+
+
+def item_elapsed(item: AgendaItem, *, now: datetime) -> timedelta:
+    """Time spent on an agenda item: its earlier stints plus the one on screen now."""
+    running = now - item.opened_at if item.opened_at else timedelta()
+    return timedelta(seconds=item.seconds_spent) + max(running, timedelta())
+
+
+def meeting_elapsed(meeting: Meeting, *, now: datetime) -> timedelta:
+    """Time since the chair started the meeting on screen, up to its close."""
+    if meeting.started_at is None:
+        return timedelta()
+    return max((meeting.ended_at or now) - meeting.started_at, timedelta())
+
+
+def clock_text(span: timedelta) -> str:
+    """Hours and minutes, '0:07' or '1:05': seconds would only flicker on a projector."""
+    minutes = int(span.total_seconds()) // 60
+    return f"{minutes // 60}:{minutes % 60:02d}"
+
+
+def running(meeting: Meeting) -> bool:
+    return meeting.started_at is not None and meeting.ended_at is None
+
+
+# --- what an agenda item shows --------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ScreenContent:
+    """What the shared screen shows for one agenda item, restricted details already removed
+    unless the chair revealed them."""
+
+    paragraphs: list[str] = field(default_factory=list)
+    table: list[dict[str, str]] = field(default_factory=list)
+    empty: str = ""  # said instead when there is nothing to show
+    restricted: list[str] = field(default_factory=list)  # only when revealed
+
+
+def _chronology(review: Review, item: AgendaItem) -> ScreenContent:
+    start, end = item.chronology_from or date.min, item.chronology_to or date.max
+    rows = [
+        {
+            "Date": english_date(entry.occurred_on),
+            "Agency": entry.agency,
+            "What happened": entry.event,
+            "Key episode": "Yes" if entry.key_practice_episode else "",
+        }
+        for entry in sorted(review.chronology, key=lambda e: e.occurred_on)
+        if start <= entry.occurred_on <= end
+    ]
+    return ScreenContent(table=rows, empty="No chronology entries in these dates.")
+
+
+def _finding(review: Review, item: AgendaItem) -> ScreenContent:
+    found = [f for f in review.findings if f.id == item.finding_id]
+    if not found:
+        return ScreenContent(empty="Choose the finding to show when planning the agenda.")
+    finding = found[0]
+    text = [finding.title, *paragraphs(finding.what_happened)]
+    text += paragraphs(finding.systemic_analysis)
+    if finding.themes:
+        text.append("Themes: " + "; ".join(theme.value for theme in finding.themes))
+    return ScreenContent(paragraphs=text)
+
+
+def _recommendations(review: Review) -> ScreenContent:
+    rows = [
+        {
+            "No.": str(number),
+            "Who": "; ".join(rec.owners),
+            "What": rec.what,
+            "By when": english_date(rec.by_when),
+            "Status": rec.status.value,
+        }
+        for number, rec in enumerate(review.recommendations, start=1)
+    ]
+    return ScreenContent(table=rows, empty="No recommendations yet.")
+
+
+def _criteria(review: Review) -> ScreenContent:
+    rapid = review.rapid_review
+    rows = [
+        {
+            "Criterion": item.criterion.value,
+            "Applies": "Yes" if item.applies else "No",
+            "Why": item.note,
+        }
+        for item in (rapid.criteria if rapid else [])
+    ]
+    return ScreenContent(table=rows, empty="The criteria checklist is not filled in yet.")
+
+
+def _clocks(review: Review, today: date) -> ScreenContent:
+    rows = [
+        {
+            "Step": clock.label,
+            "Due": english_date(clock.due),
+            "Standing": clock.status.value,
+            "Done on": english_date(clock.done_on),
+        }
+        for clock in review_clocks(review=review, today=today)
+    ]
+    return ScreenContent(table=rows, empty="No clocks run yet.")
+
+
+def restricted_lines(review: Review) -> list[str]:
+    """The restricted register as lines for the screen (only shown when revealed)."""
+    details = review.restricted
+    lines = [
+        f"{label}: {value}"
+        for label, value in (
+            ("Child's name", details.child_name),
+            ("Date of birth", english_date(details.date_of_birth)),
+            ("Address", details.address),
+            ("School or setting", details.school),
+        )
+        if value
+    ]
+    lines += [f"{term.term} (published as '{term.replacement}')" for term in details.terms]
+    return lines
+
+
+def screen_content(*, review: Review, item: AgendaItem, reveal: bool, today: date) -> ScreenContent:
+    """What the item shows. Unless `reveal`, every restricted detail is replaced by the
+    wording the publication version uses (SPEC §4: nothing restricted unless revealed)."""
+    if item.link is AgendaLink.CHRONOLOGY:
+        content = _chronology(review, item)
+    elif item.link is AgendaLink.FINDING:
+        content = _finding(review, item)
+    elif item.link is AgendaLink.RECOMMENDATIONS:
+        content = _recommendations(review)
+    elif item.link is AgendaLink.CRITERIA:
+        content = _criteria(review)
+    elif item.link is AgendaLink.CLOCKS:
+        content = _clocks(review, today)
+    else:
+        content = ScreenContent(paragraphs=paragraphs(item.text))
+    if reveal:
+        return ScreenContent(
+            content.paragraphs, content.table, content.empty, restricted_lines(review)
+        )
+    swaps = redaction.replacements(review=review)
+    return ScreenContent(
+        paragraphs=redaction.redact_value(content.paragraphs, swaps),
+        table=redaction.redact_value(content.table, swaps),
+        empty=content.empty,
+    )
+
+
+# --- writing ---------------------------------------------------------------------------------
+
+
+def _locked_message(meeting: Meeting) -> str:
+    return (
+        f"The minutes of this {meeting.kind.value.lower()} were signed off on "
+        f"{english_date(meeting.signed_off_on)}, so the record no longer changes. "
+        "Add an addendum to record anything later."
+    )
+
+
+def _change(
+    *,
+    db: Database,
+    reference: str,
+    meeting_id: str,
+    actor: str,
+    change: Callable[[Meeting, Review], None],
+    locked_ok: bool = False,
+) -> Meeting:
+    """Read the stored meeting, apply `change` to a copy, validate and save it: all in one
+    write transaction, so nothing saved in between is overwritten."""
+    with storage.write_transaction(db):
+        review = services.load_review(db=db, reference=reference)
+        meeting = find_meeting(review, meeting_id)
+        if meeting.signed_off_on and not locked_ok:
+            raise MeetingLockedError(_locked_message(meeting))
+        updated = meeting.model_copy(deep=True)
+        change(updated, review)
+        try:
+            # Lists changed in place skip validate_assignment: validate the whole again.
+            updated = Meeting.model_validate(updated.model_dump())
+        except ValidationError as exc:
+            raise InvalidDataError(
+                plain_problems(exc), summary="The meeting was not saved:"
+            ) from exc
+        services.save_item(
+            db=db,
+            reference=reference,
+            kind=KIND,
+            item=updated,
+            expected_version=None,  # read in this same transaction
+            actor=actor,
+        )
+    return updated
+
+
+def create_meeting(
+    *,
+    db: Database,
+    reference: str,
+    kind: MeetingKind,
+    held_on: date,
+    actor: str,
+    starts_at: time | None = None,
+    place: str = "",
+    chair: str = "",
+    attendees: Sequence[Attendee] = (),
+    use_standard_agenda: bool = True,
+) -> Meeting:
+    """A new meeting, with the standard agenda for its kind unless asked otherwise."""
+    try:
+        meeting = Meeting(
+            kind=kind,
+            held_on=held_on,
+            starts_at=starts_at,
+            place=place,
+            chair=chair,
+            attendees=list(attendees),
+            agenda=standard_agenda(kind) if use_standard_agenda else [],
+        )
+    except ValidationError as exc:
+        raise InvalidDataError(plain_problems(exc), summary="The meeting was not added:") from exc
+    services.save_item(
+        db=db, reference=reference, kind=KIND, item=meeting, expected_version=0, actor=actor
+    )
+    return meeting
+
+
+def save_plan(
+    *,
+    db: Database,
+    reference: str,
+    meeting_id: str,
+    actor: str,
+    held_on: date,
+    starts_at: time | None,
+    place: str,
+    chair: str,
+    attendees: Sequence[Attendee],
+    agenda: Sequence[AgendaItem],
+) -> Meeting:
+    """Save the plan: date, time, place, chair, invitees and the agenda. An agenda item that
+    keeps its title keeps its notes and time spent."""
+
+    def change(meeting: Meeting, _review: Review) -> None:
+        before = {item.title: item for item in meeting.agenda}
+        kept = []
+        for item in agenda:
+            old = before.get(item.title)
+            extra: dict[str, object] = {"notes": item.notes or (old.notes if old else "")}
+            if old is not None:
+                extra |= {"seconds_spent": old.seconds_spent, "opened_at": old.opened_at}
+            kept.append(item.model_copy(update=extra))
+        meeting.held_on, meeting.starts_at = held_on, starts_at
+        meeting.place, meeting.chair = place, chair
+        meeting.attendees, meeting.agenda = list(attendees), kept
+        if meeting.current_item is not None and meeting.current_item >= len(kept):
+            meeting.current_item = None
+
+    return _change(db=db, reference=reference, meeting_id=meeting_id, actor=actor, change=change)
+
+
+def _close_stint(meeting: Meeting, at: datetime) -> None:
+    for item in meeting.agenda:
+        if item.opened_at is not None:
+            spent = max(int((at - item.opened_at).total_seconds()), 0)
+            item.seconds_spent += spent
+            item.opened_at = None
+
+
+def open_item(
+    *, db: Database, reference: str, meeting_id: str, index: int, at: datetime, actor: str
+) -> Meeting:
+    """Put agenda item `index` on screen: starts the meeting's clock on the first item, stops
+    the previous item's clock and starts this one's."""
+
+    def change(meeting: Meeting, _review: Review) -> None:
+        if not 0 <= index < len(meeting.agenda):
+            raise MeetingStepError(f"The agenda has no item {index + 1}.")
+        _close_stint(meeting, at)
+        if meeting.started_at is None:
+            meeting.started_at = at
+        meeting.ended_at = None  # reopening an item resumes a closed meeting
+        meeting.agenda[index].opened_at = at
+        meeting.current_item = index
+
+    return _change(db=db, reference=reference, meeting_id=meeting_id, actor=actor, change=change)
+
+
+def end_meeting(
+    *, db: Database, reference: str, meeting_id: str, at: datetime, actor: str
+) -> Meeting:
+    """Close the meeting on screen: the clocks stop and no item is on screen."""
+
+    def change(meeting: Meeting, _review: Review) -> None:
+        _close_stint(meeting, at)
+        meeting.started_at = meeting.started_at or at
+        meeting.ended_at = at
+        meeting.current_item = None
+
+    return _change(db=db, reference=reference, meeting_id=meeting_id, actor=actor, change=change)
+
+
+def save_notes(
+    *, db: Database, reference: str, meeting_id: str, index: int, notes: str, actor: str
+) -> Meeting:
+    def change(meeting: Meeting, _review: Review) -> None:
+        if not 0 <= index < len(meeting.agenda):
+            raise MeetingStepError(f"The agenda has no item {index + 1}.")
+        meeting.agenda[index].notes = notes
+
+    return _change(db=db, reference=reference, meeting_id=meeting_id, actor=actor, change=change)
+
+
+def save_decision(
+    *, db: Database, reference: str, meeting_id: str, index: int, text: str, actor: str
+) -> Meeting:
+    """Save decision `index` as typed; an index one past the end adds a decision, and blank
+    text removes it."""
+
+    def change(meeting: Meeting, _review: Review) -> None:
+        if index == len(meeting.decisions):
+            if text.strip():
+                meeting.decisions.append(text)
+        elif 0 <= index < len(meeting.decisions):
+            if text.strip():
+                meeting.decisions[index] = text
+            else:
+                del meeting.decisions[index]
+        else:
+            raise MeetingStepError(f"There is no decision {index + 1}.")
+
+    return _change(db=db, reference=reference, meeting_id=meeting_id, actor=actor, change=change)
+
+
+def save_action(
+    *,
+    db: Database,
+    reference: str,
+    meeting_id: str,
+    index: int,
+    action: MeetingAction | None,
+    actor: str,
+) -> Meeting:
+    """Save action `index` (one past the end adds it); None removes it."""
+
+    def change(meeting: Meeting, _review: Review) -> None:
+        if action is not None and index == len(meeting.actions):
+            meeting.actions.append(action)
+        elif 0 <= index < len(meeting.actions):
+            if action is None:
+                del meeting.actions[index]
+            else:
+                keep = meeting.actions[index].recommendation_id
+                meeting.actions[index] = action.model_copy(update={"recommendation_id": keep})
+        else:
+            raise MeetingStepError(f"There is no action {index + 1}.")
+
+    return _change(db=db, reference=reference, meeting_id=meeting_id, actor=actor, change=change)
+
+
+def owner_choices(review: Review) -> list[str]:
+    """Who may own a recommendation: the review's agencies, or all partners together."""
+    return [*review.agency_names, ALL_PARTNERS]
+
+
+def action_to_recommendation(
+    *,
+    db: Database,
+    reference: str,
+    meeting_id: str,
+    index: int,
+    owners: Sequence[str],
+    actor: str,
+) -> Recommendation:
+    """Make action `index` a recommendation owned by `owners` (the review's agencies or all
+    partners), and link the action to it. Both saves or neither."""
+    created: list[Recommendation] = []
+
+    def change(meeting: Meeting, review: Review) -> None:
+        if not 0 <= index < len(meeting.actions):
+            raise MeetingStepError(f"There is no action {index + 1}.")
+        action = meeting.actions[index]
+        if action.recommendation_id:
+            raise MeetingStepError(f"Action {index + 1} is already a recommendation.")
+        unknown = [o for o in owners if o not in owner_choices(review)]
+        if unknown:
+            raise MeetingStepError(
+                f"'{unknown[0]}' is not one of this review's agencies: choose from "
+                f"{', '.join(owner_choices(review))}."
+            )
+        try:
+            rec = Recommendation(owners=list(owners), what=action.what, by_when=action.by_when)
+        except ValidationError as exc:
+            raise InvalidDataError(
+                plain_problems(exc), summary="The recommendation was not added:"
+            ) from exc
+        services.save_item(
+            db=db,
+            reference=reference,
+            kind="recommendations",
+            item=rec,
+            expected_version=0,
+            actor=actor,
+        )
+        action.recommendation_id = rec.id
+        created.append(rec)
+
+    _change(db=db, reference=reference, meeting_id=meeting_id, actor=actor, change=change)
+    return created[0]
+
+
+def fill_review_decision(
+    *,
+    db: Database,
+    reference: str,
+    meeting_id: str,
+    outcome: DecisionOutcome,
+    rationale: str,
+    decided_by: str,
+    actor: str,
+) -> Decision:
+    """The chair confirms a Rapid Review meeting's decision as the review's decision, dated the
+    day of the meeting, with its rationale; how the family was told is kept if already set."""
+    filled: list[Decision] = []
+
+    def change(meeting: Meeting, review: Review) -> None:
+        if meeting.kind is not MeetingKind.RAPID_REVIEW:
+            raise MeetingStepError(
+                "Only a Rapid Review meeting decides whether to hold a review; this is a "
+                f"{meeting.kind.value.lower()}."
+            )
+        told = (
+            review.decision.model_dump(include={"family_told_on", "family_told_how"})
+            if review.decision
+            else {}
+        )
+        try:
+            decision = Decision(
+                outcome=outcome,
+                decided_on=meeting.held_on,
+                decided_by=decided_by,
+                rationale=rationale,
+                **told,
+            )
+        except ValidationError as exc:
+            raise InvalidDataError(
+                plain_problems(exc), summary="The review's decision was not saved:"
+            ) from exc
+        services.save_section(
+            db=db,
+            reference=reference,
+            name="decision",
+            value=decision,
+            expected_version=None,  # read in this same transaction
+            actor=actor,
+        )
+        meeting.decision_filled_on = meeting.held_on
+        filled.append(decision)
+
+    _change(db=db, reference=reference, meeting_id=meeting_id, actor=actor, change=change)
+    return filled[0]
+
+
+def sign_off_meeting(
+    *, db: Database, reference: str, meeting_id: str, at: datetime, actor: str
+) -> Meeting:
+    """The chair signs the minutes off: the meeting closes if still running, then locks."""
+
+    def change(meeting: Meeting, _review: Review) -> None:
+        if running(meeting):
+            _close_stint(meeting, at)
+            meeting.ended_at = at
+            meeting.current_item = None
+        meeting.signed_off_on = at.date()
+
+    return _change(db=db, reference=reference, meeting_id=meeting_id, actor=actor, change=change)
+
+
+def add_addendum(
+    *, db: Database, reference: str, meeting_id: str, text: str, on: date, actor: str
+) -> Meeting:
+    """Record something after sign-off, as a new dated entry; the signed minutes stay as they
+    were. Before sign-off, change the meeting itself."""
+
+    def change(meeting: Meeting, _review: Review) -> None:
+        if meeting.signed_off_on is None:
+            raise MeetingStepError(
+                "The minutes are not signed off yet: change the meeting itself instead."
+            )
+        try:
+            meeting.addenda.append(MeetingAddendum(added_on=on, by=actor, text=text))
+        except ValidationError as exc:
+            raise InvalidDataError(
+                plain_problems(exc), summary="The addendum was not added:"
+            ) from exc
+
+    return _change(
+        db=db,
+        reference=reference,
+        meeting_id=meeting_id,
+        actor=actor,
+        change=change,
+        locked_ok=True,
+    )
+
+
+def minutes_document(*, db: Database, review: Review, meeting_id: str, actor: str) -> bytes:
+    """The agenda and minutes as Word (attendance, apologies, notes, decisions, actions)."""
+    return generate_document(
+        db=db, kind="meeting_minutes", review=review, actor=actor, meeting_id=meeting_id
+    )
