@@ -62,3 +62,15 @@ class InvalidDataError(LcsprError):
 
 class ImportRefusedError(InvalidDataError):
     """A review export could not be imported; the database is unchanged."""
+
+
+class PermissionDeniedError(LcsprError):
+    """The acting user's role does not allow this; nothing was read or written."""
+
+
+class SignInError(LcsprError):
+    """Signing in failed; the message never says whether the username exists."""
+
+
+class AccountError(LcsprError):
+    """An account could not be added or changed (bad username, weak password, unknown user)."""

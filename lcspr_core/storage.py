@@ -124,6 +124,51 @@ def m003_create_generated_documents(db: Database) -> None:
     db.table("generated_documents").create_index(["review_reference", "seq"])
 
 
+@migrations()
+def m004_create_accounts(db: Database) -> None:
+    # Local accounts. The hash is Argon2id (see accounts.py); demo accounts are marked so they
+    # can be refused anywhere but on the machine itself.
+    db.table("users").create(
+        {
+            "username": str,
+            "display_name": str,
+            "email": str,
+            "is_admin": int,
+            "disabled": int,
+            "demo": int,
+            "password_hash": str,
+            "password_changed_at": str,
+            "created_at": str,
+        },
+        pk="username",
+        not_null={"display_name", "email", "is_admin", "disabled", "demo", "password_hash"},
+        defaults={"email": "", "is_admin": 0, "disabled": 0, "demo": 0},
+    )
+    db.execute("CREATE INDEX users_email ON users (email COLLATE NOCASE)")
+    # Per-review roles: a user sees only the reviews listed here (administrators see all).
+    db.table("memberships").create(
+        {"username": str, "review_reference": str, "role": str, "granted_at": str},
+        pk=("username", "review_reference"),
+        foreign_keys=[("username", "users", "username")],
+        not_null={"role", "granted_at"},
+    )
+    # Server-side sessions: only a hash of the token is kept, so a copy of the database (a
+    # backup) cannot be used to take over a session.
+    db.table("sessions").create(
+        {"token_hash": str, "username": str, "created_at": str, "last_seen_at": str},
+        pk="token_hash",
+        foreign_keys=[("username", "users", "username")],
+        not_null={"username", "created_at", "last_seen_at"},
+    )
+    db.table("sessions").create_index(["username"])
+    # Failed sign-ins per attempted name (known or not, so a lockout reveals nothing).
+    db.table("login_failures").create(
+        {"username": str, "failures": int, "last_failure_at": str, "locked_until": str},
+        pk="username",
+        not_null={"failures", "last_failure_at"},
+    )
+
+
 def db_path_from_env() -> Path:
     return Path(os.environ.get(DB_ENV_VAR) or DEFAULT_DB_PATH)
 
@@ -362,9 +407,28 @@ def append_audit(
 
 
 def read_audit(
-    db: Database, *, reference: str | None = None, limit: int = -1
+    db: Database,
+    *,
+    reference: str | None = None,
+    limit: int = -1,
+    actor: str | None = None,
+    since: str | None = None,
+    before: str | None = None,
 ) -> list[dict[str, Any]]:
-    where, params = ("WHERE review_reference = ?", [reference]) if reference else ("", [])
+    """Entries in order, optionally of one review, by one actor, at or after `since` and
+    before `before` (ISO timestamps, compared as text: every entry is written in UTC)."""
+    clauses: list[str] = []
+    params: list[str | int] = []
+    for clause, value in (
+        ("review_reference = ?", reference),
+        ("actor = ?", actor),
+        ("at >= ?", since),
+        ("at < ?", before),
+    ):
+        if value:
+            clauses.append(clause)
+            params.append(value)
+    where = ("WHERE " + " AND ".join(clauses)) if clauses else ""
     cursor = db.execute(f"SELECT * FROM audit_log {where} ORDER BY seq LIMIT ?", [*params, limit])
     columns = [c[0] for c in cursor.description]
     return [dict(zip(columns, row, strict=True)) for row in cursor.fetchall()]
@@ -420,3 +484,132 @@ def backup_to(db: Database, target: Path) -> None:
     temporary.unlink(missing_ok=True)
     db.execute("VACUUM INTO ?", [str(temporary)])
     os.replace(temporary, target)
+
+
+# --- accounts, memberships, sessions, sign-in failures ---------------------------------------
+
+USER_COLUMNS = (
+    "username, display_name, email, is_admin, disabled, demo, password_hash, "
+    "password_changed_at, created_at"
+)
+
+
+def _user_row(row: tuple[Any, ...] | None) -> dict[str, Any] | None:
+    if row is None:
+        return None
+    return dict(zip([c.strip() for c in USER_COLUMNS.split(",")], row, strict=True))
+
+
+def read_user(db: Database, username: str) -> dict[str, Any] | None:
+    row = db.execute(f"SELECT {USER_COLUMNS} FROM users WHERE username = ?", [username]).fetchone()
+    return _user_row(row)
+
+
+def read_user_by_email(db: Database, email: str) -> dict[str, Any] | None:
+    row = db.execute(
+        f"SELECT {USER_COLUMNS} FROM users WHERE email = ? COLLATE NOCASE AND email != ''",
+        [email],
+    ).fetchone()
+    return _user_row(row)
+
+
+def read_users(db: Database) -> list[dict[str, Any]]:
+    rows = db.execute(f"SELECT {USER_COLUMNS} FROM users ORDER BY username").fetchall()
+    return [row for row in map(_user_row, rows) if row is not None]
+
+
+def count_users(db: Database) -> int:
+    return int(db.execute("SELECT count(*) FROM users").fetchone()[0])
+
+
+def insert_user(db: Database, row: dict[str, Any]) -> None:
+    db.table("users").insert(row)
+
+
+def update_user(db: Database, username: str, changes: dict[str, Any]) -> None:
+    db.table("users").update(username, changes)
+
+
+def read_memberships(db: Database, username: str) -> dict[str, str]:
+    rows = db.execute(
+        "SELECT review_reference, role FROM memberships WHERE username = ? "
+        "ORDER BY review_reference",
+        [username],
+    ).fetchall()
+    return {str(reference): str(role) for reference, role in rows}
+
+
+def read_all_memberships(db: Database) -> list[dict[str, str]]:
+    cursor = db.execute(
+        "SELECT username, review_reference, role, granted_at FROM memberships "
+        "ORDER BY username, review_reference"
+    )
+    columns = [c[0] for c in cursor.description]
+    return [dict(zip(columns, row, strict=True)) for row in cursor.fetchall()]
+
+
+def upsert_membership(db: Database, *, username: str, reference: str, role: str, at: str) -> None:
+    db.table("memberships").upsert(
+        {"username": username, "review_reference": reference, "role": role, "granted_at": at},
+        pk=("username", "review_reference"),
+    )
+
+
+def delete_membership(db: Database, *, username: str, reference: str) -> int:
+    cursor = db.execute(
+        "DELETE FROM memberships WHERE username = ? AND review_reference = ?",
+        [username, reference],
+    )
+    return int(cursor.rowcount)
+
+
+def insert_session(db: Database, *, token_hash: str, username: str, at: str) -> None:
+    db.table("sessions").insert(
+        {"token_hash": token_hash, "username": username, "created_at": at, "last_seen_at": at}
+    )
+
+
+def read_session(db: Database, token_hash: str) -> dict[str, str] | None:
+    row = db.execute(
+        "SELECT username, created_at, last_seen_at FROM sessions WHERE token_hash = ?",
+        [token_hash],
+    ).fetchone()
+    return {"username": row[0], "created_at": row[1], "last_seen_at": row[2]} if row else None
+
+
+def touch_session(db: Database, token_hash: str, *, at: str) -> None:
+    db.execute("UPDATE sessions SET last_seen_at = ? WHERE token_hash = ?", [at, token_hash])
+
+
+def delete_session(db: Database, token_hash: str) -> None:
+    db.execute("DELETE FROM sessions WHERE token_hash = ?", [token_hash])
+
+
+def delete_user_sessions(db: Database, username: str) -> None:
+    db.execute("DELETE FROM sessions WHERE username = ?", [username])
+
+
+def read_login_failures(db: Database, username: str) -> dict[str, Any] | None:
+    row = db.execute(
+        "SELECT failures, last_failure_at, locked_until FROM login_failures WHERE username = ?",
+        [username],
+    ).fetchone()
+    return {"failures": row[0], "last_failure_at": row[1], "locked_until": row[2]} if row else None
+
+
+def upsert_login_failures(
+    db: Database, *, username: str, failures: int, at: str, locked_until: str | None
+) -> None:
+    db.table("login_failures").upsert(
+        {
+            "username": username,
+            "failures": failures,
+            "last_failure_at": at,
+            "locked_until": locked_until,
+        },
+        pk="username",
+    )
+
+
+def clear_login_failures(db: Database, username: str) -> None:
+    db.execute("DELETE FROM login_failures WHERE username = ?", [username])

@@ -18,6 +18,7 @@ def test_migrations_create_the_pinned_schema(db: Database) -> None:
         "m001_create_reviews",
         "m002_create_audit_log",
         "m003_create_generated_documents",
+        "m004_create_accounts",
     ]
     assert {
         name: list(db[name].columns_dict)
@@ -65,7 +66,7 @@ def test_migrations_create_the_pinned_schema(db: Database) -> None:
 
 def test_reopening_applies_no_migration_twice(db_path: Path, db: Database) -> None:
     again = storage.open_db(db_path)
-    assert len(storage.migrations.applied(again)) == 3
+    assert len(storage.migrations.applied(again)) == 4
 
 
 def test_connection_is_wal_full_sync_with_busy_timeout_and_foreign_keys(db: Database) -> None:

@@ -1,0 +1,419 @@
+"""Local accounts: Argon2id passwords, throttled sign-in, server-side sessions, review roles.
+
+Every function takes `now` so tests can move time instead of sleeping. Every change to an
+account is written to the audit log (never a password or a hash).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import secrets
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from argon2 import PasswordHasher, Type
+from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
+
+from lcspr_core import storage
+from lcspr_core.access import Actor, Role, actor_for
+from lcspr_core.errors import AccountError, SignInError
+from lcspr_core.storage import Database
+
+# RFC 9106's second recommended profile (64 MiB, 3 passes, 4 lanes): stronger than OWASP's
+# floor (19 MiB, t=2, p=1) and still about a tenth of a second on a laptop. Hashes made with
+# older parameters are upgraded at the next successful sign-in.
+HASHER = PasswordHasher(
+    time_cost=3, memory_cost=64 * 1024, parallelism=4, hash_len=32, salt_len=16, type=Type.ID
+)
+
+MIN_PASSWORD_LENGTH = 12
+# Argon2 hashes any length, but a megabyte "password" is a cheap way to tie up the server.
+MAX_PASSWORD_LENGTH = 256
+USERNAME_PATTERN = re.compile(r"^[a-z0-9][a-z0-9._@-]{1,63}$")
+
+MAX_FAILURES = 5
+LOCKOUT = timedelta(minutes=15)
+IDLE_TIMEOUT = timedelta(minutes=30)
+SESSION_LIFETIME = timedelta(hours=12)
+# Recording "last seen" on every click would be a write per rerun; once a minute is enough.
+TOUCH_EVERY = timedelta(minutes=1)
+
+WRONG = "The username or password is not right."
+LOCKED = "Too many attempts to sign in with this username. Try again in 15 minutes."
+
+# Verified against when the username is unknown, so a wrong name takes as long as a wrong
+# password and timing does not reveal which names exist.
+_DUMMY_HASH = HASHER.hash(secrets.token_urlsafe(16))
+
+DEMO_PREFIX = "demo-"
+
+
+@dataclass(frozen=True)
+class User:
+    """A stored account, without its password hash."""
+
+    username: str
+    display_name: str
+    email: str
+    is_admin: bool
+    disabled: bool
+    demo: bool
+    memberships: dict[str, Role]
+
+
+def _now(now: datetime | None) -> datetime:
+    return now or datetime.now(UTC)
+
+
+def _iso(moment: datetime) -> str:
+    return moment.astimezone(UTC).isoformat(timespec="seconds")
+
+
+def _token_hash(token: str) -> str:
+    # The token is 256 random bits, so a fast hash is enough (no dictionary to guess from).
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def normalise_username(username: str) -> str:
+    return username.strip().lower()
+
+
+def _user(db: Database, row: dict[str, Any]) -> User:
+    return User(
+        username=row["username"],
+        display_name=row["display_name"],
+        email=row["email"],
+        is_admin=bool(row["is_admin"]),
+        disabled=bool(row["disabled"]),
+        demo=bool(row["demo"]),
+        memberships={r: Role(v) for r, v in storage.read_memberships(db, row["username"]).items()},
+    )
+
+
+def _audit(db: Database, *, actor: str, username: str, action: str, after: Any = None) -> None:
+    storage.append_audit(
+        db, actor=actor, reference=None, target=f"user:{username}", action=action,
+        before=None, after=after,
+    )  # fmt: skip
+
+
+# --- passwords -------------------------------------------------------------------------------
+
+
+def check_password_policy(*, username: str, password: str) -> None:
+    """Refuse a password that is too short, too long, or the username (in any case)."""
+    if len(password) < MIN_PASSWORD_LENGTH:
+        raise AccountError(f"The password must be at least {MIN_PASSWORD_LENGTH} characters.")
+    if len(password) > MAX_PASSWORD_LENGTH:
+        raise AccountError(f"The password must be at most {MAX_PASSWORD_LENGTH} characters.")
+    if normalise_username(username) in password.lower():
+        raise AccountError("The password must not contain the username.")
+
+
+def hash_password(password: str) -> str:
+    return HASHER.hash(password)
+
+
+# --- accounts --------------------------------------------------------------------------------
+
+
+def needs_first_admin(*, db: Database) -> bool:
+    """A fresh install: nobody can sign in until the first administrator is added."""
+    return storage.count_users(db) == 0
+
+
+def add_user(
+    *,
+    db: Database,
+    username: str,
+    display_name: str,
+    password: str,
+    actor: str,
+    email: str = "",
+    is_admin: bool = False,
+    demo: bool = False,
+    now: datetime | None = None,
+) -> User:
+    """Add an account. Usernames are lower case; a demo account must be named demo-…"""
+    username = normalise_username(username)
+    if not USERNAME_PATTERN.match(username):
+        raise AccountError(
+            "A username is 2 to 64 characters: lower-case letters, digits, '.', '_', '@' or '-'."
+        )
+    if username.startswith(DEMO_PREFIX) != demo:
+        raise AccountError(f"Only demo accounts have names starting '{DEMO_PREFIX}'.")
+    check_password_policy(username=username, password=password)
+    password_hash = hash_password(password)
+    at = _iso(_now(now))
+    with storage.write_transaction(db):
+        if storage.read_user(db, username) is not None:
+            raise AccountError(f"There is already a user '{username}'.")
+        if email and storage.read_user_by_email(db, email) is not None:
+            raise AccountError(f"Another user already has the email {email}.")
+        storage.insert_user(
+            db,
+            {
+                "username": username,
+                "display_name": display_name.strip() or username,
+                "email": email.strip(),
+                "is_admin": int(is_admin),
+                "disabled": 0,
+                "demo": int(demo),
+                "password_hash": password_hash,
+                "password_changed_at": at,
+                "created_at": at,
+            },
+        )
+        details = {"display_name": display_name, "email": email, "is_admin": is_admin}
+        _audit(db, actor=actor, username=username, action="add_user", after=details)
+    return get_user(db=db, username=username)
+
+
+def get_user(*, db: Database, username: str) -> User:
+    row = storage.read_user(db, normalise_username(username))
+    if row is None:
+        raise AccountError(f"There is no user '{username}'.")
+    return _user(db, row)
+
+
+def list_users(*, db: Database) -> list[User]:
+    return [_user(db, row) for row in storage.read_users(db)]
+
+
+def set_disabled(
+    *, db: Database, username: str, disabled: bool, actor: str, now: datetime | None = None
+) -> User:
+    """Disable (or enable again) an account; disabling ends its sessions at once."""
+    user = get_user(db=db, username=username)
+    with storage.write_transaction(db):
+        storage.update_user(db, user.username, {"disabled": int(disabled)})
+        if disabled:
+            storage.delete_user_sessions(db, user.username)
+        _audit(db, actor=actor, username=user.username,
+               action="disable_user" if disabled else "enable_user")  # fmt: skip
+    return get_user(db=db, username=username)
+
+
+def set_password(
+    *, db: Database, username: str, password: str, actor: str, now: datetime | None = None
+) -> None:
+    """Set a new password (an administrator's reset, or the user's own change); every session
+    of the user ends, so a stolen session does not outlive the change."""
+    user = get_user(db=db, username=username)
+    check_password_policy(username=user.username, password=password)
+    password_hash = hash_password(password)
+    with storage.write_transaction(db):
+        storage.update_user(
+            db, user.username,
+            {"password_hash": password_hash, "password_changed_at": _iso(_now(now))},
+        )  # fmt: skip
+        storage.delete_user_sessions(db, user.username)
+        storage.clear_login_failures(db, user.username)
+        _audit(db, actor=actor, username=user.username, action="set_password")
+
+
+def change_own_password(
+    *, db: Database, username: str, current: str, new: str, now: datetime | None = None
+) -> None:
+    """A user changes their own password, proving the current one first."""
+    row = storage.read_user(db, normalise_username(username))
+    if row is None or not _verify(row["password_hash"], current):
+        raise SignInError("The current password is not right.")
+    set_password(db=db, username=username, password=new, actor=row["username"], now=now)
+
+
+def grant_role(*, db: Database, username: str, reference: str, role: Role, actor: str) -> None:
+    """Make `username` a member of a review with `role` (replacing any role they had)."""
+    user = get_user(db=db, username=username)
+    with storage.write_transaction(db):
+        review = storage.review_id(db, reference)
+        if review is None:
+            raise AccountError(f"There is no review '{reference}'.")
+        # Stored under the review's own spelling, so lookups never depend on case.
+        canonical = next(
+            r for r in storage.review_references(db) if r.casefold() == reference.casefold()
+        )
+        storage.upsert_membership(
+            db, username=user.username, reference=canonical, role=Role(role).value,
+            at=_iso(_now(None)),
+        )  # fmt: skip
+        storage.append_audit(
+            db, actor=actor, reference=canonical, target=f"user:{user.username}",
+            action="grant_role", before=None, after={"role": Role(role).value},
+        )  # fmt: skip
+
+
+def revoke_role(*, db: Database, username: str, reference: str, actor: str) -> None:
+    user = get_user(db=db, username=username)
+    held = next((r for r in user.memberships if r.casefold() == reference.casefold()), None)
+    if held is None:
+        raise AccountError(f"'{user.username}' has no role on '{reference}'.")
+    with storage.write_transaction(db):
+        storage.delete_membership(db, username=user.username, reference=held)
+        storage.append_audit(
+            db, actor=actor, reference=held, target=f"user:{user.username}",
+            action="revoke_role", before={"role": user.memberships[held].value}, after=None,
+        )  # fmt: skip
+
+
+# --- signing in ------------------------------------------------------------------------------
+
+
+def _verify(password_hash: str, password: str) -> bool:
+    try:
+        return HASHER.verify(password_hash, password)
+    except (VerifyMismatchError, VerificationError, InvalidHashError):
+        return False
+
+
+def _locked_until(db: Database, username: str, now: datetime) -> datetime | None:
+    record = storage.read_login_failures(db, username)
+    if record and record["locked_until"]:
+        until = datetime.fromisoformat(record["locked_until"])
+        if until > now:
+            return until
+    return None
+
+
+def _record_failure(db: Database, username: str, now: datetime) -> None:
+    with storage.write_transaction(db):
+        record = storage.read_login_failures(db, username)
+        failures = 1
+        if record and datetime.fromisoformat(record["last_failure_at"]) > now - LOCKOUT:
+            # Count on from recent failures; a lockout that has run its course starts afresh.
+            lapsed = record["locked_until"] and record["locked_until"] <= _iso(now)
+            failures = 1 if lapsed else record["failures"] + 1
+        locked = _iso(now + LOCKOUT) if failures >= MAX_FAILURES else None
+        storage.upsert_login_failures(
+            db, username=username, failures=failures, at=_iso(now), locked_until=locked
+        )
+
+
+def _start_session(db: Database, username: str, now: datetime) -> str:
+    token = secrets.token_urlsafe(32)
+    with storage.write_transaction(db):
+        storage.clear_login_failures(db, username)
+        storage.insert_session(db, token_hash=_token_hash(token), username=username, at=_iso(now))
+    return token
+
+
+def sign_in(
+    *,
+    db: Database,
+    username: str,
+    password: str,
+    from_local_machine: bool = False,
+    now: datetime | None = None,
+) -> str:
+    """Check the password and start a session; returns the session token.
+
+    Every failure says the same thing (WRONG), whether the name is unknown, the account is
+    disabled or the password is wrong. Failures are counted per attempted name, known or not;
+    after MAX_FAILURES the name is locked for LOCKOUT, even with the right password.
+    """
+    moment = _now(now)
+    name = normalise_username(username)[:64]
+    if _locked_until(db, name, moment):
+        raise SignInError(LOCKED)
+    row = storage.read_user(db, name)
+    ok = _verify(row["password_hash"] if row else _DUMMY_HASH, password[:MAX_PASSWORD_LENGTH])
+    usable = row is not None and not row["disabled"] and (from_local_machine or not row["demo"])
+    if not (ok and usable and row is not None):
+        _record_failure(db, name, moment)
+        if _locked_until(db, name, moment):
+            raise SignInError(LOCKED)
+        raise SignInError(WRONG)
+    if HASHER.check_needs_rehash(row["password_hash"]):
+        with storage.write_transaction(db):
+            storage.update_user(db, name, {"password_hash": hash_password(password)})
+    return _start_session(db, name, moment)
+
+
+def sign_in_with_email(*, db: Database, email: str, now: datetime | None = None) -> str:
+    """Single sign-on: the identity provider has checked the person; map the email to a user."""
+    row = storage.read_user_by_email(db, email.strip()) if email.strip() else None
+    if row is None or row["disabled"] or row["demo"]:
+        raise SignInError(
+            f"You signed in as {email}, but no active account here uses that email. "
+            "Ask your business manager to add you."
+        )
+    return _start_session(db, row["username"], _now(now))
+
+
+def sign_in_demo(
+    *, db: Database, username: str, from_local_machine: bool, now: datetime | None = None
+) -> str:
+    """Sign in to a demo account without a password, only from the machine the app runs on."""
+    row = storage.read_user(db, normalise_username(username))
+    if not from_local_machine or row is None or not row["demo"] or row["disabled"]:
+        raise SignInError("Demo accounts can be used only on the machine the app runs on.")
+    return _start_session(db, row["username"], _now(now))
+
+
+def session_actor(*, db: Database, token: str | None, now: datetime | None = None) -> Actor | None:
+    """The signed-in Actor for a session token, or None if the session has ended.
+
+    Checked on every interaction, so a sign-out, a password change, a disabled account, an
+    idle half hour or the session's full lifetime ends it at the next click.
+    """
+    if not token:
+        return None
+    moment = _now(now)
+    key = _token_hash(token)
+    session = storage.read_session(db, key)
+    if session is None:
+        return None
+    row = storage.read_user(db, session["username"])
+    created = datetime.fromisoformat(session["created_at"])
+    last_seen = datetime.fromisoformat(session["last_seen_at"])
+    expired = moment - last_seen > IDLE_TIMEOUT or moment - created > SESSION_LIFETIME
+    stale = row is None or row["disabled"] or row["password_changed_at"] > session["created_at"]
+    if expired or stale:
+        with storage.write_transaction(db):
+            storage.delete_session(db, key)
+        return None
+    if moment - last_seen >= TOUCH_EVERY:
+        with storage.write_transaction(db):
+            storage.touch_session(db, key, at=_iso(moment))
+    return actor_for(db=db, username=session["username"])
+
+
+def sign_out(*, db: Database, token: str | None) -> None:
+    if token:
+        with storage.write_transaction(db):
+            storage.delete_session(db, _token_hash(token))
+
+
+# --- the demo --------------------------------------------------------------------------------
+
+DEMO_USERS: tuple[tuple[str, str, Role | None], ...] = (
+    ("demo-manager", "Demo business manager", None),
+    ("demo-chair", "Demo chair", Role.CHAIR),
+    ("demo-reviewer", "Demo reviewer", Role.REVIEWER),
+    ("demo-partner", "Demo partner lead", Role.PARTNER_LEAD),
+    ("demo-viewer", "Demo viewer", Role.VIEWER),
+)
+
+
+def add_demo_users(*, db: Database, reference: str, actor: str) -> list[str]:
+    """One demo account per role on the demo review. Their passwords are random and never
+    shown: they can be used only through sign_in_demo, from the machine itself."""
+    added = []
+    for username, display_name, role in DEMO_USERS:
+        if storage.read_user(db, username) is None:
+            add_user(
+                db=db, username=username, display_name=display_name, actor=actor, demo=True,
+                password=secrets.token_urlsafe(24), is_admin=role is None,
+            )  # fmt: skip
+            added.append(username)
+        if role is not None:
+            grant_role(db=db, username=username, reference=reference, role=role, actor=actor)
+    return added
+
+
+def demo_usernames(*, db: Database) -> list[str]:
+    return [
+        row["username"] for row in storage.read_users(db) if row["demo"] and not row["disabled"]
+    ]
