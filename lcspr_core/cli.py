@@ -14,7 +14,8 @@ from pathlib import Path
 
 from pydantic import ValidationError
 
-from lcspr_core import exchange, services, storage
+from lcspr_core import accounts, exchange, services, storage
+from lcspr_core.cli_users import add_user_commands
 from lcspr_core.clocks import Clock
 from lcspr_core.demo import DEMO_REFERENCE, build_demo_review
 from lcspr_core.errors import LcsprError
@@ -59,6 +60,10 @@ def cmd_demo(db: Database, args: argparse.Namespace) -> None:
     review = build_demo_review(args.reference)
     services.create_review(db=db, review=review, actor=CLI_ACTOR, replace=args.replace)
     _out(review.reference)
+    if args.with_demo_users:
+        # Usable only from this machine, without a password (see accounts.sign_in_demo).
+        added = accounts.add_demo_users(db=db, reference=review.reference, actor=CLI_ACTOR)
+        _out("Demo accounts (this machine only, not for real cases): " + ", ".join(added))
 
 
 def cmd_list(db: Database, args: argparse.Namespace) -> None:
@@ -269,6 +274,10 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("demo", help="add the fictional demo review and print its reference")
     p.add_argument("--reference", default=DEMO_REFERENCE, help="reference to give it")
     p.add_argument("--replace", action="store_true", help="replace it if it exists")
+    p.add_argument(
+        "--with-demo-users", action="store_true",
+        help="also add one demo account per role, usable only on this machine",
+    )  # fmt: skip
     p.set_defaults(func=cmd_demo)
 
     sub.add_parser("list", help="every review: reference, child, stage, next clock").set_defaults(
@@ -354,6 +363,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("-o", "--output", help="file to write (default: standard output)")
     p.add_argument("--all", action="store_true", help="include reviews not yet published")
     p.set_defaults(func=cmd_nspcc_export)
+    add_user_commands(sub)
     return parser
 
 
