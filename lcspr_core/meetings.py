@@ -275,7 +275,7 @@ def screen_content(*, review: Review, item: AgendaItem, reveal: bool, today: dat
 
 def _locked_message(meeting: Meeting) -> str:
     return (
-        f"The minutes of this {meeting.kind.value.lower()} were signed off on "
+        f"The minutes of this meeting ({meeting.kind.value}) were signed off on "
         f"{english_date(meeting.signed_off_on)}, so the record no longer changes. "
         "Add an addendum to record anything later."
     )
@@ -544,27 +544,22 @@ def fill_review_decision(
     actor: str,
 ) -> Decision:
     """The chair confirms a Rapid Review meeting's decision as the review's decision, dated the
-    day of the meeting, with its rationale; how the family was told is kept if already set."""
+    day of the meeting, with its rationale. Any earlier decision is replaced (audited)."""
     filled: list[Decision] = []
 
     def change(meeting: Meeting, review: Review) -> None:
         if meeting.kind is not MeetingKind.RAPID_REVIEW:
             raise MeetingStepError(
-                "Only a Rapid Review meeting decides whether to hold a review; this is a "
-                f"{meeting.kind.value.lower()}."
+                "Only a Rapid Review meeting decides whether to hold a review; this is: "
+                f"{meeting.kind.value}."
             )
-        told = (
-            review.decision.model_dump(include={"family_told_on", "family_told_how"})
-            if review.decision
-            else {}
-        )
         try:
+            # A new decision: the family is still to be told of it, whatever went before.
             decision = Decision(
                 outcome=outcome,
                 decided_on=meeting.held_on,
                 decided_by=decided_by,
                 rationale=rationale,
-                **told,
             )
         except ValidationError as exc:
             raise InvalidDataError(
