@@ -37,6 +37,9 @@ PAGES = {
         st.Page("pages/publication.py", title="Publication", icon=":material/public:"),
         st.Page("pages/action_plan.py", title="Action plan", icon=":material/task_alt:"),
     ],
+    "Across reviews": [
+        st.Page("pages/learning.py", title="Learning across reviews", icon=":material/insights:"),
+    ],
 }
 
 navigation = st.navigation(PAGES, expanded=True)

@@ -1,62 +1,56 @@
-"""Action plan: every recommendation tracked to completion, with dated updates."""
+"""Action plan: every recommendation and meeting action followed to evidenced impact, with
+dated updates, overdue and due-soon flags, and the plan as Word or XLSX for the board."""
 
 import streamlit as st
 
-from lcspr_core import services
-from lcspr_core.review_clocks import review_clocks
-from lcspr_ui.clocks import show_page_clocks, standing
+from lcspr_ui.action_plan import action_table, add_update_form, xlsx_download
+from lcspr_ui.clocks import show_page_clocks
 from lcspr_ui.context import current_review, open_database
-from lcspr_ui.editors import item_editor
+from lcspr_ui.downloads import document_download
 
 st.title("Action plan")
 db = open_database()
 review = current_review(db)
 if review is None:
     st.stop()
-versions = services.record_versions(db=db, reference=review.reference)
-if not review.recommendations:
+if not review.recommendations and not any(m.actions for m in review.meetings):
     st.info("The action plan follows the recommendations: add them on the Recommendations page.")
+    st.page_link("pages/recommendations.py", label="Go to Recommendations", icon=":material/flag:")
     st.stop()
 
-clocks = {c.key: c for c in review_clocks(review=review, today=services.today())}
-recs = {rec.id: rec for rec in review.recommendations}
-rows = []
-for number, rec in enumerate(review.recommendations, start=1):
-    updates = [u for u in review.action_updates if u.recommendation_id == rec.id]
-    latest = max(updates, key=lambda u: u.updated_on) if updates else None
-    clock = clocks[f"recommendation/{rec.id}"]
-    rows.append(
-        {
-            "Standing": standing(clock),
-            "No.": number,
-            "Who": "; ".join(rec.owners),
-            "What": rec.what,
-            "By when": rec.by_when,
-            "Status": (latest.status if latest else rec.status).value,
-            "Latest update": latest.update if latest else "",
-        }
+rows = action_table(review)
+word, xlsx = st.columns(2)
+with word:
+    document_download(
+        db, review, "action_plan", label="Make the action plan (Word)", key="action_plan.docx"
     )
-st.dataframe(
-    rows,
-    hide_index=True,
-    width="stretch",
-    column_config={"By when": st.column_config.DateColumn(format="D MMM YYYY")},
-)
+with xlsx:
+    xlsx_download(
+        [review], file_name=f"{review.reference}-action-plan.xlsx", key="action_plan.xlsx"
+    )
 with st.expander("Deadlines"):
     show_page_clocks(review, "Action plan")
 
-st.subheader("Progress updates")
-numbers = {rec.id: n for n, rec in enumerate(review.recommendations, start=1)}
-item_editor(
-    db,
-    review.reference,
-    "action_updates",
-    review.action_updates,
-    versions=versions,
-    noun="update",
-    describe=lambda u: (
-        f"{u.updated_on:%d/%m/%Y} · Recommendation {numbers.get(u.recommendation_id)}"
-    ),
-    choices={"recommendation_id": list(recs)},
-    formats={"recommendation_id": lambda i: f"{numbers[i]}. {recs[i].what[:80]}"},
-)
+if review.recommendations:
+    st.subheader("Add a dated update")
+    st.caption(
+        "The owning agency's partner lead records what has been done and, once it shows, the "
+        "evidence of impact on practice. Meeting actions are updated in the meeting."
+    )
+    add_update_form(db, review)
+
+st.subheader("Update history")
+for row in rows:
+    if row.updates:
+        with st.expander(f"{row.label}: {len(row.updates)} update(s)"):
+            for update in reversed(row.updates):
+                st.markdown(
+                    f"**{update.updated_on:%d/%m/%Y}** · {update.status.value}"
+                    + (f" · {update.by}" if update.by else "")
+                    + f"  \n{update.update}"
+                    + (
+                        f"  \n*Impact:* {update.evidence_of_impact}"
+                        if update.evidence_of_impact
+                        else ""
+                    )
+                )

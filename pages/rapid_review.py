@@ -7,6 +7,7 @@ from lcspr_ui.clocks import clock_hint, show_page_clocks
 from lcspr_ui.context import current_review, open_database
 from lcspr_ui.criteria import criteria_checklist
 from lcspr_ui.editors import section_editor
+from lcspr_ui.learning import recurrent_themes_panel
 
 st.title("Rapid Review and decision")
 db = open_database()
@@ -15,6 +16,12 @@ if review is None:
     st.stop()
 versions = services.record_versions(db=db, reference=review.reference)
 clocks = show_page_clocks(review, "Rapid Review and decision")
+
+
+def criteria_with_evidence(key: str, shown: set) -> dict:
+    recurrent_themes_panel(db, review)  # the evidence for criterion (b), just above it
+    return {"criteria": criteria_checklist(review.rapid_review, key, shown)}
+
 
 rapid_tab, decision_tab = st.tabs(["Rapid Review", "Decision"])
 with rapid_tab:
@@ -25,7 +32,7 @@ with rapid_tab:
         versions=versions,
         exclude=("criteria",),
         hints={"sent_to_panel_on": clock_hint(clocks, "rapid_review")},
-        extra=lambda key, shown: {"criteria": criteria_checklist(review.rapid_review, key, shown)},
+        extra=criteria_with_evidence,
     )
 with decision_tab:
     st.caption(

@@ -1,0 +1,143 @@
+"""The action plan's table (overdue and due-soon rows standing out), the dated update form and
+the downloads for the board."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import pandas as pd
+import streamlit as st
+from pydantic import ValidationError
+
+from lcspr_core import services
+from lcspr_core.action_plan import ActionRow, action_plan_xlsx, action_rows, record_action_update
+from lcspr_core.errors import LcsprError
+from lcspr_core.model import ActionStatus, ActionUpdate, Review
+from lcspr_core.storage import Database
+from lcspr_core.validation import plain_problems
+from lcspr_ui.context import actor, flash
+from lcspr_ui.downloads import XLSX
+
+OVERDUE_COLOUR = "background-color: #f4cccc"
+DUE_SOON_COLOUR = "background-color: #fff2cc"
+
+
+def flag(row: ActionRow) -> str:
+    if row.overdue:
+        return f"Overdue by {row.days_overdue} day{'s' if row.days_overdue != 1 else ''}"
+    return "Due soon" if row.due_soon else ""
+
+
+def rows_frame(rows: Sequence[ActionRow]) -> pd.DataFrame:
+    return pd.DataFrame(
+        [
+            {
+                "Flag": flag(row),
+                "Action": row.label,
+                "Who": row.who,
+                "What": row.what,
+                "Due": row.due,
+                "Status": row.status.value,
+                "Latest update": (
+                    f"{row.latest_update_on:%d/%m/%Y}: {row.latest_update}"
+                    if row.latest_update_on
+                    else ""
+                ),
+                "Evidence of impact": row.evidence_of_impact,
+            }
+            for row in rows
+        ]
+    )
+
+
+def _colour(row: pd.Series) -> list[str]:
+    flagged = str(row["Flag"])
+    colour = OVERDUE_COLOUR if flagged.startswith("Overdue") else DUE_SOON_COLOUR if flagged else ""
+    return [colour] * len(row)
+
+
+def action_table(review: Review) -> list[ActionRow]:
+    """Counts at a glance, then every recommendation and meeting action."""
+    rows = action_rows(review=review, today=services.today())
+    overdue = sum(r.overdue for r in rows)
+    soon = sum(r.due_soon for r in rows)
+    done = sum(r.status in (ActionStatus.COMPLETE, ActionStatus.IMPACT_EVIDENCED) for r in rows)
+    counts = st.columns(4)
+    counts[0].metric("Actions", len(rows))
+    counts[1].metric("Overdue", overdue)
+    counts[2].metric("Due soon", soon)
+    counts[3].metric("Complete or impact evidenced", done)
+    if overdue:
+        st.error(f"{overdue} action(s) overdue: shown in red below.", icon=":material/error:")
+    st.dataframe(
+        rows_frame(rows).style.apply(_colour, axis=1),
+        hide_index=True,
+        width="stretch",
+        key=f"{review.reference}.action_plan.table",
+        column_config={"Due": st.column_config.DateColumn(format="D MMM YYYY")},
+    )
+    return rows
+
+
+def add_update_form(db: Database, review: Review) -> None:
+    """A dated update from the owning agency's partner lead: status, what was done, impact."""
+    key = f"{review.reference}.action_update"
+    numbers = {rec.id: n for n, rec in enumerate(review.recommendations, start=1)}
+    recs = {rec.id: rec for rec in review.recommendations}
+    chosen = st.selectbox(
+        "Recommendation",
+        list(recs),
+        key=f"{key}.recommendation",
+        format_func=lambda i: f"{numbers[i]}. {recs[i].what[:90]}",
+    )
+    left, middle, right = st.columns(3)
+    on = left.date_input("Date of the update", services.today(), key=f"{key}.on",
+                         format="DD/MM/YYYY")  # fmt: skip
+    by = middle.text_input("Who gave the update", value=actor(), key=f"{key}.by")
+    status = right.selectbox("Status after this update", list(ActionStatus),
+                             key=f"{key}.status", format_func=lambda s: s.value)  # fmt: skip
+    update = st.text_area("What has been done", key=f"{key}.update")
+    evidence = st.text_area("Evidence of impact on practice", key=f"{key}.evidence")
+    if not st.button("Add the update", key=f"{key}.save", type="primary"):
+        return
+    try:
+        value = ActionUpdate(
+            recommendation_id=chosen, updated_on=on, by=by, status=status, update=update,
+            evidence_of_impact=evidence,
+        )  # fmt: skip
+        record_action_update(db=db, reference=review.reference, update=value, actor=actor())
+    except ValidationError as exc:
+        for problem in plain_problems(exc):
+            where = str(problem.loc[-1]).replace("_", " ") if problem.loc else "The update"
+            st.error(f"{where}: {problem.message}")
+        return
+    except LcsprError as exc:
+        st.error(str(exc))
+        return
+    for name in ("update", "evidence"):
+        st.session_state.pop(f"{key}.{name}", None)
+    flash(f"Added the update to recommendation {numbers[chosen]}.")
+    st.rerun()
+
+
+def show_update(update: ActionUpdate) -> None:
+    st.markdown(
+        f"**{update.updated_on:%d/%m/%Y}** · {update.status.value}"
+        + (f" · {update.by}" if update.by else "")
+    )
+    st.text(update.update)
+    if update.evidence_of_impact:
+        st.markdown("*Evidence of impact:*")
+        st.text(update.evidence_of_impact)
+
+
+def xlsx_download(reviews: Sequence[Review], *, file_name: str, key: str) -> None:
+    st.download_button(
+        "Download as XLSX (for the board)",
+        action_plan_xlsx(reviews=reviews, today=services.today()),
+        file_name=file_name,
+        mime=XLSX,
+        key=key,
+        icon=":material/table_view:",
+        on_click="ignore",
+    )

@@ -1,0 +1,124 @@
+"""Learning across reviews: the filters, the recurrent-themes evidence for criterion (b), the
+quality-markers self-assessment and the exports (SPEC §6)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+import pandas as pd
+import streamlit as st
+
+from lcspr_core import services
+from lcspr_core.learning import (
+    earlier_reviews,
+    filter_reviews,
+    nspcc_metadata_csv,
+    quality_summary,
+    recurrent_themes,
+    review_year,
+)
+from lcspr_core.model import QualityAssessment, QualityMarker, QualityRating, Review, Theme
+from lcspr_core.storage import Database
+from lcspr_ui.forms import Loc, problems_of
+
+ALL = "All"
+
+
+def filtered_reviews(reviews: Sequence[Review]) -> list[Review]:
+    """Year, theme and agency filters over every review; returns the reviews that match."""
+    years = sorted({review_year(r) for r in reviews})
+    agencies = sorted({name for r in reviews for name in r.agency_names})
+    year_col, theme_col, agency_col = st.columns(3)
+    year = year_col.selectbox("Year", [ALL, *years], key="learning.year")
+    theme = theme_col.selectbox(
+        "Theme", [ALL, *Theme], key="learning.theme", format_func=lambda t: getattr(t, "value", t)
+    )
+    agency = agency_col.selectbox("Agency", [ALL, *agencies], key="learning.agency")
+    chosen = filter_reviews(
+        reviews=reviews,
+        year=None if year == ALL else int(year),
+        theme=None if theme == ALL else Theme(theme),
+        agency=None if agency == ALL else str(agency),
+    )
+    st.caption(f"Showing {len(chosen)} of {len(reviews)} review(s).")
+    return chosen
+
+
+def recurrent_themes_panel(db: Database, review: Review) -> None:
+    """How often this review's themes appeared in earlier reviews: evidence for criterion (b)."""
+    earlier = earlier_reviews(review=review, reviews=services.list_reviews(db=db))
+    counts = recurrent_themes(review=review, earlier_reviews=earlier)
+    with st.container(border=True, key=f"{review.reference}.recurrent_themes"):
+        st.markdown(
+            "**For criterion (b), recurrent themes: how often these themes appeared in "
+            f"earlier reviews** ({len(earlier)} earlier review(s) recorded)"
+        )
+        if not counts:
+            st.caption("Choose the emerging themes above and save to see how often they recur.")
+            return
+        for theme, count in counts.items():
+            colour = "orange" if count else "gray"
+            st.markdown(
+                f":{colour}[:material/history:] {theme.value}: **{count}** of {len(earlier)}"
+            )
+
+
+def nspcc_download(reviews: Sequence[Review]) -> None:
+    include = st.checkbox(
+        "Include reviews not yet published", key="learning.nspcc.unpublished", value=False
+    )
+    data = nspcc_metadata_csv(reviews=reviews, published_only=not include)
+    rows = max(data.count("\r\n") - 1, 0)  # one line per review after the header
+    st.caption(f"{rows} review(s) in the export; restricted details are replaced.")
+    st.download_button(
+        "Download NSPCC repository metadata (CSV)",
+        data.encode("utf-8"),
+        file_name="nspcc-case-review-metadata.csv",
+        mime="text/csv",
+        key="learning.nspcc.download",
+        icon=":material/download:",
+        on_click="ignore",
+    )
+
+
+def quality_overview(reviews: Sequence[Review]) -> None:
+    """Each review's self-assessment counted by rating."""
+    table = [
+        {"Review": r.reference, **{q.value: n for q, n in quality_summary(review=r).counts.items()}}
+        for r in reviews
+    ]
+    st.dataframe(
+        pd.DataFrame(table), hide_index=True, key="learning.quality.table", width="stretch"
+    )
+
+
+def quality_ratings(section: QualityAssessment | None, key: str, shown: set[Loc]) -> list[Any]:
+    """One rating and note per quality marker, in the markers' order (the form's `extra`)."""
+    stored = {r.marker: r for r in (section.ratings if section else [])}
+    problems = problems_of(key)
+    result: list[dict[str, Any]] = []
+    for index, marker in enumerate(QualityMarker):
+        base = f"{key}.ratings.{marker.name}"
+        item = stored.get(marker)
+        st.session_state.setdefault(
+            f"{base}.rating", item.rating if item else QualityRating.NOT_ASSESSED
+        )
+        st.session_state.setdefault(f"{base}.note", item.note if item else "")
+        name, rating, note = st.columns([2, 2, 4], vertical_alignment="center")
+        name.markdown(f"**{marker.value}**")
+        chosen = rating.selectbox(
+            f"Rating: {marker.value}", list(QualityRating), key=f"{base}.rating",
+            format_func=lambda q: q.value, label_visibility="collapsed",
+        )  # fmt: skip
+        text = note.text_input(
+            f"Note: {marker.value}", key=f"{base}.note", label_visibility="collapsed",
+            placeholder="The evidence for the rating, or what to improve",
+        )  # fmt: skip
+        for where, messages in problems.items():
+            if where[:2] == ("ratings", index):
+                shown.add(where)
+                for message in messages:
+                    note.markdown(f":red[:material/error: {message}]")
+        result.append({"marker": marker, "rating": chosen, "note": text})
+    return result
