@@ -5,6 +5,7 @@ Run with: streamlit run app.py
 
 import streamlit as st
 
+from lcspr_ui.auth import signed_in_actor, user_sidebar
 from lcspr_ui.context import open_database, show_flashes
 from lcspr_ui.picker import review_sidebar
 
@@ -42,10 +43,25 @@ PAGES = {
     ],
 }
 
-navigation = st.navigation(PAGES, expanded=True)
+SIGN_IN = st.Page("pages/sign_in.py", title="Sign in", icon=":material/login:")
+ADMINISTRATION = {
+    "Administration": [
+        st.Page("pages/administration.py", title="Administration", icon=":material/shield_person:")
+    ]
+}
+
+# The gate: until the session checks out (on every run, server-side), only sign-in exists.
 db = open_database()
 try:
-    review_sidebar(db)
+    actor = signed_in_actor(db)
+    if actor is None:
+        navigation = st.navigation([SIGN_IN], position="hidden")
+    else:
+        navigation = st.navigation(
+            {**PAGES, **(ADMINISTRATION if actor.is_admin else {})}, expanded=True
+        )
+        user_sidebar(db, actor)
+        review_sidebar(db)
 finally:
     db.close()
 show_flashes()

@@ -120,8 +120,22 @@ def hash_password(password: str) -> str:
 
 
 def needs_first_admin(*, db: Database) -> bool:
-    """A fresh install: nobody can sign in until the first administrator is added."""
-    return storage.count_users(db) == 0
+    """A fresh install: no real account yet (demo accounts do not count)."""
+    return not any(not row["demo"] for row in storage.read_users(db))
+
+
+def add_first_admin(
+    *, db: Database, username: str, display_name: str, password: str, email: str = ""
+) -> User:
+    """The first administrator of a fresh install; refused once any real account exists."""
+    with storage.write_transaction(db):
+        # Checked inside the write lock, so two first-run pages cannot both create one.
+        if not needs_first_admin(db=db):
+            raise AccountError("An administrator already exists: sign in, or ask them to add you.")
+        return add_user(
+            db=db, username=username, display_name=display_name, password=password,
+            email=email, is_admin=True, actor="first run",
+        )  # fmt: skip
 
 
 def add_user(

@@ -8,10 +8,9 @@ from lcspr_core import services, storage
 from lcspr_core.errors import ReviewNotFoundError
 from lcspr_core.model import Review
 from lcspr_core.storage import Database
+from lcspr_ui.auth import current_actor
 
 REFERENCE = "reference"
-ACTOR = "actor"
-DEFAULT_ACTOR = "local user"
 
 
 def open_database() -> Database:
@@ -20,7 +19,8 @@ def open_database() -> Database:
 
 
 def actor() -> str:
-    return (st.session_state.get(ACTOR) or DEFAULT_ACTOR).strip() or DEFAULT_ACTOR
+    """The signed-in user's username: what the audit log records against every change."""
+    return current_actor().username
 
 
 def current_reference() -> str | None:

@@ -1,16 +1,18 @@
-"""The sidebar: who is acting, which review is open, and where that review stands."""
+"""The sidebar: which review is open, and where that review stands."""
 
 from __future__ import annotations
 
 import streamlit as st
 
 from lcspr_core import services, storage
+from lcspr_core.access import visible_references
 from lcspr_core.errors import LcsprError
 from lcspr_core.review_clocks import next_clock, review_clocks
 from lcspr_core.stage import derive_stage
 from lcspr_core.storage import Database
+from lcspr_ui.auth import current_actor
 from lcspr_ui.clocks import clock_line
-from lcspr_ui.context import ACTOR, DEFAULT_ACTOR, REFERENCE, select_review
+from lcspr_ui.context import REFERENCE, select_review
 
 PICKER = "review_picker"
 
@@ -20,11 +22,11 @@ def _sync_picker() -> None:
 
 
 def review_sidebar(db: Database) -> None:
-    """The acting user's name, the review picker, and the open review's standing."""
+    """The review picker (only the reviews the signed-in user may see) and its standing."""
     with st.sidebar:
-        st.session_state.setdefault(ACTOR, DEFAULT_ACTOR)
-        st.text_input("Your name", key=ACTOR, help="Recorded against every change you save.")
-        references = storage.review_references(db)
+        references = visible_references(
+            actor=current_actor(), all_references=storage.review_references(db)
+        )
         wanted = st.session_state.get(REFERENCE) or st.query_params.get("review")
         if wanted not in references:
             wanted = references[0] if references else None

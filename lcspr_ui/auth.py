@@ -1,0 +1,175 @@
+"""Sign-in for the app: the session token in st.session_state, checked server-side every run.
+
+Only the token (an id) is kept in session_state between runs; the Actor is rebuilt from the
+database on every run, so a sign-out elsewhere, a password change or a disabled account takes
+effect at the next click.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+
+import streamlit as st
+from streamlit.errors import StreamlitSecretNotFoundError
+
+from lcspr_core import accounts, services
+from lcspr_core.access import Actor
+from lcspr_core.demo import DEMO_REFERENCE, build_demo_review
+from lcspr_core.errors import AccountError, DuplicateReviewError, SignInError
+from lcspr_core.storage import Database
+
+TOKEN = "session_token"
+ACTOR = "_signed_in_actor"
+SSO_PROBLEM = "_sso_problem"
+DEMO_LOADER = "demo loader"
+FORWARDING_HEADERS = ("x-forwarded-for", "x-real-ip", "forwarded", "x-forwarded-host")
+
+
+def sso_configured() -> bool:
+    """Single sign-on is offered when .streamlit/secrets.toml has an [auth] section."""
+    try:
+        return "auth" in st.secrets
+    except StreamlitSecretNotFoundError:
+        return False
+
+
+def from_local_machine() -> bool:
+    """Whether this browser runs on the machine the app runs on (see is_local_request)."""
+    address = st.context.ip_address
+    # Streamlit gives a str, or None for a loopback connection; anything else (AppTest's
+    # stand-in) means no network connection at all.
+    return is_local_request(
+        address if isinstance(address, str) else None, dict(st.context.headers.items())
+    )
+
+
+def is_local_request(address: str | None, headers: dict[str, str]) -> bool:
+    """Streamlit reports no address for a loopback connection. A reverse proxy on the same
+    machine also connects from loopback, so any forwarding header, or a Host that is not a
+    loopback name, counts as remote. (A proxy that sends neither is indistinguishable: create
+    the first administrator with the CLI before putting one in front of the app.)
+    """
+    if address is not None:
+        return False
+    headers = {key.lower(): value for key, value in headers.items()}
+    if any(name in headers for name in FORWARDING_HEADERS):
+        return False
+    host = headers.get("host")
+    if host is None:  # no HTTP request at all: the app is run in-process (AppTest)
+        return True
+    name = host.strip()
+    if name.startswith("["):  # [::1]:8501
+        name = name[1 : name.find("]")]
+    elif name.count(":") == 1:  # localhost:8501
+        name = name.split(":")[0]
+    if name.lower() == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(name).is_loopback
+    except ValueError:
+        return False
+
+
+def signed_in_actor(db: Database) -> Actor | None:
+    """The Actor for this run, or None when nobody is signed in (the gate shows sign-in)."""
+    actor = accounts.session_actor(db=db, token=st.session_state.get(TOKEN))
+    if actor is None:
+        st.session_state.pop(TOKEN, None)
+        if sso_configured() and st.user.is_logged_in:
+            try:
+                st.session_state[TOKEN] = accounts.sign_in_with_email(
+                    db=db, email=str(st.user.get("email") or "")
+                )
+                actor = accounts.session_actor(db=db, token=st.session_state[TOKEN])
+            except SignInError as exc:
+                st.session_state[SSO_PROBLEM] = str(exc)
+    st.session_state[ACTOR] = actor
+    return actor
+
+
+def current_actor() -> Actor:
+    """The signed-in Actor, for pages (app.py has checked the session on this run)."""
+    actor = st.session_state.get(ACTOR)
+    if not isinstance(actor, Actor):
+        st.stop()
+    return actor
+
+
+def start_session(token: str) -> None:
+    st.session_state[TOKEN] = token
+    st.session_state.pop(SSO_PROBLEM, None)
+    st.rerun()
+
+
+def sign_out(db: Database) -> None:
+    accounts.sign_out(db=db, token=st.session_state.pop(TOKEN, None))
+    st.session_state.pop(ACTOR, None)
+    if sso_configured() and st.user.is_logged_in:
+        st.logout()  # also ends the identity cookie, or the next run would sign in again
+    st.rerun()
+
+
+def user_sidebar(db: Database, actor: Actor) -> None:
+    """Who is signed in, a demo warning, and Sign out."""
+    with st.sidebar:
+        role = "administrator" if actor.is_admin else "member of the reviews you are given"
+        st.markdown(f"**{actor.display_name}** ({actor.username})")
+        st.caption(f"Signed in · {role}")
+        if actor.demo:
+            st.warning("Demo account — not for real cases", icon=":material/science:")
+        if st.button("Sign out", key="auth.sign_out", icon=":material/logout:"):
+            sign_out(db)
+
+
+def first_admin_form(db: Database) -> None:
+    """A fresh install, opened on the machine itself: create the first administrator."""
+    with st.form("first_admin"):
+        st.subheader("Create the first administrator")
+        username = st.text_input("Username", key="first.username")
+        display_name = st.text_input("Your name", key="first.display_name")
+        email = st.text_input("Email (for single sign-on, optional)", key="first.email")
+        password = st.text_input("Password (12 characters or more)", type="password",
+                                 key="first.password")  # fmt: skip
+        again = st.text_input("The same again", type="password", key="first.again")
+        if st.form_submit_button("Create the administrator and sign in"):
+            if password != again:
+                st.error("The two passwords differ.")
+                return
+            try:
+                accounts.add_first_admin(
+                    db=db, username=username, display_name=display_name, email=email,
+                    password=password,
+                )  # fmt: skip
+                token = accounts.sign_in(db=db, username=username, password=password)
+            except (AccountError, SignInError) as exc:
+                st.error(str(exc))
+                return
+            start_session(token)
+
+
+def demo_sign_in(db: Database, *, offer_load: bool) -> None:
+    """On the machine itself: try the app with the fictional demo review and a demo account."""
+    names = accounts.demo_usernames(db=db)
+    with st.container(border=True):
+        st.subheader("Try the demo")
+        st.caption("Demo accounts work only on this machine and are not for real cases.")
+        if offer_load and not names and st.button("Load the demo review", key="demo.load"):
+            try:
+                services.create_review(db=db, review=build_demo_review(), actor=DEMO_LOADER)
+            except DuplicateReviewError:
+                pass  # already there: only the accounts are missing
+            accounts.add_demo_users(db=db, reference=DEMO_REFERENCE, actor=DEMO_LOADER)
+            start_session(
+                accounts.sign_in_demo(db=db, username="demo-manager", from_local_machine=True)
+            )
+        if names:
+            chosen = st.selectbox("Demo account", names, key="demo.username")
+            if st.button("Sign in to the demo account", key="demo.sign_in"):
+                try:
+                    token = accounts.sign_in_demo(
+                        db=db, username=str(chosen), from_local_machine=from_local_machine()
+                    )
+                except SignInError as exc:
+                    st.error(str(exc))
+                    return
+                start_session(token)

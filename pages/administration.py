@@ -1,0 +1,27 @@
+"""Administration (administrators only): users and roles, the audit log, backups."""
+
+import streamlit as st
+
+from lcspr_core.access import can
+from lcspr_ui import admin
+from lcspr_ui.auth import current_actor
+from lcspr_ui.context import open_database
+
+st.title("Administration")
+actor = current_actor()
+# app.py lists this page for administrators only; the check here covers a direct link too.
+if not can(actor=actor, action="manage_users"):
+    st.error("Only an administrator can open this page.")
+    st.stop()
+
+db = open_database()
+try:
+    users, audit, backup = st.tabs(["Users and roles", "Audit log", "Backup"])
+    with users:
+        admin.users_tab(db, actor)
+    with audit:
+        admin.audit_tab(db, actor)
+    with backup:
+        admin.backup_tab(db, actor)
+finally:
+    db.close()
