@@ -32,6 +32,12 @@ PAGES = {
         st.Page("pages/findings.py", title="Findings", icon=":material/search:"),
         st.Page("pages/recommendations.py", title="Recommendations", icon=":material/flag:"),
     ],
+    "Meetings": [
+        st.Page("pages/meeting.py", title="Meeting", icon=":material/groups:"),
+        st.Page(
+            "pages/meeting_present.py", title="Meeting presentation", icon=":material/co_present:"
+        ),
+    ],
     "Report and follow-up": [
         st.Page("pages/report.py", title="Report and progress", icon=":material/edit_note:"),
         st.Page("pages/documents.py", title="Documents", icon=":material/description:"),

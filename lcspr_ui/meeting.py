@@ -1,0 +1,618 @@
+"""Meeting mode widgets: choose or plan a meeting, the presentation view's agenda rail and
+current item, live capture saved on every change, and closing with minutes and sign-off.
+
+Every change goes straight to lcspr_core.meetings from an on_change or on_click callback, so
+nothing typed is lost if the browser closes. Widget values are seeded into session_state from
+the stored meeting (never also passed as value=) and re-seeded after each save, so a removed
+decision or action does not leave its neighbours showing stale text.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import date, datetime, time, timedelta
+from typing import Any
+
+import pandas as pd
+import streamlit as st
+from pydantic import ValidationError
+
+from lcspr_core import meetings
+from lcspr_core.errors import LcsprError
+from lcspr_core.model import Attendee, DecisionOutcome, Meeting, MeetingAction, MeetingKind, Review
+from lcspr_core.model.governance import AgendaItem, AgendaLink
+from lcspr_core.storage import Database
+from lcspr_core.text import english_date
+from lcspr_ui.context import actor, flash, open_database
+from lcspr_ui.downloads import offer_docx
+
+CHOSEN = "meeting.id"
+ERROR = "meeting.error"
+NEW = "__new__"
+
+
+# --- calling the core ------------------------------------------------------------------------
+
+
+def _call(action: Callable[[Database], Any], done: str = "") -> Any:
+    """Run a core call on a fresh connection (callbacks run before the page opens one) and
+    keep any refusal to show at the top of the page."""
+    st.session_state.pop(ERROR, None)
+    db = open_database()
+    try:
+        result = action(db)
+    except (LcsprError, ValidationError) as exc:
+        st.session_state[ERROR] = str(exc)
+        return None
+    finally:
+        db.close()
+    if done:
+        flash(done)
+    return result
+
+
+def show_error() -> None:
+    if message := st.session_state.get(ERROR):
+        st.error(message, icon=":material/error:")
+
+
+def _seed(key: str, value: Any) -> None:
+    if key not in st.session_state:
+        st.session_state[key] = value
+
+
+def _kw(review: Review, meeting: Meeting) -> dict[str, Any]:
+    return {"reference": review.reference, "meeting_id": meeting.id, "actor": actor()}
+
+
+# --- choosing and creating -------------------------------------------------------------------
+
+
+def describe(meeting: Meeting) -> str:
+    return f"{meeting.kind.value}, {english_date(meeting.held_on)}"
+
+
+def choose_meeting(review: Review) -> Meeting | None:
+    """The meeting picker (remembered across pages); None means 'plan a new one'."""
+    by_id = {m.id: m for m in sorted(review.meetings, key=lambda m: m.held_on, reverse=True)}
+    if st.session_state.get(CHOSEN) not in (NEW, *by_id):
+        st.session_state[CHOSEN] = next(iter(by_id), NEW)
+    chosen = st.selectbox(
+        "Meeting",
+        [NEW, *by_id],
+        key=CHOSEN,
+        format_func=lambda i: "+ Plan a new meeting" if i == NEW else describe(by_id[i]),
+    )
+    return by_id.get(chosen)
+
+
+def current_meeting(review: Review) -> Meeting | None:
+    chosen = st.session_state.get(CHOSEN)
+    return next((m for m in review.meetings if m.id == chosen), None)
+
+
+def new_meeting_form(review: Review) -> None:
+    """Kind, date, time, place, chair; the standard agenda for the kind is offered."""
+    with st.form("meeting.new", border=True):
+        kind = st.selectbox("The kind of meeting", list(MeetingKind), key="meeting.new.kind")
+        left, right = st.columns(2)
+        held_on = left.date_input(
+            "Date of the meeting", key="meeting.new.held_on", format="DD/MM/YYYY"
+        )
+        starts_at = right.time_input("Start time", value=time(10, 0), key="meeting.new.starts_at")
+        place = st.text_input("Place or video link", key="meeting.new.place")
+        chair = st.text_input("Who chairs", key="meeting.new.chair")
+        standard = st.checkbox(
+            "Start from the standard agenda for this kind of meeting",
+            value=True,
+            key="meeting.new.standard",
+        )
+        if not st.form_submit_button("Plan the meeting", type="primary"):
+            return
+    created = _call(
+        lambda db: meetings.create_meeting(
+            db=db,
+            reference=review.reference,
+            kind=kind,
+            held_on=held_on,
+            starts_at=starts_at,
+            place=place,
+            chair=chair,
+            use_standard_agenda=standard,
+            actor=actor(),
+        ),
+        done="Meeting planned.",
+    )
+    if created is not None:
+        st.session_state[CHOSEN] = created.id
+    st.rerun()
+
+
+# --- planning --------------------------------------------------------------------------------
+
+
+def _value(cell: Any) -> Any:
+    return None if cell is None or (not isinstance(cell, list) and pd.isna(cell)) else cell
+
+
+def _day(cell: Any) -> date | None:
+    cell = _value(cell)
+    return pd.Timestamp(cell).date() if cell is not None else None
+
+
+def plan_editor(review: Review, meeting: Meeting) -> None:
+    """Date, place, chair, invitees (attendance and apologies) and the linked agenda."""
+    locked = meeting.signed_off_on is not None
+    k = f"meeting.{meeting.id}.plan"
+    left, mid, right = st.columns(3)
+    held_on = left.date_input(
+        "Date", meeting.held_on, key=f"{k}.held_on", disabled=locked, format="DD/MM/YYYY"
+    )
+    starts_at = mid.time_input(
+        "Start time", meeting.starts_at, key=f"{k}.starts_at", disabled=locked
+    )
+    chair = right.text_input("Chair", meeting.chair, key=f"{k}.chair", disabled=locked)
+    place = st.text_input("Place or video link", meeting.place, key=f"{k}.place", disabled=locked)
+    st.markdown("**Invitees** — untick *Attended* for apologies")
+    people = st.data_editor(
+        pd.DataFrame(
+            [a.model_dump() for a in meeting.attendees],
+            columns=["name", "role", "agency", "present"],
+        ),
+        key=f"{k}.attendees",
+        num_rows="dynamic",
+        hide_index=True,
+        width="stretch",
+        disabled=locked,
+        column_config={
+            "name": st.column_config.TextColumn("Name", required=True),
+            "role": "Role",
+            "agency": st.column_config.SelectboxColumn(
+                "Agency", options=review.agency_names or None
+            ),
+            "present": st.column_config.CheckboxColumn("Attended", default=True),
+        },
+    )
+    findings = {f.id: f.title for f in review.findings}
+    st.markdown("**Agenda** — each item can put part of the review on the shared screen")
+    agenda = st.data_editor(
+        pd.DataFrame(
+            [{**i.model_dump(), "finding": findings.get(i.finding_id)} for i in meeting.agenda],
+            columns=[
+                "title",
+                "link",
+                "text",
+                "chronology_from",
+                "chronology_to",
+                "finding",
+                "minutes_allowed",
+            ],
+        ),
+        key=f"{k}.agenda",
+        num_rows="dynamic",
+        hide_index=True,
+        width="stretch",
+        disabled=locked,
+        column_config={
+            "title": st.column_config.TextColumn("Agenda item", required=True),
+            "link": st.column_config.SelectboxColumn(
+                "Shows", options=[x.value for x in AgendaLink], default=AgendaLink.FREE_TEXT.value
+            ),
+            "text": "Text on screen",
+            "chronology_from": st.column_config.DateColumn("Chronology from"),
+            "chronology_to": st.column_config.DateColumn("Chronology to"),
+            "finding": st.column_config.SelectboxColumn("Finding", options=list(findings.values())),
+            "minutes_allowed": st.column_config.NumberColumn("Minutes", min_value=1, step=1),
+        },
+    )
+    if locked or not st.button("Save the plan", key=f"{k}.save", type="primary"):
+        return
+    ids = {title: fid for fid, title in findings.items()}
+    try:
+        attendees = [
+            Attendee(
+                name=r["name"],
+                role=_value(r["role"]) or "",
+                agency=_value(r["agency"]) or "",
+                present=bool(_value(r["present"])),
+            )
+            for r in people.to_dict("records")
+            if _value(r["name"])
+        ]
+        items = [
+            AgendaItem(
+                title=r["title"],
+                link=AgendaLink(_value(r["link"]) or AgendaLink.FREE_TEXT),
+                text=_value(r["text"]) or "",
+                chronology_from=_day(r["chronology_from"]),
+                chronology_to=_day(r["chronology_to"]),
+                finding_id=ids.get(_value(r["finding"]) or "", ""),
+                minutes_allowed=int(m) if (m := _value(r["minutes_allowed"])) else None,
+            )
+            for r in agenda.to_dict("records")
+            if _value(r["title"])
+        ]
+    except ValidationError as exc:
+        st.error(f"The plan was not saved: {exc.errors()[0]['msg']}")
+        return
+    _call(
+        lambda db: meetings.save_plan(
+            db=db,
+            held_on=held_on,
+            starts_at=starts_at,
+            place=place,
+            chair=chair,
+            attendees=attendees,
+            agenda=items,
+            **_kw(review, meeting),
+        ),
+        done="Plan saved.",
+    )
+    st.rerun()
+
+
+# --- the presentation view -------------------------------------------------------------------
+
+# Projector styling only: large type, black on white, a navy highlight with white text (contrast
+# above 12:1), the sidebar and toolbar hidden so the agenda and the item fill 1920×1080.
+PRESENT_CSS = """
+<style>
+html { font-size: 22px; }
+[data-testid="stSidebar"], [data-testid="stSidebarCollapsedControl"],
+header[data-testid="stHeader"], [data-testid="stToolbar"] { display: none !important; }
+.stApp, .stApp p, .stApp li, .stApp label, .stApp td, .stApp th { color: #0b0c0c; }
+.stApp { background: #ffffff; }
+.block-container { max-width: 100% !important; padding: 1.2rem 2rem 2rem 2rem !important; }
+.stApp h1 { font-size: 2.3rem; line-height: 1.15; }
+.stApp h2 { font-size: 1.9rem; }
+.stApp p, .stApp li, .stApp td, .stApp th, .stApp label p { font-size: 1.15rem; }
+.stApp table { width: 100%; }
+.stApp th { background: #0b0c0c !important; color: #ffffff !important; }
+.stApp button p { font-size: 1.05rem; font-weight: 600; text-align: left; }
+.stApp button[kind="primary"] { background: #1d3f8f; border-color: #1d3f8f; }
+.stApp button[kind="primary"] p { color: #ffffff; }
+.stApp button[kind="secondary"] { border: 2px solid #0b0c0c; background: #ffffff; }
+.stApp input, .stApp textarea { font-size: 1.15rem !important; color: #0b0c0c !important; }
+.meeting-clock { font-size: 1.5rem; font-weight: 700; background: #0b0c0c; color: #ffffff;
+  padding: 0.3rem 0.8rem; border-radius: 0.3rem; display: inline-block; }
+</style>
+"""
+
+
+def presentation_style() -> None:
+    st.markdown(PRESENT_CSS, unsafe_allow_html=True)
+
+
+def _reveal_key(meeting: Meeting, index: int) -> str:
+    return f"mp.{meeting.id}.reveal.{index}"
+
+
+def _go(review: Review, meeting: Meeting, index: int) -> None:
+    # Leaving an item hides its restricted details again.
+    for key in [k for k in st.session_state if str(k).startswith(f"mp.{meeting.id}.reveal.")]:
+        del st.session_state[key]
+    _call(
+        lambda db: meetings.open_item(db=db, index=index, at=datetime.now(), **_kw(review, meeting))
+    )
+
+
+def _end(review: Review, meeting: Meeting) -> None:
+    _call(
+        lambda db: meetings.end_meeting(db=db, at=datetime.now(), **_kw(review, meeting)),
+        done="Meeting closed: the minutes are ready on the Meeting page.",
+    )
+
+
+def agenda_rail(review: Review, meeting: Meeting, now: datetime) -> None:
+    """The agenda down the side: each item's time so far, the one on screen highlighted."""
+    locked = meeting.signed_off_on is not None
+    for index, item in enumerate(meeting.agenda):
+        spent = meetings.clock_text(meetings.item_elapsed(item, now=now))
+        allowed = f" / {item.minutes_allowed} min" if item.minutes_allowed else ""
+        st.button(
+            f"{index + 1}. {item.title}  ·  {spent}{allowed}",
+            key=f"mp.{meeting.id}.go.{index}",
+            type="primary" if index == meeting.current_item else "secondary",
+            width="stretch",
+            disabled=locked,
+            on_click=_go,
+            args=(review, meeting, index),
+        )
+    last = len(meeting.agenda) - 1
+    at = meeting.current_item
+    back, forward = st.columns(2)
+    back.button(
+        "◀ Previous",
+        key=f"mp.{meeting.id}.prev",
+        width="stretch",
+        disabled=locked or not at,
+        on_click=_go,
+        args=(review, meeting, (at or 0) - 1),
+    )
+    forward.button(
+        "Next ▶" if at is not None else "Start ▶",
+        key=f"mp.{meeting.id}.next",
+        type="primary",
+        width="stretch",
+        disabled=locked or not meeting.agenda or (at is not None and at >= last),
+        on_click=_go,
+        args=(review, meeting, 0 if at is None else at + 1),
+    )
+    if meetings.running(meeting):
+        st.button(
+            "Close the meeting",
+            key=f"mp.{meeting.id}.end",
+            width="stretch",
+            on_click=_end,
+            args=(review, meeting),
+        )
+
+
+# Redrawn every 30 seconds so the times move on without a click; it holds no widgets, so the
+# rest of the page (and anything being typed) is untouched.
+@st.fragment(run_every=timedelta(seconds=30))
+def live_clock(meeting: Meeting) -> None:
+    now = datetime.now()
+    parts = [f"Meeting {meetings.clock_text(meetings.meeting_elapsed(meeting, now=now))}"]
+    if meeting.current_item is not None and meeting.current_item < len(meeting.agenda):
+        item = meeting.agenda[meeting.current_item]
+        allowed = f" of {item.minutes_allowed} min" if item.minutes_allowed else ""
+        spent = meetings.clock_text(meetings.item_elapsed(item, now=now))
+        parts.append(f"This item {spent}{allowed}")
+    if meeting.ended_at:
+        parts.append("Closed")
+    st.markdown(
+        " ".join(f'<span class="meeting-clock">{part}</span>' for part in parts),
+        unsafe_allow_html=True,
+    )
+
+
+def current_item(review: Review, meeting: Meeting, now: datetime) -> None:
+    """The item on screen: its content (restricted details hidden unless revealed) and notes."""
+    index = meeting.current_item
+    if index is None or index >= len(meeting.agenda):
+        st.title(meeting.kind.value)
+        st.markdown(
+            f"**{english_date(meeting.held_on)}** · {meeting.place or 'Place not set'} · "
+            f"Chair: {meeting.chair or 'not set'}"
+        )
+        present = [a for a in meeting.attendees if a.present]
+        absent = [a for a in meeting.attendees if not a.present]
+        st.markdown("**Attending:** " + ("; ".join(_person(a) for a in present) or "none listed"))
+        st.markdown("**Apologies:** " + ("; ".join(_person(a) for a in absent) or "none"))
+        return
+    item = meeting.agenda[index]
+    st.title(f"{index + 1}. {item.title}")
+    reveal = st.toggle("Reveal restricted details for this item", key=_reveal_key(meeting, index))
+    content = meetings.screen_content(review=review, item=item, reveal=reveal, today=now.date())
+    for line in content.restricted:
+        st.warning(line, icon=":material/visibility:")
+    for paragraph in content.paragraphs:
+        st.markdown(paragraph)
+    if content.table:
+        st.table(pd.DataFrame(content.table).style.hide(axis="index"))
+    elif not content.paragraphs:
+        st.caption(content.empty or "Nothing to show: the discussion goes in the notes below.")
+    key = f"mp.{meeting.id}.notes.{index}"
+    _seed(key, item.notes)
+    st.text_area(
+        "Notes for the minutes",
+        key=key,
+        disabled=meeting.signed_off_on is not None,
+        on_change=_save_notes,
+        args=(review, meeting, index),
+    )
+
+
+def _save_notes(review: Review, meeting: Meeting, index: int) -> None:
+    notes = st.session_state[f"mp.{meeting.id}.notes.{index}"]
+    _call(lambda db: meetings.save_notes(db=db, index=index, notes=notes, **_kw(review, meeting)))
+
+
+def _person(attendee: Attendee) -> str:
+    return ", ".join(x for x in (attendee.name, attendee.role, attendee.agency) if x)
+
+
+# --- live capture ----------------------------------------------------------------------------
+
+
+def _sync_capture(meeting: Meeting) -> None:
+    """Re-seed every capture widget from the stored meeting (callbacks run before widgets)."""
+    k = f"mp.{meeting.id}"
+    for key in [x for x in st.session_state if str(x).startswith((f"{k}.d.", f"{k}.a."))]:
+        del st.session_state[key]
+    for i, text in enumerate(meeting.decisions):
+        st.session_state[f"{k}.d.{i}"] = text
+
+
+def _save_decision(review: Review, meeting: Meeting, index: int) -> None:
+    text = st.session_state[f"mp.{meeting.id}.d.{index}"]
+    saved = _call(
+        lambda db: meetings.save_decision(db=db, index=index, text=text, **_kw(review, meeting))
+    )
+    if saved is not None:
+        _sync_capture(saved)
+
+
+def _save_action(review: Review, meeting: Meeting, index: int, *, remove: bool = False) -> None:
+    k = f"mp.{meeting.id}.a.{index}"
+    who, what = st.session_state.get(f"{k}.who", ""), st.session_state.get(f"{k}.what", "")
+    new = index >= len(meeting.actions)
+    if new and not (who.strip() and what.strip()):
+        return  # a half-typed new action waits on screen until it says who and what
+    try:
+        action = (
+            None
+            if remove
+            else MeetingAction(who=who, what=what, by_when=st.session_state[f"{k}.by_when"])
+        )
+    except ValidationError as exc:
+        st.session_state[ERROR] = (
+            f"Action {index + 1} was not saved: say who and what "
+            f"({exc.error_count()} problem{'s' if exc.error_count() > 1 else ''})."
+        )
+        return
+    saved = _call(
+        lambda db: meetings.save_action(db=db, index=index, action=action, **_kw(review, meeting))
+    )
+    if saved is not None:
+        _sync_capture(saved)
+
+
+def capture(review: Review, meeting: Meeting) -> None:
+    """Decisions and actions (who / what / by when), each saved as it is typed."""
+    k, locked = f"mp.{meeting.id}", meeting.signed_off_on is not None
+    st.subheader("Decisions")
+    for i in range(len(meeting.decisions) + (0 if locked else 1)):
+        _seed(f"{k}.d.{i}", meeting.decisions[i] if i < len(meeting.decisions) else "")
+        st.text_input(
+            f"Decision {i + 1}",
+            key=f"{k}.d.{i}",
+            disabled=locked,
+            placeholder="Type a decision as it is agreed",
+            on_change=_save_decision,
+            args=(review, meeting, i),
+        )
+    st.subheader("Actions")
+    default_due = meeting.held_on + timedelta(weeks=4)
+    for i in range(len(meeting.actions) + (0 if locked else 1)):
+        action = meeting.actions[i] if i < len(meeting.actions) else None
+        who, what, when, drop = st.columns([3, 6, 2, 1], vertical_alignment="bottom")
+        for name in ("who", "what"):
+            _seed(f"{k}.a.{i}.{name}", getattr(action, name) if action else "")
+        _seed(f"{k}.a.{i}.by_when", action.by_when if action else default_due)
+        args = (review, meeting, i)
+        who.text_input(
+            "Who", key=f"{k}.a.{i}.who", disabled=locked, on_change=_save_action, args=args
+        )
+        what.text_input(
+            "What", key=f"{k}.a.{i}.what", disabled=locked, on_change=_save_action, args=args
+        )
+        when.date_input(
+            "By when",
+            key=f"{k}.a.{i}.by_when",
+            disabled=locked,
+            format="DD/MM/YYYY",
+            on_change=_save_action,
+            args=args,
+        )
+        if action is not None and not locked:
+            drop.button(
+                "✕",
+                key=f"{k}.a.{i}.remove",
+                help="Remove this action",
+                on_click=_save_action,
+                args=args,
+                kwargs={"remove": True},
+            )
+
+
+# --- closing ---------------------------------------------------------------------------------
+
+
+def decision_to_review(review: Review, meeting: Meeting) -> None:
+    """A Rapid Review meeting's decision becomes the review's, once the chair confirms."""
+    k = f"meeting.{meeting.id}.decision"
+    if meeting.decision_filled_on:
+        st.success("The meeting's decision is the review's decision.", icon=":material/gavel:")
+        return
+    outcome = st.selectbox("What the partners decided", list(DecisionOutcome), key=f"{k}.outcome")
+    _seed(f"{k}.rationale", "\n".join(meeting.decisions))
+    rationale = st.text_area("The written rationale for the decision", key=f"{k}.rationale")
+    by = st.text_input("Who made the decision", "The three safeguarding partners", key=f"{k}.by")
+    sure = st.checkbox(
+        "As chair, I confirm this is the decision the meeting reached", key=f"{k}.confirm"
+    )
+    if st.button("Make it the review's decision", key=f"{k}.save", disabled=not sure):
+        _call(
+            lambda db: meetings.fill_review_decision(
+                db=db, outcome=outcome, rationale=rationale, decided_by=by, **_kw(review, meeting)
+            ),
+            done="The review's decision is filled in.",
+        )
+        st.rerun()
+
+
+def actions_to_recommendations(review: Review, meeting: Meeting) -> None:
+    """Every meeting action is already on the action plan; one can also become a formal
+    recommendation owned by the review's agencies or all partners."""
+    st.caption(
+        "Every action below is tracked on the Action plan page. An action that should be a "
+        "formal recommendation can become one, owned by the review's agencies."
+    )
+    choices = meetings.owner_choices(review)
+    for i, action in enumerate(meeting.actions):
+        k = f"meeting.{meeting.id}.rec.{i}"
+        line = f"**{i + 1}.** {action.who}: {action.what} — by {english_date(action.by_when)}"
+        if action.recommendation_id:
+            st.markdown(f"{line} · :green[recommendation made]")
+            continue
+        text, owners_col, go = st.columns([5, 4, 2], vertical_alignment="bottom")
+        text.markdown(line)
+        owners = owners_col.multiselect("Owners", choices, key=f"{k}.owners")
+        if go.button(
+            "Make a recommendation",
+            key=f"{k}.make",
+            disabled=not owners or meeting.signed_off_on is not None,
+        ):
+            _call(
+                lambda db, i=i, owners=owners: meetings.action_to_recommendation(
+                    db=db, index=i, owners=owners, **_kw(review, meeting)
+                ),
+                done=f"Action {i + 1} is now a recommendation.",
+            )
+            st.rerun()
+
+
+def minutes_and_sign_off(review: Review, meeting: Meeting) -> None:
+    """The Word minutes (made on click, recorded in the document history), the chair's
+    sign-off that locks the record, and addenda after it."""
+    k = f"meeting.{meeting.id}.close"
+    if st.button(
+        "Make the agenda and minutes (Word)", key=f"{k}.minutes", icon=":material/description:"
+    ):
+        st.session_state[f"{k}.docx"] = _call(
+            lambda db: meetings.minutes_document(
+                db=db, review=review, meeting_id=meeting.id, actor=actor()
+            )
+        )
+    if data := st.session_state.get(f"{k}.docx"):
+        offer_docx(
+            data,
+            file_name=f"{review.reference}-minutes-{meeting.held_on}.docx",
+            key=f"{k}.download",
+            label="Download the minutes (.docx)",
+        )
+    if meeting.signed_off_on is None:
+        sure = st.checkbox(
+            "As chair, I have checked the minutes: sign them off and lock the record",
+            key=f"{k}.confirm",
+        )
+        if st.button("Sign off the minutes", key=f"{k}.sign", type="primary", disabled=not sure):
+            _call(
+                lambda db: meetings.sign_off_meeting(
+                    db=db, at=datetime.now(), **_kw(review, meeting)
+                ),
+                done="Minutes signed off: the meeting record is locked.",
+            )
+            st.session_state.pop(f"{k}.docx", None)
+            st.rerun()
+        return
+    st.success(
+        f"Signed off by the chair on {english_date(meeting.signed_off_on)}: the record "
+        "is locked. Anything later is added as a dated addendum.",
+        icon=":material/lock:",
+    )
+    for addendum in meeting.addenda:
+        st.markdown(
+            f"**Addendum, {english_date(addendum.added_on)}, {addendum.by}:** {addendum.text}"
+        )
+    text = st.text_area("Add an addendum", key=f"{k}.addendum")
+    if st.button("Add the addendum", key=f"{k}.add", disabled=not text.strip()):
+        _call(
+            lambda db: meetings.add_addendum(
+                db=db, text=text, on=date.today(), **_kw(review, meeting)
+            ),
+            done="Addendum added.",
+        )
+        st.rerun()
