@@ -27,6 +27,7 @@ from lcspr_ui.context import actor, flash, open_database
 from lcspr_ui.downloads import offer_docx
 
 CHOSEN = "meeting.id"
+PICKER = "meeting.picker"
 ERROR = "meeting.error"
 NEW = "__new__"
 
@@ -72,15 +73,22 @@ def describe(meeting: Meeting) -> str:
     return f"{meeting.kind.value}, {english_date(meeting.held_on)}"
 
 
+def _picked() -> None:
+    st.session_state[CHOSEN] = st.session_state[PICKER]
+
+
 def choose_meeting(review: Review) -> Meeting | None:
-    """The meeting picker (remembered across pages); None means 'plan a new one'."""
+    """The meeting picker; None means 'plan a new one'. The choice is kept under a plain key
+    (not the widget's), so the presentation page, which has no picker, still knows it."""
     by_id = {m.id: m for m in sorted(review.meetings, key=lambda m: m.held_on, reverse=True)}
     if st.session_state.get(CHOSEN) not in (NEW, *by_id):
         st.session_state[CHOSEN] = next(iter(by_id), NEW)
+    st.session_state[PICKER] = st.session_state[CHOSEN]
     chosen = st.selectbox(
         "Meeting",
         [NEW, *by_id],
-        key=CHOSEN,
+        key=PICKER,
+        on_change=_picked,
         format_func=lambda i: "+ Plan a new meeting" if i == NEW else describe(by_id[i]),
     )
     return by_id.get(chosen)

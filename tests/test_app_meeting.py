@@ -1,0 +1,161 @@
+"""The Meeting and Meeting presentation pages: plan a meeting, run through its agenda on the
+shared screen, capture decisions and actions as they are typed, and close it with minutes and
+the chair's sign-off. Session state is seeded; every outcome is checked in the database."""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+
+from sqlite_utils import Database
+from streamlit.testing.v1 import AppTest
+
+from lcspr_core import meetings, services
+from lcspr_core.demo import DEMO_REFERENCE
+from lcspr_core.model import DecisionOutcome, Meeting, MeetingAction, MeetingKind, Review
+from lcspr_core.model.governance import AgendaItem
+
+ROOT = Path(__file__).resolve().parent.parent
+D = DEMO_REFERENCE
+
+
+def open_page(page: str, **state: object) -> AppTest:
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)
+    at.session_state["reference"] = D
+    for name, value in state.items():
+        at.session_state[name] = value
+    at.run()
+    return at.switch_page(page).run()
+
+
+def stored(db: Database, meeting_id: str) -> Meeting:
+    return meetings.find_meeting(services.load_review(db=db, reference=D), meeting_id)
+
+
+def planned(db: Database, kind: MeetingKind = MeetingKind.PANEL) -> str:
+    return meetings.create_meeting(
+        db=db, reference=D, kind=kind, held_on=date(2026, 6, 26), chair="Jo Chairperson",
+        actor="setup",
+    ).id  # fmt: skip
+
+
+def test_plan_a_meeting_with_the_standard_agenda(db: Database, stored_demo: Review) -> None:
+    at = open_page("pages/meeting.py", **{"meeting.id": "__new__"})
+    at.selectbox(key="meeting.new.kind").select(MeetingKind.RAPID_REVIEW)
+    at.date_input(key="meeting.new.held_on").set_value(date(2026, 6, 26))
+    at.text_input(key="meeting.new.place").input("Council offices")
+    at.text_input(key="meeting.new.chair").input("Jo Chairperson")
+    next(b for b in at.button if b.label == "Plan the meeting").click().run()
+    assert not at.exception, at.exception
+    review = services.load_review(db=db, reference=D)
+    meeting = next(m for m in review.meetings if m.id != "m1")
+    assert (meeting.kind, meeting.held_on, meeting.place, meeting.chair) == (
+        MeetingKind.RAPID_REVIEW,
+        date(2026, 6, 26),
+        "Council offices",
+        "Jo Chairperson",
+    )
+    assert meeting.agenda == meetings.standard_agenda(MeetingKind.RAPID_REVIEW)
+    assert at.session_state["meeting.id"] == meeting.id
+
+
+def test_run_through_the_agenda_and_capture_as_typed(db: Database, stored_demo: Review) -> None:
+    mid = planned(db)
+    at = open_page("pages/meeting_present.py", **{"meeting.id": mid})
+    assert not at.exception, at.exception
+    at.button(key=f"mp.{mid}.next").click().run()  # Start
+    assert stored(db, mid).current_item == 0
+    at.button(key=f"mp.{mid}.next").click().run()
+    at.button(key=f"mp.{mid}.go.4").click().run()  # jump to Recommendations
+    meeting = stored(db, mid)
+    assert (meeting.current_item, meeting.started_at is not None) == (4, True)
+    assert at.title[0].value.startswith("5. Recommendations")
+    assert at.table  # the recommendations table is on screen
+    at.text_area(key=f"mp.{mid}.notes.4").input("Owners agreed the dates.").run()
+    at.text_input(key=f"mp.{mid}.d.0").input("Accept the draft recommendations").run()
+    at.text_input(key=f"mp.{mid}.a.0.who").input("Sam Lead").run()
+    assert stored(db, mid).actions == []  # half-typed: waits for what
+    at.text_input(key=f"mp.{mid}.a.0.what").input("Send the draft to partners").run()
+    at.text_input(key=f"mp.{mid}.d.1").input("Invite the family").run()
+    meeting = stored(db, mid)
+    assert meeting.decisions == ["Accept the draft recommendations", "Invite the family"]
+    assert [(a.who, a.what, a.by_when) for a in meeting.actions] == [
+        ("Sam Lead", "Send the draft to partners", date(2026, 7, 24))
+    ]
+    assert meeting.agenda[4].notes == "Owners agreed the dates."
+    at.text_input(key=f"mp.{mid}.d.0").input("").run()  # blanked: removed, the rest move up
+    assert stored(db, mid).decisions == ["Invite the family"]
+    assert at.text_input(key=f"mp.{mid}.d.0").value == "Invite the family"
+    at.button(key=f"mp.{mid}.end").click().run()
+    assert stored(db, mid).ended_at is not None
+    assert not at.exception, at.exception
+
+
+def test_restricted_details_only_when_the_chair_reveals_them(
+    db: Database, stored_demo: Review
+) -> None:
+    mid = planned(db)
+    meetings.save_plan(
+        db=db, reference=D, meeting_id=mid, actor="setup", held_on=date(2026, 6, 26),
+        starts_at=None, place="", chair="", attendees=[],
+        agenda=[AgendaItem(title="Family", text="Beth Placeholder spoke to us.")],
+    )  # fmt: skip
+    at = open_page("pages/meeting_present.py", **{"meeting.id": mid})
+    at.button(key=f"mp.{mid}.next").click().run()
+    shown = " ".join(m.value for m in at.markdown)
+    assert "Mother spoke to us." in shown and "Beth" not in shown
+    at.toggle(key=f"mp.{mid}.reveal.0").set_value(True).run()
+    shown = " ".join(m.value for m in at.markdown) + " ".join(w.value for w in at.warning)
+    assert "Beth Placeholder spoke to us." in shown and "Ada Placeholder" in shown
+
+
+def test_close_decide_promote_minutes_and_sign_off(db: Database, stored_demo: Review) -> None:
+    services.save_section(db=db, reference=D, name="decision", value=None,
+                          expected_version=None, actor="setup")  # fmt: skip
+    mid = planned(db, MeetingKind.RAPID_REVIEW)
+    kw = {"db": db, "reference": D, "meeting_id": mid, "actor": "setup"}
+    meetings.save_decision(index=0, text="The criteria are met: hold a local review.", **kw)
+    meetings.save_action(index=0, action=MeetingAction(
+        who="ICB", what="Audit GP records", by_when=date(2027, 1, 15)), **kw)  # fmt: skip
+    at = open_page("pages/meeting.py", **{"meeting.id": mid})
+    k = f"meeting.{mid}"
+    assert at.text_area(key=f"{k}.decision.rationale").value == (
+        "The criteria are met: hold a local review."
+    )
+    at.selectbox(key=f"{k}.decision.outcome").select(DecisionOutcome.LCSPR)
+    at.checkbox(key=f"{k}.decision.confirm").check().run()
+    at.button(key=f"{k}.decision.save").click().run()
+    decision = services.load_review(db=db, reference=D).decision
+    assert decision is not None
+    assert (decision.outcome, decision.decided_on, decision.rationale) == (
+        DecisionOutcome.LCSPR,
+        date(2026, 6, 26),
+        "The criteria are met: hold a local review.",
+    )
+    owner = stored_demo.agency_names[1]
+    at.multiselect(key=f"{k}.rec.0.owners").select(owner).run()
+    at.button(key=f"{k}.rec.0.make").click().run()
+    review = services.load_review(db=db, reference=D)
+    assert (review.recommendations[-1].owners, review.recommendations[-1].what) == (
+        [owner],
+        "Audit GP records",
+    )
+    at.button(key=f"{k}.close.minutes").click().run()
+    assert at.get("download_button")
+    at.checkbox(key=f"{k}.close.confirm").check().run()
+    at.button(key=f"{k}.close.sign").click().run()
+    assert stored(db, mid).signed_off_on == date.today()
+    # Locked: the capture widgets are disabled; a change now goes in an addendum.
+    assert at.text_input(key=f"mp.{mid}.d.0").disabled
+    at.text_area(key=f"{k}.close.addendum").input("ICB confirmed the audit date.").run()
+    at.button(key=f"{k}.close.add").click().run()
+    assert [a.text for a in stored(db, mid).addenda] == ["ICB confirmed the audit date."]
+    assert not at.exception, at.exception
+
+
+def test_a_change_to_a_signed_off_meeting_is_refused_in_plain_words(
+    db: Database, stored_demo: Review
+) -> None:
+    at = open_page("pages/meeting_present.py", **{"meeting.id": "m1"})
+    assert at.button(key="mp.m1.next").disabled
+    assert at.text_input(key="mp.m1.d.0").disabled
