@@ -15,6 +15,7 @@ from lcspr_core.errors import LcsprError
 from lcspr_core.model import ActionStatus, ActionUpdate, Review
 from lcspr_core.storage import Database
 from lcspr_core.validation import plain_problems
+from lcspr_ui.auth import current_actor
 from lcspr_ui.context import actor, flash
 from lcspr_ui.downloads import XLSX
 
@@ -93,7 +94,9 @@ def add_update_form(db: Database, review: Review) -> None:
     left, middle, right = st.columns(3)
     on = left.date_input("Date of the update", services.today(), key=f"{key}.on",
                          format="DD/MM/YYYY")  # fmt: skip
-    by = middle.text_input("Who gave the update", value=actor(), key=f"{key}.by")
+    by = middle.text_input(
+        "Who gave the update", value=current_actor().display_name, key=f"{key}.by"
+    )
     status = right.selectbox("Status after this update", list(ActionStatus),
                              key=f"{key}.status", format_func=lambda s: s.value)  # fmt: skip
     update = st.text_area("What has been done", key=f"{key}.update")

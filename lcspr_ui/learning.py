@@ -9,7 +9,8 @@ from typing import Any
 import pandas as pd
 import streamlit as st
 
-from lcspr_core import services
+from lcspr_core import services, storage
+from lcspr_core.access import visible_references
 from lcspr_core.learning import (
     earlier_reviews,
     filter_reviews,
@@ -20,9 +21,18 @@ from lcspr_core.learning import (
 )
 from lcspr_core.model import QualityAssessment, QualityMarker, QualityRating, Review, Theme
 from lcspr_core.storage import Database
+from lcspr_ui.auth import current_actor
 from lcspr_ui.forms import Loc, problems_of
 
 ALL = "All"
+
+
+def visible_reviews(db: Database) -> list[Review]:
+    """The reviews the signed-in user may see (an administrator: all)."""
+    references = visible_references(
+        actor=current_actor(), all_references=storage.review_references(db)
+    )
+    return [services.load_review(db=db, reference=ref) for ref in references]
 
 
 def filtered_reviews(reviews: Sequence[Review]) -> list[Review]:
@@ -46,7 +56,9 @@ def filtered_reviews(reviews: Sequence[Review]) -> list[Review]:
 
 
 def recurrent_themes_panel(db: Database, review: Review) -> None:
-    """How often this review's themes appeared in earlier reviews: evidence for criterion (b)."""
+    """How often this review's themes appeared in earlier reviews: evidence for criterion (b).
+    Counted across the partnership's reviews, including any this user may not open: only the
+    counts are shown, never which reviews."""
     earlier = earlier_reviews(review=review, reviews=services.list_reviews(db=db))
     counts = recurrent_themes(review=review, earlier_reviews=earlier)
     with st.container(border=True, key=f"{review.reference}.recurrent_themes"):

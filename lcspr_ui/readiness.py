@@ -4,11 +4,13 @@ override with a recorded reason)."""
 
 from __future__ import annotations
 
+import os
 from datetime import date
 
 import streamlit as st
 
 from lcspr_core import services
+from lcspr_core.documents import TEMPLATE_DIR_ENV_VAR
 from lcspr_core.errors import LcsprError
 from lcspr_core.model import ReportStatus, Review
 from lcspr_core.readiness import NotReadyError, Purpose, ReadinessItem, mark_report_final
@@ -16,7 +18,7 @@ from lcspr_core.readiness import readiness_problems as _readiness_problems
 from lcspr_core.services import RecordVersion
 from lcspr_core.storage import Database
 from lcspr_core.text import english_date
-from lcspr_ui import context
+from lcspr_ui.auth import current_actor
 from lcspr_ui.context import actor, flash
 from lcspr_ui.editors import form_key
 from lcspr_ui.forms import reset_form
@@ -42,24 +44,24 @@ HEADINGS = {
 }
 
 
-@st.cache_data(max_entries=64, show_spinner="Checking readiness…")
-def _cached_problems(review_json: str, purpose: Purpose, today: date) -> list[ReadinessItem]:
-    # The checks render the report (about a second): cache on the review's whole content.
+@st.cache_data(max_entries=64, ttl=600, show_spinner="Checking readiness…")
+def _cached_problems(
+    review_json: str, purpose: Purpose, today: date, template_dir: str | None
+) -> list[ReadinessItem]:
+    # The checks render the report (about a second a time, and pages rerun on every click):
+    # cached on the review's whole content, the day and the partnership's template folder.
     review = Review.model_validate_json(review_json)
     return _readiness_problems(review=review, purpose=purpose, today=today)
 
 
 def readiness_problems(review: Review, purpose: Purpose) -> list[ReadinessItem]:
-    return _cached_problems(review.model_dump_json(), purpose, services.today())
+    template_dir = os.environ.get(TEMPLATE_DIR_ENV_VAR)
+    return _cached_problems(review.model_dump_json(), purpose, services.today(), template_dir)
 
 
 def acting_is_admin() -> bool:
-    """Whether the acting user may override the readiness checks: the sign-in's answer once
-    it provides one (lcspr_ui.context.is_admin), until then an explicit session flag."""
-    check = getattr(context, "is_admin", None)
-    if callable(check):
-        return bool(check())
-    return bool(st.session_state.get("is_admin"))
+    """Whether the signed-in user may override the readiness checks (an administrator)."""
+    return current_actor().is_admin
 
 
 def show_items(items: list[ReadinessItem], *, key: str) -> None:

@@ -18,11 +18,17 @@ from lcspr_ui.charts import (
 )
 from lcspr_ui.context import current_reference, open_database
 from lcspr_ui.editors import section_editor
-from lcspr_ui.learning import filtered_reviews, nspcc_download, quality_overview, quality_ratings
+from lcspr_ui.learning import (
+    filtered_reviews,
+    nspcc_download,
+    quality_overview,
+    quality_ratings,
+    visible_reviews,
+)
 
 st.title("Learning across reviews")
 db = open_database()
-reviews = services.list_reviews(db=db)
+reviews = visible_reviews(db)
 if not reviews:
     st.info("Learning across reviews needs reviews: start one, or load the demo review.")
     st.page_link("pages/reviews.py", label="Go to Reviews", icon=":material/dashboard:")
