@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 from sqlite_utils import Database
 
-from lcspr_core import services, storage
+from lcspr_core import accounts, services, storage
 from lcspr_core.demo import build_demo_review
 from lcspr_core.model import Review
 
@@ -19,6 +20,41 @@ def db_path(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     path = tmp_path / "lcspr.db"
     monkeypatch.setenv(storage.DB_ENV_VAR, str(path))
     return path
+
+
+TEST_ADMIN = "test-admin"
+TEST_PASSWORD = "a long test password"
+
+
+def signed_in_token(username: str = TEST_ADMIN, *, is_admin: bool = True) -> str:
+    """A session token for `username` (added on first use) in the test's database."""
+    database = storage.open_db()
+    try:
+        if storage.read_user(database, username) is None:
+            accounts.add_user(
+                db=database, username=username, display_name=username.title(),
+                password=TEST_PASSWORD, is_admin=is_admin, actor="test-setup",
+            )  # fmt: skip
+        return accounts.sign_in(db=database, username=username, password=TEST_PASSWORD)
+    finally:
+        database.close()
+
+
+@pytest.fixture(autouse=True)
+def apptest_signed_in(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Every AppTest of app.py starts signed in as an administrator, so page tests need not
+    click through sign-in; tests of sign-in itself clear `session_token` before the first run.
+    The user and session are real rows in the test's database, made only when an AppTest is."""
+    from streamlit.testing.v1 import AppTest
+
+    real_from_file = AppTest.from_file
+
+    def from_file(*args: Any, **kwargs: Any) -> AppTest:
+        at = real_from_file(*args, **kwargs)
+        at.session_state["session_token"] = signed_in_token()
+        return at
+
+    monkeypatch.setattr(AppTest, "from_file", from_file)
 
 
 @pytest.fixture

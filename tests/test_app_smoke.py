@@ -15,8 +15,15 @@ ROOT = Path(__file__).resolve().parent.parent
 PAGES = sorted(f"pages/{path.name}" for path in (ROOT / "pages").glob("*.py"))
 
 
+SIGN_IN = "pages/sign_in.py"
+
+
 def open_page(page: str, reference: str | None = None) -> AppTest:
+    """The page as a signed-in administrator (conftest), or signed out for the sign-in page."""
     at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)
+    if page == SIGN_IN:
+        at.session_state["session_token"] = ""  # signed out: sign-in is the only page
+        return at.run()
     if reference:
         at.session_state["reference"] = reference
     at.run()
