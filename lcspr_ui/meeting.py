@@ -265,24 +265,28 @@ def plan_editor(review: Review, meeting: Meeting) -> None:
 # above 12:1), the sidebar and toolbar hidden so the agenda and the item fill 1920×1080.
 PRESENT_CSS = """
 <style>
-html { font-size: 22px; }
+html { font-size: 24px; }
 [data-testid="stSidebar"], [data-testid="stSidebarCollapsedControl"],
 header[data-testid="stHeader"], [data-testid="stToolbar"] { display: none !important; }
-.stApp, .stApp p, .stApp li, .stApp label, .stApp td, .stApp th { color: #0b0c0c; }
+.stApp, .stApp p, .stApp li, .stApp label, .stApp td { color: #0b0c0c; }
 .stApp { background: #ffffff; }
-.block-container { max-width: 100% !important; padding: 1.2rem 2rem 2rem 2rem !important; }
-.stApp h1 { font-size: 2.3rem; line-height: 1.15; }
-.stApp h2 { font-size: 1.9rem; }
-.stApp p, .stApp li, .stApp td, .stApp th, .stApp label p { font-size: 1.15rem; }
+.block-container { max-width: 100% !important; padding: 1rem 1.5rem 2rem 1.5rem !important; }
+.stApp h1 { font-size: 2.2rem; line-height: 1.15; padding-top: 0.4rem; }
+.stApp h3 { font-size: 1.4rem; }
+.stApp p, .stApp li, .stApp td, .stApp label p { font-size: 1.2rem; line-height: 1.4; }
 .stApp table { width: 100%; }
-.stApp th { background: #0b0c0c !important; color: #ffffff !important; }
-.stApp button p { font-size: 1.05rem; font-weight: 600; text-align: left; }
+.stApp th, .stApp th * { background: #0b0c0c !important; color: #ffffff !important;
+  font-size: 1.1rem !important; text-align: left !important; }
+.stApp td { vertical-align: top; }
+.stApp button { justify-content: flex-start; text-align: left; }
+.stApp button p { font-size: 1.05rem; font-weight: 600; white-space: normal; text-align: left; }
 .stApp button[kind="primary"] { background: #1d3f8f; border-color: #1d3f8f; }
 .stApp button[kind="primary"] p { color: #ffffff; }
 .stApp button[kind="secondary"] { border: 2px solid #0b0c0c; background: #ffffff; }
-.stApp input, .stApp textarea { font-size: 1.15rem !important; color: #0b0c0c !important; }
+.stApp input, .stApp textarea, [data-testid="stDateInput"] * {
+  font-size: 1.15rem !important; color: #0b0c0c !important; }
 .meeting-clock { font-size: 1.5rem; font-weight: 700; background: #0b0c0c; color: #ffffff;
-  padding: 0.3rem 0.8rem; border-radius: 0.3rem; display: inline-block; }
+  padding: 0.3rem 0.8rem; border-radius: 0.3rem; display: inline-block; margin-right: 0.4rem; }
 </style>
 """
 
@@ -393,8 +397,11 @@ def current_item(review: Review, meeting: Meeting, now: datetime) -> None:
     st.title(f"{index + 1}. {item.title}")
     reveal = st.toggle("Reveal restricted details for this item", key=_reveal_key(meeting, index))
     content = meetings.screen_content(review=review, item=item, reveal=reveal, today=now.date())
-    for line in content.restricted:
-        st.warning(line, icon=":material/visibility:")
+    if content.restricted:
+        st.error(
+            "**Restricted details on screen**  \n" + "  \n".join(content.restricted),
+            icon=":material/visibility:",
+        )
     for paragraph in content.paragraphs:
         st.markdown(paragraph)
     if content.table:

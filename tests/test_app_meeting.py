@@ -105,7 +105,7 @@ def test_restricted_details_only_when_the_chair_reveals_them(
     shown = " ".join(m.value for m in at.markdown)
     assert "Mother spoke to us." in shown and "Beth" not in shown
     at.toggle(key=f"mp.{mid}.reveal.0").set_value(True).run()
-    shown = " ".join(m.value for m in at.markdown) + " ".join(w.value for w in at.warning)
+    shown = " ".join(m.value for m in at.markdown) + " ".join(w.value for w in at.error)
     assert "Beth Placeholder spoke to us." in shown and "Ada Placeholder" in shown
 
 

@@ -1,0 +1,235 @@
+"""Meeting mode in a real browser at 1920×1080, the size of a projector: run a meeting through
+its agenda on the presentation view, capture a decision and an action as they are typed,
+reveal restricted details for one item, close, and download the minutes. Screenshots of the
+presentation view go to /tmp/shots_meeting to be looked at."""
+
+from __future__ import annotations
+
+import io
+import os
+import re
+import socket
+import subprocess
+import sys
+from collections.abc import Iterator
+from datetime import date, time
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+CHROMIUM = "/usr/bin/chromium"
+SHOTS = Path("/tmp/shots_meeting")
+PASSWORD = "a long browser test password"
+
+pytestmark = pytest.mark.browser
+
+if not Path(CHROMIUM).exists():
+    if os.environ.get("CI") == "true":
+        raise RuntimeError(f"{CHROMIUM} is missing: CI must install Debian's chromium")
+    pytest.skip(f"{CHROMIUM} is not installed", allow_module_level=True)
+sync_api = pytest.importorskip("playwright.sync_api")
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def _wait_for_port(port: int, process: subprocess.Popen[bytes], timeout: float = 60) -> None:
+    """Block until the server accepts connections (a socket timeout, not a sleep)."""
+    import select
+    import time as clock
+
+    deadline = clock.monotonic() + timeout
+    while clock.monotonic() < deadline:
+        if process.poll() is not None:
+            raise RuntimeError(f"streamlit exited early with {process.returncode}")
+        try:
+            with socket.create_connection(("127.0.0.1", port), timeout=1):
+                return
+        except OSError:
+            select.select([], [], [], 0.2)
+    raise TimeoutError(f"streamlit did not listen on port {port}")
+
+
+def _prepare(db_path: Path) -> str:
+    """The demo review, a chair's account and a planned panel meeting with linked items."""
+    from lcspr_core import accounts, meetings, services, storage
+    from lcspr_core.demo import DEMO_REFERENCE, build_demo_review
+    from lcspr_core.model import Attendee, MeetingKind
+    from lcspr_core.model.governance import AgendaItem, AgendaLink
+
+    db = storage.open_db(db_path)
+    try:
+        services.create_review(db=db, review=build_demo_review(), actor="setup")
+        accounts.add_user(db=db, username="chair", display_name="Jo Chairperson",
+                          password=PASSWORD, is_admin=True, actor="setup")  # fmt: skip
+        meeting = meetings.create_meeting(
+            db=db, reference=DEMO_REFERENCE, kind=MeetingKind.PANEL, held_on=date(2026, 11, 20),
+            starts_at=time(10, 0), place="Room 2, Civic Centre", chair="Jo Chairperson",
+            attendees=[
+                Attendee(name="Sam Lead", role="Head of Safeguarding", agency="Children's social care"),
+                Attendee(name="Alex Nurse", role="Designated Nurse", agency="ICB"),
+                Attendee(name="Lee Manager", role="Nursery manager", agency="Nursery", present=False),
+            ],
+            actor="setup",
+        )  # fmt: skip
+        agenda = [
+            AgendaItem(title="What the family told us",
+                       text="Beth Placeholder said the nursery was the one place Ada was seen "
+                            "every week.\nShe asked that the review hears from the nursery staff."),
+            AgendaItem(title="Autumn 2024: the picture builds", link=AgendaLink.CHRONOLOGY,
+                       chronology_from=date(2024, 9, 1), chronology_to=date(2024, 12, 31),
+                       minutes_allowed=15),
+            AgendaItem(title="Finding 1", link=AgendaLink.FINDING, finding_id="f1"),
+            AgendaItem(title="Recommendations", link=AgendaLink.RECOMMENDATIONS),
+            AgendaItem(title="Timetable", link=AgendaLink.CLOCKS),
+        ]  # fmt: skip
+        meetings.save_plan(
+            db=db, reference=DEMO_REFERENCE, meeting_id=meeting.id, actor="setup",
+            held_on=meeting.held_on, starts_at=meeting.starts_at, place=meeting.place,
+            chair=meeting.chair, attendees=meeting.attendees, agenda=agenda,
+        )  # fmt: skip
+        return meeting.id
+    finally:
+        db.close()
+
+
+@pytest.fixture
+def server(db_path: Path) -> Iterator[tuple[str, str]]:
+    meeting_id = _prepare(db_path)
+    port = _free_port()
+    env = {**os.environ, "LCSPR_DB": str(db_path)}
+    process = subprocess.Popen(
+        [sys.executable, "-m", "streamlit", "run", "app.py", "--server.headless", "true",
+         "--server.port", str(port), "--browser.gatherUsageStats", "false"],
+        cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+    )  # fmt: skip
+    try:
+        _wait_for_port(port, process)
+        yield f"http://127.0.0.1:{port}", meeting_id
+    finally:
+        process.terminate()
+        process.wait(timeout=20)
+
+
+@pytest.fixture
+def page(server: tuple[str, str]) -> Iterator[object]:
+    SHOTS.mkdir(exist_ok=True)
+    with sync_api.sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path=CHROMIUM,
+            args=["--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                  "--disable-component-update", "--disable-sync", "--no-first-run"],
+        )  # fmt: skip
+        context = browser.new_context(
+            viewport={"width": 1920, "height": 1080}, accept_downloads=True
+        )
+        tab = context.new_page()
+        tab.set_default_timeout(30_000)
+        tab.goto(server[0])
+        yield tab
+        browser.close()
+
+
+def settle(page) -> None:
+    """Wait until Streamlit has finished the rerun the last action started."""
+    page.wait_for_timeout(400)
+    page.locator('[data-testid="stApp"][data-test-script-state="notRunning"]').wait_for()
+
+
+def shot(page, name: str) -> None:
+    # The viewport only: what the room sees on the projector, not the scrolled page.
+    page.screenshot(path=str(SHOTS / f"{name}.png"))
+
+
+def type_into(page, label: str, text: str, nth: int = 0) -> None:
+    box = page.get_by_label(label, exact=True).nth(nth)
+    box.fill(text)
+    box.press("Tab")
+    settle(page)
+
+
+def button(page, name: str):
+    return page.get_by_role("button", name=re.compile(name)).first
+
+
+def test_run_a_panel_meeting_on_a_projector_and_download_the_minutes(
+    page, server: tuple[str, str], db_path: Path
+) -> None:
+    from lcspr_core import meetings, services, storage
+    from lcspr_core.demo import DEMO_REFERENCE
+
+    meeting_id = server[1]
+    settle(page)
+    page.get_by_label("Username").fill("chair")
+    page.get_by_label("Password", exact=True).fill(PASSWORD)
+    button(page, "^Sign in$").click()
+    settle(page)
+    page.get_by_role("link", name="Meeting", exact=True).first.click()
+    settle(page)
+    page.get_by_role("tab", name="Run on the shared screen").click()
+    page.get_by_role("link", name="Open the presentation view").click()
+    settle(page)
+    shot(page, "01_before_start")
+
+    button(page, "Start").click()
+    settle(page)
+    body = page.locator("body").inner_text()
+    assert "Mother said the nursery" in body and "Beth" not in body
+    shot(page, "02_item1_restricted_hidden")
+
+    page.get_by_text("Reveal restricted details for this item").click()
+    settle(page)
+    assert "Beth Placeholder said" in page.locator("body").inner_text()
+    shot(page, "03_item1_revealed")
+
+    button(page, "Next").click()
+    settle(page)
+    assert "Beth" not in page.locator("body").inner_text()  # hidden again on the next item
+    shot(page, "04_item2_chronology")
+
+    type_into(page, "Decision 1", "Ask the nursery to join the practitioner event")
+    type_into(page, "Who", "Sam Lead")
+    type_into(page, "What", "Invite the nursery staff to the learning event")
+    page.mouse.wheel(0, 400)
+    shot(page, "05_capture")
+
+    for _ in range(3):
+        button(page, "Next").click()
+        settle(page)
+    shot(page, "06_item5_clocks")
+    button(page, "Close the meeting").click()
+    settle(page)
+
+    db = storage.open_db(db_path)
+    try:
+        meeting = meetings.find_meeting(
+            services.load_review(db=db, reference=DEMO_REFERENCE), meeting_id
+        )
+    finally:
+        db.close()
+    assert meeting.decisions == ["Ask the nursery to join the practitioner event"]
+    assert [(a.who, a.what) for a in meeting.actions] == [
+        ("Sam Lead", "Invite the nursery staff to the learning event")
+    ]
+    assert meeting.ended_at is not None and meeting.started_at is not None
+
+    page.get_by_role("link", name="Leave the presentation").click()
+    settle(page)
+    page.get_by_role("tab", name="Close and minutes").click()
+    button(page, "Make the agenda and minutes").click()
+    settle(page)
+    with page.expect_download() as download_info:
+        button(page, "Download the minutes").click()
+    import docx
+
+    document = docx.Document(io.BytesIO(Path(download_info.value.path()).read_bytes()))
+    text = "\n".join(p.text for p in document.paragraphs)
+    text += "\n".join(c.text for t in document.tables for r in t.rows for c in r.cells)
+    for expected in ("Review panel meeting", "Room 2, Civic Centre", "Sam Lead", "Lee Manager",
+                     "Ask the nursery to join the practitioner event",
+                     "Invite the nursery staff to the learning event"):  # fmt: skip
+        assert expected in text, expected
