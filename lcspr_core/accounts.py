@@ -305,9 +305,17 @@ def _record_failure(db: Database, username: str, now: datetime) -> None:
         )
 
 
-def _start_session(db: Database, username: str, now: datetime) -> str:
+def _start_session(
+    db: Database, username: str, now: datetime, *, verified_hash: str | None = None
+) -> str:
     token = secrets.token_urlsafe(32)
     with storage.write_transaction(db):
+        if verified_hash is not None:
+            # The password was checked outside the write lock: if it was changed (or the
+            # account disabled) meanwhile, that change wins and no session starts.
+            row = storage.read_user(db, username)
+            if row is None or row["disabled"] or row["password_hash"] != verified_hash:
+                raise SignInError(WRONG)
         storage.clear_login_failures(db, username)
         storage.insert_session(db, token_hash=_token_hash(token), username=username, at=_iso(now))
     return token
@@ -339,10 +347,14 @@ def sign_in(
         if _locked_until(db, name, moment):
             raise SignInError(LOCKED)
         raise SignInError(WRONG)
-    if HASHER.check_needs_rehash(row["password_hash"]):
+    verified = row["password_hash"]
+    if HASHER.check_needs_rehash(verified):
+        upgraded = hash_password(password)
         with storage.write_transaction(db):
-            storage.update_user(db, name, {"password_hash": hash_password(password)})
-    return _start_session(db, name, moment)
+            if storage.read_user(db, name) == row:
+                storage.update_user(db, name, {"password_hash": upgraded})
+                verified = upgraded
+    return _start_session(db, name, moment, verified_hash=verified)
 
 
 def sign_in_with_email(*, db: Database, email: str, now: datetime | None = None) -> str:
@@ -383,7 +395,7 @@ def session_actor(*, db: Database, token: str | None, now: datetime | None = Non
     created = datetime.fromisoformat(session["created_at"])
     last_seen = datetime.fromisoformat(session["last_seen_at"])
     expired = moment - last_seen > IDLE_TIMEOUT or moment - created > SESSION_LIFETIME
-    stale = row is None or row["disabled"] or row["password_changed_at"] > session["created_at"]
+    stale = row is None or row["disabled"]
     if expired or stale:
         with storage.write_transaction(db):
             storage.delete_session(db, key)
