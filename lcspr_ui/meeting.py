@@ -283,6 +283,8 @@ header[data-testid="stHeader"], [data-testid="stToolbar"] { display: none !impor
 .stApp button[kind="primary"] { background: #1d3f8f; border-color: #1d3f8f; }
 .stApp button[kind="primary"] p { color: #ffffff; }
 .stApp button[kind="secondary"] { border: 2px solid #0b0c0c; background: #ffffff; }
+.stApp button:disabled { background: #f3f2f1 !important; border: 2px solid #b1b4b6 !important; }
+.stApp button:disabled p { color: #505a5f !important; }
 .stApp input, .stApp textarea, [data-testid="stDateInput"] * {
   font-size: 1.15rem !important; color: #0b0c0c !important; }
 .meeting-clock { font-size: 1.5rem; font-weight: 700; background: #0b0c0c; color: #ffffff;
