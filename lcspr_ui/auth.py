@@ -16,7 +16,7 @@ from lcspr_core import accounts, services
 from lcspr_core.access import Actor
 from lcspr_core.demo import DEMO_REFERENCE, build_demo_review
 from lcspr_core.errors import AccountError, DuplicateReviewError, SignInError
-from lcspr_core.storage import Database
+from lcspr_core.storage import Database, open_db
 
 TOKEN = "session_token"
 ACTOR = "_signed_in_actor"
@@ -101,12 +101,17 @@ def start_session(token: str) -> None:
     st.rerun()
 
 
-def sign_out(db: Database) -> None:
-    accounts.sign_out(db=db, token=st.session_state.pop(TOKEN, None))
+def sign_out() -> None:
+    """The Sign out button's callback: it runs before the next script run, so that run is
+    already signed out."""
+    db = open_db()
+    try:
+        accounts.sign_out(db=db, token=st.session_state.pop(TOKEN, None))
+    finally:
+        db.close()
     st.session_state.pop(ACTOR, None)
     if sso_configured() and st.user.is_logged_in:
         st.logout()  # also ends the identity cookie, or the next run would sign in again
-    st.rerun()
 
 
 def user_sidebar(db: Database, actor: Actor) -> None:
@@ -117,8 +122,7 @@ def user_sidebar(db: Database, actor: Actor) -> None:
         st.caption(f"Signed in · {role}")
         if actor.demo:
             st.warning("Demo account — not for real cases", icon=":material/science:")
-        if st.button("Sign out", key="auth.sign_out", icon=":material/logout:"):
-            sign_out(db)
+        st.button("Sign out", key="auth.sign_out", icon=":material/logout:", on_click=sign_out)
 
 
 def first_admin_form(db: Database) -> None:

@@ -41,10 +41,12 @@ def signed_in_token(username: str = TEST_ADMIN, *, is_admin: bool = True) -> str
 
 
 @pytest.fixture(autouse=True)
-def apptest_signed_in(monkeypatch: pytest.MonkeyPatch) -> None:
+def apptest_signed_in(monkeypatch: pytest.MonkeyPatch, request: pytest.FixtureRequest) -> None:
     """Every AppTest of app.py starts signed in as an administrator, so page tests need not
-    click through sign-in; tests of sign-in itself clear `session_token` before the first run.
+    click through sign-in; tests marked `signed_out` (sign-in itself, first run) opt out.
     The user and session are real rows in the test's database, made only when an AppTest is."""
+    if request.node.get_closest_marker("signed_out"):
+        return
     from streamlit.testing.v1 import AppTest
 
     real_from_file = AppTest.from_file

@@ -1,0 +1,206 @@
+"""The sign-in gate in the app: signed out sees only sign-in; signing in, signing out, the first
+administrator, demo accounts, and Administration for administrators only."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from sqlite_utils import Database
+from streamlit.testing.v1 import AppTest
+
+from lcspr_core import accounts, storage
+from lcspr_core.access import Role
+from lcspr_core.model import Review
+from lcspr_ui.auth import is_local_request
+
+ROOT = Path(__file__).resolve().parent.parent
+PASSWORD = "correct horse battery"
+
+
+def app(token: str | None = None) -> AppTest:
+    """A run of app.py; with `token`, as the next interaction of the session that holds it.
+
+    (AppTest reruns only the page after a click, not app.py: the gate is checked by a new run
+    of the whole app carrying the same session state, as the server does on every rerun.)"""
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)
+    if token is not None:
+        at.session_state["session_token"] = token
+    return at.run()
+
+
+@pytest.fixture
+def alice(db: Database) -> accounts.User:
+    return accounts.add_user(db=db, username="alice", display_name="Alice Smith",
+                             password=PASSWORD, actor="t")  # fmt: skip
+
+
+@pytest.mark.signed_out
+def test_signed_out_sees_only_the_sign_in_page(alice: accounts.User) -> None:
+    at = app()
+    assert [t.value for t in at.title] == ["Sign in"]
+    assert at.sidebar.selectbox == []  # no review picker
+    with pytest.raises(ValueError, match="Could not find a navigation page"):
+        at.switch_page("pages/reviews.py")
+
+
+@pytest.mark.signed_out
+def test_signing_in_opens_the_reviews_and_shows_who_is_signed_in(
+    db: Database, alice: accounts.User
+) -> None:
+    at = app()
+    at.text_input(key="sign_in.username").input("alice")
+    at.text_input(key="sign_in.password").input(PASSWORD)
+    at.button[0].click().run()  # the form's submit button
+    assert not at.exception
+    token = at.session_state["session_token"]
+    signed_in = accounts.session_actor(db=db, token=token)
+    assert signed_in is not None and signed_in.username == "alice"
+    at = app(token)
+    assert [t.value for t in at.title] == ["Reviews"]
+    assert "**Alice Smith** (alice)" in [m.value for m in at.sidebar.markdown]
+
+
+@pytest.mark.signed_out
+def test_a_wrong_password_gets_the_generic_message(alice: accounts.User) -> None:
+    at = app()
+    at.text_input(key="sign_in.username").input("alice")
+    at.text_input(key="sign_in.password").input("not the password")
+    at.button[0].click().run()
+    assert [e.value for e in at.error] == ["The username or password is not right."]
+    assert [t.value for t in at.title] == ["Sign in"]
+    assert not at.session_state["session_token"] if "session_token" in at.session_state else True
+
+
+@pytest.mark.signed_out
+def test_sign_out_ends_the_session_at_once(db: Database, alice: accounts.User) -> None:
+    token = accounts.sign_in(db=db, username="alice", password=PASSWORD)
+    at = app(token)
+    at.sidebar.button(key="auth.sign_out").click().run()
+    assert "session_token" not in at.session_state
+    assert accounts.session_actor(db=db, token=token) is None
+    assert [t.value for t in app(token).title] == ["Sign in"]  # the old token is worthless
+
+
+@pytest.mark.signed_out
+def test_disabling_a_user_signs_them_out_at_their_next_click(
+    db: Database, alice: accounts.User
+) -> None:
+    token = accounts.sign_in(db=db, username="alice", password=PASSWORD)
+    assert [t.value for t in app(token).title] == ["Reviews"]
+    accounts.set_disabled(db=db, username="alice", disabled=True, actor="an administrator")
+    assert [t.value for t in app(token).title] == ["Sign in"]
+
+
+@pytest.mark.signed_out
+def test_a_password_change_signs_them_out_at_their_next_click(
+    db: Database, alice: accounts.User
+) -> None:
+    token = accounts.sign_in(db=db, username="alice", password=PASSWORD)
+    assert [t.value for t in app(token).title] == ["Reviews"]
+    accounts.set_password(db=db, username="alice", password="a new long passphrase",
+                          actor="an administrator")  # fmt: skip
+    assert [t.value for t in app(token).title] == ["Sign in"]
+
+
+def test_the_administration_page_is_hidden_from_non_admins(
+    db: Database, stored_demo: Review
+) -> None:
+    accounts.add_user(db=db, username="vic", display_name="Vic", password=PASSWORD, actor="t")
+    accounts.grant_role(db=db, username="vic", reference=stored_demo.reference,
+                        role=Role.VIEWER, actor="t")  # fmt: skip
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)
+    at.session_state["session_token"] = accounts.sign_in(db=db, username="vic", password=PASSWORD)
+    at.run()
+    assert not at.exception
+    assert at.sidebar.selectbox(key="review_picker").options == [stored_demo.reference]
+    with pytest.raises(ValueError, match="Could not find a navigation page"):
+        at.switch_page("pages/administration.py")
+
+
+def test_a_non_member_sees_no_reviews_in_the_picker(db: Database, stored_demo: Review) -> None:
+    accounts.add_user(db=db, username="nia", display_name="Nia", password=PASSWORD, actor="t")
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)
+    at.session_state["session_token"] = accounts.sign_in(db=db, username="nia", password=PASSWORD)
+    at.run()
+    assert at.sidebar.selectbox(key="review_picker").options == []
+
+
+def test_administrators_see_users_audit_and_backup(stored_demo: Review) -> None:
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60).run()
+    at.switch_page("pages/administration.py").run()
+    assert not at.exception
+    assert [t.label for t in at.tabs] == ["Users and roles", "Audit log", "Backup"]
+    audit = at.dataframe[1].value  # users, then the audit log
+    assert audit["Action"].tolist()[-1] == "create"
+
+
+def test_an_administrator_adds_a_user_and_grants_a_role(db: Database, stored_demo: Review) -> None:
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60).run()
+    at.switch_page("pages/administration.py").run()
+    at.text_input(key="admin.add.username").input("rhea")
+    at.text_input(key="admin.add.name").input("Rhea Reviewer")
+    at.text_input(key="admin.add.password").input(PASSWORD)
+    next(b for b in at.button if b.label == "Add the user").click().run()
+    assert not at.exception
+    at.selectbox(key="admin.user").select("rhea").run()
+    at.selectbox(key="admin.role").select(Role.REVIEWER).run()
+    at.button(key="admin.grant").click().run()
+    assert accounts.get_user(db=db, username="rhea").memberships == {
+        stored_demo.reference: Role.REVIEWER
+    }
+
+
+def test_backup_download_is_a_real_database(stored_demo: Review, tmp_path: Path) -> None:
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60).run()
+    at.switch_page("pages/administration.py").run()
+    at.button(key="admin.backup").click().run()
+    data = at.session_state["admin.backup_bytes"]
+    copy = tmp_path / "copy.db"
+    copy.write_bytes(data)
+    restored = storage.open_db(copy)
+    try:
+        assert storage.review_references(restored) == [stored_demo.reference]
+    finally:
+        restored.close()
+
+
+@pytest.mark.signed_out
+def test_first_run_on_this_machine_creates_the_administrator(db: Database) -> None:
+    at = app()
+    at.text_input(key="first.username").input("bm")
+    at.text_input(key="first.display_name").input("Business Manager")
+    at.text_input(key="first.password").input(PASSWORD)
+    at.text_input(key="first.again").input(PASSWORD)
+    at.button[0].click().run()
+    assert not at.exception
+    assert accounts.get_user(db=db, username="bm").is_admin
+    assert [t.value for t in app(at.session_state["session_token"]).title] == ["Reviews"]
+
+
+@pytest.mark.signed_out
+def test_trying_the_demo_on_this_machine_signs_in_with_a_banner(db: Database) -> None:
+    at = app()
+    at.button(key="demo.load").click().run()
+    assert not at.exception
+    at = app(at.session_state["session_token"])
+    assert "Demo account — not for real cases" in [w.value for w in at.sidebar.warning]
+    assert accounts.needs_first_admin(db=db)  # a real administrator can still be created
+
+
+@pytest.mark.parametrize(
+    ("address", "headers", "local"),
+    [
+        (None, {"Host": "localhost:8501"}, True),
+        (None, {"Host": "127.0.0.1:8501"}, True),
+        (None, {"Host": "[::1]:8501"}, True),
+        (None, {"Host": "lcspr.example.gov.uk"}, False),
+        (None, {"Host": "localhost:8501", "X-Forwarded-For": "203.0.113.9"}, False),
+        (None, {"Host": "127.0.0.1", "Forwarded": "for=203.0.113.9"}, False),
+        ("203.0.113.9", {"Host": "localhost:8501"}, False),
+    ],
+)
+def test_only_a_direct_loopback_request_counts_as_this_machine(
+    address: str | None, headers: dict[str, str], local: bool
+) -> None:
+    assert is_local_request(address, headers) is local
