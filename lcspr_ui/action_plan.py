@@ -35,10 +35,10 @@ def rows_frame(rows: Sequence[ActionRow]) -> pd.DataFrame:
             {
                 "Flag": flag(row),
                 "Action": row.label,
+                "Status": row.status.value,
+                "Due": row.due,
                 "Who": row.who,
                 "What": row.what,
-                "Due": row.due,
-                "Status": row.status.value,
                 "Latest update": (
                     f"{row.latest_update_on:%d/%m/%Y}: {row.latest_update}"
                     if row.latest_update_on
@@ -75,7 +75,13 @@ def action_table(review: Review) -> list[ActionRow]:
         hide_index=True,
         width="stretch",
         key=f"{review.reference}.action_plan.table",
-        column_config={"Due": st.column_config.DateColumn(format="D MMM YYYY")},
+        column_config={
+            "Flag": st.column_config.TextColumn(width="medium"),
+            "Action": st.column_config.TextColumn(width="medium"),
+            "Due": st.column_config.DateColumn(format="D MMM YYYY"),
+            "Who": st.column_config.TextColumn(width="medium"),
+            "What": st.column_config.TextColumn(width="large"),
+        },
     )
     return rows
 
