@@ -56,12 +56,18 @@ ADMINISTRATION = {
     ]
 }
 
-# The gate: until the session checks out (on every run, server-side), only sign-in exists.
+# The gate: until the session checks out (on every run, server-side), only sign-in runs.
 db = open_database()
 try:
     actor = signed_in_actor(db)
     if actor is None:
-        navigation = st.navigation([SIGN_IN], position="hidden")
+        # Every page stays registered, hidden, so a link to one (or a reload) turns to sign-in
+        # rather than "page not found"; none of them runs until signed in.
+        navigation = st.navigation(
+            [SIGN_IN, *(page for group in PAGES.values() for page in group)], position="hidden"
+        )
+        if navigation.url_path != SIGN_IN.url_path:
+            st.switch_page(SIGN_IN)
     else:
         navigation = st.navigation(
             {**PAGES, **(ADMINISTRATION if actor.is_admin else {})}, expanded=True

@@ -98,7 +98,8 @@ def current_actor() -> Actor:
 def start_session(token: str) -> None:
     st.session_state[TOKEN] = token
     st.session_state.pop(SSO_PROBLEM, None)
-    st.rerun()
+    # Leave the sign-in address: once signed in, it is no longer a page.
+    st.switch_page("pages/reviews.py")
 
 
 def sign_out() -> None:

@@ -40,8 +40,8 @@ def test_signed_out_sees_only_the_sign_in_page(alice: accounts.User) -> None:
     at = app()
     assert [t.value for t in at.title] == ["Sign in"]
     assert at.sidebar.selectbox == []  # no review picker
-    with pytest.raises(ValueError, match="Could not find a navigation page"):
-        at.switch_page("pages/reviews.py")
+    # (A link to another page while signed out is covered by the browser test: AppTest's
+    # switch_page runs the page without app.py, which a real server never does.)
 
 
 @pytest.mark.signed_out

@@ -59,8 +59,19 @@ def select_timeout(seconds: float) -> None:
     select.select([], [], [], seconds)
 
 
+BROWSER_USER, BROWSER_PASSWORD = "bm", "a long browser-test password"
+
+
 @pytest.fixture
 def server(db_path: Path) -> Iterator[str]:
+    from lcspr_core import accounts, storage
+
+    db = storage.open_db(db_path)
+    try:
+        accounts.add_user(db=db, username=BROWSER_USER, display_name="Business Manager",
+                          password=BROWSER_PASSWORD, is_admin=True, actor="browser test")  # fmt: skip
+    finally:
+        db.close()
     port = _free_port()
     env = {**os.environ, "LCSPR_DB": str(db_path)}
     process = subprocess.Popen(
@@ -152,7 +163,16 @@ def _appoint_reviewer(db_path: Path, name: str) -> None:
         db.close()
 
 
+def sign_in(page) -> None:
+    page.get_by_role("heading", name="Sign in").wait_for()
+    page.get_by_label("Username").fill(BROWSER_USER)
+    page.get_by_label("Password", exact=True).first.fill(BROWSER_PASSWORD)
+    page.get_by_role("button", name="Sign in", exact=True).click()
+    settle(page)
+
+
 def test_start_a_review_fill_stages_and_download_the_final_report(page, db_path: Path) -> None:
+    sign_in(page)
     page.get_by_role("heading", name="Reviews").wait_for()
     settle(page)
     shot(page, "01-empty-dashboard")
@@ -186,6 +206,9 @@ def test_start_a_review_fill_stages_and_download_the_final_report(page, db_path:
     # this one value goes in through the core service, then the page shows it.
     _appoint_reviewer(db_path, "Robin Reviewer")
     page.reload()
+    # The session token lives in the tab's Streamlit session: a reload is a new session.
+    sign_in(page)
+    go(page, "Set-up")
     page.get_by_role("heading", name="Set-up").wait_for()
     settle(page)
     shot(page, "04-setup")
