@@ -273,12 +273,12 @@ def test_publication_save(db: Database, stored_demo: Review) -> None:
 
 def test_action_plan_update(db: Database, stored_demo: Review) -> None:
     at = open_page("pages/action_plan.py", D)
-    new = f"{D}:action_updates:__new__"
-    at.selectbox(key=f"{new}.recommendation_id").select("r3")
-    at.date_input(key=f"{new}.updated_on").set_value(date(2026, 11, 2))
+    new = f"{D}.action_update"  # the dated-update form (record_action_update)
+    at.selectbox(key=f"{new}.recommendation").select("r3")
+    at.date_input(key=f"{new}.on").set_value(date(2026, 11, 2))
     at.selectbox(key=f"{new}.status").select(ActionStatus.IN_PROGRESS)
     at.text_area(key=f"{new}.update").input("Protocol drafted.")
-    at.button(key=f"{new}.__save").click().run()
+    at.button(key=f"{new}.save").click().run()
     update = saved(db).action_updates[-1]
     assert (update.recommendation_id, update.update) == ("r3", "Protocol drafted.")
 
