@@ -2,7 +2,9 @@
 
 Every template, default or a partnership's branded copy, renders in a Jinja sandbox with
 autoescaping on and undefined values as errors: a user-supplied template can never run code,
-and a value never silently goes missing.
+and a value never silently goes missing. A partnership's copy is also checked by content
+(uploads.check_docx) whenever it is read, and renders in a child process with time and memory
+limits (sandbox.py).
 """
 
 from __future__ import annotations
@@ -24,6 +26,7 @@ from jinja2.sandbox import SandboxedEnvironment
 from pydantic import BaseModel
 
 from lcspr_core.documents.errors import TemplateError, TemplateSecurityError
+from lcspr_core.uploads import UploadRefusedError, check_docx
 
 TEMPLATE_DIR_ENV_VAR = "LCSPR_TEMPLATE_DIR"
 DEFAULT_TEMPLATE_DIR = Path(__file__).resolve().parents[2] / "doc_templates"
@@ -79,11 +82,25 @@ def resolve_template(*, name: str, template_dir: Path | None = None) -> Template
     folder = configured_template_dir(template_dir)
     if folder is not None and (folder / name).is_file():
         path = folder / name
-        return TemplateSource(name=name, path=path, origin="partnership", data=path.read_bytes())
+        data = path.read_bytes()
+        check_template_file(name=name, data=data)
+        return TemplateSource(name=name, path=path, origin="partnership", data=data)
     path = DEFAULT_TEMPLATE_DIR / name
     if not path.is_file():
         raise TemplateError(f"The default template {name} is missing from {DEFAULT_TEMPLATE_DIR}")
     return TemplateSource(name=name, path=path, origin="default", data=path.read_bytes())
+
+
+def check_template_file(*, name: str, data: bytes) -> None:
+    """Refuse a partnership's file that is not a plain Word document by its content: a renamed
+    program, a macro-enabled .docm, a zip bomb (checked again on every read, since anyone
+    with access to the folder can change it)."""
+    try:
+        check_docx(data=data)
+    except UploadRefusedError as exc:
+        raise TemplateError(
+            f"{name} is not a Word (.docx) document this tool will use. {exc}"
+        ) from exc
 
 
 def template_variables(source: TemplateSource) -> set[str]:
@@ -140,6 +157,17 @@ def check_template(*, source: TemplateSource, context_model: type[BaseModel]) ->
 
 
 def render_template(*, source: TemplateSource, context: dict[str, Any]) -> bytes:
+    """Render into memory: a partnership's template in a child process with time and memory
+    limits (sandbox.render_in_child), a default template here."""
+    if source.origin == "partnership":
+        # Imported here: the sandbox module imports this one for the child's side.
+        from lcspr_core.documents.sandbox import render_in_child
+
+        return render_in_child(source=source, context=context)
+    return render_in_process(source=source, context=context)
+
+
+def render_in_process(*, source: TemplateSource, context: dict[str, Any]) -> bytes:
     """Render into memory: on any error nothing is returned, so nothing half-rendered escapes."""
     tpl = _SafeDocxTemplate(BytesIO(source.data))
     try:
