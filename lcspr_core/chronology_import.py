@@ -27,6 +27,7 @@ from lcspr_core.errors import LcsprError
 from lcspr_core.model.common import Item
 from lcspr_core.model.evidence import ChronologyEntry
 from lcspr_core.storage import Database
+from lcspr_core.uploads import check_table_upload
 from lcspr_core.validation import plain_problems
 
 # What a cell can hold: text from a CSV; from an XLSX also numbers, booleans and date cells,
@@ -135,6 +136,7 @@ def read_table(*, filename: str, data: bytes, sheet: str | None = None) -> Sourc
     The header is the first non-empty row. Raises NotASpreadsheetError or SheetNotFoundError
     with a message written for the person who uploaded the file.
     """
+    check_table_upload(data=data)  # programs, macro-enabled workbooks, zip bombs
     suffix = PurePath(filename).suffix.lower()
     if data.startswith(_ZIP_MAGIC):
         return _read_workbook(data, sheet=sheet)
