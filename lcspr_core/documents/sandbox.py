@@ -38,11 +38,14 @@ def render_in_child(
     *,
     source: TemplateSource,
     context: dict[str, Any],
-    timeout: float = TIMEOUT_SECONDS,
-    memory_limit: int = MEMORY_LIMIT_BYTES,
+    timeout: float | None = None,
+    memory_limit: int | None = None,
 ) -> bytes:
     """Render `source` in a child process; raise TemplateLimitError if it runs past `timeout`
-    seconds (the child is killed) or past `memory_limit` bytes of address space."""
+    seconds (the child is killed) or past `memory_limit` bytes of address space (by default
+    TIMEOUT_SECONDS and MEMORY_LIMIT_BYTES, read at each call)."""
+    timeout = TIMEOUT_SECONDS if timeout is None else timeout
+    memory_limit = MEMORY_LIMIT_BYTES if memory_limit is None else memory_limit
     spawn = multiprocessing.get_context("spawn")
     receiver, sender = spawn.Pipe(duplex=False)
     child = spawn.Process(
