@@ -1,9 +1,9 @@
-"""Administration (administrators only): users and roles, the audit log, backups."""
+"""Administration (administrators only): users and roles, the audit log, backups, templates."""
 
 import streamlit as st
 
 from lcspr_core.access import can
-from lcspr_ui import admin
+from lcspr_ui import admin, templates_admin
 from lcspr_ui.auth import current_actor
 from lcspr_ui.context import open_database
 
@@ -23,5 +23,6 @@ try:
         admin.audit_tab(db, actor)
     with backup:
         admin.backup_tab(db, actor)
+    templates_admin.templates_section(db, actor)
 finally:
     db.close()
