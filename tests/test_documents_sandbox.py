@@ -5,7 +5,9 @@ as in-process."""
 from __future__ import annotations
 
 import resource
+import sys
 import time
+import types
 from pathlib import Path
 
 import pytest
@@ -117,3 +119,19 @@ def test_default_templates_render_in_process(monkeypatch: pytest.MonkeyPatch) ->
     monkeypatch.setattr(sandbox, "render_in_child", no_child)
     text = all_text(render_document(kind="family_letter", review=sample_review()))
     assert "to hold a local child safeguarding practice review" in text
+
+
+def test_the_child_never_runs_the_page_that_asked_for_it(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # While a page runs, Streamlit puts the page's script in sys.modules['__main__'];
+    # multiprocessing's 'spawn' and 'forkserver' would run that script again in the child.
+    marker = tmp_path / "page_ran"
+    page = tmp_path / "page.py"
+    page.write_text(f"open({str(marker)!r}, 'w').close()\n")
+    fake_main = types.ModuleType("__main__")
+    fake_main.__file__ = str(page)
+    monkeypatch.setitem(sys.modules, "__main__", fake_main)
+    source = _source(tmp_path / "branded")
+    assert render_in_child(source=source, context=_context()).startswith(b"PK")
+    assert not marker.exists()

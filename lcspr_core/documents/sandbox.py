@@ -3,17 +3,28 @@
 The Jinja sandbox stops a template reaching into Python, but not one that loops for hours
 (`range` is capped at 100,000 items, so two nested loops make 10 billion steps) or builds a
 string of gigabytes (`'x' * 10**10`). A partnership's template is an administrator's upload,
-not code we wrote, so it renders in a fresh process ('spawn': nothing of the app's memory,
-database connection or threads is inherited) whose address space is capped with
-RLIMIT_AS and which is killed when the wall-clock limit passes. The app itself never hangs or
-runs out of memory because of a template. The default templates are ours and render in-process.
+not code we wrote, so it renders in a fresh Python process (nothing of the app's memory,
+database connection or threads is inherited) whose address space is capped with RLIMIT_AS
+and which is killed when the wall-clock limit passes. The app never hangs or runs out of
+memory because of a template. The default templates are ours and render in-process.
+
+Why `subprocess` and not multiprocessing's 'spawn' or 'forkserver': both re-import
+`sys.modules['__main__']` in every child, and while a page runs Streamlit sets that to the
+page's script, so the child would run the page again (tests/test_app_templates_admin.py caught
+the child running pages/administration.py). `python -m lcspr_core.documents.sandbox` imports
+only this module. The two sides speak JSON, not pickle: the child has just run untrusted
+content, so nothing it sends back is ever unpickled.
 """
 
 from __future__ import annotations
 
-import multiprocessing
+import base64
+import json
+import math
 import resource
-from multiprocessing.connection import Connection
+import subprocess
+import sys
+from pathlib import Path
 from typing import Any
 
 from lcspr_core.documents.errors import TemplateError, TemplateSecurityError
@@ -22,8 +33,8 @@ from lcspr_core.documents.templates import TemplateSource, render_in_process
 MEMORY_LIMIT_BYTES = 1024 * 1024 * 1024
 TIMEOUT_SECONDS = 60.0
 
-# How a child's outcome travels back through the pipe: ("ok", bytes), ("error", kind, message)
-# with kind naming the TemplateError class to raise again, or ("memory", "").
+# The child's reply: one JSON line ({"outcome": "ok" | "memory" | "error", ...}), then for
+# "ok" the document's bytes.
 _ERRORS: dict[str, type[TemplateError]] = {
     "TemplateError": TemplateError,
     "TemplateSecurityError": TemplateSecurityError,
@@ -46,75 +57,75 @@ def render_in_child(
     TIMEOUT_SECONDS and MEMORY_LIMIT_BYTES, read at each call)."""
     timeout = TIMEOUT_SECONDS if timeout is None else timeout
     memory_limit = MEMORY_LIMIT_BYTES if memory_limit is None else memory_limit
-    spawn = multiprocessing.get_context("spawn")
-    receiver, sender = spawn.Pipe(duplex=False)
-    child = spawn.Process(
-        target=_child_main,
-        kwargs={"sender": sender, "source": source, "context": context,
-                "memory_limit": memory_limit},
-        name=f"render {source.name}",
-        daemon=True,
+    request = json.dumps(
+        {
+            "name": source.name, "path": str(source.path), "origin": source.origin,
+            "data": base64.b64encode(source.data).decode("ascii"), "context": context,
+            "memory_limit": memory_limit, "cpu_seconds": math.ceil(timeout) + 1,
+        }
+    ).encode()  # fmt: skip
+    # stderr is dropped: a traceback there could quote the case's data.
+    child = subprocess.Popen(
+        [sys.executable, "-m", __name__],
+        stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
     )  # fmt: skip
-    child.start()
-    sender.close()  # the parent's copy: once the child exits, a read sees end-of-file
     try:
-        outcome = _receive(receiver, timeout=timeout)
-    finally:
-        receiver.close()
-        if child.is_alive():
-            child.kill()
-        child.join()
-    if outcome[0] == "ok":
-        data: bytes = outcome[1]
-        return data
-    if outcome[0] == "timeout":
+        reply, _ = child.communicate(request, timeout=timeout)
+    except subprocess.TimeoutExpired:
+        child.kill()
+        child.communicate()
         raise TemplateLimitError(
             f"{source.name} was stopped: it was still being filled in after {timeout:g} seconds "
             "(a loop that runs too long?). Simplify the template and upload it again."
-        )
-    if outcome[0] in ("memory", "died"):
+        ) from None
+    header, _, body = reply.partition(b"\n")
+    try:
+        outcome: dict[str, str] = json.loads(header)
+    except ValueError:
         # A child that dies without a word was killed by the system, almost always for memory.
-        raise TemplateLimitError(_too_much_memory(source, memory_limit))
-    raise _ERRORS.get(outcome[1], TemplateError)(outcome[2])
+        outcome = {"outcome": "memory"}
+    if outcome["outcome"] == "ok":
+        return body
+    if outcome["outcome"] == "memory":
+        raise TemplateLimitError(
+            f"{source.name} was stopped: filling it in needed more than "
+            f"{memory_limit // (1024 * 1024):,} MB of memory (a value repeated too many times?). "
+            "Simplify the template and upload it again."
+        )
+    raise _ERRORS.get(outcome.get("error", ""), TemplateError)(outcome.get("message", ""))
 
 
-def _receive(receiver: Connection, *, timeout: float) -> tuple[Any, ...]:
-    """The child's outcome, ("timeout",) if none came in time, ("died",) if it sent none."""
-    if not receiver.poll(timeout):
-        return ("timeout",)
-    try:
-        outcome: tuple[Any, ...] = receiver.recv()
-    except EOFError:
-        return ("died",)
-    return outcome
-
-
-def _too_much_memory(source: TemplateSource, memory_limit: int) -> str:
-    return (
-        f"{source.name} was stopped: filling it in needed more than "
-        f"{memory_limit // (1024 * 1024):,} MB of memory (a value repeated too many times?). "
-        "Simplify the template and upload it again."
-    )
-
-
-def _child_main(
-    *, sender: Connection, source: TemplateSource, context: dict[str, Any], memory_limit: int
-) -> None:
-    """Runs in the child: cap the address space, render, send the outcome back."""
+def _child_main() -> None:
+    """Runs in the child: read the request, cap memory and CPU time, render, reply."""
+    request = json.loads(sys.stdin.buffer.read())
+    memory_limit = int(request["memory_limit"])
     resource.setrlimit(resource.RLIMIT_AS, (memory_limit, memory_limit))
+    # A backstop should the app die and leave the child running: the kernel stops it.
+    cpu = int(request["cpu_seconds"])
+    resource.setrlimit(resource.RLIMIT_CPU, (cpu, cpu))
     resource.setrlimit(resource.RLIMIT_CORE, (0, 0))  # no core dump of a case's data
+    source = TemplateSource(
+        name=request["name"], path=Path(request["path"]), origin=request["origin"],
+        data=base64.b64decode(request["data"]),
+    )  # fmt: skip
+    out = sys.stdout.buffer
     try:
-        try:
-            sender.send(("ok", render_in_process(source=source, context=context)))
-        except MemoryError:
-            sender.send(("memory", ""))
-        except TemplateError as exc:
-            sender.send(("error", type(exc).__name__, str(exc)))
-        except Exception as exc:
-            # The process boundary: anything else (lxml, python-docx) comes back as a plain
-            # refusal, naming only the error's kind. Its text or a traceback on stderr could
-            # quote the case's data.
-            message = f"{source.name} could not be filled in ({type(exc).__name__})."
-            sender.send(("error", "TemplateError", message))
-    finally:
-        sender.close()
+        data = render_in_process(source=source, context=request["context"])
+    except MemoryError:
+        out.write(json.dumps({"outcome": "memory"}).encode() + b"\n")
+    except TemplateError as exc:
+        reply = {"outcome": "error", "error": type(exc).__name__, "message": str(exc)}
+        out.write(json.dumps(reply).encode() + b"\n")
+    except Exception as exc:
+        # The process boundary: anything else (lxml, python-docx) comes back as a plain
+        # refusal naming only the error's kind, since its text could quote the case's data.
+        message = f"{source.name} could not be filled in ({type(exc).__name__})."
+        reply = {"outcome": "error", "error": "TemplateError", "message": message}
+        out.write(json.dumps(reply).encode() + b"\n")
+    else:
+        out.write(json.dumps({"outcome": "ok"}).encode() + b"\n" + data)
+    out.flush()
+
+
+if __name__ == "__main__":
+    _child_main()
