@@ -128,9 +128,17 @@ def can(*, actor: Actor, action: str, reference: str | None = None) -> bool:
     return role is not None and role in roles
 
 
+_SECTION_WORDS = {
+    "restricted": "restricted details",
+    "rapid_review": "Rapid Review",
+    "closed_on": "closure date",
+    "quality": "quality-markers self-assessment",
+}
+
+
 def _describe(action: str) -> str:
     kind, _, name = action.partition(":")
-    words = name.replace("_", " ")
+    words = _SECTION_WORDS.get(name, name.replace("_", " "))
     return {
         "edit_section": f"change the {words}",
         "edit_items": f"change the {words}",

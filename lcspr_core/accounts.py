@@ -17,7 +17,7 @@ from argon2 import PasswordHasher, Type
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
 
 from lcspr_core import storage
-from lcspr_core.access import Actor, Role, actor_for
+from lcspr_core.access import Actor, Role, actor_for, require, system_actor
 from lcspr_core.errors import AccountError, SignInError
 from lcspr_core.storage import Database
 
@@ -134,7 +134,7 @@ def add_first_admin(
             raise AccountError("An administrator already exists: sign in, or ask them to add you.")
         return add_user(
             db=db, username=username, display_name=display_name, password=password,
-            email=email, is_admin=True, actor="first run",
+            email=email, is_admin=True, actor=system_actor("first run"),
         )  # fmt: skip
 
 
@@ -144,13 +144,14 @@ def add_user(
     username: str,
     display_name: str,
     password: str,
-    actor: str,
+    actor: Actor,
     email: str = "",
     is_admin: bool = False,
     demo: bool = False,
     now: datetime | None = None,
 ) -> User:
     """Add an account. Usernames are lower case; a demo account must be named demo-…"""
+    require(actor=actor, action="manage_users")
     username = normalise_username(username)
     if not USERNAME_PATTERN.match(username):
         raise AccountError(
@@ -181,7 +182,7 @@ def add_user(
             },
         )
         details = {"display_name": display_name, "email": email, "is_admin": is_admin}
-        _audit(db, actor=actor, username=username, action="add_user", after=details)
+        _audit(db, actor=actor.username, username=username, action="add_user", after=details)
     return get_user(db=db, username=username)
 
 
@@ -197,25 +198,28 @@ def list_users(*, db: Database) -> list[User]:
 
 
 def set_disabled(
-    *, db: Database, username: str, disabled: bool, actor: str, now: datetime | None = None
+    *, db: Database, username: str, disabled: bool, actor: Actor, now: datetime | None = None
 ) -> User:
     """Disable (or enable again) an account; disabling ends its sessions at once."""
+    require(actor=actor, action="manage_users")
     user = get_user(db=db, username=username)
     with storage.write_transaction(db):
         storage.update_user(db, user.username, {"disabled": int(disabled)})
         if disabled:
             storage.delete_user_sessions(db, user.username)
-        _audit(db, actor=actor, username=user.username,
+        _audit(db, actor=actor.username, username=user.username,
                action="disable_user" if disabled else "enable_user")  # fmt: skip
     return get_user(db=db, username=username)
 
 
 def set_password(
-    *, db: Database, username: str, password: str, actor: str, now: datetime | None = None
+    *, db: Database, username: str, password: str, actor: Actor, now: datetime | None = None
 ) -> None:
     """Set a new password (an administrator's reset, or the user's own change); every session
     of the user ends, so a stolen session does not outlive the change."""
     user = get_user(db=db, username=username)
+    if actor.username != user.username:
+        require(actor=actor, action="manage_users")
     check_password_policy(username=user.username, password=password)
     password_hash = hash_password(password)
     with storage.write_transaction(db):
@@ -225,7 +229,7 @@ def set_password(
         )  # fmt: skip
         storage.delete_user_sessions(db, user.username)
         storage.clear_login_failures(db, user.username)
-        _audit(db, actor=actor, username=user.username, action="set_password")
+        _audit(db, actor=actor.username, username=user.username, action="set_password")
 
 
 def change_own_password(
@@ -235,11 +239,13 @@ def change_own_password(
     row = storage.read_user(db, normalise_username(username))
     if row is None or not _verify(row["password_hash"], current):
         raise SignInError("The current password is not right.")
-    set_password(db=db, username=username, password=new, actor=row["username"], now=now)
+    own = actor_for(db=db, username=row["username"])
+    set_password(db=db, username=username, password=new, actor=own, now=now)
 
 
-def grant_role(*, db: Database, username: str, reference: str, role: Role, actor: str) -> None:
+def grant_role(*, db: Database, username: str, reference: str, role: Role, actor: Actor) -> None:
     """Make `username` a member of a review with `role` (replacing any role they had)."""
+    require(actor=actor, action="manage_users")
     user = get_user(db=db, username=username)
     with storage.write_transaction(db):
         review = storage.review_id(db, reference)
@@ -254,12 +260,13 @@ def grant_role(*, db: Database, username: str, reference: str, role: Role, actor
             at=_iso(_now(None)),
         )  # fmt: skip
         storage.append_audit(
-            db, actor=actor, reference=canonical, target=f"user:{user.username}",
+            db, actor=actor.username, reference=canonical, target=f"user:{user.username}",
             action="grant_role", before=None, after={"role": Role(role).value},
         )  # fmt: skip
 
 
-def revoke_role(*, db: Database, username: str, reference: str, actor: str) -> None:
+def revoke_role(*, db: Database, username: str, reference: str, actor: Actor) -> None:
+    require(actor=actor, action="manage_users")
     user = get_user(db=db, username=username)
     held = next((r for r in user.memberships if r.casefold() == reference.casefold()), None)
     if held is None:
@@ -267,7 +274,7 @@ def revoke_role(*, db: Database, username: str, reference: str, actor: str) -> N
     with storage.write_transaction(db):
         storage.delete_membership(db, username=user.username, reference=held)
         storage.append_audit(
-            db, actor=actor, reference=held, target=f"user:{user.username}",
+            db, actor=actor.username, reference=held, target=f"user:{user.username}",
             action="revoke_role", before={"role": user.memberships[held].value}, after=None,
         )  # fmt: skip
 
@@ -423,7 +430,7 @@ DEMO_USERS: tuple[tuple[str, str, Role | None], ...] = (
 )
 
 
-def add_demo_users(*, db: Database, reference: str, actor: str) -> list[str]:
+def add_demo_users(*, db: Database, reference: str, actor: Actor) -> list[str]:
     """One demo account per role on the demo review. Their passwords are random and never
     shown: they can be used only through sign_in_demo, from the machine itself."""
     added = []

@@ -13,6 +13,7 @@ from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 
 from lcspr_core import services
+from lcspr_core.access import Actor
 from lcspr_core.clocks import ClockRules
 from lcspr_core.documents.context_common import owners_text
 from lcspr_core.model import DONE_STATUSES, ActionStatus, ActionUpdate, Review
@@ -110,7 +111,9 @@ def action_rows(
     return rows
 
 
-def record_action_update(*, db: Database, reference: str, update: ActionUpdate, actor: str) -> int:
+def record_action_update(
+    *, db: Database, reference: str, update: ActionUpdate, actor: Actor
+) -> int:
     """Add a dated update (status, what was done, evidence of impact) to a recommendation."""
     return services.save_item(
         db=db,

@@ -23,6 +23,7 @@ from openpyxl.utils.datetime import from_excel
 from pydantic import ValidationError
 
 from lcspr_core import services
+from lcspr_core.access import Actor
 from lcspr_core.errors import LcsprError
 from lcspr_core.model.common import Item
 from lcspr_core.model.evidence import ChronologyEntry
@@ -612,7 +613,7 @@ def possible_duplicates(
     return pairs
 
 
-def import_chronology(*, db: Database, reference: str, preview: ImportPreview, actor: str) -> int:
+def import_chronology(*, db: Database, reference: str, preview: ImportPreview, actor: Actor) -> int:
     """Add every entry of the preview to the review's chronology, all or nothing.
 
     Refused (ImportHasErrorsError) while the preview has row errors, so an agency's file is

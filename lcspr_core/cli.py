@@ -15,6 +15,7 @@ from pathlib import Path
 from pydantic import ValidationError
 
 from lcspr_core import accounts, exchange, services, storage
+from lcspr_core.access import system_actor
 from lcspr_core.cli_users import add_user_commands
 from lcspr_core.clocks import Clock
 from lcspr_core.demo import DEMO_REFERENCE, build_demo_review
@@ -27,7 +28,8 @@ from lcspr_core.storage import Database
 from lcspr_core.text import english_date
 from lcspr_core.validation import plain_problems
 
-CLI_ACTOR = "lcspr command line"
+# Whoever runs the command can read the database file anyway: the CLI acts as the machine.
+CLI_ACTOR = system_actor("lcspr command line")
 
 
 def _out(text: str = "") -> None:
@@ -68,7 +70,7 @@ def cmd_demo(db: Database, args: argparse.Namespace) -> None:
 
 def cmd_list(db: Database, args: argparse.Namespace) -> None:
     rules = load_clock_rules()
-    reviews = services.list_reviews(db=db)
+    reviews = services.list_reviews(db=db, actor=CLI_ACTOR)
     if not reviews:
         _out("No reviews yet. Add the demo with `lcspr demo`, or start one in the app.")
         return
@@ -111,12 +113,14 @@ def _show(review: Review) -> None:
 
 
 def cmd_show(db: Database, args: argparse.Namespace) -> None:
-    _show(services.load_review(db=db, reference=args.reference))
+    _show(services.load_review(db=db, reference=args.reference, actor=CLI_ACTOR))
 
 
 def cmd_export(db: Database, args: argparse.Namespace) -> None:
     text = json.dumps(
-        exchange.export_review(db=db, reference=args.reference), indent=2, ensure_ascii=False
+        exchange.export_review(db=db, reference=args.reference, actor=CLI_ACTOR),
+        indent=2,
+        ensure_ascii=False,
     )
     if args.output:
         Path(args.output).write_text(text + "\n", encoding="utf-8")
@@ -182,7 +186,7 @@ def cmd_render(db: Database, args: argparse.Namespace) -> None:
         return
     if not args.reference or not args.kind:
         raise LcsprError("Give a review reference and a document kind, or --list.")
-    review = services.load_review(db=db, reference=args.reference)
+    review = services.load_review(db=db, reference=args.reference, actor=CLI_ACTOR)
     data = documents.generate_document(db=db, kind=args.kind, review=review, actor=CLI_ACTOR)
     output = Path(args.output or f"{review.reference}-{args.kind}.docx")
     storage.write_file_atomically(output, data)
@@ -191,7 +195,7 @@ def cmd_render(db: Database, args: argparse.Namespace) -> None:
 
 def cmd_audit(db: Database, args: argparse.Namespace) -> None:
     broken = storage.first_broken_audit_entry(db)
-    count = len(services.audit_entries(db=db))
+    count = len(services.audit_entries(db=db, actor=CLI_ACTOR))
     if broken is not None:
         raise LcsprError(
             f"The audit log has been altered: entry {broken} does not follow from the one "
@@ -211,7 +215,7 @@ def cmd_backup(db: Database, args: argparse.Namespace) -> None:
 def cmd_check(db: Database, args: argparse.Namespace) -> None:
     from lcspr_core.readiness import readiness_problems
 
-    review = services.load_review(db=db, reference=args.reference)
+    review = services.load_review(db=db, reference=args.reference, actor=CLI_ACTOR)
     items = readiness_problems(
         review=review, purpose=args.purpose, today=services.today(), rules=load_clock_rules()
     )
@@ -227,7 +231,7 @@ def cmd_check(db: Database, args: argparse.Namespace) -> None:
 def cmd_release(db: Database, args: argparse.Namespace) -> None:
     from lcspr_core.publication import published_kind, release_publication_version
 
-    review = services.load_review(db=db, reference=args.reference)
+    review = services.load_review(db=db, reference=args.reference, actor=CLI_ACTOR)
     data = release_publication_version(
         db=db, reference=args.reference, actor=CLI_ACTOR, today=services.today(),
         expected_version=None,
@@ -241,9 +245,9 @@ def cmd_action_plan_xlsx(db: Database, args: argparse.Namespace) -> None:
     from lcspr_core.action_plan import action_plan_xlsx
 
     if args.reference:
-        reviews = [services.load_review(db=db, reference=args.reference)]
+        reviews = [services.load_review(db=db, reference=args.reference, actor=CLI_ACTOR)]
     else:
-        reviews = services.list_reviews(db=db)
+        reviews = services.list_reviews(db=db, actor=CLI_ACTOR)
     data = action_plan_xlsx(reviews=reviews, today=services.today(), rules=load_clock_rules())
     output = Path(args.output or f"{args.reference or 'all-reviews'}-action-plan.xlsx")
     storage.write_file_atomically(output, data)
@@ -253,7 +257,9 @@ def cmd_action_plan_xlsx(db: Database, args: argparse.Namespace) -> None:
 def cmd_nspcc_export(db: Database, args: argparse.Namespace) -> None:
     from lcspr_core.learning import nspcc_metadata_csv
 
-    text = nspcc_metadata_csv(reviews=services.list_reviews(db=db), published_only=not args.all)
+    text = nspcc_metadata_csv(
+        reviews=services.list_reviews(db=db, actor=CLI_ACTOR), published_only=not args.all
+    )
     if args.output:
         storage.write_file_atomically(Path(args.output), text.encode("utf-8"))
         _out(f"Wrote {args.output}")

@@ -12,11 +12,11 @@ import sys
 from typing import Any
 
 from lcspr_core import accounts
-from lcspr_core.access import Role
+from lcspr_core.access import Role, system_actor
 from lcspr_core.errors import AccountError
 from lcspr_core.storage import Database
 
-CLI_ACTOR = "lcspr command line"
+CLI_ACTOR = system_actor("lcspr command line")
 
 
 def _out(text: str = "") -> None:

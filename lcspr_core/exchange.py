@@ -8,6 +8,7 @@ from typing import Any
 from pydantic import Field, ValidationError
 
 from lcspr_core import services
+from lcspr_core.access import Actor
 from lcspr_core.errors import FieldProblem, ImportRefusedError
 from lcspr_core.model import Review
 from lcspr_core.model.common import Model
@@ -31,8 +32,8 @@ class ReviewExport(Model):
     review: Review = Field(description="The whole review")
 
 
-def export_review(*, db: Database, reference: str) -> dict[str, Any]:
-    review = services.load_review(db=db, reference=reference)
+def export_review(*, db: Database, reference: str, actor: Actor) -> dict[str, Any]:
+    review = services.load_review(db=db, reference=reference, actor=actor)
     return ReviewExport(review=review).model_dump(mode="json", by_alias=True)
 
 
@@ -77,7 +78,7 @@ def parse_export(text: str) -> Review:
         raise ImportRefusedError(plain_problems(exc), summary="Nothing was imported:") from exc
 
 
-def import_review(*, db: Database, text: str, actor: str, replace: bool = False) -> Review:
+def import_review(*, db: Database, text: str, actor: Actor, replace: bool = False) -> Review:
     """Import an export file whole, or refuse it whole; the database is untouched on refusal."""
     review = parse_export(text)
     return services.create_review(db=db, review=review, actor=actor, replace=replace)

@@ -15,6 +15,7 @@ from datetime import date, datetime, time, timedelta
 from pydantic import ValidationError
 
 from lcspr_core import redaction, services, storage
+from lcspr_core.access import Actor
 from lcspr_core.documents import generate_document
 from lcspr_core.errors import InvalidDataError, ItemNotFoundError, LcsprError
 from lcspr_core.model import (
@@ -286,14 +287,14 @@ def _change(
     db: Database,
     reference: str,
     meeting_id: str,
-    actor: str,
+    actor: Actor,
     change: Callable[[Meeting, Review], None],
     locked_ok: bool = False,
 ) -> Meeting:
     """Read the stored meeting, apply `change` to a copy, validate and save it: all in one
     write transaction, so nothing saved in between is overwritten."""
     with storage.write_transaction(db):
-        review = services.load_review(db=db, reference=reference)
+        review = services.load_review(db=db, reference=reference, actor=actor)
         meeting = find_meeting(review, meeting_id)
         if meeting.signed_off_on and not locked_ok:
             raise MeetingLockedError(_locked_message(meeting))
@@ -323,7 +324,7 @@ def create_meeting(
     reference: str,
     kind: MeetingKind,
     held_on: date,
-    actor: str,
+    actor: Actor,
     starts_at: time | None = None,
     place: str = "",
     chair: str = "",
@@ -354,7 +355,7 @@ def save_plan(
     db: Database,
     reference: str,
     meeting_id: str,
-    actor: str,
+    actor: Actor,
     held_on: date,
     starts_at: time | None,
     place: str,
@@ -392,7 +393,7 @@ def _close_stint(meeting: Meeting, at: datetime) -> None:
 
 
 def open_item(
-    *, db: Database, reference: str, meeting_id: str, index: int, at: datetime, actor: str
+    *, db: Database, reference: str, meeting_id: str, index: int, at: datetime, actor: Actor
 ) -> Meeting:
     """Put agenda item `index` on screen: starts the meeting's clock on the first item, stops
     the previous item's clock and starts this one's."""
@@ -411,7 +412,7 @@ def open_item(
 
 
 def end_meeting(
-    *, db: Database, reference: str, meeting_id: str, at: datetime, actor: str
+    *, db: Database, reference: str, meeting_id: str, at: datetime, actor: Actor
 ) -> Meeting:
     """Close the meeting on screen: the clocks stop and no item is on screen."""
 
@@ -425,7 +426,7 @@ def end_meeting(
 
 
 def save_notes(
-    *, db: Database, reference: str, meeting_id: str, index: int, notes: str, actor: str
+    *, db: Database, reference: str, meeting_id: str, index: int, notes: str, actor: Actor
 ) -> Meeting:
     def change(meeting: Meeting, _review: Review) -> None:
         if not 0 <= index < len(meeting.agenda):
@@ -436,7 +437,7 @@ def save_notes(
 
 
 def save_decision(
-    *, db: Database, reference: str, meeting_id: str, index: int, text: str, actor: str
+    *, db: Database, reference: str, meeting_id: str, index: int, text: str, actor: Actor
 ) -> Meeting:
     """Save decision `index` as typed; an index one past the end adds a decision, and blank
     text removes it."""
@@ -463,7 +464,7 @@ def save_action(
     meeting_id: str,
     index: int,
     action: MeetingAction | None,
-    actor: str,
+    actor: Actor,
 ) -> Meeting:
     """Save action `index` (one past the end adds it); None removes it."""
 
@@ -494,7 +495,7 @@ def action_to_recommendation(
     meeting_id: str,
     index: int,
     owners: Sequence[str],
-    actor: str,
+    actor: Actor,
 ) -> Recommendation:
     """Make action `index` a recommendation owned by `owners` (the review's agencies or all
     partners), and link the action to it. Both saves or neither."""
@@ -541,7 +542,7 @@ def fill_review_decision(
     outcome: DecisionOutcome,
     rationale: str,
     decided_by: str,
-    actor: str,
+    actor: Actor,
 ) -> Decision:
     """The chair confirms a Rapid Review meeting's decision as the review's decision, dated the
     day of the meeting, with its rationale. Any earlier decision is replaced (audited)."""
@@ -581,7 +582,7 @@ def fill_review_decision(
 
 
 def sign_off_meeting(
-    *, db: Database, reference: str, meeting_id: str, at: datetime, actor: str
+    *, db: Database, reference: str, meeting_id: str, at: datetime, actor: Actor
 ) -> Meeting:
     """The chair signs the minutes off: the meeting closes if still running, then locks."""
 
@@ -596,7 +597,7 @@ def sign_off_meeting(
 
 
 def add_addendum(
-    *, db: Database, reference: str, meeting_id: str, text: str, on: date, actor: str
+    *, db: Database, reference: str, meeting_id: str, text: str, on: date, actor: Actor
 ) -> Meeting:
     """Record something after sign-off, as a new dated entry; the signed minutes stay as they
     were. Before sign-off, change the meeting itself."""
@@ -607,7 +608,7 @@ def add_addendum(
                 "The minutes are not signed off yet: change the meeting itself instead."
             )
         try:
-            meeting.addenda.append(MeetingAddendum(added_on=on, by=actor, text=text))
+            meeting.addenda.append(MeetingAddendum(added_on=on, by=actor.display_name, text=text))
         except ValidationError as exc:
             raise InvalidDataError(
                 plain_problems(exc), summary="The addendum was not added:"
@@ -623,7 +624,7 @@ def add_addendum(
     )
 
 
-def minutes_document(*, db: Database, review: Review, meeting_id: str, actor: str) -> bytes:
+def minutes_document(*, db: Database, review: Review, meeting_id: str, actor: Actor) -> bytes:
     """The agenda and minutes as Word (attendance, apologies, notes, decisions, actions)."""
     return generate_document(
         db=db, kind="meeting_minutes", review=review, actor=actor, meeting_id=meeting_id

@@ -13,6 +13,7 @@ from datetime import date, timedelta
 from pathlib import Path
 
 from lcspr_core import clocks, services
+from lcspr_core.access import Actor
 from lcspr_core.clocks import ClockRules
 from lcspr_core.documents import PartnershipDetails, generate_document, render_document
 from lcspr_core.errors import LcsprError
@@ -90,7 +91,7 @@ def release_publication_version(
     *,
     db: Database,
     reference: str,
-    actor: str,
+    actor: Actor,
     today: date,
     expected_version: int | None,
     partnership: PartnershipDetails | None = None,
@@ -99,7 +100,7 @@ def release_publication_version(
     """Render the publication version (or the improvements statement), scan its whole text for
     every restricted term, and release it only if none is found: the release date and the
     document's checksum are recorded on the publication record (audited)."""
-    review = services.load_review(db=db, reference=reference)
+    review = services.load_review(db=db, reference=reference, actor=actor)
     if (review.report or Report()).status is not ReportStatus.FINAL:
         raise PublicationRefusedError(
             "The publication version was not released: the report is not marked Final yet "
@@ -231,11 +232,11 @@ def record_copy_sent(
     reference: str,
     recipient: CopyRecipient,
     sent_on: date,
-    actor: str,
+    actor: Actor,
     expected_version: int | None,
 ) -> int:
     """Record (or correct) the date a pre-publication copy went to one recipient."""
-    review = services.load_review(db=db, reference=reference)
+    review = services.load_review(db=db, reference=reference, actor=actor)
     publication = review.publication or Publication()
     copies = [c for c in publication.copies_sent if c.recipient is not recipient]
     copies.append(CopySent(recipient=recipient, sent_on=sent_on))
@@ -251,10 +252,10 @@ def record_copy_sent(
 
 
 def record_nspcc_submission(
-    *, db: Database, reference: str, submitted_on: date, actor: str, expected_version: int | None
+    *, db: Database, reference: str, submitted_on: date, actor: Actor, expected_version: int | None
 ) -> int:
     """Record the date the report went to the NSPCC national case review repository."""
-    review = services.load_review(db=db, reference=reference)
+    review = services.load_review(db=db, reference=reference, actor=actor)
     publication = review.publication or Publication()
     if publication.published_on is None:
         raise LcsprError("Record the publication first: the NSPCC holds published reports.")

@@ -10,6 +10,7 @@ from datetime import date
 from typing import Literal
 
 from lcspr_core import clocks, services
+from lcspr_core.access import Actor
 from lcspr_core.clocks import ClockRules
 from lcspr_core.documents import DocumentError, render_document
 from lcspr_core.errors import LcsprError
@@ -276,36 +277,36 @@ def readiness_problems(
 
 
 def _override(
-    *, items: list[ReadinessItem], step: str, actor: str, today: date,
-    override_reason: str | None, actor_is_admin: bool,
+    *, items: list[ReadinessItem], step: str, actor: Actor, today: date,
+    override_reason: str | None,
 ) -> ReadinessOverride | None:  # fmt: skip
     """None when ready; the override to store when an administrator gave a reason; else refuse."""
     if not items:
         return None
     if override_reason is None or not override_reason.strip():
         raise NotReadyError(f"{step} was refused: these items are still missing:", items=items)
-    if not actor_is_admin:
+    if not actor.is_admin:
         raise NotReadyError(
             f"{step} was refused: only an administrator can override the readiness checks. "
             "Still missing:",
             items=items,
         )
     return ReadinessOverride(
-        reason=override_reason, by=actor, on=today, outstanding=[str(i) for i in items]
+        reason=override_reason, by=actor.username, on=today, outstanding=[str(i) for i in items]
     )
 
 
 def mark_report_final(
-    *, db: Database, reference: str, actor: str, today: date, expected_version: int | None,
-    override_reason: str | None = None, actor_is_admin: bool = False,
+    *, db: Database, reference: str, actor: Actor, today: date, expected_version: int | None,
+    override_reason: str | None = None,
 ) -> int:  # fmt: skip
     """Mark the report Final; refused while readiness items remain, unless an administrator
     overrides with a reason (stored on the report, so the audit log shows it)."""
-    review = services.load_review(db=db, reference=reference)
+    review = services.load_review(db=db, reference=reference, actor=actor)
     items = readiness_problems(review=review, purpose="final", today=today)
     override = _override(
         items=items, step="Marking the report Final", actor=actor, today=today,
-        override_reason=override_reason, actor_is_admin=actor_is_admin,
+        override_reason=override_reason,
     )  # fmt: skip
     report = review.report or Report()
     value = Report.model_validate(
@@ -318,17 +319,17 @@ def mark_report_final(
 
 
 def record_publication(
-    *, db: Database, reference: str, published_on: date, url: str, actor: str, today: date,
+    *, db: Database, reference: str, published_on: date, url: str, actor: Actor, today: date,
     expected_version: int | None, override_reason: str | None = None,
-    actor_is_admin: bool = False, rules: ClockRules | None = None,
+    rules: ClockRules | None = None,
 ) -> int:  # fmt: skip
     """Record the report (or improvements information) as published; refused while readiness
     items remain, unless an administrator overrides with a reason (stored and audited)."""
-    review = services.load_review(db=db, reference=reference)
+    review = services.load_review(db=db, reference=reference, actor=actor)
     items = readiness_problems(review=review, purpose="publication", today=today, rules=rules)
     override = _override(
         items=items, step="Recording publication", actor=actor, today=today,
-        override_reason=override_reason, actor_is_admin=actor_is_admin,
+        override_reason=override_reason,
     )  # fmt: skip
     publication = review.publication or Publication()
     value = Publication.model_validate(

@@ -1,6 +1,8 @@
 """Every read and write of a review. Pages and the CLI call these, never storage directly.
 
-Each write takes the acting user, runs in one BEGIN IMMEDIATE transaction, validates the whole
+Each service takes the acting user (an `access.Actor`) and checks their permission first,
+so a page that forgets to hide a button still cannot write. Each write runs in one
+BEGIN IMMEDIATE transaction, validates the whole
 review with the change applied (so cross-field rules hold), refuses a stale version, and
 appends an audit entry. A failure anywhere leaves the database as it was.
 """
@@ -16,6 +18,7 @@ from typing import Any
 from pydantic import BaseModel, ValidationError
 
 from lcspr_core import storage
+from lcspr_core.access import Actor, redact_restricted, require, visible_references
 from lcspr_core.errors import (
     DuplicateReviewError,
     InvalidDataError,
@@ -73,8 +76,7 @@ class ReviewSummary:
 def _review_id(db: Database, reference: str) -> int:
     found = storage.review_id(db, reference)
     if found is None:
-        known = ", ".join(storage.review_references(db)) or "none yet"
-        raise ReviewNotFoundError(f"There is no review '{reference}'. Reviews here: {known}.")
+        raise ReviewNotFoundError(f"There is no review '{reference}'.")
     return found
 
 
@@ -93,22 +95,29 @@ def _stored_reference(db: Database, review: int) -> str:
     return str(db.execute("SELECT reference FROM reviews WHERE id = ?", [review]).fetchone()[0])
 
 
-def load_review(*, db: Database, reference: str) -> Review:
-    """The whole review. Raises ReviewNotFoundError for an unknown reference."""
+def load_review(*, db: Database, reference: str, actor: Actor) -> Review:
+    """The whole review as `actor` may see it (restricted details emptied unless their role
+    needs them). A review they are not a member of is 'not found', as if it did not exist."""
+    require(actor=actor, action="read", reference=reference)
     review = _review_id(db, reference)
-    return Review.model_validate(_review_document(db, review, _stored_reference(db, review)))
+    stored = Review.model_validate(_review_document(db, review, _stored_reference(db, review)))
+    return redact_restricted(review=stored, actor=actor)
 
 
-def list_reviews(*, db: Database) -> list[Review]:
-    return [load_review(db=db, reference=ref) for ref in storage.review_references(db)]
+def list_reviews(*, db: Database, actor: Actor) -> list[Review]:
+    """Every review `actor` may see, by reference."""
+    references = visible_references(actor=actor, all_references=storage.review_references(db))
+    return [load_review(db=db, reference=ref, actor=actor) for ref in references]
 
 
 def review_exists(*, db: Database, reference: str) -> bool:
+    """Whether the reference is taken (to refuse a duplicate when starting a review)."""
     return storage.review_id(db, reference) is not None
 
 
-def record_versions(*, db: Database, reference: str) -> dict[str, RecordVersion]:
+def record_versions(*, db: Database, reference: str, actor: Actor) -> dict[str, RecordVersion]:
     """Versions of every stored section ('incident') and item ('chronology/ab12cd')."""
+    require(actor=actor, action="read", reference=reference)
     review = _review_id(db, reference)
     versions = {
         name: RecordVersion(row["version"], row["updated_at"], row["updated_by"])
@@ -122,18 +131,23 @@ def record_versions(*, db: Database, reference: str) -> dict[str, RecordVersion]
 
 
 def chronology_page(
-    *, db: Database, reference: str, limit: int, offset: int = 0
+    *, db: Database, reference: str, actor: Actor, limit: int, offset: int = 0
 ) -> tuple[list[Any], int]:
     """One page of the chronology in date order, and the total number of entries."""
     from lcspr_core.model import ChronologyEntry
 
+    require(actor=actor, action="read", reference=reference)
     review = _review_id(db, reference)
     rows = storage.read_items(db, review, "chronology", limit=limit, offset=offset)
     total = storage.count_items(db, review, "chronology")
     return [ChronologyEntry.model_validate(row["data"]) for row in rows], total
 
 
-def audit_entries(*, db: Database, reference: str | None = None) -> list[dict[str, Any]]:
+def audit_entries(
+    *, db: Database, actor: Actor, reference: str | None = None
+) -> list[dict[str, Any]]:
+    """The audit log (of one review, or all): administrators only."""
+    require(actor=actor, action="view_audit")
     return storage.read_audit(db, reference=reference)
 
 
@@ -168,6 +182,7 @@ def _sort_key(kind: str, data: dict[str, Any]) -> str:
 
 
 def _write_whole_review(db: Database, review_model: Review, *, actor: str, action: str) -> None:
+    # `actor` here is the username already checked by the public service.
     review = storage.insert_review(db, reference=review_model.reference, actor=actor)
     data = review_model.model_dump(mode="json")
     for name in SECTIONS:
@@ -199,9 +214,12 @@ def _write_whole_review(db: Database, review_model: Review, *, actor: str, actio
     )
 
 
-def create_review(*, db: Database, review: Review, actor: str, replace: bool = False) -> Review:
+def create_review(*, db: Database, review: Review, actor: Actor, replace: bool = False) -> Review:
     """Store a whole new review (start, demo, import). An existing reference is refused
     unless `replace` is given."""
+    require(actor=actor, action="create_review")
+    if replace:
+        require(actor=actor, action="delete_review", reference=review.reference)
     with storage.write_transaction(db):
         existing = storage.review_id(db, review.reference)
         if existing is not None:
@@ -213,14 +231,14 @@ def create_review(*, db: Database, review: Review, actor: str, replace: bool = F
             storage.delete_review_rows(db, existing)
             storage.append_audit(
                 db,
-                actor=actor,
+                actor=actor.username,
                 reference=review.reference,
                 target="review",
                 action="replace",
                 before="whole review",
                 after=None,
             )
-        _write_whole_review(db, review, actor=actor, action="create")
+        _write_whole_review(db, review, actor=actor.username, action="create")
     return review
 
 
@@ -246,7 +264,7 @@ def save_section(
     name: str,
     value: BaseModel | None,
     expected_version: int | None,
-    actor: str,
+    actor: Actor,
 ) -> int:
     """Save one singleton section (None clears it). Returns the new version.
 
@@ -255,6 +273,7 @@ def save_section(
     """
     if name not in SECTIONS:
         raise InvalidDataError([], summary=f"'{name}' is not a section of a review.")
+    require(actor=actor, action=f"edit_section:{name}", reference=reference)
     with storage.write_transaction(db):
         review = _review_id(db, reference)
         sections = storage.read_sections(db, review)
@@ -268,11 +287,13 @@ def save_section(
         if new_data is None:
             storage.delete_section(db, review, name)
         else:
-            storage.upsert_section(db, review, name, new_data, version=version, actor=actor)
+            storage.upsert_section(
+                db, review, name, new_data, version=version, actor=actor.username
+            )
         before, after = _changed_fields(before, new_data)
         storage.append_audit(
             db,
-            actor=actor,
+            actor=actor.username,
             reference=document["reference"],
             target=name,
             action="clear" if new_data is None else "update" if stored else "create",
@@ -289,7 +310,7 @@ def save_item(
     kind: str,
     item: Item,
     expected_version: int | None,
-    actor: str,
+    actor: Actor,
 ) -> int:
     """Add or update one list item (a chronology entry, a finding...). Returns its version.
 
@@ -297,6 +318,7 @@ def save_item(
     """
     if kind not in ITEM_KINDS:
         raise InvalidDataError([], summary=f"'{kind}' is not a list in a review.")
+    require(actor=actor, action=f"edit_items:{kind}", reference=reference)
     with storage.write_transaction(db):
         review = _review_id(db, reference)
         rows = {row["id"]: row for row in storage.read_items(db, review, kind)}
@@ -320,12 +342,12 @@ def save_item(
             position=position if position is not None else storage.next_position(db, review, kind),
             sort_key=_sort_key(kind, data),
             version=version,
-            actor=actor,
+            actor=actor.username,
         )
         before, after = _changed_fields(stored["data"] if stored else None, data)
         storage.append_audit(
             db,
-            actor=actor,
+            actor=actor.username,
             reference=document["reference"],
             target=f"{kind}/{item.id}",
             action="update" if stored else "create",
@@ -335,10 +357,11 @@ def save_item(
     return version
 
 
-def add_items(*, db: Database, reference: str, kind: str, items: list[Item], actor: str) -> int:
+def add_items(*, db: Database, reference: str, kind: str, items: list[Item], actor: Actor) -> int:
     """Add many new items at once (a chronology import): all of them or none."""
     if kind not in ITEM_KINDS:
         raise InvalidDataError([], summary=f"'{kind}' is not a list in a review.")
+    require(actor=actor, action=f"edit_items:{kind}", reference=reference)
     with storage.write_transaction(db):
         review = _review_id(db, reference)
         document = _review_document(db, review, _stored_reference(db, review))
@@ -356,11 +379,11 @@ def add_items(*, db: Database, reference: str, kind: str, items: list[Item], act
                 position=position + offset,
                 sort_key=_sort_key(kind, row),
                 version=1,
-                actor=actor,
+                actor=actor.username,
             )
         storage.append_audit(
             db,
-            actor=actor,
+            actor=actor.username,
             reference=document["reference"],
             target=kind,
             action="add many",
@@ -377,9 +400,10 @@ def delete_item(
     kind: str,
     item_id: str,
     expected_version: int | None,
-    actor: str,
+    actor: Actor,
 ) -> None:
     """Remove one list item; refused if others still link to it."""
+    require(actor=actor, action=f"edit_items:{kind}", reference=reference)
     with storage.write_transaction(db):
         review = _review_id(db, reference)
         rows = {row["id"]: row for row in storage.read_items(db, review, kind)}
@@ -393,7 +417,7 @@ def delete_item(
         storage.delete_item_row(db, review, kind, item_id)
         storage.append_audit(
             db,
-            actor=actor,
+            actor=actor.username,
             reference=document["reference"],
             target=f"{kind}/{item_id}",
             action="delete",
@@ -402,13 +426,14 @@ def delete_item(
         )
 
 
-def delete_review(*, db: Database, reference: str, actor: str) -> None:
+def delete_review(*, db: Database, reference: str, actor: Actor) -> None:
+    require(actor=actor, action="delete_review", reference=reference)
     with storage.write_transaction(db):
         review = _review_id(db, reference)
         storage.delete_review_rows(db, review)
         storage.append_audit(
             db,
-            actor=actor,
+            actor=actor.username,
             reference=reference,
             target="review",
             action="delete",

@@ -45,7 +45,7 @@ def users_tab(db: Database, actor: Actor) -> None:
             try:
                 accounts.add_user(
                     db=db, username=username, display_name=name, email=email,
-                    password=password, is_admin=is_admin, actor=actor.username,
+                    password=password, is_admin=is_admin, actor=actor,
                 )  # fmt: skip
             except LcsprError as exc:
                 st.error(str(exc))
@@ -61,7 +61,7 @@ def users_tab(db: Database, actor: Actor) -> None:
         label = "Enable" if user.disabled else "Disable (ends their sessions)"
         if st.button(label, key="admin.toggle_disabled", disabled=user.username == actor.username):
             accounts.set_disabled(
-                db=db, username=user.username, disabled=not user.disabled, actor=actor.username
+                db=db, username=user.username, disabled=not user.disabled, actor=actor
             )
             _done(f"{'Enabled' if user.disabled else 'Disabled'} {user.username}.")
         with st.form("admin.reset", clear_on_submit=True):
@@ -69,7 +69,7 @@ def users_tab(db: Database, actor: Actor) -> None:
             if st.form_submit_button("Reset the password"):
                 try:
                     accounts.set_password(
-                        db=db, username=user.username, password=password, actor=actor.username
+                        db=db, username=user.username, password=password, actor=actor
                     )
                 except LcsprError as exc:
                     st.error(str(exc))
@@ -82,12 +82,12 @@ def users_tab(db: Database, actor: Actor) -> None:
         grant, revoke = st.columns(2)
         if grant.button("Grant", key="admin.grant", disabled=not reference):
             accounts.grant_role(db=db, username=user.username, reference=str(reference),
-                                role=Role(role), actor=actor.username)  # fmt: skip
+                                role=Role(role), actor=actor)  # fmt: skip
             _done(f"{user.username} is {Role(role).label} on {reference}.")
         if revoke.button("Revoke", key="admin.revoke", disabled=not reference):
             try:
                 accounts.revoke_role(db=db, username=user.username, reference=str(reference),
-                                     actor=actor.username)  # fmt: skip
+                                     actor=actor)  # fmt: skip
             except LcsprError as exc:
                 st.error(str(exc))
             else:

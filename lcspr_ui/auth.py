@@ -13,7 +13,7 @@ import streamlit as st
 from streamlit.errors import StreamlitSecretNotFoundError
 
 from lcspr_core import accounts, services
-from lcspr_core.access import Actor
+from lcspr_core.access import Actor, system_actor
 from lcspr_core.demo import DEMO_REFERENCE, build_demo_review
 from lcspr_core.errors import AccountError, DuplicateReviewError, SignInError
 from lcspr_core.storage import Database, open_db
@@ -21,7 +21,7 @@ from lcspr_core.storage import Database, open_db
 TOKEN = "session_token"
 ACTOR = "_signed_in_actor"
 SSO_PROBLEM = "_sso_problem"
-DEMO_LOADER = "demo loader"
+DEMO_LOADER = system_actor("demo loader")
 FORWARDING_HEADERS = ("x-forwarded-for", "x-real-ip", "forwarded", "x-forwarded-host")
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import streamlit as st
 
 from lcspr_core import services, storage
+from lcspr_core.access import Actor
 from lcspr_core.errors import ReviewNotFoundError
 from lcspr_core.model import Review
 from lcspr_core.storage import Database
@@ -18,9 +19,9 @@ def open_database() -> Database:
     return storage.open_db()
 
 
-def actor() -> str:
-    """The signed-in user's username: what the audit log records against every change."""
-    return current_actor().username
+def actor() -> Actor:
+    """The signed-in user: every core service checks their permission and audits their name."""
+    return current_actor()
 
 
 def current_reference() -> str | None:
@@ -40,7 +41,7 @@ def current_review(db: Database) -> Review | None:
     reference = current_reference()
     if reference:
         try:
-            return services.load_review(db=db, reference=reference)
+            return services.load_review(db=db, reference=reference, actor=actor())
         except ReviewNotFoundError as exc:
             st.warning(str(exc))
             return None

@@ -22,6 +22,7 @@ from lcspr_core.learning import (
 from lcspr_core.model import QualityAssessment, QualityMarker, QualityRating, Review, Theme
 from lcspr_core.storage import Database
 from lcspr_ui.auth import current_actor
+from lcspr_ui.context import actor
 from lcspr_ui.forms import Loc, problems_of
 
 ALL = "All"
@@ -32,7 +33,7 @@ def visible_reviews(db: Database) -> list[Review]:
     references = visible_references(
         actor=current_actor(), all_references=storage.review_references(db)
     )
-    return [services.load_review(db=db, reference=ref) for ref in references]
+    return [services.load_review(db=db, reference=ref, actor=actor()) for ref in references]
 
 
 def filtered_reviews(reviews: Sequence[Review]) -> list[Review]:
@@ -59,7 +60,7 @@ def recurrent_themes_panel(db: Database, review: Review) -> None:
     """How often this review's themes appeared in earlier reviews: evidence for criterion (b).
     Counted across the partnership's reviews, including any this user may not open: only the
     counts are shown, never which reviews."""
-    earlier = earlier_reviews(review=review, reviews=services.list_reviews(db=db))
+    earlier = earlier_reviews(review=review, reviews=services.list_reviews(db=db, actor=actor()))
     counts = recurrent_themes(review=review, earlier_reviews=earlier)
     with st.container(border=True, key=f"{review.reference}.recurrent_themes"):
         st.markdown(

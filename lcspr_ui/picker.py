@@ -12,7 +12,7 @@ from lcspr_core.stage import derive_stage
 from lcspr_core.storage import Database
 from lcspr_ui.auth import current_actor
 from lcspr_ui.clocks import clock_line
-from lcspr_ui.context import REFERENCE, select_review
+from lcspr_ui.context import REFERENCE, actor, select_review
 
 PICKER = "review_picker"
 
@@ -48,7 +48,7 @@ def review_sidebar(db: Database) -> None:
 
 def _standing(db: Database, reference: str) -> None:
     try:
-        review = services.load_review(db=db, reference=reference)
+        review = services.load_review(db=db, reference=reference, actor=actor())
     except LcsprError as exc:
         st.warning(str(exc))
         return

@@ -165,7 +165,7 @@ def published_panel(db: Database, review: Review, versions: dict[str, RecordVers
         lambda: record_publication(
             db=db, reference=review.reference, published_on=day, url=url, actor=actor(),
             today=services.today(), expected_version=_version(versions),
-            override_reason=reason or None, actor_is_admin=acting_is_admin(),
+            override_reason=reason or None,
         ),
         "Recorded the publication.",
     ):  # fmt: skip

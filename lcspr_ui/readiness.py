@@ -4,8 +4,8 @@ override with a recorded reason)."""
 
 from __future__ import annotations
 
+import hashlib
 import os
-from datetime import date
 
 import streamlit as st
 
@@ -44,19 +44,28 @@ HEADINGS = {
 }
 
 
-@st.cache_data(max_entries=64, ttl=600, show_spinner="Checking readiness…")
-def _cached_problems(
-    review_json: str, purpose: Purpose, today: date, template_dir: str | None
-) -> list[ReadinessItem]:
-    # The checks render the report (about a second a time, and pages rerun on every click):
-    # cached on the review's whole content, the day and the partnership's template folder.
-    review = Review.model_validate_json(review_json)
-    return _readiness_problems(review=review, purpose=purpose, today=today)
+_CACHE = "_readiness_cache"
 
 
 def readiness_problems(review: Review, purpose: Purpose) -> list[ReadinessItem]:
-    template_dir = os.environ.get(TEMPLATE_DIR_ENV_VAR)
-    return _cached_problems(review.model_dump_json(), purpose, services.today(), template_dir)
+    """The readiness items, cached in this user's own session.
+
+    The checks render the report (about a second a time, and pages rerun on every click), so
+    they are kept per content, day and template folder. Not st.cache_data: that cache is shared
+    by every user, and these results can quote a child's restricted details.
+    """
+    template_dir = os.environ.get(TEMPLATE_DIR_ENV_VAR) or ""
+    key = hashlib.sha256(
+        "|".join([review.model_dump_json(), purpose, str(services.today()), template_dir]).encode()
+    ).hexdigest()
+    cache: dict[str, list[ReadinessItem]] = st.session_state.setdefault(_CACHE, {})
+    if key not in cache:
+        with st.spinner("Checking readiness…"):
+            found = _readiness_problems(review=review, purpose=purpose, today=services.today())
+        if len(cache) > 8:
+            cache.clear()
+        cache[key] = found
+    return cache[key]
 
 
 def acting_is_admin() -> bool:
@@ -120,7 +129,7 @@ def mark_final_panel(db: Database, review: Review, versions: dict[str, RecordVer
             mark_report_final(
                 db=db, reference=review.reference, actor=actor(), today=services.today(),
                 expected_version=stored.version if stored else 0,
-                override_reason=reason or None, actor_is_admin=acting_is_admin(),
+                override_reason=reason or None,
             )  # fmt: skip
         except NotReadyError as exc:
             st.error(str(exc).splitlines()[0], icon=":material/block:")

@@ -3,7 +3,7 @@
 import streamlit as st
 
 from lcspr_core import services
-from lcspr_ui.context import current_review, open_database
+from lcspr_ui.context import actor, current_review, open_database
 from lcspr_ui.editors import item_editor, section_editor
 
 st.title("Child and family")
@@ -11,7 +11,7 @@ db = open_database()
 review = current_review(db)
 if review is None:
     st.stop()
-versions = services.record_versions(db=db, reference=review.reference)
+versions = services.record_versions(db=db, reference=review.reference, actor=actor())
 
 st.subheader("The child's lived experience")
 st.caption("What was life like for the child? Every review reflects the child's perspective.")

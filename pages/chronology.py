@@ -4,7 +4,7 @@ import streamlit as st
 
 from lcspr_core import services
 from lcspr_ui.chronology_upload import chronology_upload
-from lcspr_ui.context import current_review, open_database
+from lcspr_ui.context import actor, current_review, open_database
 from lcspr_ui.editors import item_editor
 
 st.title("Chronology")
@@ -24,7 +24,7 @@ with entries_tab:
         st.session_state["chronology.page"] = pages
     page = page_col.number_input("Page", 1, pages, key="chronology.page", step=1)
     entries, total = services.chronology_page(
-        db=db, reference=reference, limit=size, offset=(page - 1) * size
+        db=db, reference=reference, actor=actor(), limit=size, offset=(page - 1) * size
     )
     total_col.metric("Entries", total, help="In date order, every agency merged")
     if entries:
@@ -46,7 +46,7 @@ with entries_tab:
     else:
         st.info("No entries yet: add one below or import an agency's spreadsheet.")
     st.subheader("Add or edit an entry")
-    versions = services.record_versions(db=db, reference=reference)
+    versions = services.record_versions(db=db, reference=reference, actor=actor())
     item_editor(
         db,
         reference,

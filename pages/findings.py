@@ -5,7 +5,7 @@ import streamlit as st
 
 from lcspr_core import services
 from lcspr_core.text import english_date
-from lcspr_ui.context import current_review, open_database
+from lcspr_ui.context import actor, current_review, open_database
 from lcspr_ui.editors import item_editor
 
 st.title("Findings")
@@ -13,7 +13,7 @@ db = open_database()
 review = current_review(db)
 if review is None:
     st.stop()
-versions = services.record_versions(db=db, reference=review.reference)
+versions = services.record_versions(db=db, reference=review.reference, actor=actor())
 
 KPE = " (key practice episode)"
 entries = {entry.id: entry for entry in review.chronology}

@@ -4,7 +4,7 @@ import streamlit as st
 
 from lcspr_core import services
 from lcspr_ui.clocks import clock_hint, show_page_clocks
-from lcspr_ui.context import current_review, open_database
+from lcspr_ui.context import actor, current_review, open_database
 from lcspr_ui.editors import section_editor
 
 st.title("Incident and notification")
@@ -12,7 +12,7 @@ db = open_database()
 review = current_review(db)
 if review is None:
     st.stop()
-versions = services.record_versions(db=db, reference=review.reference)
+versions = services.record_versions(db=db, reference=review.reference, actor=actor())
 clocks = show_page_clocks(review, "Incident and notification")
 
 incident_tab, notification_tab, restricted_tab = st.tabs(

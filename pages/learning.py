@@ -16,7 +16,7 @@ from lcspr_ui.charts import (
     recommendations_chart,
     themes_by_year_chart,
 )
-from lcspr_ui.context import current_reference, open_database
+from lcspr_ui.context import actor, current_reference, open_database
 from lcspr_ui.editors import section_editor
 from lcspr_ui.learning import (
     filtered_reviews,
@@ -75,7 +75,7 @@ with quality_tab:
         st.markdown(f"**Self-assessment for {review.reference}**")
         section_editor(
             db, review, "quality",
-            versions=services.record_versions(db=db, reference=review.reference),
+            versions=services.record_versions(db=db, reference=review.reference, actor=actor()),
             exclude=("ratings",),
             extra=lambda key, shown: {"ratings": quality_ratings(review.quality, key, shown)},
         )  # fmt: skip

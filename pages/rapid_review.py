@@ -4,7 +4,7 @@ import streamlit as st
 
 from lcspr_core import services
 from lcspr_ui.clocks import clock_hint, show_page_clocks
-from lcspr_ui.context import current_review, open_database
+from lcspr_ui.context import actor, current_review, open_database
 from lcspr_ui.criteria import criteria_checklist
 from lcspr_ui.editors import section_editor
 from lcspr_ui.learning import recurrent_themes_panel
@@ -14,7 +14,7 @@ db = open_database()
 review = current_review(db)
 if review is None:
     st.stop()
-versions = services.record_versions(db=db, reference=review.reference)
+versions = services.record_versions(db=db, reference=review.reference, actor=actor())
 clocks = show_page_clocks(review, "Rapid Review and decision")
 
 

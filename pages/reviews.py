@@ -9,12 +9,12 @@ from lcspr_core.demo import DEMO_REFERENCE
 from lcspr_core.review_clocks import OPEN_STATUSES, next_clock, review_clocks
 from lcspr_core.stage import derive_stage
 from lcspr_ui.clocks import clocks_table, standing
-from lcspr_ui.context import open_database, select_review
+from lcspr_ui.context import actor, open_database, select_review
 from lcspr_ui.start import load_demo_button, start_review_form
 
 st.title("Reviews")
 db = open_database()
-reviews = services.list_reviews(db=db)
+reviews = services.list_reviews(db=db, actor=actor())
 
 if not reviews:
     st.info(

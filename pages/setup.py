@@ -4,7 +4,7 @@ import streamlit as st
 
 from lcspr_core import services
 from lcspr_ui.clocks import show_page_clocks
-from lcspr_ui.context import current_review, open_database
+from lcspr_ui.context import actor, current_review, open_database
 from lcspr_ui.editors import section_editor
 
 st.title("Set-up")
@@ -12,7 +12,7 @@ db = open_database()
 review = current_review(db)
 if review is None:
     st.stop()
-versions = services.record_versions(db=db, reference=review.reference)
+versions = services.record_versions(db=db, reference=review.reference, actor=actor())
 show_page_clocks(review, "Set-up")
 
 people_tab, terms_tab = st.tabs(["People, methodology and notices", "Terms of reference"])

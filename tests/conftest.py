@@ -10,6 +10,7 @@ import pytest
 from sqlite_utils import Database
 
 from lcspr_core import accounts, services, storage
+from lcspr_core.access import system_actor
 from lcspr_core.demo import build_demo_review
 from lcspr_core.model import Review
 
@@ -33,7 +34,7 @@ def signed_in_token(username: str = TEST_ADMIN, *, is_admin: bool = True) -> str
         if storage.read_user(database, username) is None:
             accounts.add_user(
                 db=database, username=username, display_name=username.title(),
-                password=TEST_PASSWORD, is_admin=is_admin, actor="test-setup",
+                password=TEST_PASSWORD, is_admin=is_admin, actor=system_actor("test-setup"),
             )  # fmt: skip
         return accounts.sign_in(db=database, username=username, password=TEST_PASSWORD)
     finally:
@@ -73,4 +74,4 @@ def demo_review() -> Review:
 
 @pytest.fixture
 def stored_demo(db: Database, demo_review: Review) -> Review:
-    return services.create_review(db=db, review=demo_review, actor="test-setup")
+    return services.create_review(db=db, review=demo_review, actor=system_actor("test-setup"))

@@ -163,14 +163,14 @@ def test_chairs_and_reviewers_see_restricted_details(restricted_review: Review, 
 
 def test_actor_for_reads_the_user_and_their_memberships(db: Database, stored_demo: Review) -> None:
     accounts.add_user(db=db, username="pat", display_name="Pat Lead", password="a long password",
-                      actor="t")  # fmt: skip
+                      actor=system_actor("t"))  # fmt: skip
     accounts.grant_role(db=db, username="pat", reference=stored_demo.reference,
-                        role=Role.PARTNER_LEAD, actor="t")  # fmt: skip
+                        role=Role.PARTNER_LEAD, actor=system_actor("t"))  # fmt: skip
     assert actor_for(db=db, username="pat") == Actor(
         username="pat", display_name="Pat Lead",
         memberships={stored_demo.reference: Role.PARTNER_LEAD},
     )  # fmt: skip
-    accounts.set_disabled(db=db, username="pat", disabled=True, actor="t")
+    accounts.set_disabled(db=db, username="pat", disabled=True, actor=system_actor("t"))
     with pytest.raises(AccountError):
         actor_for(db=db, username="pat")
 

@@ -11,7 +11,7 @@ from argon2.low_level import Type
 from sqlite_utils import Database
 
 from lcspr_core import accounts, storage
-from lcspr_core.access import Actor, Role
+from lcspr_core.access import Actor, Role, system_actor
 from lcspr_core.errors import AccountError, SignInError
 
 T0 = datetime(2026, 3, 4, 9, 0, tzinfo=UTC)
@@ -22,7 +22,7 @@ PASSWORD = "correct horse battery"
 def alice(db: Database) -> accounts.User:
     return accounts.add_user(
         db=db, username="Alice", display_name="Alice Smith", password=PASSWORD,
-        email="alice@example.org", actor="test", now=T0,
+        email="alice@example.org", actor=system_actor("test"), now=T0,
     )  # fmt: skip
 
 
@@ -73,7 +73,9 @@ def test_usernames_are_lower_case_and_the_display_name_kept(alice: accounts.User
 )
 def test_weak_passwords_are_refused(db: Database, password: str, message: str) -> None:
     with pytest.raises(AccountError) as caught:
-        accounts.add_user(db=db, username="bob", display_name="Bob", password=password, actor="t")
+        accounts.add_user(
+            db=db, username="bob", display_name="Bob", password=password, actor=system_actor("t")
+        )
     assert str(caught.value) == message
     assert storage.read_user(db, "bob") is None
 
@@ -101,7 +103,7 @@ def test_every_failure_says_the_same_thing(
 
 
 def test_a_disabled_user_gets_the_same_message(db: Database, alice: accounts.User) -> None:
-    accounts.set_disabled(db=db, username="alice", disabled=True, actor="admin")
+    accounts.set_disabled(db=db, username="alice", disabled=True, actor=system_actor("admin"))
     with pytest.raises(SignInError) as caught:
         accounts.sign_in(db=db, username="alice", password=PASSWORD, now=T0)
     assert str(caught.value) == accounts.WRONG
@@ -166,7 +168,9 @@ def test_sign_out_ends_the_session(db: Database, token: str) -> None:
 
 
 def test_a_password_change_ends_every_session(db: Database, token: str) -> None:
-    accounts.set_password(db=db, username="alice", password="a brand new passphrase", actor="x")
+    accounts.set_password(
+        db=db, username="alice", password="a brand new passphrase", actor=system_actor("x")
+    )
     assert accounts.session_actor(db=db, token=token, now=T0) is None
 
 
@@ -183,7 +187,7 @@ def test_changing_ones_own_password_needs_the_current_one(db: Database, token: s
 
 
 def test_disabling_the_user_ends_the_session(db: Database, token: str) -> None:
-    accounts.set_disabled(db=db, username="alice", disabled=True, actor="admin")
+    accounts.set_disabled(db=db, username="alice", disabled=True, actor=system_actor("admin"))
     assert accounts.session_actor(db=db, token=token, now=T0) is None
 
 
@@ -210,17 +214,21 @@ def test_an_unknown_or_empty_token_is_no_session(db: Database) -> None:
 
 def test_roles_are_granted_per_review_and_revoked(db: Database, stored_demo, alice) -> None:
     accounts.grant_role(db=db, username="alice", reference="demo-2026-01", role=Role.VIEWER,
-                        actor="admin")  # fmt: skip
+                        actor=system_actor("admin"))  # fmt: skip
     assert accounts.get_user(db=db, username="alice").memberships == {"DEMO-2026-01": Role.VIEWER}
     accounts.grant_role(db=db, username="alice", reference="DEMO-2026-01", role=Role.CHAIR,
-                        actor="admin")  # fmt: skip
+                        actor=system_actor("admin"))  # fmt: skip
     assert accounts.get_user(db=db, username="alice").memberships == {"DEMO-2026-01": Role.CHAIR}
-    accounts.revoke_role(db=db, username="alice", reference="DEMO-2026-01", actor="admin")
+    accounts.revoke_role(
+        db=db, username="alice", reference="DEMO-2026-01", actor=system_actor("admin")
+    )
     assert accounts.get_user(db=db, username="alice").memberships == {}
 
 
 def test_account_changes_are_audited_without_passwords(db: Database, alice) -> None:
-    accounts.set_password(db=db, username="alice", password="a brand new passphrase", actor="bm")
+    accounts.set_password(
+        db=db, username="alice", password="a brand new passphrase", actor=system_actor("bm")
+    )
     entries = storage.read_audit(db)
     assert [(e["actor"], e["target"], e["action"]) for e in entries] == [
         ("test", "user:alice", "add_user"),
@@ -250,7 +258,7 @@ def test_the_first_administrator_can_be_added_only_once(db: Database) -> None:
 
 
 def test_demo_accounts_work_only_from_this_machine(db: Database, stored_demo) -> None:
-    added = accounts.add_demo_users(db=db, reference=stored_demo.reference, actor="t")
+    added = accounts.add_demo_users(db=db, reference=stored_demo.reference, actor=system_actor("t"))
     assert added == ["demo-manager", "demo-chair", "demo-reviewer", "demo-partner", "demo-viewer"]
     assert accounts.needs_first_admin(db=db)  # demo accounts are not real ones
     with pytest.raises(SignInError):
@@ -264,5 +272,9 @@ def test_demo_accounts_work_only_from_this_machine(db: Database, stored_demo) ->
 def test_only_demo_accounts_have_demo_names(db: Database) -> None:
     with pytest.raises(AccountError):
         accounts.add_user(
-            db=db, username="demo-boss", display_name="x", password=PASSWORD, actor="t"
+            db=db,
+            username="demo-boss",
+            display_name="x",
+            password=PASSWORD,
+            actor=system_actor("t"),
         )

@@ -12,6 +12,7 @@ from test_app_publication import frame_with, open_page
 from test_learning import DA, DONE, INFO, NEG, NOT, PROG, small_review
 
 from lcspr_core import services
+from lcspr_core.access import system_actor
 from lcspr_core.model import ALL_PARTNERS, QualityMarker, QualityRating, Review, Theme
 
 A, B, C = "R-2024-A", "R-2025-B", "R-2025-C"
@@ -24,7 +25,9 @@ KNOWN = [
 
 @pytest.fixture
 def known(db: Database) -> list[Review]:
-    return [services.create_review(db=db, review=r, actor="test-setup") for r in KNOWN]
+    return [
+        services.create_review(db=db, review=r, actor=system_actor("test-setup")) for r in KNOWN
+    ]
 
 
 def records(at, column: str) -> list[dict]:
@@ -93,7 +96,7 @@ def test_quality_markers_saved_for_the_chosen_review(db: Database, known: list[R
     at.text_input(key=f"{key}.ratings.REFERRAL.note").input("Referred within a day.")
     at.selectbox(key=f"{key}.ratings.ANALYSIS.rating").select(QualityRating.PARTLY_MET)
     at.button(key=f"{key}.__save").click().run()
-    quality = services.load_review(db=db, reference=C).quality
+    quality = services.load_review(db=db, reference=C, actor=system_actor("tester")).quality
     rated = [
         (r.marker, r.rating, r.note)
         for r in quality.ratings

@@ -11,6 +11,7 @@ from sqlite_utils import Database
 from streamlit.testing.v1 import AppTest
 
 from lcspr_core import meetings, services
+from lcspr_core.access import system_actor
 from lcspr_core.demo import DEMO_REFERENCE
 from lcspr_core.model import DecisionOutcome, Meeting, MeetingAction, MeetingKind, Review
 from lcspr_core.model.governance import AgendaItem
@@ -29,13 +30,15 @@ def open_page(page: str, **state: object) -> AppTest:
 
 
 def stored(db: Database, meeting_id: str) -> Meeting:
-    return meetings.find_meeting(services.load_review(db=db, reference=D), meeting_id)
+    return meetings.find_meeting(
+        services.load_review(db=db, reference=D, actor=system_actor("tester")), meeting_id
+    )
 
 
 def planned(db: Database, kind: MeetingKind = MeetingKind.PANEL) -> str:
     return meetings.create_meeting(
         db=db, reference=D, kind=kind, held_on=date(2026, 6, 26), chair="Jo Chairperson",
-        actor="setup",
+        actor=system_actor("setup"),
     ).id  # fmt: skip
 
 
@@ -47,7 +50,7 @@ def test_plan_a_meeting_with_the_standard_agenda(db: Database, stored_demo: Revi
     at.text_input(key="meeting.new.chair").input("Jo Chairperson")
     next(b for b in at.button if b.label == "Plan the meeting").click().run()
     assert not at.exception, at.exception
-    review = services.load_review(db=db, reference=D)
+    review = services.load_review(db=db, reference=D, actor=system_actor("tester"))
     meeting = next(m for m in review.meetings if m.id != "m1")
     assert (meeting.kind, meeting.held_on, meeting.place, meeting.chair) == (
         MeetingKind.RAPID_REVIEW,
@@ -96,7 +99,7 @@ def test_restricted_details_only_when_the_chair_reveals_them(
 ) -> None:
     mid = planned(db)
     meetings.save_plan(
-        db=db, reference=D, meeting_id=mid, actor="setup", held_on=date(2026, 6, 26),
+        db=db, reference=D, meeting_id=mid, actor=system_actor("setup"), held_on=date(2026, 6, 26),
         starts_at=None, place="", chair="", attendees=[],
         agenda=[AgendaItem(title="Family", text="Beth Placeholder spoke to us.")],
     )  # fmt: skip
@@ -111,9 +114,9 @@ def test_restricted_details_only_when_the_chair_reveals_them(
 
 def test_close_decide_promote_minutes_and_sign_off(db: Database, stored_demo: Review) -> None:
     services.save_section(db=db, reference=D, name="decision", value=None,
-                          expected_version=None, actor="setup")  # fmt: skip
+                          expected_version=None, actor=system_actor("setup"))  # fmt: skip
     mid = planned(db, MeetingKind.RAPID_REVIEW)
-    kw = {"db": db, "reference": D, "meeting_id": mid, "actor": "setup"}
+    kw = {"db": db, "reference": D, "meeting_id": mid, "actor": system_actor("setup")}
     meetings.save_decision(index=0, text="The criteria are met: hold a local review.", **kw)
     meetings.save_action(index=0, action=MeetingAction(
         who="ICB", what="Audit GP records", by_when=date(2027, 1, 15)), **kw)  # fmt: skip
@@ -125,7 +128,7 @@ def test_close_decide_promote_minutes_and_sign_off(db: Database, stored_demo: Re
     at.selectbox(key=f"{k}.decision.outcome").select(DecisionOutcome.LCSPR)
     at.checkbox(key=f"{k}.decision.confirm").check().run()
     at.button(key=f"{k}.decision.save").click().run()
-    decision = services.load_review(db=db, reference=D).decision
+    decision = services.load_review(db=db, reference=D, actor=system_actor("tester")).decision
     assert decision is not None
     assert (decision.outcome, decision.decided_on, decision.rationale) == (
         DecisionOutcome.LCSPR,
@@ -135,7 +138,7 @@ def test_close_decide_promote_minutes_and_sign_off(db: Database, stored_demo: Re
     owner = stored_demo.agency_names[1]
     at.multiselect(key=f"{k}.rec.0.owners").select(owner).run()
     at.button(key=f"{k}.rec.0.make").click().run()
-    review = services.load_review(db=db, reference=D)
+    review = services.load_review(db=db, reference=D, actor=system_actor("tester"))
     assert (review.recommendations[-1].owners, review.recommendations[-1].what) == (
         [owner],
         "Audit GP records",

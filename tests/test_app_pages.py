@@ -11,6 +11,7 @@ from sqlite_utils import Database
 from streamlit.testing.v1 import AppTest
 
 from lcspr_core import services
+from lcspr_core.access import system_actor
 from lcspr_core.demo import DEMO_REFERENCE
 from lcspr_core.model import (
     ALL_PARTNERS,
@@ -38,7 +39,7 @@ def open_page(page: str, reference: str | None = None) -> AppTest:
 
 
 def saved(db: Database, reference: str = D) -> Review:
-    return services.load_review(db=db, reference=reference)
+    return services.load_review(db=db, reference=reference, actor=system_actor("tester"))
 
 
 def test_start_a_review_from_the_empty_dashboard(db: Database) -> None:
@@ -67,13 +68,13 @@ def test_starting_a_review_without_an_outline_says_so_beside_the_field(db: Datab
     messages = [m.value for m in at.markdown if "material/error" in m.value]
     assert ":red[:material/error: is required]" in messages
     assert at.text_input(key="start.reference").value == "LCSPR-2026-08"  # kept
-    assert services.list_reviews(db=db) == []
+    assert services.list_reviews(db=db, actor=system_actor("tester")) == []
 
 
 def test_load_the_demo_review(db: Database) -> None:
     at = open_page("pages/reviews.py")
     at.button(key="load_demo").click().run()
-    assert [r.reference for r in services.list_reviews(db=db)] == [D]
+    assert [r.reference for r in services.list_reviews(db=db, actor=system_actor("tester"))] == [D]
     assert at.session_state["reference"] == D
 
 
@@ -115,7 +116,12 @@ def test_stale_save_names_who_changed_it_and_keeps_the_text(
     at.text_area(key=f"{D}:incident.outline").input("Mine").run()
     other = saved(db).incident.model_copy(update={"outline": "Theirs"})
     services.save_section(
-        db=db, reference=D, name="incident", value=other, expected_version=1, actor="Sam Other"
+        db=db,
+        reference=D,
+        name="incident",
+        value=other,
+        expected_version=1,
+        actor=system_actor("Sam Other"),
     )
     at.button(key=f"{D}:incident.__save").click().run()
     assert any("Sam Other changed the incident section" in w.value for w in at.warning)
@@ -204,12 +210,19 @@ def test_chronology_add_edit_delete(db: Database, stored_demo: Review) -> None:
     at.text_area(key=f"{new}.event").input("First entry of all.")
     at.checkbox(key=f"{new}.key_practice_episode").check()
     at.button(key=f"{new}.__save").click().run()
-    first = services.chronology_page(db=db, reference=D, limit=1)[0][0]
+    first = services.chronology_page(db=db, reference=D, limit=1, actor=system_actor("tester"))[0][
+        0
+    ]
     assert (first.event, first.key_practice_episode) == ("First entry of all.", True)
     assert at.session_state[f"{D}:chronology:selected"] == first.id  # the new entry is open
     at.text_area(key=f"{D}:chronology:{first.id}.event").input("Edited.")
     at.button(key=f"{D}:chronology:{first.id}.__save").click().run()
-    assert services.chronology_page(db=db, reference=D, limit=1)[0][0].event == "Edited."
+    assert (
+        services.chronology_page(db=db, reference=D, limit=1, actor=system_actor("tester"))[0][
+            0
+        ].event
+        == "Edited."
+    )
     at.button(key=f"{D}:chronology:{first.id}.__delete").click().run()
     assert len(saved(db).chronology) == len(stored_demo.chronology)
 

@@ -16,7 +16,7 @@ from sqlite_utils import Database
 from streamlit.testing.v1 import AppTest
 
 from lcspr_core import accounts, services, storage
-from lcspr_core.access import Role
+from lcspr_core.access import Role, system_actor
 from lcspr_core.demo import DEMO_REFERENCE, build_demo_review
 from lcspr_core.documents import TEMPLATE_DIR_ENV_VAR, resolve_template
 from lcspr_core.model import (
@@ -41,11 +41,15 @@ def sign_in(*, admin: bool, references: tuple[str, ...] = ()) -> str:
         if storage.read_user(db, name) is None:
             accounts.add_user(
                 db=db, username=name, display_name=name.replace(".", " ").title(),
-                password=PASSWORD, actor="test-setup", is_admin=admin,
+                password=PASSWORD, actor=system_actor("test-setup"), is_admin=admin,
             )  # fmt: skip
         for reference in references:
             accounts.grant_role(
-                db=db, username=name, reference=reference, role=Role.REVIEWER, actor="test-setup"
+                db=db,
+                username=name,
+                reference=reference,
+                role=Role.REVIEWER,
+                actor=system_actor("test-setup"),
             )
         return accounts.sign_in(db=db, username=name, password=PASSWORD)
     finally:
@@ -64,7 +68,7 @@ def open_page(page: str, reference: str | None = D, *, admin: bool = True) -> Ap
 
 
 def saved(db: Database, reference: str = D) -> Review:
-    return services.load_review(db=db, reference=reference)
+    return services.load_review(db=db, reference=reference, actor=system_actor("tester"))
 
 
 def markdown(at: AppTest) -> list[str]:
@@ -92,7 +96,7 @@ def gaps(db: Database) -> Review:
     review = build_demo_review(GAPS)
     review.lived_experience = None
     review.practitioner_contributions = []
-    return services.create_review(db=db, review=review, actor="test-setup")
+    return services.create_review(db=db, review=review, actor=system_actor("test-setup"))
 
 
 NOT_FINAL = [
@@ -314,7 +318,7 @@ def test_an_overdue_action_stands_out(db: Database) -> None:
     review.action_updates = [
         u for u in review.action_updates if u.recommendation_id != review.recommendations[0].id
     ]
-    services.create_review(db=db, review=review, actor="test-setup")
+    services.create_review(db=db, review=review, actor=system_actor("test-setup"))
     at = open_page("pages/action_plan.py")
     table = frame_with(at, "Flag")
     assert table.iloc[0]["Flag"] == "Overdue by 3 days"

@@ -10,7 +10,7 @@ from sqlite_utils import Database
 from streamlit.testing.v1 import AppTest
 
 from lcspr_core import accounts, storage
-from lcspr_core.access import Role
+from lcspr_core.access import Role, system_actor
 from lcspr_core.model import Review
 from lcspr_ui.auth import is_local_request
 
@@ -32,7 +32,7 @@ def app(token: str | None = None) -> AppTest:
 @pytest.fixture
 def alice(db: Database) -> accounts.User:
     return accounts.add_user(db=db, username="alice", display_name="Alice Smith",
-                             password=PASSWORD, actor="t")  # fmt: skip
+                             password=PASSWORD, actor=system_actor("t"))  # fmt: skip
 
 
 @pytest.mark.signed_out
@@ -88,7 +88,9 @@ def test_disabling_a_user_signs_them_out_at_their_next_click(
 ) -> None:
     token = accounts.sign_in(db=db, username="alice", password=PASSWORD)
     assert [t.value for t in app(token).title] == ["Reviews"]
-    accounts.set_disabled(db=db, username="alice", disabled=True, actor="an administrator")
+    accounts.set_disabled(
+        db=db, username="alice", disabled=True, actor=system_actor("an administrator")
+    )
     assert [t.value for t in app(token).title] == ["Sign in"]
 
 
@@ -99,16 +101,18 @@ def test_a_password_change_signs_them_out_at_their_next_click(
     token = accounts.sign_in(db=db, username="alice", password=PASSWORD)
     assert [t.value for t in app(token).title] == ["Reviews"]
     accounts.set_password(db=db, username="alice", password="a new long passphrase",
-                          actor="an administrator")  # fmt: skip
+                          actor=system_actor("an administrator"))  # fmt: skip
     assert [t.value for t in app(token).title] == ["Sign in"]
 
 
 def test_the_administration_page_is_hidden_from_non_admins(
     db: Database, stored_demo: Review
 ) -> None:
-    accounts.add_user(db=db, username="vic", display_name="Vic", password=PASSWORD, actor="t")
+    accounts.add_user(
+        db=db, username="vic", display_name="Vic", password=PASSWORD, actor=system_actor("t")
+    )
     accounts.grant_role(db=db, username="vic", reference=stored_demo.reference,
-                        role=Role.VIEWER, actor="t")  # fmt: skip
+                        role=Role.VIEWER, actor=system_actor("t"))  # fmt: skip
     at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)
     at.session_state["session_token"] = accounts.sign_in(db=db, username="vic", password=PASSWORD)
     at.run()
@@ -119,7 +123,9 @@ def test_the_administration_page_is_hidden_from_non_admins(
 
 
 def test_a_non_member_sees_no_reviews_in_the_picker(db: Database, stored_demo: Review) -> None:
-    accounts.add_user(db=db, username="nia", display_name="Nia", password=PASSWORD, actor="t")
+    accounts.add_user(
+        db=db, username="nia", display_name="Nia", password=PASSWORD, actor=system_actor("t")
+    )
     at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)
     at.session_state["session_token"] = accounts.sign_in(db=db, username="nia", password=PASSWORD)
     at.run()

@@ -17,6 +17,8 @@ from pathlib import Path
 
 import pytest
 
+from lcspr_core.access import system_actor
+
 ROOT = Path(__file__).resolve().parent.parent
 CHROMIUM = "/usr/bin/chromium"
 SHOTS = Path("/tmp/shots_meeting")
@@ -63,9 +65,9 @@ def _prepare(db_path: Path) -> str:
 
     db = storage.open_db(db_path)
     try:
-        services.create_review(db=db, review=build_demo_review(), actor="setup")
+        services.create_review(db=db, review=build_demo_review(), actor=system_actor("setup"))
         accounts.add_user(db=db, username="chair", display_name="Jo Chairperson",
-                          password=PASSWORD, is_admin=True, actor="setup")  # fmt: skip
+                          password=PASSWORD, is_admin=True, actor=system_actor("setup"))  # fmt: skip
         meeting = meetings.create_meeting(
             db=db, reference=DEMO_REFERENCE, kind=MeetingKind.PANEL, held_on=date(2026, 11, 20),
             starts_at=time(10, 0), place="Room 2, Civic Centre", chair="Jo Chairperson",
@@ -74,7 +76,7 @@ def _prepare(db_path: Path) -> str:
                 Attendee(name="Alex Nurse", role="Designated Nurse", agency="ICB"),
                 Attendee(name="Lee Manager", role="Nursery manager", agency="Nursery", present=False),
             ],
-            actor="setup",
+            actor=system_actor("setup"),
         )  # fmt: skip
         agenda = [
             AgendaItem(title="What the family told us",
@@ -88,7 +90,7 @@ def _prepare(db_path: Path) -> str:
             AgendaItem(title="Timetable", link=AgendaLink.CLOCKS),
         ]  # fmt: skip
         meetings.save_plan(
-            db=db, reference=DEMO_REFERENCE, meeting_id=meeting.id, actor="setup",
+            db=db, reference=DEMO_REFERENCE, meeting_id=meeting.id, actor=system_actor("setup"),
             held_on=meeting.held_on, starts_at=meeting.starts_at, place=meeting.place,
             chair=meeting.chair, attendees=meeting.attendees, agenda=agenda,
         )  # fmt: skip
@@ -207,7 +209,8 @@ def test_run_a_panel_meeting_on_a_projector_and_download_the_minutes(
     db = storage.open_db(db_path)
     try:
         meeting = meetings.find_meeting(
-            services.load_review(db=db, reference=DEMO_REFERENCE), meeting_id
+            services.load_review(db=db, reference=DEMO_REFERENCE, actor=system_actor("tester")),
+            meeting_id,
         )
     finally:
         db.close()

@@ -18,6 +18,8 @@ from pathlib import Path
 
 import pytest
 
+from lcspr_core.access import system_actor
+
 ROOT = Path(__file__).resolve().parent.parent
 CHROMIUM = "/usr/bin/chromium"
 SHOTS = Path("/tmp/shots_pub")
@@ -62,10 +64,10 @@ def _seed(db_path: Path) -> None:
     db = storage.open_db(db_path)
     try:
         for review in [build_demo_review(), *REVIEWS[:3]]:
-            services.create_review(db=db, review=review, actor="test-setup")
+            services.create_review(db=db, review=review, actor=system_actor("test-setup"))
         accounts.add_user(
             db=db, username=USER, display_name="Bea Manager", password=PASSWORD,
-            actor="test-setup", is_admin=True,
+            actor=system_actor("test-setup"), is_admin=True,
         )  # fmt: skip
     finally:
         db.close()
@@ -200,7 +202,7 @@ def test_learning_and_publication_in_a_real_browser(page, db_path: Path) -> None
     sheet = load_workbook(io.BytesIO(Path(download_info.value.path()).read_bytes())).active
     db = storage.open_db(db_path)
     try:
-        review = services.load_review(db=db, reference=DEMO_REFERENCE)
+        review = services.load_review(db=db, reference=DEMO_REFERENCE, actor=system_actor("tester"))
     finally:
         db.close()
     assert [c.value for c in sheet[1]][:3] == ["Review", "Child", "Action"]

@@ -15,6 +15,8 @@ from pathlib import Path
 
 import pytest
 
+from lcspr_core.access import system_actor
+
 ROOT = Path(__file__).resolve().parent.parent
 CHROMIUM = "/usr/bin/chromium"
 SHOTS = Path("/tmp/shots")
@@ -69,7 +71,7 @@ def server(db_path: Path) -> Iterator[str]:
     db = storage.open_db(db_path)
     try:
         accounts.add_user(db=db, username=BROWSER_USER, display_name="Business Manager",
-                          password=BROWSER_PASSWORD, is_admin=True, actor="browser test")  # fmt: skip
+                          password=BROWSER_PASSWORD, is_admin=True, actor=system_actor("browser test"))  # fmt: skip
     finally:
         db.close()
     port = _free_port()
@@ -157,7 +159,7 @@ def _appoint_reviewer(db_path: Path, name: str) -> None:
         services.save_section(
             db=db, reference=REFERENCE, name="setup",
             value=ReviewSetup(reviewers=[Person(name=name)]), expected_version=0,
-            actor="browser test",
+            actor=system_actor("browser test"),
         )  # fmt: skip
     finally:
         db.close()

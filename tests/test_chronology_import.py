@@ -13,6 +13,7 @@ import pytest
 from sqlite_utils import Database
 
 from lcspr_core import services
+from lcspr_core.access import system_actor
 from lcspr_core.chronology_import import (
     FIELDS,
     ImportHasErrorsError,
@@ -539,17 +540,25 @@ def test_import_is_refused_while_errors_remain_and_the_database_is_unchanged(
 ) -> None:
     table = read_table(filename=HEALTH_CSV.name, data=HEALTH_CSV.read_bytes())
     preview = preview_import(table=table, mapping=suggest_mapping(columns=table.columns))
-    before = (services.load_review(db=db, reference="DEMO-2026-01"), _row_count(db))
+    before = (
+        services.load_review(db=db, reference="DEMO-2026-01", actor=system_actor("tester")),
+        _row_count(db),
+    )
 
     with pytest.raises(ImportHasErrorsError) as raised:
-        import_chronology(db=db, reference="DEMO-2026-01", preview=preview, actor="reviewer")
+        import_chronology(
+            db=db, reference="DEMO-2026-01", preview=preview, actor=system_actor("reviewer")
+        )
 
     assert str(raised.value) == (
         "Nothing was imported: 1 row has problems. Correct the file and upload it again.\n"
         "row 17: 'Date of event' has '31/02/2026', which is not a date "
         "(write it as 04/03/2026 or 2026-03-04)"
     )
-    assert (services.load_review(db=db, reference="DEMO-2026-01"), _row_count(db)) == before
+    assert (
+        services.load_review(db=db, reference="DEMO-2026-01", actor=system_actor("tester")),
+        _row_count(db),
+    ) == before
 
 
 def test_clean_import_adds_exactly_the_entries_in_one_audited_write(
@@ -560,9 +569,13 @@ def test_clean_import_adds_exactly_the_entries_in_one_audited_write(
     preview = preview_import(table=table, mapping=suggest_mapping(columns=table.columns))
     items_before, audit_before = _row_count(db)
 
-    added = import_chronology(db=db, reference="DEMO-2026-01", preview=preview, actor="reviewer")
+    added = import_chronology(
+        db=db, reference="DEMO-2026-01", preview=preview, actor=system_actor("reviewer")
+    )
 
-    stored = services.load_review(db=db, reference="DEMO-2026-01").chronology
+    stored = services.load_review(
+        db=db, reference="DEMO-2026-01", actor=system_actor("tester")
+    ).chronology
     assert added == 20
     assert sorted(stored, key=lambda e: e.id) == sorted(
         [*stored_demo.chronology, *preview.entries], key=lambda e: e.id
@@ -575,9 +588,13 @@ def test_import_of_a_semicolon_bom_csv_into_the_review(db: Database, stored_demo
     table = read_table(filename="police.csv", data=data.encode("utf-8"))
     preview = preview_import(table=table, mapping=suggest_mapping(columns=table.columns))
 
-    import_chronology(db=db, reference="DEMO-2026-01", preview=preview, actor="reviewer")
+    import_chronology(
+        db=db, reference="DEMO-2026-01", preview=preview, actor=system_actor("reviewer")
+    )
 
-    stored = services.load_review(db=db, reference="DEMO-2026-01").chronology
+    stored = services.load_review(
+        db=db, reference="DEMO-2026-01", actor=system_actor("tester")
+    ).chronology
     assert [e for e in stored if e.id == preview.entries[0].id] == [
         ChronologyEntry(
             id=preview.entries[0].id,
@@ -595,5 +612,5 @@ def test_an_empty_preview_imports_nothing(db: Database, stored_demo: Review) -> 
             db=db,
             reference="DEMO-2026-01",
             preview=ImportPreview(entries=[], errors=[]),
-            actor="reviewer",
+            actor=system_actor("reviewer"),
         )

@@ -109,7 +109,7 @@ def test_clocks_without_a_decision_prints_two_plain_lines(tmp_path: Path) -> Non
 def test_bad_input_is_one_plain_line_and_a_non_zero_exit(tmp_path: Path) -> None:
     (tmp_path / "not.json").write_text("hello")
     cases = [
-        (["show", "NOPE"], "lcspr: There is no review 'NOPE'. Reviews here: none yet."),
+        (["show", "NOPE"], "lcspr: There is no review 'NOPE'."),
         (["import", "not.json"], "lcspr: Nothing was imported:"),
         (["import", "missing.json"], "lcspr: Cannot read missing.json"),
     ]

@@ -13,6 +13,7 @@ from docx.table import Table
 from sqlite_utils import Database
 
 from lcspr_core import storage
+from lcspr_core.access import system_actor
 from lcspr_core.documents import (
     MissingValueError,
     PartnershipDetails,
@@ -358,7 +359,7 @@ def test_an_unknown_kind_lists_the_kinds() -> None:
 def test_generation_is_recorded_with_checksums(db: Database) -> None:
     review = sample_review()
     data = generate_document(
-        db=db, kind="decision_notice_dfe", review=review, actor="bm@example.org",
+        db=db, kind="decision_notice_dfe", review=review, actor=system_actor("bm@example.org"),
         today=date(2026, 7, 7),
     )  # fmt: skip
     template = resolve_template(name="decision_notice.docx")

@@ -15,6 +15,7 @@ import pytest
 from sqlite_utils import Database
 
 from lcspr_core import services, storage
+from lcspr_core.access import system_actor
 from lcspr_core.demo import build_demo_review
 from lcspr_core.errors import StorageError
 from lcspr_core.model import Notification, Review
@@ -51,11 +52,13 @@ def committed_ids(output: str) -> set[str]:
 def assert_consistent(db: Database, reference: str) -> set[str]:
     """Integrity ok, and every stored entry has exactly its audit entry and vice versa."""
     assert db.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
-    review = services.load_review(db=db, reference=reference)
+    review = services.load_review(db=db, reference=reference, actor=system_actor("tester"))
     stored = {entry.id for entry in review.chronology}
     audited = {
         entry["target"].split("/", 1)[1]
-        for entry in services.audit_entries(db=db, reference=reference)
+        for entry in services.audit_entries(
+            db=db, reference=reference, actor=system_actor("tester")
+        )
         if entry["target"].startswith("chronology/") and entry["action"] == "create"
     }
     assert stored - {e.id for e in build_demo_review().chronology} == audited
@@ -90,7 +93,9 @@ def test_failing_audit_insert_leaves_the_review_unchanged(
         "CREATE TRIGGER audit_fails BEFORE INSERT ON audit_log "
         "BEGIN SELECT RAISE(ABORT, 'audit disk failure'); END"
     )
-    before = services.load_review(db=db, reference=stored_demo.reference)
+    before = services.load_review(
+        db=db, reference=stored_demo.reference, actor=system_actor("tester")
+    )
     with pytest.raises(StorageError, match="nothing was changed: audit disk failure"):
         services.save_section(
             db=db,
@@ -98,9 +103,12 @@ def test_failing_audit_insert_leaves_the_review_unchanged(
             name="notification",
             value=Notification(notified_on=before.incident.la_aware_on),
             expected_version=1,
-            actor="tester",
+            actor=system_actor("tester"),
         )
-    assert services.load_review(db=db, reference=stored_demo.reference) == before
+    assert (
+        services.load_review(db=db, reference=stored_demo.reference, actor=system_actor("tester"))
+        == before
+    )
 
 
 def test_full_disk_mid_save_leaves_the_review_unchanged_and_says_so(
@@ -109,7 +117,9 @@ def test_full_disk_mid_save_leaves_the_review_unchanged_and_says_so(
     # Checkpoint so the WAL starts empty; the writer may then grow files by only 20 KB.
     first = storage.open_db(db_path)
     first.execute("PRAGMA wal_checkpoint(TRUNCATE)")
-    before = services.load_review(db=first, reference=stored_demo.reference)
+    before = services.load_review(
+        db=first, reference=stored_demo.reference, actor=system_actor("tester")
+    )
     first.close()
     limit = max(p.stat().st_size for p in db_path.parent.glob("lcspr.db*")) + 20_000
     writer = start_writer(db_path, stored_demo.reference, "full-", 200, str(limit))
@@ -123,7 +133,9 @@ def test_full_disk_mid_save_leaves_the_review_unchanged_and_says_so(
 
 def test_several_processes_writing_at_once_lose_nothing(db: Database, db_path: Path) -> None:
     for reference in ("CONC-A", "CONC-B"):
-        services.create_review(db=db, review=build_demo_review(reference), actor="tester")
+        services.create_review(
+            db=db, review=build_demo_review(reference), actor=system_actor("tester")
+        )
     writers = [
         start_writer(db_path, reference, f"{reference}-{n}-", 25)
         for n, reference in enumerate(["CONC-A", "CONC-A", "CONC-B", "CONC-A"])

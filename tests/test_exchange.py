@@ -12,6 +12,7 @@ from hypothesis import strategies as st
 from sqlite_utils import Database
 
 from lcspr_core import exchange, services, storage
+from lcspr_core.access import system_actor
 from lcspr_core.demo import build_demo_review
 from lcspr_core.errors import DuplicateReviewError, ImportRefusedError
 from lcspr_core.model import ChronologyEntry, Review
@@ -19,7 +20,9 @@ from lcspr_core.text import clean_text
 
 
 def export_text(db: Database, reference: str) -> str:
-    return json.dumps(exchange.export_review(db=db, reference=reference))
+    return json.dumps(
+        exchange.export_review(db=db, reference=reference, actor=system_actor("tester"))
+    )
 
 
 def without_time(document: dict[str, object]) -> dict[str, object]:
@@ -67,14 +70,20 @@ def test_export_import_export_is_equal(
     ]
     source = storage.open_db(tmp_path / f"source-{len(entries)}-{hash(outline)}.db")
     target = storage.open_db(tmp_path / f"target-{len(entries)}-{hash(outline)}.db")
-    services.create_review(db=source, review=review, actor="tester", replace=True)
-    first = exchange.export_review(db=source, reference=review.reference)
-    exchange.import_review(db=target, text=json.dumps(first), actor="tester", replace=True)
-    second = exchange.export_review(db=target, reference=review.reference)
-    assert without_time(first) == without_time(second)
-    assert services.load_review(db=target, reference=review.reference) == Review.model_validate(
-        first["review"]
+    services.create_review(db=source, review=review, actor=system_actor("tester"), replace=True)
+    first = exchange.export_review(
+        db=source, reference=review.reference, actor=system_actor("tester")
     )
+    exchange.import_review(
+        db=target, text=json.dumps(first), actor=system_actor("tester"), replace=True
+    )
+    second = exchange.export_review(
+        db=target, reference=review.reference, actor=system_actor("tester")
+    )
+    assert without_time(first) == without_time(second)
+    assert services.load_review(
+        db=target, reference=review.reference, actor=system_actor("tester")
+    ) == Review.model_validate(first["review"])
 
 
 @pytest.mark.parametrize(
@@ -93,7 +102,7 @@ def test_unusable_file_is_refused_with_a_plain_reason(
 ) -> None:
     before = database_rows(db)
     with pytest.raises(ImportRefusedError, match="Nothing was imported") as caught:
-        exchange.import_review(db=db, text=text, actor="tester")
+        exchange.import_review(db=db, text=text, actor=system_actor("tester"))
     assert message in str(caught.value)
     assert database_rows(db) == before
 
@@ -106,12 +115,12 @@ def test_invalid_review_is_refused_whole_listing_every_problem(db: Database) -> 
     document["review"]["recommendations"][0]["owners"] = ["Acme Agency"]
     document["review"]["decision"]["rationale"] = ""
     with pytest.raises(ImportRefusedError) as caught:
-        exchange.import_review(db=db, text=json.dumps(document), actor="tester")
+        exchange.import_review(db=db, text=json.dumps(document), actor=system_actor("tester"))
     assert [str(p) for p in caught.value.problems] == [
         "review › incident › la_aware_on: is not a date: write it as YYYY-MM-DD, e.g. 2026-03-04",
         "review › decision › rationale: cannot be left blank",
     ]
-    assert services.list_reviews(db=db) == []
+    assert services.list_reviews(db=db, actor=system_actor("tester")) == []
 
 
 def test_cross_field_problems_are_all_listed_on_import(db: Database) -> None:
@@ -121,7 +130,7 @@ def test_cross_field_problems_are_all_listed_on_import(db: Database) -> None:
     document["review"]["recommendations"][0]["owners"] = ["Acme Agency"]
     document["review"]["recommendations"][1]["by_when"] = "2026-01-01"
     with pytest.raises(ImportRefusedError) as caught:
-        exchange.import_review(db=db, text=json.dumps(document), actor="tester")
+        exchange.import_review(db=db, text=json.dumps(document), actor=system_actor("tester"))
     assert [p.where for p in caught.value.problems] == [
         "review › recommendations › 0 › owners",
         "review › recommendations › 1 › by_when",
@@ -131,13 +140,15 @@ def test_cross_field_problems_are_all_listed_on_import(db: Database) -> None:
 def test_importing_an_existing_reference_needs_replace(stored_demo: Review, db: Database) -> None:
     text = export_text(db, stored_demo.reference)
     with pytest.raises(DuplicateReviewError):
-        exchange.import_review(db=db, text=text, actor="tester")
+        exchange.import_review(db=db, text=text, actor=system_actor("tester"))
     changed = json.loads(text)
     changed["review"]["incident"]["outline"] = "Replaced outline."
-    exchange.import_review(db=db, text=json.dumps(changed), actor="tester", replace=True)
-    assert services.load_review(db=db, reference=stored_demo.reference).incident.outline == (
-        "Replaced outline."
+    exchange.import_review(
+        db=db, text=json.dumps(changed), actor=system_actor("tester"), replace=True
     )
+    assert services.load_review(
+        db=db, reference=stored_demo.reference, actor=system_actor("tester")
+    ).incident.outline == ("Replaced outline.")
 
 
 def test_schema_describes_every_review_section() -> None:

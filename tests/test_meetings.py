@@ -12,6 +12,7 @@ import pytest
 from sqlite_utils import Database
 
 from lcspr_core import meetings, services
+from lcspr_core.access import system_actor
 from lcspr_core.demo import DEMO_REFERENCE
 from lcspr_core.errors import InvalidDataError
 from lcspr_core.meetings import MeetingLockedError, MeetingStepError
@@ -30,7 +31,7 @@ NINE = datetime(2026, 11, 20, 9, 0)
 
 
 def load(db: Database) -> Review:
-    return services.load_review(db=db, reference=D)
+    return services.load_review(db=db, reference=D, actor=system_actor("tester"))
 
 
 def new_meeting(
@@ -48,7 +49,7 @@ def new_meeting(
             Attendee(name="Sam Lead", role="Head of Safeguarding", agency="CSC"),
             Attendee(name="Lee Manager", role="Nursery manager", agency="Nursery", present=False),
         ],
-        actor="chair",
+        actor=system_actor("chair"),
     )
     return meeting.id
 
@@ -88,7 +89,7 @@ def test_elapsed_time_per_item_and_overall_is_kept_in_the_meeting(
     db: Database, stored_demo: Review
 ) -> None:
     meeting_id = new_meeting(db)
-    kw = {"db": db, "reference": D, "meeting_id": meeting_id, "actor": "chair"}
+    kw = {"db": db, "reference": D, "meeting_id": meeting_id, "actor": system_actor("chair")}
     meetings.open_item(index=0, at=NINE, **kw)
     meetings.open_item(index=1, at=NINE + timedelta(minutes=7), **kw)
     meetings.open_item(index=0, at=NINE + timedelta(minutes=10), **kw)
@@ -109,7 +110,7 @@ def test_elapsed_time_per_item_and_overall_is_kept_in_the_meeting(
 
 def test_decisions_notes_and_actions_are_saved_as_typed(db: Database, stored_demo: Review) -> None:
     meeting_id = new_meeting(db)
-    kw = {"db": db, "reference": D, "meeting_id": meeting_id, "actor": "chair"}
+    kw = {"db": db, "reference": D, "meeting_id": meeting_id, "actor": system_actor("chair")}
     meetings.save_decision(index=0, text="Agree the timetable", **kw)
     meetings.save_decision(index=1, text="Invite the family", **kw)
     meetings.save_decision(index=0, text="", **kw)  # blanked: removed
@@ -126,7 +127,7 @@ def test_a_signed_off_meeting_refuses_changes_but_takes_addenda(
     db: Database, stored_demo: Review
 ) -> None:
     meeting_id = new_meeting(db)
-    kw = {"db": db, "reference": D, "meeting_id": meeting_id, "actor": "chair"}
+    kw = {"db": db, "reference": D, "meeting_id": meeting_id, "actor": system_actor("chair")}
     meetings.open_item(index=0, at=NINE, **kw)
     signed = meetings.sign_off_meeting(at=NINE + timedelta(hours=1), **kw)
     assert (signed.signed_off_on, signed.ended_at) == (
@@ -144,7 +145,10 @@ def test_a_signed_off_meeting_refuses_changes_but_takes_addenda(
     assert [(a.added_on, a.by, a.text) for a in meeting.addenda] == [
         (date(2026, 11, 23), "chair", "The date of the next meeting moved to 4 December.")
     ]
-    targets = [e["target"] for e in services.audit_entries(db=db, reference=D)]
+    targets = [
+        e["target"]
+        for e in services.audit_entries(db=db, reference=D, actor=system_actor("tester"))
+    ]
     assert targets.count(f"meetings/{meeting_id}") == 4  # create, open, sign off, addendum
 
 
@@ -152,14 +156,14 @@ def test_an_addendum_before_sign_off_is_refused(db: Database, stored_demo: Revie
     meeting_id = new_meeting(db)
     with pytest.raises(MeetingStepError, match="not signed off yet"):
         meetings.add_addendum(db=db, reference=D, meeting_id=meeting_id, text="x",
-                              on=date(2026, 11, 20), actor="chair")  # fmt: skip
+                              on=date(2026, 11, 20), actor=system_actor("chair"))  # fmt: skip
 
 
 def test_an_action_becomes_a_recommendation_owned_by_a_review_agency(
     db: Database, stored_demo: Review
 ) -> None:
     meeting_id = new_meeting(db)
-    kw = {"db": db, "reference": D, "meeting_id": meeting_id, "actor": "chair"}
+    kw = {"db": db, "reference": D, "meeting_id": meeting_id, "actor": system_actor("chair")}
     action = MeetingAction(who="ICB", what="Audit GP records of household members",
                            by_when=date(2027, 3, 1))  # fmt: skip
     meetings.save_action(index=0, action=action, **kw)
@@ -177,7 +181,7 @@ def test_an_action_cannot_become_a_recommendation_of_an_unknown_agency(
     db: Database, stored_demo: Review
 ) -> None:
     meeting_id = new_meeting(db)
-    kw = {"db": db, "reference": D, "meeting_id": meeting_id, "actor": "chair"}
+    kw = {"db": db, "reference": D, "meeting_id": meeting_id, "actor": system_actor("chair")}
     action = MeetingAction(who="x", what="y", by_when=date(2027, 3, 1))
     meetings.save_action(index=0, action=action, **kw)
     before = len(load(db).recommendations)
@@ -195,7 +199,7 @@ def test_a_rapid_review_decision_fills_the_review_decision(
     decision = meetings.fill_review_decision(
         db=db, reference=D, meeting_id=meeting_id, outcome=DecisionOutcome.NO_LCSPR,
         rationale="Learning is single-agency; a practice review by the ICB.",
-        decided_by="The three safeguarding partners", actor="chair",
+        decided_by="The three safeguarding partners", actor=system_actor("chair"),
     )  # fmt: skip
     review = load(db)
     assert review.decision == decision
@@ -214,7 +218,7 @@ def test_a_decision_that_contradicts_later_dates_is_refused_and_nothing_changes(
     with pytest.raises(InvalidDataError, match="cannot be informed before the decision"):
         meetings.fill_review_decision(
             db=db, reference=D, meeting_id=meeting_id, outcome=DecisionOutcome.LCSPR,
-            rationale="x", decided_by="", actor="chair",
+            rationale="x", decided_by="", actor=system_actor("chair"),
         )  # fmt: skip
     review = load(db)
     assert review.decision == stored_demo.decision
@@ -226,7 +230,7 @@ def test_only_a_rapid_review_meeting_fills_the_decision(db: Database, stored_dem
     with pytest.raises(MeetingStepError, match="Only a Rapid Review meeting"):
         meetings.fill_review_decision(
             db=db, reference=D, meeting_id=meeting_id, outcome=DecisionOutcome.LCSPR,
-            rationale="x", decided_by="", actor="chair",
+            rationale="x", decided_by="", actor=system_actor("chair"),
         )  # fmt: skip
     assert load(db).decision == stored_demo.decision
 
@@ -235,7 +239,7 @@ def test_the_signed_off_demo_meeting_refuses_a_decision(db: Database, stored_dem
     with pytest.raises(MeetingLockedError, match="Rapid Review meeting"):
         meetings.fill_review_decision(
             db=db, reference=D, meeting_id="m1", outcome=DecisionOutcome.LCSPR,
-            rationale="x", decided_by="", actor="chair",
+            rationale="x", decided_by="", actor=system_actor("chair"),
         )  # fmt: skip
 
 
@@ -244,7 +248,7 @@ def test_a_decision_without_rationale_is_refused(db: Database, stored_demo: Revi
     with pytest.raises(InvalidDataError, match="rationale"):
         meetings.fill_review_decision(
             db=db, reference=D, meeting_id=meeting_id, outcome=DecisionOutcome.LCSPR,
-            rationale="  ", decided_by="", actor="chair",
+            rationale="  ", decided_by="", actor=system_actor("chair"),
         )  # fmt: skip
 
 
@@ -300,13 +304,15 @@ def test_the_minutes_hold_attendance_apologies_decisions_and_actions(
     db: Database, stored_demo: Review
 ) -> None:
     meeting_id = new_meeting(db)
-    kw = {"db": db, "reference": D, "meeting_id": meeting_id, "actor": "chair"}
+    kw = {"db": db, "reference": D, "meeting_id": meeting_id, "actor": system_actor("chair")}
     meetings.save_decision(index=0, text="Invite the family & the school <now> 🙂", **kw)
     meetings.save_action(index=0, action=MeetingAction(
         who="Sam Lead", what="Share the chronology", by_when=date(2026, 12, 1)), **kw)  # fmt: skip
     meetings.save_notes(index=0, notes="Timetable agreed.", **kw)
     meetings.sign_off_meeting(at=NINE, **kw)
-    data = meetings.minutes_document(db=db, review=load(db), meeting_id=meeting_id, actor="chair")
+    data = meetings.minutes_document(
+        db=db, review=load(db), meeting_id=meeting_id, actor=system_actor("chair")
+    )
     document = docx.Document(io.BytesIO(data))
     text = "\n".join(p.text for p in document.paragraphs)
     text += "\n".join(c.text for t in document.tables for r in t.rows for c in r.cells)

@@ -12,6 +12,7 @@ from sqlite_utils import Database
 from test_documents_render import all_text
 
 from lcspr_core import services, storage
+from lcspr_core.access import system_actor
 from lcspr_core.demo import build_demo_review
 from lcspr_core.documents import TEMPLATE_DIR_ENV_VAR, render_document, resolve_template
 from lcspr_core.model import ReportStatus, Review
@@ -143,17 +144,23 @@ def test_the_scan_passes_a_clean_document() -> None:
 
 def _store_final(db: Database) -> Review:
     review = planted_review()
-    services.create_review(db=db, review=review, actor="test-setup")
+    services.create_review(db=db, review=review, actor=system_actor("test-setup"))
     return review
 
 
 def test_release_records_the_clean_version(db: Database) -> None:
     review = _store_final(db)
     data = release_publication_version(
-        db=db, reference=review.reference, actor="bm", today=TODAY, expected_version=None
+        db=db,
+        reference=review.reference,
+        actor=system_actor("bm"),
+        today=TODAY,
+        expected_version=None,
     )
     assert scan_docx(data=data, terms=scan_terms(review=review)) == []
-    stored = services.load_review(db=db, reference=review.reference).publication
+    stored = services.load_review(
+        db=db, reference=review.reference, actor=system_actor("tester")
+    ).publication
     assert stored and stored.version_released_on == TODAY and len(stored.version_sha256) == 64
     history = storage.read_generations(db, reference=review.reference)
     assert [row["kind"] for row in history] == ["publication_version"]
@@ -172,21 +179,31 @@ def test_release_is_refused_listing_each_hit_and_where(
     review = _store_final(db)
     with pytest.raises(PublicationRefusedError) as refused:
         release_publication_version(
-            db=db, reference=review.reference, actor="bm", today=TODAY, expected_version=None
+            db=db,
+            reference=review.reference,
+            actor=system_actor("bm"),
+            today=TODAY,
+            expected_version=None,
         )
     assert [(h.term, h.where) for h in refused.value.hits] == [
         ("Beth Placeholder", "a page header (header1.xml)")
     ]
     assert "'Beth Placeholder' in a page header" in str(refused.value)
-    stored = services.load_review(db=db, reference=review.reference).publication
+    stored = services.load_review(
+        db=db, reference=review.reference, actor=system_actor("tester")
+    ).publication
     assert stored is None or stored.version_released_on is None
     assert storage.read_generations(db, reference=review.reference) == []
 
 
 def test_a_draft_report_is_not_released(db: Database) -> None:
     review = build_demo_review()
-    services.create_review(db=db, review=review, actor="test-setup")
+    services.create_review(db=db, review=review, actor=system_actor("test-setup"))
     with pytest.raises(PublicationRefusedError, match="not marked Final"):
         release_publication_version(
-            db=db, reference=review.reference, actor="bm", today=TODAY, expected_version=None
+            db=db,
+            reference=review.reference,
+            actor=system_actor("bm"),
+            today=TODAY,
+            expected_version=None,
         )

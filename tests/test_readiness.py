@@ -9,6 +9,7 @@ import pytest
 from sqlite_utils import Database
 
 from lcspr_core import services
+from lcspr_core.access import Actor, Role, system_actor
 from lcspr_core.demo import build_demo_review
 from lcspr_core.model import (
     CopyRecipient,
@@ -189,7 +190,7 @@ def test_the_prepublication_clock_counts_back_over_christmas() -> None:
 
 
 def _store(db: Database, review: Review) -> Review:
-    return services.create_review(db=db, review=review, actor="test-setup")
+    return services.create_review(db=db, review=review, actor=system_actor("test-setup"))
 
 
 def test_marking_final_is_refused_listing_what_is_missing(db: Database) -> None:
@@ -199,10 +200,16 @@ def test_marking_final_is_refused_listing_what_is_missing(db: Database) -> None:
     _store(db, review)
     with pytest.raises(NotReadyError, match="the child's lived experience") as refused:
         mark_report_final(
-            db=db, reference=review.reference, actor="bm", today=TODAY, expected_version=None
+            db=db,
+            reference=review.reference,
+            actor=system_actor("bm"),
+            today=TODAY,
+            expected_version=None,
         )
     assert [i.key for i in refused.value.items] == ["child_perspective"]
-    stored = services.load_review(db=db, reference=review.reference).report
+    stored = services.load_review(
+        db=db, reference=review.reference, actor=system_actor("tester")
+    ).report
     assert stored and stored.status is ReportStatus.DRAFT
 
 
@@ -213,20 +220,26 @@ def test_only_an_administrator_can_override_and_the_reason_is_kept(db: Database)
     _store(db, review)
     with pytest.raises(NotReadyError, match="only an administrator"):
         mark_report_final(
-            db=db, reference=review.reference, actor="reviewer", today=TODAY,
-            expected_version=None, override_reason="Deadline",
+            db=db, reference=review.reference, today=TODAY, expected_version=None,
+            actor=Actor(username="reviewer", display_name="Reviewer",
+                        memberships={review.reference: Role.REVIEWER}),
+            override_reason="Deadline",
         )  # fmt: skip
     mark_report_final(
-        db=db, reference=review.reference, actor="admin", today=TODAY, expected_version=None,
-        override_reason="The child's perspective is in the appendix.", actor_is_admin=True,
+        db=db, reference=review.reference, actor=system_actor("admin"), today=TODAY, expected_version=None,
+        override_reason="The child's perspective is in the appendix.",
     )  # fmt: skip
-    report = services.load_review(db=db, reference=review.reference).report
+    report = services.load_review(
+        db=db, reference=review.reference, actor=system_actor("tester")
+    ).report
     assert report and report.status is ReportStatus.FINAL and report.final_override
     assert report.final_override.reason == "The child's perspective is in the appendix."
     assert report.final_override.outstanding == [
         "Record the child's lived experience and perspective (Child and family page)"
     ]
-    last = services.audit_entries(db=db, reference=review.reference)[-1]
+    last = services.audit_entries(db=db, reference=review.reference, actor=system_actor("tester"))[
+        -1
+    ]
     assert last["target"] == "report" and "final_override" in str(last["after"])
 
 
@@ -236,14 +249,18 @@ def test_a_ready_review_is_marked_final_then_published(db: Database) -> None:
     review.report.status = ReportStatus.DRAFT
     _store(db, review)
     mark_report_final(
-        db=db, reference=review.reference, actor="bm", today=TODAY, expected_version=None
+        db=db,
+        reference=review.reference,
+        actor=system_actor("bm"),
+        today=TODAY,
+        expected_version=None,
     )
     record_publication(
         db=db, reference=review.reference, published_on=PLANNED,
-        url="https://northshire.example/lcspr/child-a", actor="bm", today=TODAY,
+        url="https://northshire.example/lcspr/child-a", actor=system_actor("bm"), today=TODAY,
         expected_version=None,
     )  # fmt: skip
-    stored = services.load_review(db=db, reference=review.reference)
+    stored = services.load_review(db=db, reference=review.reference, actor=system_actor("tester"))
     assert stored.publication and stored.publication.published_on == PLANNED
     assert stored.publication.publication_override is None
     record = publication_record(review=stored, today=date(2028, 1, 10))
@@ -261,7 +278,7 @@ def test_publication_is_refused_before_the_copies_are_sent(db: Database) -> None
     with pytest.raises(NotReadyError, match="Send copies by 20 January 2027"):
         record_publication(
             db=db, reference=review.reference, published_on=PLANNED, url="https://x.example",
-            actor="bm", today=TODAY, expected_version=None,
+            actor=system_actor("bm"), today=TODAY, expected_version=None,
         )  # fmt: skip
 
 

@@ -10,6 +10,7 @@ import pytest
 from sqlite_utils import Database
 
 from lcspr_core import services, storage
+from lcspr_core.access import system_actor
 from lcspr_core.model import Review
 
 
@@ -91,7 +92,7 @@ def test_audit_log_refuses_updates_and_deletes(stored_demo: Review, db: Database
 def test_audit_chain_verifies_and_names_the_first_tampered_entry(
     stored_demo: Review, db: Database, db_path: Path
 ) -> None:
-    services.delete_review(db=db, reference=stored_demo.reference, actor="tester")
+    services.delete_review(db=db, reference=stored_demo.reference, actor=system_actor("tester"))
     assert storage.first_broken_audit_entry(db) is None
     # Someone edits history behind the app's back, dropping the trigger first.
     raw = sqlite3.connect(db_path)
@@ -105,11 +106,16 @@ def test_audit_chain_verifies_and_names_the_first_tampered_entry(
 def test_failed_write_transaction_leaves_the_database_as_it_was(
     stored_demo: Review, db: Database
 ) -> None:
-    before = services.load_review(db=db, reference=stored_demo.reference)
+    before = services.load_review(
+        db=db, reference=stored_demo.reference, actor=system_actor("tester")
+    )
     with pytest.raises(RuntimeError), storage.write_transaction(db):
-        services.delete_review(db=db, reference=stored_demo.reference, actor="tester")
+        services.delete_review(db=db, reference=stored_demo.reference, actor=system_actor("tester"))
         raise RuntimeError("the power went off")
-    assert services.load_review(db=db, reference=stored_demo.reference) == before
+    assert (
+        services.load_review(db=db, reference=stored_demo.reference, actor=system_actor("tester"))
+        == before
+    )
 
 
 def test_concurrent_writer_waits_instead_of_failing_with_database_locked(
@@ -123,7 +129,9 @@ def test_concurrent_writer_waits_instead_of_failing_with_database_locked(
     def write() -> None:
         writer = storage.open_db(db_path)
         try:
-            services.delete_review(db=writer, reference=stored_demo.reference, actor="second")
+            services.delete_review(
+                db=writer, reference=stored_demo.reference, actor=system_actor("second")
+            )
         except Exception as exc:  # noqa: BLE001 - the test reports whatever went wrong
             errors.append(exc)
         finally:

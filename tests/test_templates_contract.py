@@ -18,6 +18,7 @@ from sqlite_utils import Database
 from test_documents_render import all_text
 
 from lcspr_core import storage
+from lcspr_core.access import system_actor
 from lcspr_core.documents import (
     DEFAULT_TEMPLATE_DIR,
     REGISTRY,
@@ -109,7 +110,11 @@ def test_a_partnership_template_is_used_and_recorded(tmp_path: Path, db: Databas
     folder = tmp_path / "branded"
     _override(folder, "final_report.docx", "Branded for {{ partnership.name }}")
     data = generate_document(
-        db=db, kind="final_report", review=sample_review(), actor="admin", template_dir=folder
+        db=db,
+        kind="final_report",
+        review=sample_review(),
+        actor=system_actor("admin"),
+        template_dir=folder,
     )
     assert "Branded for Northshire Safeguarding Children Partnership" in all_text(data)
     [row] = storage.read_generations(db, reference="DEMO-2026-01")

@@ -8,6 +8,7 @@ from datetime import date
 from pathlib import Path
 
 from lcspr_core import storage
+from lcspr_core.access import Actor, require
 from lcspr_core.documents.context_common import PartnershipDetails
 from lcspr_core.documents.registry import get_document_kind
 from lcspr_core.documents.templates import (
@@ -68,7 +69,7 @@ def generate_document(
     db: Database,
     kind: str,
     review: Review,
-    actor: str,
+    actor: Actor,
     partnership: PartnershipDetails | None = None,
     template_dir: Path | None = None,
     meeting_id: str | None = None,
@@ -80,6 +81,7 @@ def generate_document(
 
     `check` sees the rendered bytes first and may raise to refuse the document (the
     publication scan): a refused document is neither returned nor recorded."""
+    require(actor=actor, action="generate_document", reference=review.reference)
     data, source = _render(
         kind=kind, review=review, partnership=partnership, template_dir=template_dir,
         meeting_id=meeting_id, today=today,
@@ -91,7 +93,7 @@ def generate_document(
         {
             "review_reference": review.reference,
             "kind": kind,
-            "actor": actor,
+            "actor": actor.username,
             "template": source.label,
             "template_sha256": source.sha256,
             "output_sha256": hashlib.sha256(data).hexdigest(),

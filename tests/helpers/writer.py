@@ -10,6 +10,7 @@ import sys
 from datetime import date
 
 from lcspr_core import services, storage
+from lcspr_core.access import system_actor
 from lcspr_core.errors import LcsprError
 from lcspr_core.model import ChronologyEntry
 
@@ -36,7 +37,7 @@ def main() -> int:
                 kind="chronology",
                 item=entry,
                 expected_version=0,
-                actor=f"writer {prefix}",
+                actor=system_actor(f"writer {prefix}"),
             )
         except LcsprError as exc:
             sys.stdout.write(f"ERROR {exc}\n")
