@@ -23,7 +23,7 @@ from lcspr_core.model import Attendee, DecisionOutcome, Meeting, MeetingAction, 
 from lcspr_core.model.governance import AgendaItem, AgendaLink
 from lcspr_core.storage import Database
 from lcspr_core.text import english_date
-from lcspr_ui.context import actor, flash, open_database
+from lcspr_ui.context import actor, flash, note_restricted_view, open_database
 from lcspr_ui.downloads import offer_docx
 
 CHOSEN = "meeting.id"
@@ -398,6 +398,8 @@ def current_item(review: Review, meeting: Meeting, now: datetime) -> None:
     item = meeting.agenda[index]
     st.title(f"{index + 1}. {item.title}")
     reveal = st.toggle("Reveal restricted details for this item", key=_reveal_key(meeting, index))
+    if reveal:
+        note_restricted_view(review.reference)
     content = meetings.screen_content(review=review, item=item, reveal=reveal, today=now.date())
     if content.restricted:
         st.error(

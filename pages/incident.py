@@ -3,8 +3,9 @@
 import streamlit as st
 
 from lcspr_core import services
+from lcspr_core.access import can
 from lcspr_ui.clocks import clock_hint, show_page_clocks
-from lcspr_ui.context import actor, current_review, open_database
+from lcspr_ui.context import actor, current_review, note_restricted_view, open_database
 from lcspr_ui.editors import section_editor
 
 st.title("Incident and notification")
@@ -39,4 +40,8 @@ with restricted_tab:
         "or in the audit log. Give each one the pseudonym the report uses instead.",
         icon=":material/lock:",
     )
-    section_editor(db, review, "restricted", versions=versions)
+    if not can(actor=actor(), action="read_restricted", reference=review.reference):
+        st.info("Only the review's chair and reviewer, and administrators, see these details.")
+    elif st.toggle("Show restricted details (your viewing is recorded)", key="show_restricted"):
+        note_restricted_view(review.reference)
+        section_editor(db, review, "restricted", versions=versions)

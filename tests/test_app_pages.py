@@ -306,3 +306,40 @@ def test_documents_generate_the_final_report(db: Database, stored_demo: Review) 
     assert [e.value for e in at.error] == []
     history = at.dataframe[0].value
     assert list(history["Document"]) == ["Final report"]
+
+
+def test_restricted_details_show_only_on_request_and_the_viewing_is_audited(
+    db: Database, stored_demo: Review
+) -> None:
+    at = open_page("pages/incident.py", D)
+    assert not at.exception
+    restricted_inputs = [w for w in at.text_input if "child_name" in str(w.key)]
+    assert restricted_inputs == []
+    at.toggle(key="show_restricted").set_value(True).run()
+    assert "Ada Placeholder" in [w.value for w in [*at.text_input, *at.text_area]]
+    views = [
+        e
+        for e in services.audit_entries(db=db, actor=system_actor("tester"), reference=D)
+        if e["action"] == "view_restricted"
+    ]
+    assert [v["actor"] for v in views] == ["test-admin"]
+
+
+def test_a_viewer_is_told_restricted_details_are_not_for_them(
+    db: Database, stored_demo: Review
+) -> None:
+    from lcspr_core import accounts
+    from lcspr_core.access import Role
+    from tests.conftest import signed_in_token
+
+    token = signed_in_token("board-member", is_admin=False)
+    accounts.grant_role(db=db, username="board-member", reference=D, role=Role.VIEWER,
+                        actor=system_actor("tester"))  # fmt: skip
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)
+    at.session_state["session_token"] = token
+    at.session_state["reference"] = D
+    at.run()
+    at = at.switch_page("pages/incident.py").run()
+    assert not at.exception
+    assert any("Only the review's chair and reviewer" in i.value for i in at.info)
+    assert [t for t in at.toggle if t.key == "show_restricted"] == []
