@@ -31,6 +31,10 @@ class StorageError(LcsprError):
     """The database could not complete a write (disk full, file locked too long, damaged)."""
 
 
+class RecordLockedError(LcsprError):
+    """The record was signed off and no longer changes (later changes go in as addenda)."""
+
+
 class ItemNotFoundError(LcsprError):
     """No item with that id exists in the review."""
 

@@ -17,7 +17,7 @@ from pydantic import ValidationError
 from lcspr_core import redaction, services, storage
 from lcspr_core.access import Actor
 from lcspr_core.documents import generate_document
-from lcspr_core.errors import InvalidDataError, ItemNotFoundError, LcsprError
+from lcspr_core.errors import InvalidDataError, ItemNotFoundError, LcsprError, RecordLockedError
 from lcspr_core.model import (
     ALL_PARTNERS,
     Attendee,
@@ -38,7 +38,7 @@ from lcspr_core.validation import plain_problems
 KIND = "meetings"
 
 
-class MeetingLockedError(LcsprError):
+class MeetingLockedError(RecordLockedError):
     """The chair has signed the minutes off; the meeting record no longer changes."""
 
 

@@ -23,6 +23,7 @@ from lcspr_core.errors import (
     DuplicateReviewError,
     InvalidDataError,
     ItemNotFoundError,
+    RecordLockedError,
     ReviewNotFoundError,
     StaleEditError,
 )
@@ -303,6 +304,28 @@ def save_section(
     return version
 
 
+# Lists whose entries lock once signed off; only the listed fields may change afterwards.
+SIGNED_OFF_LOCKS = {"meetings": ("signed_off_on", frozenset({"addenda"}))}
+
+
+def _refuse_signed_off_change(
+    kind: str, before: dict[str, Any] | None, after: dict[str, Any]
+) -> None:
+    """Minutes signed off by the chair no longer change: later changes are new, audited
+    addenda (issue 5), here as well as in the meeting service, so no caller can bypass it."""
+    if kind not in SIGNED_OFF_LOCKS or before is None:
+        return
+    field, still_open = SIGNED_OFF_LOCKS[kind]
+    if not before.get(field):
+        return
+    changed = {key for key in {*before, *after} if before.get(key) != after.get(key)}
+    if changed - still_open:
+        raise RecordLockedError(
+            f"This record was signed off on {before[field]} and no longer changes; "
+            "add an addendum to record anything later."
+        )
+
+
 def save_item(
     *,
     db: Database,
@@ -324,8 +347,9 @@ def save_item(
         rows = {row["id"]: row for row in storage.read_items(db, review, kind)}
         stored = rows.get(item.id)
         version = _check_version(stored, expected_version, what=f"this {kind} entry")
-        document = _review_document(db, review, _stored_reference(db, review))
         data = item.model_dump(mode="json")
+        _refuse_signed_off_change(kind, stored["data"] if stored else None, data)
+        document = _review_document(db, review, _stored_reference(db, review))
         index = next((i for i, row in enumerate(document[kind]) if row["id"] == item.id), None)
         if index is None:
             document[kind].append(data)

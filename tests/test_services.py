@@ -13,6 +13,7 @@ from lcspr_core.access import system_actor
 from lcspr_core.errors import (
     DuplicateReviewError,
     InvalidDataError,
+    RecordLockedError,
     ReviewNotFoundError,
     StaleEditError,
 )
@@ -273,3 +274,16 @@ def test_every_write_appends_one_chained_audit_entry(stored_demo: Review, db: Da
     )
     assert len(services.audit_entries(db=db, actor=system_actor("tester"))) == count + 1
     assert storage.first_broken_audit_entry(db) is None
+
+
+def test_signed_off_minutes_cannot_be_changed_through_any_service(
+    stored_demo: Review, db: Database
+) -> None:
+    meeting = stored_demo.meetings[0]
+    assert meeting.signed_off_on is not None
+    before = snapshot(db)
+    with pytest.raises(RecordLockedError, match="signed off on 2026-06-29"):
+        services.save_item(db=db, reference=stored_demo.reference, kind="meetings",
+                           item=meeting.model_copy(update={"decisions": ["Rewritten later"]}),
+                           expected_version=None, actor=system_actor("tester"))  # fmt: skip
+    assert snapshot(db) == before
