@@ -15,10 +15,11 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from pydantic import BaseModel, ValidationError
+from pydantic import BaseModel, TypeAdapter, ValidationError
 
 from lcspr_core import storage
 from lcspr_core.access import Actor, redact_restricted, require, visible_references
+from lcspr_core.clocks import Clock
 from lcspr_core.errors import (
     DuplicateReviewError,
     InvalidDataError,
@@ -29,6 +30,8 @@ from lcspr_core.errors import (
 )
 from lcspr_core.model import Review
 from lcspr_core.model.common import Item
+from lcspr_core.review_clocks import review_clocks
+from lcspr_core.stage import Stage, derive_stage
 from lcspr_core.storage import Database
 from lcspr_core.validation import plain_problems
 
@@ -129,6 +132,67 @@ def record_versions(*, db: Database, reference: str, actor: Actor) -> dict[str, 
             row["version"], row["updated_at"], row["updated_by"]
         )
     return versions
+
+
+def read_versions(*, db: Database, reference: str, actor: Actor) -> dict[str, RecordVersion]:
+    """The same versions as `record_versions`, read without loading any record's data, so a
+    page's edit forms cost the same for a 5,000-entry chronology as for 45."""
+    require(actor=actor, action="read", reference=reference)
+    review = _review_id(db, reference)
+    return {
+        f"{row['kind']}/{row['id']}" if row["kind"] else row["id"]: RecordVersion(
+            row["version"], row["updated_at"], row["updated_by"]
+        )
+        for row in storage.read_versions(db, review)
+    }
+
+
+@dataclass(frozen=True)
+class ReviewOverview:
+    """Where a review stands (the sidebar and the dashboard): no list is loaded to say it."""
+
+    reference: str
+    child_pseudonym: str
+    stage: Stage
+    clocks: list[Clock]
+
+
+_FIELD_ADAPTERS: dict[str, TypeAdapter[Any]] = {
+    name: TypeAdapter(field.annotation) for name, field in Review.model_fields.items()
+}
+
+
+def _overview(db: Database, review: int, today: date) -> ReviewOverview:
+    # The stage and the clocks read the sections and the short lists; of the chronology, only
+    # whether it has an entry. Each part is validated as stored; the cross-field rules held
+    # when it was saved. This partial review never leaves this function.
+    parts: dict[str, Any] = {
+        name: _FIELD_ADAPTERS[name].validate_python(row["data"])
+        for name, row in storage.read_sections(db, review).items()
+        if name not in RESTRICTED_SECTIONS
+    }
+    for kind in ITEM_KINDS:
+        rows = storage.read_items(db, review, kind, limit=1 if kind == "chronology" else -1)
+        parts[kind] = _FIELD_ADAPTERS[kind].validate_python([row["data"] for row in rows])
+    partial = Review.model_construct(reference=_stored_reference(db, review), **parts)
+    return ReviewOverview(
+        reference=partial.reference,
+        child_pseudonym=partial.incident.child.pseudonym,
+        stage=derive_stage(partial),
+        clocks=review_clocks(review=partial, today=today),
+    )
+
+
+def review_overview(*, db: Database, reference: str, actor: Actor, today: date) -> ReviewOverview:
+    """A review's reference, child pseudonym, stage and clocks, without its chronology."""
+    require(actor=actor, action="read", reference=reference)
+    return _overview(db, _review_id(db, reference), today)
+
+
+def list_review_overviews(*, db: Database, actor: Actor, today: date) -> list[ReviewOverview]:
+    """Where every review `actor` may see stands, by reference (the dashboard)."""
+    references = visible_references(actor=actor, all_references=storage.review_references(db))
+    return [review_overview(db=db, reference=ref, actor=actor, today=today) for ref in references]
 
 
 def chronology_page(

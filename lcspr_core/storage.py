@@ -292,6 +292,21 @@ def read_items(
     ]
 
 
+def read_versions(db: Database, review: int) -> list[dict[str, Any]]:
+    """Who changed each section and item last, and its version, without reading (or parsing)
+    any data: a page's edit forms need these for every record, its display only a few."""
+    rows = db.execute(
+        "SELECT '' AS kind, name, version, updated_at, updated_by FROM sections "
+        "WHERE review_id = ? UNION ALL "
+        "SELECT kind, id, version, updated_at, updated_by FROM items WHERE review_id = ?",
+        [review, review],
+    ).fetchall()
+    return [
+        {"kind": k, "id": i, "version": v, "updated_at": a, "updated_by": b}
+        for k, i, v, a, b in rows
+    ]
+
+
 def count_items(db: Database, review: int, kind: str) -> int:
     row = db.execute(
         "SELECT count(*) FROM items WHERE review_id = ? AND kind = ?", [review, kind]
