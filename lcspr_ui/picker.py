@@ -7,8 +7,7 @@ import streamlit as st
 from lcspr_core import services, storage
 from lcspr_core.access import visible_references
 from lcspr_core.errors import LcsprError
-from lcspr_core.review_clocks import next_clock, review_clocks
-from lcspr_core.stage import derive_stage
+from lcspr_core.review_clocks import next_clock
 from lcspr_core.storage import Database
 from lcspr_ui.auth import current_actor
 from lcspr_ui.clocks import clock_line
@@ -48,13 +47,16 @@ def review_sidebar(db: Database) -> None:
 
 def _standing(db: Database, reference: str) -> None:
     try:
-        review = services.load_review(db=db, reference=reference, actor=actor())
+        # The overview, not the whole review: every page runs this, whatever its size.
+        overview = services.review_overview(
+            db=db, reference=reference, actor=actor(), today=services.today()
+        )
     except LcsprError as exc:
         st.warning(str(exc))
         return
-    st.markdown(f"**{review.reference}** · {review.incident.child.pseudonym}")
-    st.caption(f"Stage: {derive_stage(review)}")
-    upcoming = next_clock(review_clocks(review=review, today=services.today()))
+    st.markdown(f"**{overview.reference}** · {overview.child_pseudonym}")
+    st.caption(f"Stage: {overview.stage}")
+    upcoming = next_clock(overview.clocks)
     if upcoming:
         st.markdown(f"Next: {clock_line(upcoming)}")
     else:

@@ -11,7 +11,7 @@ db = open_database()
 review = current_review(db)
 if review is None:
     st.stop()
-versions = services.record_versions(db=db, reference=review.reference, actor=actor())
+versions = services.read_versions(db=db, reference=review.reference, actor=actor())
 
 st.subheader("The child's lived experience")
 st.caption("What was life like for the child? Every review reflects the child's perspective.")

@@ -46,7 +46,7 @@ with entries_tab:
     else:
         st.info("No entries yet: add one below or import an agency's spreadsheet.")
     st.subheader("Add or edit an entry")
-    versions = services.record_versions(db=db, reference=reference, actor=actor())
+    versions = services.read_versions(db=db, reference=reference, actor=actor())
     item_editor(
         db,
         reference,

@@ -75,7 +75,7 @@ with quality_tab:
         st.markdown(f"**Self-assessment for {review.reference}**")
         section_editor(
             db, review, "quality",
-            versions=services.record_versions(db=db, reference=review.reference, actor=actor()),
+            versions=services.read_versions(db=db, reference=review.reference, actor=actor()),
             exclude=("ratings",),
             extra=lambda key, shown: {"ratings": quality_ratings(review.quality, key, shown)},
         )  # fmt: skip

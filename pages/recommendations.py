@@ -13,7 +13,7 @@ db = open_database()
 review = current_review(db)
 if review is None:
     st.stop()
-versions = services.record_versions(db=db, reference=review.reference, actor=actor())
+versions = services.read_versions(db=db, reference=review.reference, actor=actor())
 
 findings = {finding.id: finding for finding in review.findings}
 if review.recommendations:

@@ -6,15 +6,16 @@ import streamlit as st
 from lcspr_core import services
 from lcspr_core.clocks import ClockStatus
 from lcspr_core.demo import DEMO_REFERENCE
-from lcspr_core.review_clocks import OPEN_STATUSES, next_clock, review_clocks
-from lcspr_core.stage import derive_stage
+from lcspr_core.review_clocks import OPEN_STATUSES, next_clock
 from lcspr_ui.clocks import clocks_table, standing
 from lcspr_ui.context import actor, open_database, select_review
 from lcspr_ui.start import load_demo_button, start_review_form
 
 st.title("Reviews")
 db = open_database()
-reviews = services.list_reviews(db=db, actor=actor())
+today = services.today()
+# Overviews, not whole reviews: the dashboard shows where each stands, not its chronology.
+reviews = services.list_review_overviews(db=db, actor=actor(), today=today)
 
 if not reviews:
     st.info(
@@ -25,10 +26,9 @@ if not reviews:
     start_review_form(db)
     st.stop()
 
-today = services.today()
 rows, late, at_risk, all_open = [], 0, 0, []
 for review in reviews:
-    clocks = review_clocks(review=review, today=today)
+    clocks = review.clocks
     upcoming = next_clock(clocks)
     overdue = [c for c in clocks if c.status is ClockStatus.OVERDUE]
     soon = [c for c in clocks if c.status is ClockStatus.DUE_SOON]
@@ -39,8 +39,8 @@ for review in reviews:
         {
             "Status": upcoming.status.value if upcoming else "",
             "Reference": review.reference,
-            "Child": review.incident.child.pseudonym,
-            "Stage": str(derive_stage(review)),
+            "Child": review.child_pseudonym,
+            "Stage": str(review.stage),
             "Next deadline": upcoming.label if upcoming else "—",
             "Due": upcoming.due if upcoming else None,
             "Standing": standing(upcoming) if upcoming else "",

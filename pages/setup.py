@@ -12,7 +12,7 @@ db = open_database()
 review = current_review(db)
 if review is None:
     st.stop()
-versions = services.record_versions(db=db, reference=review.reference, actor=actor())
+versions = services.read_versions(db=db, reference=review.reference, actor=actor())
 show_page_clocks(review, "Set-up")
 
 people_tab, terms_tab = st.tabs(["People, methodology and notices", "Terms of reference"])
