@@ -6,11 +6,7 @@ presentation view go to /tmp/shots_meeting to be looked at."""
 from __future__ import annotations
 
 import io
-import os
 import re
-import socket
-import subprocess
-import sys
 from collections.abc import Iterator
 from datetime import date, time
 from pathlib import Path
@@ -18,42 +14,14 @@ from pathlib import Path
 import pytest
 
 from lcspr_core.access import system_actor
+from tests.helpers.browser import chromium_tab, require_chromium, streamlit_server
 
-ROOT = Path(__file__).resolve().parent.parent
-CHROMIUM = "/usr/bin/chromium"
 SHOTS = Path("/tmp/shots_meeting")
 PASSWORD = "a long browser test password"
 
 pytestmark = pytest.mark.browser
 
-if not Path(CHROMIUM).exists():
-    if os.environ.get("CI") == "true":
-        raise RuntimeError(f"{CHROMIUM} is missing: CI must install Debian's chromium")
-    pytest.skip(f"{CHROMIUM} is not installed", allow_module_level=True)
-sync_api = pytest.importorskip("playwright.sync_api")
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
-def _wait_for_port(port: int, process: subprocess.Popen[bytes], timeout: float = 60) -> None:
-    """Block until the server accepts connections (a socket timeout, not a sleep)."""
-    import select
-    import time as clock
-
-    deadline = clock.monotonic() + timeout
-    while clock.monotonic() < deadline:
-        if process.poll() is not None:
-            raise RuntimeError(f"streamlit exited early with {process.returncode}")
-        try:
-            with socket.create_connection(("127.0.0.1", port), timeout=1):
-                return
-        except OSError:
-            select.select([], [], [], 0.2)
-    raise TimeoutError(f"streamlit did not listen on port {port}")
+sync_api = require_chromium()
 
 
 def _prepare(db_path: Path) -> str:
@@ -102,38 +70,16 @@ def _prepare(db_path: Path) -> str:
 @pytest.fixture
 def server(db_path: Path) -> Iterator[tuple[str, str]]:
     meeting_id = _prepare(db_path)
-    port = _free_port()
-    env = {**os.environ, "LCSPR_DB": str(db_path)}
-    process = subprocess.Popen(
-        [sys.executable, "-m", "streamlit", "run", "app.py", "--server.headless", "true",
-         "--server.port", str(port), "--browser.gatherUsageStats", "false"],
-        cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-    )  # fmt: skip
-    try:
-        _wait_for_port(port, process)
-        yield f"http://127.0.0.1:{port}", meeting_id
-    finally:
-        process.terminate()
-        process.wait(timeout=20)
+    with streamlit_server(db_path) as url:
+        yield url, meeting_id
 
 
 @pytest.fixture
 def page(server: tuple[str, str]) -> Iterator[object]:
     SHOTS.mkdir(exist_ok=True)
-    with sync_api.sync_playwright() as playwright:
-        browser = playwright.chromium.launch(
-            executable_path=CHROMIUM,
-            args=["--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                  "--disable-component-update", "--disable-sync", "--no-first-run"],
-        )  # fmt: skip
-        context = browser.new_context(
-            viewport={"width": 1920, "height": 1080}, accept_downloads=True
-        )
-        tab = context.new_page()
-        tab.set_default_timeout(30_000)
-        tab.goto(server[0])
+    # 1920x1080: the size of the projector the room reads.
+    with chromium_tab(sync_api, server[0], width=1920, height=1080) as tab:
         yield tab
-        browser.close()
 
 
 def settle(page) -> None:

@@ -6,52 +6,21 @@ and open it back. Screenshots go to /tmp/shots_pub to be looked at."""
 from __future__ import annotations
 
 import io
-import os
 import re
-import select
-import socket
-import subprocess
-import sys
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
 from lcspr_core.access import system_actor
+from tests.helpers.browser import chromium_tab, require_chromium, settle, streamlit_server
 
-ROOT = Path(__file__).resolve().parent.parent
-CHROMIUM = "/usr/bin/chromium"
 SHOTS = Path("/tmp/shots_pub")
 USER, PASSWORD = "bea.manager", "correct horse battery staple"
 
 pytestmark = pytest.mark.browser
 
-if not Path(CHROMIUM).exists():
-    if os.environ.get("CI") == "true":
-        raise RuntimeError(f"{CHROMIUM} is missing: CI must install Debian's chromium")
-    pytest.skip(f"{CHROMIUM} is not installed", allow_module_level=True)
-sync_api = pytest.importorskip("playwright.sync_api")
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
-def _wait_for_port(port: int, process: subprocess.Popen[bytes], timeout: float = 60) -> None:
-    """Block until the server accepts connections (waiting on select, not sleeping)."""
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise RuntimeError(f"streamlit exited early with {process.returncode}")
-        try:
-            with socket.create_connection(("127.0.0.1", port), timeout=1):
-                return
-        except OSError:
-            select.select([], [], [], 0.2)
-    raise TimeoutError(f"streamlit did not listen on port {port}")
+sync_api = require_chromium()
 
 
 def _seed(db_path: Path) -> None:
@@ -76,44 +45,15 @@ def _seed(db_path: Path) -> None:
 @pytest.fixture
 def server(db_path: Path) -> Iterator[str]:
     _seed(db_path)
-    port = _free_port()
-    env = {**os.environ, "LCSPR_DB": str(db_path)}
-    process = subprocess.Popen(
-        [sys.executable, "-m", "streamlit", "run", "app.py", "--server.headless", "true",
-         "--server.port", str(port), "--browser.gatherUsageStats", "false"],
-        cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-    )  # fmt: skip
-    try:
-        _wait_for_port(port, process)
-        yield f"http://127.0.0.1:{port}"
-    finally:
-        process.terminate()
-        process.wait(timeout=20)
+    with streamlit_server(db_path) as url:
+        yield url
 
 
 @pytest.fixture
 def page(server: str) -> Iterator[object]:
     SHOTS.mkdir(exist_ok=True)
-    with sync_api.sync_playwright() as playwright:
-        browser = playwright.chromium.launch(
-            executable_path=CHROMIUM,
-            args=["--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                  "--disable-component-update", "--disable-sync", "--no-first-run"],
-        )  # fmt: skip
-        context = browser.new_context(
-            viewport={"width": 1400, "height": 1000}, accept_downloads=True
-        )
-        tab = context.new_page()
-        tab.set_default_timeout(30_000)
-        tab.goto(server)
+    with chromium_tab(sync_api, server) as tab:
         yield tab
-        browser.close()
-
-
-def settle(page) -> None:
-    """Wait until Streamlit has finished the rerun the last action started."""
-    page.wait_for_timeout(300)
-    page.locator('[data-testid="stApp"][data-test-script-state="notRunning"]').wait_for()
 
 
 def shot(page, name: str) -> None:

@@ -4,61 +4,22 @@ generate the final report, download it and find what was typed in the Word file.
 from __future__ import annotations
 
 import io
-import os
 import re
 import shutil
-import socket
-import subprocess
-import sys
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
 from lcspr_core.access import system_actor
+from tests.helpers.browser import chromium_tab, require_chromium, settle, streamlit_server
 
-ROOT = Path(__file__).resolve().parent.parent
-CHROMIUM = "/usr/bin/chromium"
 SHOTS = Path("/tmp/shots")
 REFERENCE = "LCSPR-2026-31"
 
 pytestmark = pytest.mark.browser
 
-if not Path(CHROMIUM).exists():
-    if os.environ.get("CI") == "true":
-        raise RuntimeError(f"{CHROMIUM} is missing: CI must install Debian's chromium")
-    pytest.skip(f"{CHROMIUM} is not installed", allow_module_level=True)
-sync_api = pytest.importorskip("playwright.sync_api")
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
-def _wait_for_port(port: int, process: subprocess.Popen[bytes], timeout: float = 60) -> None:
-    """Block until the server accepts connections (a socket timeout, not a sleep)."""
-    import time
-
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise RuntimeError(f"streamlit exited early with {process.returncode}")
-        try:
-            with socket.create_connection(("127.0.0.1", port), timeout=1):
-                return
-        except OSError:
-            # Connection refused returns at once; wait on a socket instead of sleeping.
-            socket.socket().settimeout(0.2)
-            select_timeout(0.2)
-    raise TimeoutError(f"streamlit did not listen on port {port}")
-
-
-def select_timeout(seconds: float) -> None:
-    import select
-
-    select.select([], [], [], seconds)
+sync_api = require_chromium()
 
 
 BROWSER_USER, BROWSER_PASSWORD = "bm", "a long browser-test password"
@@ -74,44 +35,15 @@ def server(db_path: Path) -> Iterator[str]:
                           password=BROWSER_PASSWORD, is_admin=True, actor=system_actor("browser test"))  # fmt: skip
     finally:
         db.close()
-    port = _free_port()
-    env = {**os.environ, "LCSPR_DB": str(db_path)}
-    process = subprocess.Popen(
-        [sys.executable, "-m", "streamlit", "run", "app.py", "--server.headless", "true",
-         "--server.port", str(port), "--browser.gatherUsageStats", "false"],
-        cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-    )  # fmt: skip
-    try:
-        _wait_for_port(port, process)
-        yield f"http://127.0.0.1:{port}"
-    finally:
-        process.terminate()
-        process.wait(timeout=20)
+    with streamlit_server(db_path) as url:
+        yield url
 
 
 @pytest.fixture
 def page(server: str) -> Iterator[object]:
     SHOTS.mkdir(exist_ok=True)
-    with sync_api.sync_playwright() as playwright:
-        browser = playwright.chromium.launch(
-            executable_path=CHROMIUM,
-            args=["--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                  "--disable-component-update", "--disable-sync", "--no-first-run"],
-        )  # fmt: skip
-        context = browser.new_context(
-            viewport={"width": 1400, "height": 1000}, accept_downloads=True
-        )
-        tab = context.new_page()
-        tab.set_default_timeout(30_000)
-        tab.goto(server)
+    with chromium_tab(sync_api, server) as tab:
         yield tab
-        browser.close()
-
-
-def settle(page) -> None:
-    """Wait until Streamlit has finished the rerun the last action started."""
-    page.wait_for_timeout(300)
-    page.locator('[data-testid="stApp"][data-test-script-state="notRunning"]').wait_for()
 
 
 def shot(page, name: str) -> None:
