@@ -9,6 +9,7 @@ appends an audit entry. A failure anywhere leaves the database as it was.
 
 from __future__ import annotations
 
+import json
 import types
 import typing
 from dataclasses import dataclass
@@ -85,13 +86,10 @@ def _review_id(db: Database, reference: str) -> int:
 
 
 def _review_document(db: Database, review: int, reference: str) -> dict[str, Any]:
-    document: dict[str, Any] = {"reference": reference}
-    for name, row in storage.read_sections(db, review).items():
-        document[name] = row["data"]
-    for kind in ITEM_KINDS:
-        document[kind] = []
-    for row in storage.read_items(db, review):
-        document[row["kind"]].append(row["data"])
+    """The stored review as plain JSON data, for a write to change and validate whole."""
+    document: dict[str, Any] = json.loads(
+        storage.review_json(db, review, reference, list(ITEM_KINDS))
+    )
     return document
 
 
@@ -104,8 +102,8 @@ def load_review(*, db: Database, reference: str, actor: Actor) -> Review:
     needs them). A review they are not a member of is 'not found', as if it did not exist."""
     require(actor=actor, action="read", reference=reference)
     review = _review_id(db, reference)
-    stored = Review.model_validate(_review_document(db, review, _stored_reference(db, review)))
-    return redact_restricted(review=stored, actor=actor)
+    text = storage.review_json(db, review, _stored_reference(db, review), list(ITEM_KINDS))
+    return redact_restricted(review=Review.model_validate_json(text), actor=actor)
 
 
 def list_reviews(*, db: Database, actor: Actor) -> list[Review]:
@@ -408,8 +406,7 @@ def save_item(
     require(actor=actor, action=f"edit_items:{kind}", reference=reference)
     with storage.write_transaction(db):
         review = _review_id(db, reference)
-        rows = {row["id"]: row for row in storage.read_items(db, review, kind)}
-        stored = rows.get(item.id)
+        stored = storage.read_item(db, review, kind, item.id)
         version = _check_version(stored, expected_version, what=f"this {kind} entry")
         data = item.model_dump(mode="json")
         _refuse_signed_off_change(kind, stored["data"] if stored else None, data)
@@ -494,8 +491,7 @@ def delete_item(
     require(actor=actor, action=f"edit_items:{kind}", reference=reference)
     with storage.write_transaction(db):
         review = _review_id(db, reference)
-        rows = {row["id"]: row for row in storage.read_items(db, review, kind)}
-        stored = rows.get(item_id)
+        stored = storage.read_item(db, review, kind, item_id)
         if stored is None:
             raise ItemNotFoundError(f"There is no {kind} entry '{item_id}' in {reference}.")
         _check_version(stored, expected_version, what=f"this {kind} entry")
