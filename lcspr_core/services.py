@@ -14,7 +14,7 @@ import types
 import typing
 from dataclasses import dataclass
 from datetime import date
-from typing import Any
+from typing import Any, cast
 
 from pydantic import BaseModel, TypeAdapter, ValidationError
 
@@ -156,7 +156,9 @@ class ReviewOverview:
 
 
 _FIELD_ADAPTERS: dict[str, TypeAdapter[Any]] = {
-    name: TypeAdapter(field.annotation) for name, field in Review.model_fields.items()
+    # cast: pydantic types `annotation` as possibly None, though every Review field has one.
+    name: TypeAdapter(cast(Any, field.annotation))
+    for name, field in Review.model_fields.items()
 }
 
 
