@@ -1275,6 +1275,17 @@ def build_meeting_minutes() -> DocxDocument:
         ),
         "No actions agreed.",
     )
+    # Only when there are any: a signed-off meeting without addenda shows no heading.
+    doc.add_paragraph("{%p if addenda %}")
+    heading(doc, "Addenda after sign-off")
+    doc.add_paragraph("{%p for addendum in addenda %}")
+    added = para(
+        doc, "Added on {{ addendum.added_on }} by {{ addendum.by }}", bold=True, colour=NAVY
+    )
+    added.paragraph_format.keep_with_next = True
+    paragraphs(doc, "addendum.text")
+    doc.add_paragraph("{%p endfor %}")
+    doc.add_paragraph("{%p endif %}")
     return doc
 
 

@@ -285,6 +285,14 @@ class ActionLine(ContextModel):
     by_when: str = Field(description="By when")
 
 
+class AddendumLine(ContextModel):
+    """Something recorded after the chair signed the minutes off."""
+
+    added_on: str = Field(description="Date the addendum was added")
+    by: str = Field(description="Who added it")
+    text: list[str] = Field(description="What it records, as paragraphs")
+
+
 class MeetingMinutesContext(DocumentBase):
     """The agenda and minutes of one meeting."""
 
@@ -299,6 +307,9 @@ class MeetingMinutesContext(DocumentBase):
     decisions: list[str] = Field(description="Decisions made")
     actions: list[ActionLine] = Field(description="Actions agreed: who, what, by when")
     signed_off: str = Field(description="When the chair signed off the minutes")
+    addenda: list[AddendumLine] = Field(
+        description="Addenda recorded after sign-off, oldest first (empty when none)"
+    )
 
 
 def build_meeting_minutes(
@@ -355,6 +366,10 @@ def build_meeting_minutes(
             if meeting.signed_off_on
             else "Draft: not yet signed off by the chair"
         ),
+        addenda=[
+            AddendumLine(added_on=english_date(a.added_on), by=a.by, text=paragraphs(a.text))
+            for a in meeting.addenda
+        ],
     )
 
 
