@@ -27,6 +27,10 @@ class StaleEditError(LcsprError):
         self.changed_at = changed_at
 
 
+class UneditedChangeError(LcsprError):
+    """A save would change a field the person did not edit; nothing was saved."""
+
+
 class StorageError(LcsprError):
     """The database could not complete a write (disk full, file locked too long, damaged)."""
 

@@ -12,11 +12,13 @@ from __future__ import annotations
 import json
 import types
 import typing
+from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import date
 from typing import Any, cast
 
 from pydantic import BaseModel, TypeAdapter, ValidationError
+from pydantic_core import to_jsonable_python
 
 from lcspr_core import storage
 from lcspr_core.access import Actor, redact_restricted, require, visible_references
@@ -28,6 +30,7 @@ from lcspr_core.errors import (
     RecordLockedError,
     ReviewNotFoundError,
     StaleEditError,
+    UneditedChangeError,
 )
 from lcspr_core.model import Review
 from lcspr_core.model.common import Item
@@ -241,6 +244,43 @@ def _changed_fields(before: Any, after: Any) -> tuple[Any, Any]:
     return before, after
 
 
+def _refuse_unedited_changes(
+    model: type[BaseModel],
+    before: dict[str, Any] | None,
+    after: dict[str, Any],
+    edited: Collection[str] | None,
+    *,
+    what: str,
+) -> None:
+    """A save may change only the fields the person said they edited (issue 10).
+
+    Forms send the fields the person touched; a save that would also change another field
+    (a form showing a blank where text was saved, say) is refused whole, so nobody's saved
+    words are overwritten by what they never typed. `before` is None for a new record, whose
+    untouched fields must keep their defaults. None for `edited` means a whole-record write
+    (an import, a service that built the record itself).
+    """
+    if edited is None:
+        return
+    if before is None:
+        before = {
+            name: to_jsonable_python(info.get_default(call_default_factory=True))
+            for name, info in model.model_fields.items()
+            if not info.is_required()
+        }
+    untouched = {
+        name
+        for name in {*before, *after}
+        if name != "id" and name not in edited and before.get(name) != after.get(name)
+    }
+    if untouched:
+        names = ", ".join(sorted(n.replace("_", " ") for n in untouched))
+        raise UneditedChangeError(
+            f"Not saved: this save would also change {names} in {what}, which you did not "
+            "edit. Reload the page to see what is saved; your own changes are kept on screen."
+        )
+
+
 def _sort_key(kind: str, data: dict[str, Any]) -> str:
     field = SORT_KEYS.get(kind)
     return str(data.get(field) or "") if field else ""
@@ -330,11 +370,13 @@ def save_section(
     value: BaseModel | None,
     expected_version: int | None,
     actor: Actor,
+    edited: Collection[str] | None = None,
 ) -> int:
     """Save one singleton section (None clears it). Returns the new version.
 
     `expected_version` is the version the user opened (0 for a section not yet saved);
     None skips the check (only for callers that just read it in this same transaction).
+    `edited` names the fields the person edited: a save changing any other is refused.
     """
     if name not in SECTIONS:
         raise InvalidDataError([], summary=f"'{name}' is not a section of a review.")
@@ -346,6 +388,11 @@ def save_section(
         version = _check_version(stored, expected_version, what=f"the {name} section")
         document = _review_document(db, review, _stored_reference(db, review))
         new_data = value.model_dump(mode="json") if value is not None else None
+        if new_data is not None:
+            _refuse_unedited_changes(
+                SECTIONS[name], stored["data"] if stored else None, new_data, edited,
+                what=f"the {name.replace('_', ' ')} section",
+            )  # fmt: skip
         document[name] = new_data
         _validated(document, summary=f"The {name} section was not saved:")
         before = stored["data"] if stored else None
@@ -398,10 +445,12 @@ def save_item(
     item: Item,
     expected_version: int | None,
     actor: Actor,
+    edited: Collection[str] | None = None,
 ) -> int:
     """Add or update one list item (a chronology entry, a finding...). Returns its version.
 
-    `expected_version` is 0 for a new item, the opened version for an edit.
+    `expected_version` is 0 for a new item, the opened version for an edit. `edited` names
+    the fields the person edited: a save changing any other is refused.
     """
     if kind not in ITEM_KINDS:
         raise InvalidDataError([], summary=f"'{kind}' is not a list in a review.")
@@ -411,6 +460,10 @@ def save_item(
         stored = storage.read_item(db, review, kind, item.id)
         version = _check_version(stored, expected_version, what=f"this {kind} entry")
         data = item.model_dump(mode="json")
+        _refuse_unedited_changes(
+            ITEM_KINDS[kind], stored["data"] if stored else None, data, edited,
+            what=f"this {kind.replace('_', ' ')} entry",
+        )  # fmt: skip
         _refuse_signed_off_change(kind, stored["data"] if stored else None, data)
         document = _review_document(db, review, _stored_reference(db, review))
         index = next((i for i, row in enumerate(document[kind]) if row["id"] == item.id), None)

@@ -7,7 +7,7 @@ from typing import Any
 import streamlit as st
 
 from lcspr_core.model import Criterion, CriterionGroup, RapidReview
-from lcspr_ui.forms import Loc, problems_of
+from lcspr_ui.forms import Loc, draft_widget, problems_of
 
 
 def criteria_checklist(review_section: RapidReview | None, key: str, shown: set[Loc]) -> list[Any]:
@@ -24,18 +24,21 @@ def criteria_checklist(review_section: RapidReview | None, key: str, shown: set[
         with st.container(border=True):
             st.markdown(f"**{group}**")
             for criterion in (c for c in Criterion if c.group is group):
-                base = f"{key}.criteria.{criterion.name}"
                 item = stored.get(criterion)
-                st.session_state.setdefault(f"{base}.applies", bool(item and item.applies))
-                st.session_state.setdefault(f"{base}.note", item.note if item else "")
                 tick, note = st.columns([3, 2])
-                applies = tick.checkbox(criterion.value, key=f"{base}.applies")
-                text = note.text_input(
-                    "Note",
-                    key=f"{base}.note",
-                    label_visibility="collapsed",
-                    placeholder="Why it applies (or not)",
-                )
+                applies = draft_widget(
+                    key, ("criteria", criterion.name, "applies"), bool(item and item.applies),
+                    lambda shown, k, cb, label=criterion.value, col=tick: col.checkbox(
+                        label, value=shown, key=k, on_change=cb
+                    ),
+                )  # fmt: skip
+                text = draft_widget(
+                    key, ("criteria", criterion.name, "note"), item.note if item else "",
+                    lambda shown, k, cb, label=criterion.value, col=note: col.text_input(
+                        f"Note: {label}", value=shown, key=k, on_change=cb,
+                        label_visibility="collapsed", placeholder="Why it applies (or not)",
+                    ),
+                )  # fmt: skip
                 if applies or text.strip():
                     loc: Loc = ("criteria", len(result))
                     for where, messages in problems.items():

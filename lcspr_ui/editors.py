@@ -20,10 +20,12 @@ from lcspr_core.services import RecordVersion
 from lcspr_core.storage import Database
 from lcspr_ui.context import actor, flash
 from lcspr_ui.forms import (
+    Draft,
     FormState,
     Loc,
     ModelForm,
     build,
+    open_draft,
     reset_form,
     set_problems,
     show_unplaced_problems,
@@ -36,46 +38,47 @@ def form_key(reference: str, name: str) -> str:
     return f"{reference}:{name}"
 
 
-def _opened_version(key: str, stored: RecordVersion | None) -> int:
-    return int(st.session_state.setdefault(f"{key}.__version", stored.version if stored else 0))
+def _version_of(stored: RecordVersion | None) -> int:
+    return stored.version if stored else 0
 
 
-def _refresh_if_untouched(key: str, state: FormState, stored: RecordVersion | None) -> None:
+def _refresh_if_untouched(key: str, draft: Draft, stored: RecordVersion | None) -> None:
     """Someone else saved while this form sat untouched: show their version, not the old one."""
-    if not state.changed and (stored.version if stored else 0) != _opened_version(key, stored):
+    if not draft.values and _version_of(stored) != draft.opened_version:
         reset_form(key)
         st.rerun()
 
 
-def _stale_banner(key: str, stored: RecordVersion | None) -> None:
-    stale = st.session_state.get(f"{key}.__stale")
-    if not stale:
+def _stale_banner(key: str, draft: Draft, stored: RecordVersion | None) -> None:
+    if not draft.stale:
         return
-    st.warning(stale, icon=":material/group:")
+    st.warning(draft.stale, icon=":material/group:")
     left, right = st.columns(2)
-    if left.button("Discard my changes and load theirs", key=f"{key}.__discard"):
+    if left.button("Discard my changes and load theirs", key=f"{key}.__discard_theirs"):
         reset_form(key)
         st.rerun()
-    if right.button("Keep my text; my next save replaces theirs", key=f"{key}.__override"):
-        st.session_state[f"{key}.__version"] = stored.version if stored else 0
-        st.session_state.pop(f"{key}.__stale", None)
+    # Only the fields this person edited are saved, so keeping them merges with the other
+    # person's save rather than replacing it: the rest of the form now shows their version.
+    if right.button("Keep my changes; save them over theirs", key=f"{key}.__override"):
+        draft.opened_version = _version_of(stored)
+        draft.stale = None
         st.rerun()
 
 
 def _attempt(key: str, save: Callable[[], Any], *, strip: int, done: str) -> bool:
     """Run a save; on failure keep everything typed and say why. True when it worked."""
-    for stale_state in ("__problems", "__stale", "__error"):
-        st.session_state.pop(f"{key}.{stale_state}", None)
+    draft = open_draft(key, 0)
+    draft.problems, draft.stale, draft.error = {}, None, None
     try:
         save()
     except StaleEditError as exc:
-        st.session_state[f"{key}.__stale"] = str(exc)
+        draft.stale = str(exc)
     except InvalidDataError as exc:
         set_problems(key, exc.problems, strip=strip)
         summary = str(exc).splitlines()[0] if str(exc) else "Not saved."
-        st.session_state[f"{key}.__error"] = f"{summary} See the messages beside the fields."
+        draft.error = f"{summary} See the messages beside the fields."
     except LcsprError as exc:
-        st.session_state[f"{key}.__error"] = str(exc)
+        draft.error = str(exc)
     else:
         reset_form(key)
         flash(done)
@@ -83,14 +86,18 @@ def _attempt(key: str, save: Callable[[], Any], *, strip: int, done: str) -> boo
     return False
 
 
-def _status_line(key: str, state: FormState) -> None:
-    if error := st.session_state.get(f"{key}.__error"):
-        st.error(error)
+def _status_line(key: str, draft: Draft, state: FormState) -> None:
+    """The draft's standing: never blocks leaving, always says how to keep or drop it."""
+    if draft.error:
+        st.error(draft.error)
     show_unplaced_problems(state)
     if state.changed:
-        st.warning(
-            "Unsaved changes: save them before you leave this review.", icon=":material/edit:"
-        )
+        text, discard = st.columns([4, 1], vertical_alignment="center")
+        text.warning("Draft, not saved — Save or Discard.", icon=":material/edit_note:")
+        if discard.button("Discard", key=f"{key}.__discard", icon=":material/undo:"):
+            reset_form(key)
+            flash("Draft discarded: the saved version is shown.")
+            st.rerun()
 
 
 def section_editor(
@@ -109,14 +116,16 @@ def section_editor(
     """
     model = services.SECTIONS[name]
     key, stored = form_key(review.reference, name), versions.get(name)
-    _opened_version(key, stored)
-    form = ModelForm(model, key=key, value=getattr(review, name), **form_options)
+    form = ModelForm(
+        model, key=key, value=getattr(review, name), version=_version_of(stored), **form_options
+    )
+    draft = form.draft
+    _refresh_if_untouched(key, draft, stored)
     shown: set[Loc] = set()
     state = form.render(extra(key, shown) if extra else None)
     state.shown |= shown
-    _refresh_if_untouched(key, state, stored)
-    _status_line(key, state)
-    _stale_banner(key, stored)
+    _status_line(key, draft, state)
+    _stale_banner(key, draft, stored)
     # Never disabled: a click that also commits a text field must not land on a dead button.
     if st.button("Save", key=f"{key}.__save", type="primary"):
         if not state.changed:
@@ -124,7 +133,7 @@ def section_editor(
             st.rerun()
         value = build(model, state)
         if value is not None:
-            expected = _opened_version(key, stored)
+            expected, edited = draft.opened_version, state.edited
             _attempt(
                 key,
                 lambda: services.save_section(
@@ -134,6 +143,7 @@ def section_editor(
                     value=value,
                     expected_version=expected,
                     actor=actor(),
+                    edited=edited,
                 ),
                 strip=1,
                 done="Saved.",
@@ -169,12 +179,13 @@ def item_editor(
     item = by_id.get(chosen)
     key = form_key(reference, f"{kind}:{chosen}")
     stored = versions.get(f"{kind}/{chosen}")
-    _opened_version(key, stored)
+    form = ModelForm(model, key=key, value=item, version=_version_of(stored), **form_options)
+    draft = form.draft
+    _refresh_if_untouched(key, draft, stored)
     with st.container(border=True):
-        state = ModelForm(model, key=key, value=item, **form_options).render()
-    _refresh_if_untouched(key, state, stored)
-    _status_line(key, state)
-    _stale_banner(key, stored)
+        state = form.render()
+    _status_line(key, draft, state)
+    _stale_banner(key, draft, stored)
     save_col, delete_col = st.columns([1, 1])
     label = f"Add this {noun}" if item is None else "Save changes"
     if save_col.button(label, key=f"{key}.__save", type="primary"):
@@ -186,8 +197,9 @@ def item_editor(
                 reference=reference,
                 kind=kind,
                 item=value,
-                expected_version=_opened_version(key, stored),
+                expected_version=draft.opened_version,
                 actor=actor(),
+                edited=state.edited,
             ),
             strip=2,
             done=f"Saved the {noun}.",
@@ -202,7 +214,7 @@ def item_editor(
                 reference=reference,
                 kind=kind,
                 item_id=item.id,  # type: ignore[attr-defined]
-                expected_version=_opened_version(key, stored),
+                expected_version=draft.opened_version,
                 actor=actor(),
             ),
             strip=2,

@@ -1,15 +1,25 @@
 """Forms generated from the review model's field metadata.
 
 A field's type picks its widget, its description is the label and help, and a field added to
-the model appears on its page without page code. Widget values live in st.session_state under
-the form's key prefix, so a failed save keeps everything typed; a copy ("shadow") brings typed
-text back when the person returns from another page before saving.
+the model appears on its page without page code.
+
+What a form shows never depends on Streamlit's widget state. Streamlit forgets the state of
+every widget that is not drawn in a run (leaving the page does exactly that) and treats a
+widget whose state was set beforehand differently from one given a `value`; forms built on
+that state showed blanks after a page switch and then saved them. Here each form keeps a
+`Draft` in a plain session-state dict that Streamlit never clears: the person's own edits,
+recorded by each widget's `on_change`, and which fields they edited. A widget is always drawn
+with `value=` the draft (or, untouched, the stored value) under a key that is new for each
+opening of the form, so a widget can only ever show the saved value or the person's draft, and
+a save sends only the fields the person edited.
 """
 
 from __future__ import annotations
 
+import itertools
 import types
 import typing
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
 from enum import Enum
@@ -103,6 +113,122 @@ def _plain_cell(value: Any) -> Any:
     return value
 
 
+# --- drafts ------------------------------------------------------------------------------
+
+DRAFTS = "lcspr.drafts"
+# Every opening of a form draws its widgets under keys no earlier opening used, so a widget
+# never inherits state Streamlit kept (or half-kept) from another opening.
+_openings = itertools.count(1)
+
+
+@dataclass
+class Draft:
+    """The person's unsaved work on one form, kept in a session-state dict of our own."""
+
+    opened_version: int
+    opening: int
+    # The widget value the person gave each field (by its place in the form): their edits only.
+    values: dict[Loc, Any] = field(default_factory=dict)
+    # The stored value each widget showed when last drawn, to tell an edit from a no-op.
+    stored: dict[Loc, Any] = field(default_factory=dict)
+    # How many times each table's editor was redrawn after an edit (its key changes each time).
+    tables: dict[Loc, int] = field(default_factory=dict)
+    problems: dict[Loc, list[str]] = field(default_factory=dict)
+    stale: str | None = None
+    error: str | None = None
+
+    @property
+    def edited(self) -> frozenset[str]:
+        """The top-level fields the person edited: the only ones a save may change."""
+        return frozenset(str(path[0]) for path in self.values)
+
+    @property
+    def changed(self) -> bool:
+        return any(value != self.stored.get(path) for path, value in self.values.items())
+
+
+def _drafts() -> dict[str, Draft]:
+    drafts: dict[str, Draft] = st.session_state.setdefault(DRAFTS, {})
+    return drafts
+
+
+def open_draft(key: str, version: int) -> Draft:
+    """The form's draft, opened against the stored `version` if there is none yet."""
+    drafts = _drafts()
+    if key not in drafts:
+        drafts[key] = Draft(opened_version=version, opening=next(_openings))
+    return drafts[key]
+
+
+def find_draft(key: str) -> Draft | None:
+    return _drafts().get(key)
+
+
+def _widget_key(key: str, draft: Draft, path: Loc) -> str:
+    """`form.field.path#opening`: tests find a field by the part before the '#'."""
+    return f"{key}.{'.'.join(map(str, path))}#{draft.opening}"
+
+
+def draft_widget(
+    key: str, path: Loc, stored: Any, draw: Callable[[Any, str, Callable[[], None]], Any]
+) -> Any:
+    """Draw one widget of form `key` at `path`; returns the value it shows.
+
+    `draw(shown, widget_key, on_change)` draws the widget with `shown` as its value. What the
+    form holds is the draft (or the stored value), never what the widget reports, so a widget
+    Streamlit reset cannot blank a field, and only an edit the person made enters the draft.
+    """
+    draft = open_draft(key, 0)
+    draft.stored[path] = stored
+    shown = draft.values.get(path, stored)
+    wkey = _widget_key(key, draft, path)
+
+    def record() -> None:
+        if find_draft(key) is draft and wkey in st.session_state:
+            draft.values[path] = st.session_state[wkey]
+
+    draw(shown, wkey, record)
+    return shown
+
+
+def draft_table(
+    key: str,
+    path: Loc,
+    stored: list[dict[str, Any]],
+    draw: Callable[[list[dict[str, Any]], str, Callable[[], None]], Any],
+    *,
+    cell: Callable[[str, Any], Any],
+) -> list[dict[str, Any]]:
+    """An editable table of form `key` at `path`; returns the rows it shows.
+
+    A data editor reports edits as changes against the rows it was drawn with, and Streamlit
+    forgets those changes when the page is left. So each edit is applied to the draft at once
+    and the editor is redrawn from the draft under a new key: the draft always holds every
+    row typed, and `cell(column, value)` turns each typed value into a plain one, never
+    dropping or replacing what was typed.
+    """
+    draft = open_draft(key, 0)
+    draft.stored[path] = stored
+    rows: list[dict[str, Any]] = draft.values.get(path, stored)
+    wkey = f"{_widget_key(key, draft, path)}.{draft.tables.get(path, 0)}"
+
+    def record() -> None:
+        if find_draft(key) is not draft or wkey not in st.session_state:
+            return
+        changes = st.session_state[wkey]
+        edited = [dict(row) for row in rows]
+        for index, values in changes.get("edited_rows", {}).items():
+            edited[int(index)].update({c: cell(c, v) for c, v in values.items()})
+        for added in changes.get("added_rows", []):
+            edited.append({c: cell(c, v) for c, v in added.items()})
+        gone = {int(i) for i in changes.get("deleted_rows", [])}
+        draft.values[path] = [row for i, row in enumerate(edited) if i not in gone]
+        draft.tables[path] = draft.tables.get(path, 0) + 1
+
+    draw(rows, wkey, record)
+    return rows
+
+
 @dataclass
 class FormState:
     """What a rendered form holds now, and how it stands against what was opened."""
@@ -110,15 +236,17 @@ class FormState:
     key: str
     values: dict[str, Any]
     changed: bool
+    edited: frozenset[str] = frozenset()
     shown: set[Loc] = field(default_factory=set)
 
 
 class ModelForm:
-    """Renders the fields of `model` under the session-state prefix `key`.
+    """Renders the fields of `model` as form `key`, showing the draft or the stored value.
 
-    `value` is the stored instance (None for a new one); `choices` turns a field into a pick
-    list (name -> options, with an optional label function in `formats`); `hints` adds a
-    caption under a field (a deadline); `exclude` leaves fields to hand-written layout.
+    `value` is the stored instance (None for a new one) and `version` its stored version;
+    `choices` turns a field into a pick list (name -> options, with an optional label function
+    in `formats`); `hints` adds a caption under a field (a deadline); `exclude` leaves fields
+    to hand-written layout.
     """
 
     def __init__(
@@ -127,6 +255,7 @@ class ModelForm:
         *,
         key: str,
         value: BaseModel | None,
+        version: int = 0,
         choices: dict[str, list[Any]] | None = None,
         formats: dict[str, Any] | None = None,
         hints: dict[str, str] | None = None,
@@ -136,48 +265,20 @@ class ModelForm:
         self.model, self.key, self.value = model, key, value
         self.choices, self.formats = choices or {}, formats or {}
         self.hints, self.exclude, self.columns = hints or {}, exclude, columns
-        self.problems: dict[Loc, list[str]] = problems_of(key)
+        self.draft = open_draft(key, version)
+        self.problems: dict[Loc, list[str]] = self.draft.problems
         self.shown: set[Loc] = set()
-        self.widget_keys: list[str] = []
-        self.editor_keys: dict[str, str] = {}
-
-    # --- state ---------------------------------------------------------------------------
-
-    def _restore_after_navigation(self) -> None:
-        """Streamlit drops a widget's state when its page is left: bring typed values back."""
-        shadow = st.session_state.get(f"{self.key}.__shadow")
-        if not shadow:
-            return
-        if all(k in st.session_state for k in shadow["widgets"]):
-            return
-        for k, v in shadow["widgets"].items():
-            st.session_state[k] = v
-        for data_key, rows in shadow["editors"].items():
-            st.session_state[data_key] = rows
-            st.session_state.pop(data_key.removesuffix(".__data"), None)
-
-    def _init(self, wkey: str, initial: Any) -> None:
-        if wkey not in st.session_state:
-            st.session_state[wkey] = initial
-        self.widget_keys.append(wkey)
 
     # --- rendering -----------------------------------------------------------------------
 
     def render(self, extra: dict[str, Any] | None = None) -> FormState:
-        self._restore_after_navigation()
-        values = self._render_model(self.model, self.value, prefix=(), wkey=self.key)
+        values = self._render_model(self.model, self.value, prefix=())
         values.update(extra or {})
-        baseline_key = f"{self.key}.__baseline"
-        if baseline_key not in st.session_state:
-            st.session_state[baseline_key] = values
-        st.session_state[f"{self.key}.__shadow"] = {
-            "widgets": {k: st.session_state[k] for k in self.widget_keys if k in st.session_state},
-            "editors": dict(self.editor_keys),
-        }
-        return FormState(self.key, values, values != st.session_state[baseline_key], self.shown)
+        draft = self.draft
+        return FormState(self.key, values, draft.changed, draft.edited, self.shown)
 
     def _render_model(
-        self, model: type[BaseModel], value: BaseModel | None, *, prefix: Loc, wkey: str
+        self, model: type[BaseModel], value: BaseModel | None, *, prefix: Loc
     ) -> dict[str, Any]:
         values: dict[str, Any] = {}
         fields = [
@@ -205,9 +306,7 @@ class ModelForm:
                 container = row[slot]
                 slot += 1
             with container:
-                result = self._render_field(
-                    name, info, kind, current, prefix=prefix + (name,), wkey=f"{wkey}.{name}"
-                )
+                result = self._render_field(name, info, kind, current, prefix=prefix + (name,))
             if result is not _OMIT:
                 values[name] = result
         return values
@@ -228,21 +327,20 @@ class ModelForm:
         current: Any,
         *,
         prefix: Loc,
-        wkey: str,
     ) -> Any:
         label, help_text = label_of(name, info), help_of(info)
         if _is_model(kind.base) and kind.is_list:
-            result = self._render_table(kind.base, current or [], label, help_text, wkey)
+            result = self._render_table(kind.base, current or [], label, help_text, prefix)
             self._show_problems(prefix, nested=True)
             return result
         if _is_model(kind.base):
             with st.container(border=True):
                 st.markdown(f"**{info.description or name}**", help=help_text)
-                nested = self._render_model(kind.base, current, prefix=prefix, wkey=wkey)
+                nested = self._render_model(kind.base, current, prefix=prefix)
             if kind.optional and all(_blank(v) or v is False or v == [] for v in nested.values()):
                 return None
             return nested
-        result = self._render_scalar(name, info, kind, current, label, help_text, wkey)
+        result = self._render_scalar(name, info, kind, current, label, help_text, prefix)
         if hint := self.hints.get(name):
             st.caption(hint)
         self._show_problems(prefix)
@@ -258,70 +356,109 @@ class ModelForm:
         current: Any,
         label: str,
         help_text: str,
-        wkey: str,
+        path: Loc,
     ) -> Any:
-        base = kind.base
+        """Draw one field's widget with the draft or stored value; returns the model value."""
+        base, key = kind.base, self.key
+
+        def widget(stored: Any, draw: Callable[[Any, str, Callable[[], None]], Any]) -> Any:
+            return draft_widget(key, path, stored, draw)
+
         if name in self.choices:
             options = list(self.choices[name])
             fmt = self.formats.get(name, str)
             if kind.is_list:
-                self._init(wkey, [c for c in (current or []) if c in options])
-                return st.multiselect(label, options, format_func=fmt, key=wkey, help=help_text)
+                # A stored choice no longer offered stays chosen (and listed) until removed.
+                chosen = list(current or [])
+                options += [c for c in chosen if c not in options]
+                return widget(
+                    chosen,
+                    lambda shown, k, cb: st.multiselect(
+                        label, options, default=shown, format_func=fmt, key=k, on_change=cb,
+                        help=help_text,
+                    ),
+                )  # fmt: skip
             if current is not None and current not in options:
                 options.append(current)  # a stored value outside today's list stays as it is
             options = [None, *options] if kind.optional or not info.is_required() else options
-            self._init(wkey, current if current in options else None)
-            return st.selectbox(
-                label,
-                options,
-                key=wkey,
-                help=help_text,
-                format_func=lambda o: "—" if o is None else fmt(o),
-            )
+            return widget(
+                current if current in options else None,
+                lambda shown, k, cb: st.selectbox(
+                    label, options, index=options.index(shown) if shown in options else None,
+                    key=k, on_change=cb, help=help_text,
+                    format_func=lambda o: "—" if o is None else fmt(o), placeholder="Choose…",
+                ),
+            )  # fmt: skip
         if _is_enum(base) and kind.is_list:
-            self._init(wkey, list(current or []))
-            return st.multiselect(
-                label, list(base), key=wkey, help=help_text, format_func=lambda o: o.value
-            )
+            return widget(
+                list(current or []),
+                lambda shown, k, cb: st.multiselect(
+                    label, list(base), default=shown, key=k, on_change=cb, help=help_text,
+                    format_func=lambda o: o.value,
+                ),
+            )  # fmt: skip
         if _is_enum(base):
             options = [None, *base] if kind.optional else list(base)
-            self._init(wkey, current)
-            return st.selectbox(
-                label,
-                options,
-                key=wkey,
-                help=help_text,
-                format_func=lambda o: "—" if o is None else o.value,
-                placeholder="Choose…",
-            )
+            return widget(
+                current,
+                lambda shown, k, cb: st.selectbox(
+                    label, options, index=options.index(shown) if shown in options else None,
+                    key=k, on_change=cb, help=help_text, placeholder="Choose…",
+                    format_func=lambda o: "—" if o is None else o.value,
+                ),
+            )  # fmt: skip
         if kind.is_list:  # a list of short texts: one per line
-            self._init(wkey, "\n".join(current or []))
-            text = st.text_area(label, key=wkey, help=f"{help_text} One per line.", height=100)
+            text = widget(
+                "\n".join(current or []),
+                lambda shown, k, cb: st.text_area(
+                    label, value=shown, key=k, on_change=cb, help=f"{help_text} One per line.",
+                    height=100,
+                ),
+            )  # fmt: skip
             return [line.strip() for line in text.splitlines() if line.strip()]
         if base is bool:
-            self._init(wkey, bool(current))
-            return st.checkbox(label, key=wkey, help=help_text)
-        if base is date:
-            self._init(wkey, current)
-            return st.date_input(
-                label,
-                key=wkey,
-                help=help_text,
-                format="DD/MM/YYYY",
-                min_value=date(1990, 1, 1),
-                max_value=date(2100, 12, 31),
+            return widget(
+                bool(current),
+                lambda shown, k, cb: st.checkbox(
+                    label, value=shown, key=k, on_change=cb, help=help_text
+                ),
             )
+        if base is date:
+            return widget(
+                current,
+                lambda shown, k, cb: st.date_input(
+                    label, value=shown, key=k, on_change=cb, help=help_text, format="DD/MM/YYYY",
+                    min_value=date(1990, 1, 1), max_value=date(2100, 12, 31),
+                ),
+            )  # fmt: skip
         if base is time:
-            self._init(wkey, current)
-            return st.time_input(label, key=wkey, help=help_text)
+            return widget(
+                current,
+                lambda shown, k, cb: st.time_input(
+                    label, value=shown, key=k, on_change=cb, help=help_text
+                ),
+            )
         if base is int:
-            self._init(wkey, int(current) if current is not None else 0)
-            return st.number_input(label, key=wkey, help=help_text, step=1)
-        self._init(wkey, current or "")
+            return widget(
+                int(current) if current is not None else 0,
+                lambda shown, k, cb: st.number_input(
+                    label, value=shown, key=k, on_change=cb, help=help_text, step=1
+                ),
+            )
         limit = max_length(info)
         if limit is not None and limit <= SHORT_TEXT:
-            return st.text_input(label, key=wkey, help=help_text, max_chars=limit)
-        return st.text_area(label, key=wkey, help=help_text, height=120)
+            return widget(
+                current or "",
+                lambda shown, k, cb: st.text_input(
+                    label, value=shown, key=k, on_change=cb, help=help_text, max_chars=limit
+                ),
+            )
+        return widget(
+            current or "",
+            lambda shown, k, cb: st.text_area(
+                label, value=shown, key=k, on_change=cb, help=help_text, height=120
+            ),
+        )
 
     def _render_table(
         self,
@@ -329,36 +466,38 @@ class ModelForm:
         items: list[BaseModel],
         label: str,
         help_text: str,
-        wkey: str,
+        path: Loc,
     ) -> list[dict[str, Any]]:
         """A list of small records (people, agencies, dates sent) as an editable table."""
-        data_key = f"{wkey}.__data"
         names = [n for n in model.model_fields if n != "id"]
-        if data_key not in st.session_state:
-            rows = [item.model_dump(mode="python") for item in items]
-            frame = pd.DataFrame(rows, columns=names)
-            for n in names:
-                if _is_enum(field_kind(model.model_fields[n].annotation).base):
-                    frame[n] = frame[n].map(lambda v: v.value if isinstance(v, Enum) else v)
-            st.session_state[data_key] = frame.astype(object)
+        kinds = {n: field_kind(model.model_fields[n].annotation).base for n in names}
+        stored = [{n: _cell_of(getattr(item, n)) for n in names} for item in items]
         config = {n: _column(n, model.model_fields[n]) for n in names}
         st.markdown(f"**{info_label(label)}**", help=help_text)
-        edited = st.data_editor(
-            st.session_state[data_key],
-            key=wkey,
-            num_rows="dynamic",
-            column_config=config,
-            width="stretch",
-            hide_index=True,
-        )
-        self.editor_keys[data_key] = edited
-        rows = []
-        for record in edited.to_dict("records"):
+
+        def cell(column: str, value: Any) -> Any:
+            if kinds.get(column) is date and isinstance(value, str) and value:
+                try:
+                    return date.fromisoformat(value[:10])
+                except ValueError:
+                    return value  # kept as typed; the model says what is wrong with it
+            return _plain_cell(value)
+
+        def draw(rows: list[dict[str, Any]], k: str, cb: Callable[[], None]) -> Any:
+            frame = pd.DataFrame(rows, columns=names).astype(object)
+            return st.data_editor(
+                frame, key=k, on_change=cb, num_rows="dynamic", column_config=config,
+                width="stretch", hide_index=True,
+            )  # fmt: skip
+
+        shown = draft_table(self.key, path, stored, draw, cell=cell)
+        result = []
+        for record in shown:
             row = {k: _plain_cell(v) for k, v in record.items()}
             if all(v is None or v is False for v in row.values()):
                 continue
-            rows.append({k: v for k, v in row.items() if v is not None})
-        return rows
+            result.append({k: v for k, v in row.items() if v is not None})
+        return result
 
     def _show_problems(self, loc: Loc, *, nested: bool = False) -> None:
         for where, messages in self.problems.items():
@@ -372,6 +511,11 @@ class ModelForm:
             lead = f"{row}, {column}: " if row and column else f"{row}: " if row else ""
             for message in messages:
                 st.markdown(f":red[:material/error: {lead}{message}]")
+
+
+def _cell_of(value: Any) -> Any:
+    """A stored value as a table cell: enums by their wording."""
+    return value.value if isinstance(value, Enum) else value
 
 
 _OMIT = object()
@@ -398,7 +542,8 @@ def _column(name: str, info: FieldInfo) -> Any:
 
 
 def problems_of(key: str) -> dict[Loc, list[str]]:
-    return st.session_state.get(f"{key}.__problems", {})
+    draft = find_draft(key)
+    return draft.problems if draft else {}
 
 
 def set_problems(key: str, problems: list[FieldProblem], *, strip: int = 0) -> None:
@@ -406,13 +551,12 @@ def set_problems(key: str, problems: list[FieldProblem], *, strip: int = 0) -> N
     found: dict[Loc, list[str]] = {}
     for problem in problems:
         found.setdefault(tuple(problem.loc[strip:]), []).append(problem.message)
-    st.session_state[f"{key}.__problems"] = found
+    open_draft(key, 0).problems = found
 
 
 def reset_form(key: str) -> None:
-    """Forget everything typed under `key`, so the stored value is shown again."""
-    for name in [k for k in st.session_state if str(k).startswith(f"{key}.")]:
-        del st.session_state[name]
+    """Forget the draft of form `key`: it opens again on the stored value, with new widgets."""
+    _drafts().pop(key, None)
 
 
 def build(model: type[BaseModel], state: FormState, **fixed: Any) -> BaseModel | None:

@@ -23,7 +23,7 @@ from lcspr_core.model import QualityAssessment, QualityMarker, QualityRating, Re
 from lcspr_core.storage import Database
 from lcspr_ui.auth import current_actor
 from lcspr_ui.context import actor
-from lcspr_ui.forms import Loc, problems_of
+from lcspr_ui.forms import Loc, draft_widget, problems_of
 
 ALL = "All"
 
@@ -112,21 +112,24 @@ def quality_ratings(section: QualityAssessment | None, key: str, shown: set[Loc]
     problems = problems_of(key)
     result: list[dict[str, Any]] = []
     for index, marker in enumerate(QualityMarker):
-        base = f"{key}.ratings.{marker.name}"
         item = stored.get(marker)
-        st.session_state.setdefault(
-            f"{base}.rating", item.rating if item else QualityRating.NOT_ASSESSED
-        )
-        st.session_state.setdefault(f"{base}.note", item.note if item else "")
         name, rating, note = st.columns([2, 2, 4], vertical_alignment="center")
         name.markdown(f"**{marker.value}**")
-        chosen = rating.selectbox(
-            f"Rating: {marker.value}", list(QualityRating), key=f"{base}.rating",
-            format_func=lambda q: q.value, label_visibility="collapsed",
+        chosen = draft_widget(
+            key, ("ratings", marker.name, "rating"),
+            item.rating if item else QualityRating.NOT_ASSESSED,
+            lambda shown, k, cb, label=marker.value, col=rating: col.selectbox(
+                f"Rating: {label}", list(QualityRating), index=list(QualityRating).index(shown),
+                key=k, on_change=cb,
+                format_func=lambda q: q.value, label_visibility="collapsed",
+            ),
         )  # fmt: skip
-        text = note.text_input(
-            f"Note: {marker.value}", key=f"{base}.note", label_visibility="collapsed",
-            placeholder="The evidence for the rating, or what to improve",
+        text = draft_widget(
+            key, ("ratings", marker.name, "note"), item.note if item else "",
+            lambda shown, k, cb, label=marker.value, col=note: col.text_input(
+                f"Note: {label}", value=shown, key=k, on_change=cb, label_visibility="collapsed",
+                placeholder="The evidence for the rating, or what to improve",
+            ),
         )  # fmt: skip
         for where, messages in problems.items():
             if where[:2] == ("ratings", index):

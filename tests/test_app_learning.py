@@ -14,6 +14,7 @@ from test_learning import DA, DONE, INFO, NEG, NOT, PROG, small_review
 from lcspr_core import services
 from lcspr_core.access import system_actor
 from lcspr_core.model import ALL_PARTNERS, QualityMarker, QualityRating, Review, Theme
+from tests.helpers.apptest import field
 
 A, B, C = "R-2024-A", "R-2025-B", "R-2025-C"
 KNOWN = [
@@ -68,10 +69,10 @@ def test_charts_show_the_known_counts(known: list[Review]) -> None:
 
 def test_filters_narrow_every_chart(known: list[Review]) -> None:
     at = open_page("pages/learning.py", C)
-    at.selectbox(key="learning.theme").select(Theme.NEGLECT).run()
+    field(at.selectbox, "learning.theme").select(Theme.NEGLECT).run()
     assert "Showing 2 of 3 review(s)." in [c.value for c in at.caption]
     assert {r["year"] for r in records(at, "theme")} == {2025}
-    at.selectbox(key="learning.year").select(2024).run()
+    field(at.selectbox, "learning.year").select(2024).run()
     assert "Showing 0 of 3 review(s)." in [c.value for c in at.caption]
     assert len(at.get("vega_lite_chart")) == 0
 
@@ -81,7 +82,7 @@ def test_nspcc_export_counts_published_reviews_unless_asked(known: list[Review])
     assert "0 review(s) in the export; restricted details are replaced." in [
         c.value for c in at.caption
     ]
-    at.checkbox(key="learning.nspcc.unpublished").check().run()
+    field(at.checkbox, "learning.nspcc.unpublished").check().run()
     assert "3 review(s) in the export; restricted details are replaced." in [
         c.value for c in at.caption
     ]
@@ -92,9 +93,9 @@ def test_nspcc_export_counts_published_reviews_unless_asked(known: list[Review])
 def test_quality_markers_saved_for_the_chosen_review(db: Database, known: list[Review]) -> None:
     at = open_page("pages/learning.py", C)
     key = f"{C}:quality"
-    at.selectbox(key=f"{key}.ratings.REFERRAL.rating").select(QualityRating.MET)
-    at.text_input(key=f"{key}.ratings.REFERRAL.note").input("Referred within a day.")
-    at.selectbox(key=f"{key}.ratings.ANALYSIS.rating").select(QualityRating.PARTLY_MET)
+    field(at.selectbox, f"{key}.ratings.REFERRAL.rating").select(QualityRating.MET)
+    field(at.text_input, f"{key}.ratings.REFERRAL.note").input("Referred within a day.")
+    field(at.selectbox, f"{key}.ratings.ANALYSIS.rating").select(QualityRating.PARTLY_MET)
     at.button(key=f"{key}.__save").click().run()
     quality = services.load_review(db=db, reference=C, actor=system_actor("tester")).quality
     rated = [

@@ -25,6 +25,7 @@ from lcspr_core.model import (
     Review,
     Theme,
 )
+from tests.helpers.apptest import field
 
 ROOT = Path(__file__).resolve().parent.parent
 D = DEMO_REFERENCE
@@ -44,13 +45,13 @@ def saved(db: Database, reference: str = D) -> Review:
 
 def test_start_a_review_from_the_empty_dashboard(db: Database) -> None:
     at = open_page("pages/reviews.py")
-    at.text_input(key="start.reference").input("LCSPR-2026-07")
-    at.text_input(key="start.pseudonym").input("Child B")
-    at.selectbox(key="start.age_band").select(AgeBand.UNDER_1)
-    at.selectbox(key="start.incident_type").select(IncidentType.DEATH)
-    at.date_input(key="start.la_aware_on").set_value(date(2026, 3, 2))
-    at.date_input(key="start.partners_aware_on").set_value(date(2026, 3, 3))
-    at.text_area(key="start.outline").input("Child B died at home.")
+    field(at.text_input, "start.reference").input("LCSPR-2026-07")
+    field(at.text_input, "start.pseudonym").input("Child B")
+    field(at.selectbox, "start.age_band").select(AgeBand.UNDER_1)
+    field(at.selectbox, "start.incident_type").select(IncidentType.DEATH)
+    field(at.date_input, "start.la_aware_on").set_value(date(2026, 3, 2))
+    field(at.date_input, "start.partners_aware_on").set_value(date(2026, 3, 3))
+    field(at.text_area, "start.outline").input("Child B died at home.")
     at.button(key="start.submit").click().run()
     assert not at.exception
     review = saved(db, "LCSPR-2026-07")
@@ -63,11 +64,11 @@ def test_start_a_review_from_the_empty_dashboard(db: Database) -> None:
 
 def test_starting_a_review_without_an_outline_says_so_beside_the_field(db: Database) -> None:
     at = open_page("pages/reviews.py")
-    at.text_input(key="start.reference").input("LCSPR-2026-08")
+    field(at.text_input, "start.reference").input("LCSPR-2026-08")
     at.button(key="start.submit").click().run()
     messages = [m.value for m in at.markdown if "material/error" in m.value]
     assert ":red[:material/error: is required]" in messages
-    assert at.text_input(key="start.reference").value == "LCSPR-2026-08"  # kept
+    assert field(at.text_input, "start.reference").value == "LCSPR-2026-08"  # kept
     assert services.list_reviews(db=db, actor=system_actor("tester")) == []
 
 
@@ -87,25 +88,25 @@ def test_dashboard_lists_reviews_with_overdue_standing_out(stored_demo: Review) 
 
 def test_incident_save(db: Database, stored_demo: Review) -> None:
     at = open_page("pages/incident.py", D)
-    at.text_area(key=f"{D}:incident.outline").input("Outline & <more>").run()
-    assert "Unsaved changes" in " ".join(w.value for w in at.warning)
+    field(at.text_area, f"{D}:incident.outline").input("Outline & <more>").run()
+    assert "Draft, not saved" in " ".join(w.value for w in at.warning)
     at.button(key=f"{D}:incident.__save").click().run()
     assert saved(db).incident.outline == "Outline & <more>"
-    assert not any("Unsaved changes" in w.value for w in at.warning)
+    assert not any("Draft, not saved" in w.value for w in at.warning)
 
 
 def test_incident_impossible_date_is_refused_beside_the_field_and_kept(
     db: Database, stored_demo: Review
 ) -> None:
     at = open_page("pages/incident.py", D)
-    at.date_input(key=f"{D}:incident.la_aware_on").set_value(date(2026, 6, 1))
-    at.text_area(key=f"{D}:incident.outline").input("Typed text")
+    field(at.date_input, f"{D}:incident.la_aware_on").set_value(date(2026, 6, 1))
+    field(at.text_area, f"{D}:incident.outline").input("Typed text")
     at.button(key=f"{D}:incident.__save").click().run()
     assert [m.value for m in at.markdown if "material/error" in m.value] == [
         ":red[:material/error: the local authority cannot have become aware (1 June 2026) before the "
         "incident (10 June 2026)]"
     ]
-    assert at.text_area(key=f"{D}:incident.outline").value == "Typed text"
+    assert field(at.text_area, f"{D}:incident.outline").value == "Typed text"
     assert saved(db).incident.la_aware_on == date(2026, 6, 11)
 
 
@@ -113,7 +114,7 @@ def test_stale_save_names_who_changed_it_and_keeps_the_text(
     db: Database, stored_demo: Review
 ) -> None:
     at = open_page("pages/incident.py", D)
-    at.text_area(key=f"{D}:incident.outline").input("Mine").run()
+    field(at.text_area, f"{D}:incident.outline").input("Mine").run()
     other = saved(db).incident.model_copy(update={"outline": "Theirs"})
     services.save_section(
         db=db,
@@ -125,7 +126,7 @@ def test_stale_save_names_who_changed_it_and_keeps_the_text(
     )
     at.button(key=f"{D}:incident.__save").click().run()
     assert any("Sam Other changed the incident section" in w.value for w in at.warning)
-    assert at.text_area(key=f"{D}:incident.outline").value == "Mine"
+    assert field(at.text_area, f"{D}:incident.outline").value == "Mine"
     assert saved(db).incident.outline == "Theirs"
     at.button(key=f"{D}:incident.__override").click().run()
     at.button(key=f"{D}:incident.__save").click().run()
@@ -134,7 +135,7 @@ def test_stale_save_names_who_changed_it_and_keeps_the_text(
 
 def test_notification_save(db: Database, stored_demo: Review) -> None:
     at = open_page("pages/incident.py", D)
-    at.text_input(key=f"{D}:notification.reference").input("NOTIF-42")
+    field(at.text_input, f"{D}:notification.reference").input("NOTIF-42")
     at.button(key=f"{D}:notification.__save").click().run()
     assert saved(db).notification.reference == "NOTIF-42"
 
@@ -142,12 +143,12 @@ def test_notification_save(db: Database, stored_demo: Review) -> None:
 def test_rapid_review_ticked_criterion_needs_a_note(db: Database, stored_demo: Review) -> None:
     at = open_page("pages/rapid_review.py", D)
     key = f"{D}:rapid_review"
-    at.checkbox(key=f"{key}.criteria.NEAR_MISS.applies").check()
+    field(at.checkbox, f"{key}.criteria.NEAR_MISS.applies").check()
     at.button(key=f"{key}.__save").click().run()
     assert ":red[:material/error: a ticked item needs a short note saying why it applies]" in [
         m.value for m in at.markdown
     ]
-    at.text_input(key=f"{key}.criteria.NEAR_MISS.note").input("Nearly missed")
+    field(at.text_input, f"{key}.criteria.NEAR_MISS.note").input("Nearly missed")
     at.button(key=f"{key}.__save").click().run()
     criteria = {c.criterion.name: (c.applies, c.note) for c in saved(db).rapid_review.criteria}
     assert criteria["NEAR_MISS"] == (True, "Nearly missed")
@@ -155,29 +156,29 @@ def test_rapid_review_ticked_criterion_needs_a_note(db: Database, stored_demo: R
 
 def test_decision_save(db: Database, stored_demo: Review) -> None:
     at = open_page("pages/rapid_review.py", D)
-    at.selectbox(key=f"{D}:decision.outcome").select(DecisionOutcome.LCSPR)
-    at.text_area(key=f"{D}:decision.rationale").input("All three criteria (a)-(c) are met.")
+    field(at.selectbox, f"{D}:decision.outcome").select(DecisionOutcome.LCSPR)
+    field(at.text_area, f"{D}:decision.rationale").input("All three criteria (a)-(c) are met.")
     at.button(key=f"{D}:decision.__save").click().run()
     assert saved(db).decision.rationale == "All three criteria (a)-(c) are met."
 
 
 def test_setup_save(db: Database, stored_demo: Review) -> None:
     at = open_page("pages/setup.py", D)
-    at.selectbox(key=f"{D}:setup.methodology").select(Methodology.SILP)
+    field(at.selectbox, f"{D}:setup.methodology").select(Methodology.SILP)
     at.button(key=f"{D}:setup.__save").click().run()
     assert saved(db).setup.methodology is Methodology.SILP
-    at.text_area(key=f"{D}:terms_of_reference.purpose").input("To learn.")
+    field(at.text_area, f"{D}:terms_of_reference.purpose").input("To learn.")
     at.button(key=f"{D}:terms_of_reference.__save").click().run()
     assert saved(db).terms_of_reference.purpose == "To learn."
 
 
 def test_child_and_family(db: Database, stored_demo: Review) -> None:
     at = open_page("pages/child_and_family.py", D)
-    at.text_area(key=f"{D}:lived_experience.child_perspective").input("Her days were long.")
+    field(at.text_area, f"{D}:lived_experience.child_perspective").input("Her days were long.")
     at.button(key=f"{D}:lived_experience.__save").click().run()
     new = f"{D}:family_contributions:__new__"
-    at.text_input(key=f"{new}.member").input("Grandmother")
-    at.selectbox(key=f"{new}.participation").select(Participation.TOOK_PART)
+    field(at.text_input, f"{new}.member").input("Grandmother")
+    field(at.selectbox, f"{new}.participation").select(Participation.TOOK_PART)
     at.button(key=f"{new}.__save").click().run()
     review = saved(db)
     assert review.lived_experience.child_perspective == "Her days were long."
@@ -190,9 +191,9 @@ def test_child_and_family(db: Database, stored_demo: Review) -> None:
 def test_practitioners_add(db: Database, stored_demo: Review) -> None:
     at = open_page("pages/practitioners.py", D)
     new = f"{D}:practitioner_contributions:__new__"
-    at.text_area(key=f"{new}.agency").input("Police")
-    at.text_area(key=f"{new}.role").input("Response officer")
-    at.selectbox(key=f"{new}.way").select(PractitionerWay.INTERVIEW)
+    field(at.text_area, f"{new}.agency").input("Police")
+    field(at.text_area, f"{new}.role").input("Response officer")
+    field(at.selectbox, f"{new}.way").select(PractitionerWay.INTERVIEW)
     at.button(key=f"{new}.__save").click().run()
     added = saved(db).practitioner_contributions[-1]
     assert (added.agency, added.role, added.way) == (
@@ -205,17 +206,17 @@ def test_practitioners_add(db: Database, stored_demo: Review) -> None:
 def test_chronology_add_edit_delete(db: Database, stored_demo: Review) -> None:
     at = open_page("pages/chronology.py", D)
     new = f"{D}:chronology:__new__"
-    at.date_input(key=f"{new}.occurred_on").set_value(date(2020, 1, 1))
-    at.selectbox(key=f"{new}.agency").select("Riverside Medical Practice")
-    at.text_area(key=f"{new}.event").input("First entry of all.")
-    at.checkbox(key=f"{new}.key_practice_episode").check()
+    field(at.date_input, f"{new}.occurred_on").set_value(date(2020, 1, 1))
+    field(at.selectbox, f"{new}.agency").select("Riverside Medical Practice")
+    field(at.text_area, f"{new}.event").input("First entry of all.")
+    field(at.checkbox, f"{new}.key_practice_episode").check()
     at.button(key=f"{new}.__save").click().run()
     first = services.chronology_page(db=db, reference=D, limit=1, actor=system_actor("tester"))[0][
         0
     ]
     assert (first.event, first.key_practice_episode) == ("First entry of all.", True)
     assert at.session_state[f"{D}:chronology:selected"] == first.id  # the new entry is open
-    at.text_area(key=f"{D}:chronology:{first.id}.event").input("Edited.")
+    field(at.text_area, f"{D}:chronology:{first.id}.event").input("Edited.")
     at.button(key=f"{D}:chronology:{first.id}.__save").click().run()
     assert (
         services.chronology_page(db=db, reference=D, limit=1, actor=system_actor("tester"))[0][
@@ -230,17 +231,17 @@ def test_chronology_add_edit_delete(db: Database, stored_demo: Review) -> None:
 def test_chronology_pages_through_entries(stored_demo: Review) -> None:
     at = open_page("pages/chronology.py", D)
     assert len(at.dataframe[0].value) == 25
-    at.number_input(key="chronology.page").set_value(2).run()
+    field(at.number_input, "chronology.page").set_value(2).run()
     assert len(at.dataframe[0].value) == len(stored_demo.chronology) - 25
 
 
 def test_findings_add_with_evidence(db: Database, stored_demo: Review) -> None:
     at = open_page("pages/findings.py", D)
     new = f"{D}:findings:__new__"
-    at.text_input(key=f"{new}.title").input("Supervision was rare")
-    at.text_area(key=f"{new}.systemic_analysis").input("Caseloads left no time.")
-    at.multiselect(key=f"{new}.themes").select(Theme.NEGLECT)
-    at.multiselect(key=f"{new}.evidence").select("c001")
+    field(at.text_input, f"{new}.title").input("Supervision was rare")
+    field(at.text_area, f"{new}.systemic_analysis").input("Caseloads left no time.")
+    field(at.multiselect, f"{new}.themes").select(Theme.NEGLECT)
+    field(at.multiselect, f"{new}.evidence").select("c001")
     at.button(key=f"{new}.__save").click().run()
     finding = saved(db).findings[-1]
     assert (finding.title, finding.themes, finding.evidence) == (
@@ -253,14 +254,14 @@ def test_findings_add_with_evidence(db: Database, stored_demo: Review) -> None:
 def test_recommendations_who_what_by_when(db: Database, stored_demo: Review) -> None:
     at = open_page("pages/recommendations.py", D)
     new = f"{D}:recommendations:__new__"
-    at.multiselect(key=f"{new}.owners").select(ALL_PARTNERS)
-    at.text_area(key=f"{new}.what").input("Audit supervision.")
-    at.date_input(key=f"{new}.by_when").set_value(date(2026, 7, 1))  # before the decision
+    field(at.multiselect, f"{new}.owners").select(ALL_PARTNERS)
+    field(at.text_area, f"{new}.what").input("Audit supervision.")
+    field(at.date_input, f"{new}.by_when").set_value(date(2026, 7, 1))  # before the decision
     at.button(key=f"{new}.__save").click().run()
     assert ":red[:material/error: the by-when date must follow the decision (3 July 2026)]" in [
         m.value for m in at.markdown
     ]
-    at.date_input(key=f"{new}.by_when").set_value(date(2027, 9, 30))
+    field(at.date_input, f"{new}.by_when").set_value(date(2027, 9, 30))
     at.button(key=f"{new}.__save").click().run()
     added = saved(db).recommendations[-1]
     assert (added.owners, added.what, added.by_when) == (
@@ -272,14 +273,14 @@ def test_recommendations_who_what_by_when(db: Database, stored_demo: Review) -> 
 
 def test_report_text_save(db: Database, stored_demo: Review) -> None:
     at = open_page("pages/report.py", D)
-    at.text_area(key=f"{D}:report.conclusion").input("The review concludes.")
+    field(at.text_area, f"{D}:report.conclusion").input("The review concludes.")
     at.button(key=f"{D}:report.__save").click().run()
     assert saved(db).report.conclusion == "The review concludes."
 
 
 def test_publication_save(db: Database, stored_demo: Review) -> None:
     at = open_page("pages/publication.py", D)
-    at.date_input(key=f"{D}:publication.planned_on").set_value(date(2027, 1, 15))
+    field(at.date_input, f"{D}:publication.planned_on").set_value(date(2027, 1, 15))
     at.button(key=f"{D}:publication.__save").click().run()
     assert saved(db).publication.planned_on == date(2027, 1, 15)
 
@@ -287,10 +288,10 @@ def test_publication_save(db: Database, stored_demo: Review) -> None:
 def test_action_plan_update(db: Database, stored_demo: Review) -> None:
     at = open_page("pages/action_plan.py", D)
     new = f"{D}.action_update"  # the dated-update form (record_action_update)
-    at.selectbox(key=f"{new}.recommendation").select("r3")
-    at.date_input(key=f"{new}.on").set_value(date(2026, 11, 2))
-    at.selectbox(key=f"{new}.status").select(ActionStatus.IN_PROGRESS)
-    at.text_area(key=f"{new}.update").input("Protocol drafted.")
+    field(at.selectbox, f"{new}.recommendation").select("r3")
+    field(at.date_input, f"{new}.on").set_value(date(2026, 11, 2))
+    field(at.selectbox, f"{new}.status").select(ActionStatus.IN_PROGRESS)
+    field(at.text_area, f"{new}.update").input("Protocol drafted.")
     at.button(key=f"{new}.save").click().run()
     update = saved(db).action_updates[-1]
     assert (update.recommendation_id, update.update) == ("r3", "Protocol drafted.")
