@@ -14,7 +14,7 @@ from lcspr_core.model import AgeBand, ChildProfile, Incident, IncidentType, Revi
 from lcspr_core.storage import Database
 from lcspr_core.validation import plain_problems
 from lcspr_ui.context import actor, flash, select_review
-from lcspr_ui.forms import help_of, label_of
+from lcspr_ui.forms import draft_widget, help_of, label_of, reset_form
 
 KEY = "start"
 # widget -> where the model reports its problems
@@ -41,8 +41,23 @@ def _problem(name: str) -> None:
 
 
 def _widget(name: str, make: Any, **options: Any) -> Any:
+    """One field, drawn from the form's draft (see lcspr_ui/forms.py): typed text survives
+    leaving the Reviews page and coming back."""
     info = _field_info(name)
-    value = make(label_of(name, info), key=f"{KEY}.{name}", help=help_of(info), **options)
+
+    def draw(shown: Any, key: str, on_change: Any) -> Any:
+        if make is st.selectbox:
+            choices = options["options"]
+            given = {
+                "options": choices,
+                "index": choices.index(shown) if shown in choices else None,
+            }
+        else:
+            given = {**options, "value": shown}
+        return make(label_of(name, info), key=key, on_change=on_change, help=help_of(info), **given)
+
+    empty = None if make in (st.selectbox, st.date_input) else ""
+    value = draft_widget(KEY, (name,), empty, draw)
     _problem(name)
     return value
 
@@ -55,10 +70,10 @@ def start_review_form(db: Database) -> None:
         with left:
             reference = _widget("reference", st.text_input, placeholder="LCSPR-2026-01")
             pseudonym = _widget("pseudonym", st.text_input, placeholder="Child A")
-            age_band = _widget("age_band", st.selectbox, options=list(AgeBand), index=None)
-            kind = _widget("incident_type", st.selectbox, options=list(IncidentType), index=None)
+            age_band = _widget("age_band", st.selectbox, options=list(AgeBand))
+            kind = _widget("incident_type", st.selectbox, options=list(IncidentType))
         with right:
-            date_options = {"value": None, "format": "DD/MM/YYYY"}
+            date_options = {"format": "DD/MM/YYYY"}
             la_aware = _widget("la_aware_on", st.date_input, **date_options)
             partners_aware = _widget("partners_aware_on", st.date_input, **date_options)
         outline = _widget("outline", st.text_area)
@@ -92,8 +107,7 @@ def _create(db: Database, document: dict[str, Any]) -> None:
     except LcsprError as exc:
         st.error(str(exc))
         return
-    for name in [k for k in st.session_state if str(k).startswith(f"{KEY}.")]:
-        del st.session_state[name]
+    reset_form(KEY)
     select_review(review.reference)
     flash(f"Started {review.reference}.")
     st.switch_page("pages/incident.py")
