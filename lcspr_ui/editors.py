@@ -165,15 +165,26 @@ def item_editor(
     """Pick an entry of the list `kind` (or a new one), edit it, save or delete it."""
     model = services.ITEM_KINDS[kind]
     pick_key = f"{reference}:{kind}:selected"
+    # The entry being edited is remembered under a key of our own: the picker's widget state
+    # goes when the page is left, and coming back must reopen the entry (and its draft).
+    picked: dict[str, str] = st.session_state.setdefault("lcspr.picked", {})
     if pending := st.session_state.pop(f"{pick_key}.__next", None):
-        st.session_state[pick_key] = pending
+        picked[pick_key] = pending
     by_id = {item.id: item for item in items}  # type: ignore[attr-defined]
-    if st.session_state.get(pick_key) not in (NEW, *by_id):
-        st.session_state[pick_key] = NEW
+    options = [NEW, *by_id]
+    current = picked.get(pick_key, NEW)
+    if current not in options:
+        current = NEW
+
+    def remember() -> None:
+        picked[pick_key] = st.session_state[pick_key]
+
+    st.session_state[pick_key] = current
     chosen = st.selectbox(
         f"Choose the {noun} to edit",
-        [NEW, *by_id],
+        options,
         key=pick_key,
+        on_change=remember,
         format_func=lambda i: f"+ Add a new {noun}" if i == NEW else describe(by_id[i]),
     )
     item = by_id.get(chosen)

@@ -46,13 +46,19 @@ class Spot:
 
     page: str
     tab: str | None
-    section: str
+    section: str  # a section, or a list of items when `item` is set
     field: str
     required: bool = False
+    item: str | None = None  # the list entry's id, picked by typing `pick` in the picker
+    pick: str = ""
+
+    @property
+    def form(self) -> str:
+        return f"{self.section}-{self.item}" if self.item else self.section
 
     def key(self, reference: str) -> str:
         """The start of the field's widget class (Streamlit turns ':' and '.' into '-')."""
-        return f"st-key-{reference}-{self.section}-{self.field}-"
+        return f"st-key-{reference}-{self.form}-{self.field}-"
 
 
 SPOTS = [
@@ -65,8 +71,26 @@ SPOTS = [
     Spot("Child and family", None, "lived_experience", "how_heard"),
     Spot("Child and family", None, "lived_experience", "family_context"),
     Spot("Report and progress", None, "report", "summary_of_improvements"),
+    Spot("Findings", None, "findings", "what_happened", item="f1", pick="Information about"),
+    Spot("Findings", None, "findings", "systemic_analysis", True, "f1", "Information about"),
+    Spot(
+        "Recommendations",
+        None,
+        "recommendations",
+        "intended_outcome",
+        item="r1",
+        pick="Introduce a household",
+    ),
+    Spot(
+        "Recommendations",
+        None,
+        "recommendations",
+        "impact_measure",
+        item="r1",
+        pick="Introduce a household",
+    ),
 ]
-PAGES = sorted({s.page for s in SPOTS} | {"Reviews", "Findings", "Chronology"})
+PAGES = sorted({s.page for s in SPOTS} | {"Reviews", "Chronology", "Meeting"})
 
 
 @pytest.fixture(scope="module")
@@ -104,11 +128,18 @@ def page(server: str) -> Iterator[Any]:
 def stored(db_path: Path, reference: str, spot: Spot) -> Any:
     """The field's value in the database, read directly (not through the app)."""
     with sqlite3.connect(db_path) as connection:
-        row = connection.execute(
-            "SELECT s.data FROM sections s JOIN reviews r ON r.id = s.review_id "
-            "WHERE r.reference = ? AND s.name = ?",
-            [reference, spot.section],
-        ).fetchone()
+        if spot.item:
+            row = connection.execute(
+                "SELECT i.data FROM items i JOIN reviews r ON r.id = i.review_id "
+                "WHERE r.reference = ? AND i.kind = ? AND i.id = ?",
+                [reference, spot.section, spot.item],
+            ).fetchone()
+        else:
+            row = connection.execute(
+                "SELECT s.data FROM sections s JOIN reviews r ON r.id = s.review_id "
+                "WHERE r.reference = ? AND s.name = ?",
+                [reference, spot.section],
+            ).fetchone()
     return json.loads(row[0]).get(spot.field) if row else None
 
 
@@ -118,11 +149,19 @@ def stored(db_path: Path, reference: str, spot: Spot) -> Any:
 def go(page: Any, title: str) -> None:
     page.locator('[data-testid="stSidebarNav"]').get_by_role("link", name=title).first.click()
     settle(page)
+    page.get_by_role("heading", level=1).filter(has_text=title).first.wait_for()
 
 
-def open_tab(page: Any, spot: Spot) -> None:
+def open_tab(page: Any, spot: Spot, reference: str) -> None:
+    """Open the field's tab, and pick its list entry if it is one."""
     if spot.tab:
         page.get_by_role("tab", name=spot.tab).click()
+        settle(page)
+    if spot.item and not page.locator(f'[class*="{spot.key(reference)}"]').count():
+        picker = page.locator(f".st-key-{reference}-{spot.section}-selected input")
+        picker.click()
+        picker.press_sequentially(spot.pick)
+        picker.press("Enter")
         settle(page)
 
 
@@ -133,7 +172,7 @@ def box(page: Any, reference: str, spot: Spot) -> Any:
 
 
 def type_into(page: Any, reference: str, spot: Spot, text: str) -> None:
-    open_tab(page, spot)
+    open_tab(page, spot, reference)
     field = box(page, reference, spot)
     field.fill(text)
     field.press("Tab")
@@ -142,7 +181,7 @@ def type_into(page: Any, reference: str, spot: Spot, text: str) -> None:
 
 def form_button(page: Any, reference: str, spot: Spot, name: str) -> Any:
     """The form's own Save or Discard button (a page holds several forms)."""
-    form = f"st-key-{reference}-{spot.section}-"
+    form = f"st-key-{reference}-{spot.form}-"
     wanted = "__save" if name == "Save" else "__discard"
     return page.locator(f'[class*="{form}{wanted}"] button').first
 
@@ -162,6 +201,7 @@ REPRODUCTIONS = [
     SPOTS[3],  # Set-up (terms of reference)
     SPOTS[5],  # Child and family
     SPOTS[0],  # Incident
+    SPOTS[9],  # a finding (a list entry, picked in its page's picker)
 ]
 
 
@@ -171,15 +211,15 @@ def test_a_draft_survives_leaving_the_page_and_saving_writes_only_it(
     page: Any, module_db: Path, spot: Spot, leave_to: str
 ) -> None:
     reference = DEMO_REFERENCE
-    neighbours = [s for s in SPOTS if s.section == spot.section and s != spot]
+    neighbours = [s for s in SPOTS if s.form == spot.form and s != spot]
     before = {s: stored(module_db, reference, s) for s in neighbours}
     go(page, spot.page)
     typed = f"Typed before leaving ({spot.section}, {leave_to}) {time.monotonic_ns()}"
     type_into(page, reference, spot, typed)
 
-    go(page, "Findings" if leave_to == "another page" else spot.page)
+    go(page, "Chronology" if leave_to == "another page" else spot.page)
     go(page, spot.page)
-    open_tab(page, spot)
+    open_tab(page, spot, reference)
     assert box(page, reference, spot).input_value() == typed
     for other in neighbours:  # untouched fields show what is saved, never a blank
         assert box(page, reference, other).input_value() == (before[other] or "")
@@ -270,11 +310,11 @@ class Walk:
 
     def _form_with(self, here: list[Spot]) -> list[Spot]:
         spot = self.rng.choice(here)
-        return [s for s in SPOTS if s.section == spot.section]
+        return [s for s in SPOTS if s.form == spot.form]
 
     def do_save(self, here: list[Spot]) -> None:
         form = self._form_with(here)
-        open_tab(self.page, form[0])
+        open_tab(self.page, form[0], self.reference)
         form_button(self.page, self.reference, form[0], "Save").click()
         settle(self.page)
         mine = {
@@ -297,7 +337,7 @@ class Walk:
         ]
         if not changed:
             return  # the Discard button shows only while the draft differs from what is saved
-        open_tab(self.page, form[0])
+        open_tab(self.page, form[0], self.reference)
         form_button(self.page, self.reference, form[0], "Discard").click()
         settle(self.page)
         for spot in mine:
@@ -312,7 +352,7 @@ class Walk:
                 f"the database changed {reference} {spot.section}.{spot.field} unasked; {trail}"
             )
         for spot in (s for s in SPOTS if s.page == self.where):
-            open_tab(self.page, spot)
+            open_tab(self.page, spot, self.reference)
             expected = self.drafts.get(
                 (self.reference, spot), self.saved[(self.reference, spot)] or ""
             )
@@ -337,5 +377,9 @@ def test_random_walk_never_loses_a_word(page: Any, module_db: Path, seed: int) -
     walk = Walk(page, module_db, seed)
     walk.where = "Reviews"
     for number in range(WALK_STEPS):
-        walk.step(number)
+        try:
+            walk.step(number)
+        except Exception as exc:  # a step that cannot be taken: say where, keep a screenshot
+            page.screenshot(path=f"/tmp/walk-{seed}.png", full_page=True)
+            raise AssertionError(f"step failed: {exc}; seed {seed}; " + "; ".join(walk.log[-8:]))
         walk.check()
