@@ -381,5 +381,6 @@ def test_random_walk_never_loses_a_word(page: Any, module_db: Path, seed: int) -
             walk.step(number)
         except Exception as exc:  # a step that cannot be taken: say where, keep a screenshot
             page.screenshot(path=f"/tmp/walk-{seed}.png", full_page=True)
-            raise AssertionError(f"step failed: {exc}; seed {seed}; " + "; ".join(walk.log[-8:]))
+            trail = "; ".join(walk.log[-8:])
+            raise AssertionError(f"step failed: {exc}; seed {seed}; {trail}") from exc
         walk.check()
