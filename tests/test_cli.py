@@ -146,7 +146,11 @@ def test_audit_verify_reports_an_intact_chain_and_names_a_broken_entry(tmp_path:
 
     lcspr("--db", "a.db", "demo", cwd=tmp_path)
     ok = lcspr("--db", "a.db", "audit", "verify", cwd=tmp_path)
-    assert ok.stdout == "The audit log is intact: 1 entries, each chained to the one before.\n"
+    assert ok.stdout == (
+        "The audit log is intact: 1 entries, each chained to the one before under this "
+        "installation's key, matching its anchor; the append-only triggers are in place; all 79 "
+        "stored records match their latest audit entry.\n"
+    )
     raw = sqlite3.connect(tmp_path / "a.db")
     raw.execute("DROP TRIGGER audit_log_no_update")
     raw.execute("UPDATE audit_log SET actor = 'someone else' WHERE seq = 1")
@@ -154,4 +158,7 @@ def test_audit_verify_reports_an_intact_chain_and_names_a_broken_entry(tmp_path:
     raw.close()
     broken = lcspr("--db", "a.db", "audit", "verify", cwd=tmp_path)
     assert broken.returncode == 1
-    assert "entry 1 does not follow from the one before it" in broken.stderr
+    assert "Entry 1 does not follow from the one before it" in broken.stderr
+    assert "The trigger audit_log_no_update that keeps the log append-only is missing" in (
+        broken.stderr
+    )
