@@ -237,7 +237,7 @@ def write_transaction(db: Database) -> Iterator[Database]:
                 db.conn.execute("ROLLBACK")
             raise
         finally:
-            head, state.head = state.head, None
+            head, state.head, state.key = state.head, None, None
             state.records.clear()
     except sqlite3.Error as exc:
         # Disk full, a lock held past the busy timeout, a failing audit insert: the whole
@@ -472,6 +472,8 @@ class _TransactionState:
     records: list[tuple[int, str, int | None, str | None]] = field(default_factory=list)
     # (seq, hash) of the last entry appended, for the anchor once the write commits.
     head: tuple[int, str] | None = None
+    # The instance key, read once per write (a whole review is thousands of records).
+    key: bytes | None = None
 
 
 # Keyed by connection: one Database per script run, and a transaction never spans two.
@@ -495,8 +497,14 @@ def db_file(db: Database) -> Path | None:
 def instance_key_of(db: Database) -> bytes:
     """The instance key for this database (see secrets_key): keys the audit chain and the
     hashed names and sources of sign-in attempts."""
+    state = _STATES.get(id(db.conn))
+    if state is not None and state.key is not None and db.conn.in_transaction:
+        return state.key
     path = db_file(db)
-    return instance_key(path) if path is not None else _MEMORY_KEY
+    key = instance_key(path) if path is not None else _MEMORY_KEY
+    if db.conn.in_transaction:
+        _transaction_state(db).key = key
+    return key
 
 
 def record_digest(key: bytes, text: str) -> str:
