@@ -49,7 +49,6 @@ MAX_FAILURES = 5
 SOURCE_LIMIT = 20
 NAME_LIMIT = 50
 WINDOW = timedelta(minutes=15)
-LOCKOUT = WINDOW
 KNOWN_SOURCE = timedelta(days=90)
 IDLE_TIMEOUT = timedelta(minutes=30)
 SESSION_LIFETIME = timedelta(hours=12)

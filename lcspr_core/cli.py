@@ -294,7 +294,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--replace", action="store_true", help="replace it if it exists")
     p.add_argument(
         "--with-demo-users", action="store_true",
-        help="also add one demo account per role, usable only on this machine",
+        help="also add one demo account per role, usable only on this machine, until a real "
+        "account exists",
     )  # fmt: skip
     p.set_defaults(func=cmd_demo)
 
