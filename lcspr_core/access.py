@@ -42,6 +42,9 @@ class Actor:
     memberships: Mapping[str, Role] = field(default_factory=dict)
     system: bool = False
     demo: bool = False
+    # For a demo account: the (case-folded) references of the reviews the demo loader made,
+    # the only reviews it may see or touch, whatever its role (issue 11, finding 5).
+    demo_references: frozenset[str] = frozenset()
 
     def role_on(self, reference: str) -> Role | None:
         wanted = reference.casefold()
@@ -118,6 +121,8 @@ def every_action() -> list[str]:
 
 def can(*, actor: Actor, action: str, reference: str | None = None) -> bool:
     """Whether `actor` may do `action` (on the review `reference`, for per-review actions)."""
+    if not demo_may_see(actor=actor, reference=reference):
+        return False
     if actor.is_admin or actor.system:
         return True
     roles = allowed_roles(action)
@@ -134,6 +139,14 @@ _SECTION_WORDS = {
     "closed_on": "closure date",
     "quality": "quality-markers self-assessment",
 }
+
+
+def demo_may_see(*, actor: Actor, reference: str | None) -> bool:
+    """A demo account never sees a real review, even as a demo administrator: only those the
+    demo loader made. (Everyone else, and reference-less actions, pass.)"""
+    if not actor.demo or actor.system or reference is None:
+        return True
+    return reference.casefold() in actor.demo_references
 
 
 def _describe(action: str) -> str:
@@ -158,6 +171,8 @@ def require(*, actor: Actor, action: str, reference: str | None = None) -> None:
     role and the action only, never anything from inside the review."""
     if can(actor=actor, action=action, reference=reference):
         return
+    if not demo_may_see(actor=actor, reference=reference):
+        raise ReviewNotFoundError(f"There is no review '{reference}'.")
     if reference is not None and allowed_roles(action) is not None:
         role = actor.role_on(reference)
         if role is None:
@@ -188,6 +203,18 @@ def system_actor(name: str) -> Actor:
     return Actor(username=name, display_name=name, is_admin=True, system=True)
 
 
+DEMO_LOADER_NAME = "demo loader"
+
+
+def demo_loader() -> Actor:
+    """The machine loading the fictional demo: the reviews it creates are marked as demo
+    reviews, the only ones demo accounts may see."""
+    return Actor(
+        username=DEMO_LOADER_NAME, display_name=DEMO_LOADER_NAME, is_admin=True, system=True,
+        demo=True,
+    )  # fmt: skip
+
+
 def actor_for(*, db: Database, username: str) -> Actor:
     """The stored user with their memberships; refused if unknown or disabled."""
     row = storage.read_user(db, username)
@@ -201,11 +228,19 @@ def actor_for(*, db: Database, username: str) -> Actor:
             ref: Role(role) for ref, role in storage.read_memberships(db, username).items()
         },
         demo=bool(row["demo"]),
+        demo_references=frozenset(
+            ref.casefold() for ref in storage.demo_references(db) if row["demo"]
+        ),
     )
 
 
 def record_restricted_view(*, db: Database, actor: Actor, reference: str) -> None:
-    """Log that `actor` was shown a review's restricted details (SPEC §7: viewing is audited)."""
+    """Log that `actor` was shown a review's restricted details (SPEC §7: viewing is audited).
+    Only someone who may see them can say so: otherwise anyone could fill the log with
+    viewings of reviews they are not on (issue 11, finding 6)."""
+    require(actor=actor, action="read_restricted", reference=reference)
+    if storage.review_id(db, reference) is None:
+        raise ReviewNotFoundError(f"There is no review '{reference}'.")
     with storage.write_transaction(db):
         storage.append_audit(
             db, actor=actor.username, reference=reference, target="restricted",

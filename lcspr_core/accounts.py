@@ -7,6 +7,7 @@ account is written to the audit log (never a password or a hash).
 from __future__ import annotations
 
 import hashlib
+import hmac
 import re
 import secrets
 from dataclasses import dataclass
@@ -19,6 +20,7 @@ from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatc
 from lcspr_core import storage
 from lcspr_core.access import Actor, Role, actor_for, require, system_actor
 from lcspr_core.errors import AccountError, SignInError
+from lcspr_core.request_origin import LOCAL_SOURCE
 from lcspr_core.storage import Database
 
 # RFC 9106's second recommended profile (64 MiB, 3 passes, 4 lanes): stronger than OWASP's
@@ -33,21 +35,35 @@ MIN_PASSWORD_LENGTH = 12
 MAX_PASSWORD_LENGTH = 256
 USERNAME_PATTERN = re.compile(r"^[a-z0-9][a-z0-9._@-]{1,63}$")
 
+# Throttling (issue 11, finding 4). Every attempt is counted, as pending, before its password
+# is checked, in one BEGIN IMMEDIATE transaction, so simultaneous attempts cannot pass the
+# limits together; a success does not wipe the failures before it. Limits are per source (the
+# client's address) as well as per name, so a stranger cannot lock a known name out:
+# - one source, one name: MAX_FAILURES failures in WINDOW, then that name is refused from that
+#   source only (the real user elsewhere is not affected);
+# - one source, any names: SOURCE_LIMIT failures in WINDOW, then that source is refused for
+#   every name (guessing across many names);
+# - one name, any sources: NAME_LIMIT failures in WINDOW (a spread-out attack on one name),
+#   then the name is refused except from sources it signed in from within KNOWN_SOURCE.
 MAX_FAILURES = 5
-LOCKOUT = timedelta(minutes=15)
+SOURCE_LIMIT = 20
+NAME_LIMIT = 50
+WINDOW = timedelta(minutes=15)
+KNOWN_SOURCE = timedelta(days=90)
 IDLE_TIMEOUT = timedelta(minutes=30)
 SESSION_LIFETIME = timedelta(hours=12)
 # Recording "last seen" on every click would be a write per rerun; once a minute is enough.
 TOUCH_EVERY = timedelta(minutes=1)
 
 WRONG = "The username or password is not right."
-LOCKED = "Too many attempts to sign in with this username. Try again in 15 minutes."
+LOCKED = "Too many attempts to sign in from here. Try again in 15 minutes."
 
 # Verified against when the username is unknown, so a wrong name takes as long as a wrong
 # password and timing does not reveal which names exist.
 _DUMMY_HASH = HASHER.hash(secrets.token_urlsafe(16))
 
 DEMO_PREFIX = "demo-"
+DEMO_CLOSED = "The demo is closed: this installation has real accounts. Sign in with yours."
 
 
 @dataclass(frozen=True)
@@ -228,7 +244,7 @@ def set_password(
             {"password_hash": password_hash, "password_changed_at": _iso(_now(now))},
         )  # fmt: skip
         storage.delete_user_sessions(db, user.username)
-        storage.clear_login_failures(db, user.username)
+        storage.clear_sign_in_failures(db, name_key=name_key(db, user.username))
         _audit(db, actor=actor.username, username=user.username, action="set_password")
 
 
@@ -289,31 +305,43 @@ def _verify(password_hash: str, password: str) -> bool:
         return False
 
 
-def _locked_until(db: Database, username: str, now: datetime) -> datetime | None:
-    record = storage.read_login_failures(db, username)
-    if record and record["locked_until"]:
-        until = datetime.fromisoformat(record["locked_until"])
-        if until > now:
-            return until
-    return None
+def _keyed(db: Database, value: str) -> str:
+    return hmac.new(storage.instance_key_of(db), value.encode(), hashlib.sha256).hexdigest()
 
 
-def _record_failure(db: Database, username: str, now: datetime) -> None:
-    with storage.write_transaction(db):
-        record = storage.read_login_failures(db, username)
-        failures = 1
-        if record and datetime.fromisoformat(record["last_failure_at"]) > now - LOCKOUT:
-            # Count on from recent failures; a lockout that has run its course starts afresh.
-            lapsed = record["locked_until"] and record["locked_until"] <= _iso(now)
-            failures = 1 if lapsed else record["failures"] + 1
-        locked = _iso(now + LOCKOUT) if failures >= MAX_FAILURES else None
-        storage.upsert_login_failures(
-            db, username=username, failures=failures, at=_iso(now), locked_until=locked
-        )
+def name_key(db: Database, username: str) -> str:
+    """How an attempted name is stored: HMAC-SHA256 under the instance key of the case-folded
+    name, never the name itself (a mistyped password in the name field stays unreadable)."""
+    return _keyed(db, username.casefold())
+
+
+def source_key(db: Database, source: str) -> str:
+    return _keyed(db, "source\0" + source)
+
+
+def _throttled(db: Database, name: str, source: str, now: datetime) -> bool:
+    since = _iso(now - WINDOW)
+    if storage.count_sign_in_failures(db, since=since, source_key=source) >= SOURCE_LIMIT:
+        return True
+    if (
+        storage.count_sign_in_failures(db, since=since, name_key=name, source_key=source)
+        >= MAX_FAILURES
+    ):
+        return True
+    return storage.count_sign_in_failures(
+        db, since=since, name_key=name
+    ) >= NAME_LIMIT and not storage.has_signed_in_from(
+        db, name_key=name, source_key=source, since=_iso(now - KNOWN_SOURCE)
+    )
 
 
 def _start_session(
-    db: Database, username: str, now: datetime, *, verified_hash: str | None = None
+    db: Database,
+    username: str,
+    now: datetime,
+    *,
+    verified_hash: str | None = None,
+    attempt: int | None = None,
 ) -> str:
     token = secrets.token_urlsafe(32)
     with storage.write_transaction(db):
@@ -323,7 +351,8 @@ def _start_session(
             row = storage.read_user(db, username)
             if row is None or row["disabled"] or row["password_hash"] != verified_hash:
                 raise SignInError(WRONG)
-        storage.clear_login_failures(db, username)
+        if attempt is not None:
+            storage.set_sign_in_outcome(db, attempt, "success")
         storage.insert_session(db, token_hash=_token_hash(token), username=username, at=_iso(now))
     return token
 
@@ -333,27 +362,38 @@ def sign_in(
     db: Database,
     username: str,
     password: str,
-    from_local_machine: bool = False,
+    source: str = LOCAL_SOURCE,
     now: datetime | None = None,
 ) -> str:
     """Check the password and start a session; returns the session token.
 
     Every failure says the same thing (WRONG), whether the name is unknown, the account is
-    disabled or the password is wrong. Failures are counted per attempted name, known or not;
-    after MAX_FAILURES the name is locked for LOCKOUT, even with the right password.
+    disabled or a demo account, or the password is wrong; a throttled attempt says LOCKED,
+    known name or not. Either takes one Argon2 check, so timing tells nothing. `source` is
+    where the attempt comes from (request_origin.client_source); see the limits above.
     """
     moment = _now(now)
     name = normalise_username(username)[:64]
-    if _locked_until(db, name, moment):
-        raise SignInError(LOCKED)
-    row = storage.read_user(db, name)
+    name_hash, source_hash = name_key(db, name), source_key(db, source)
+    with storage.write_transaction(db):
+        storage.forget_sign_in_attempts(db, before=_iso(moment - KNOWN_SOURCE))
+        throttled = _throttled(db, name_hash, source_hash, moment)
+        attempt = None
+        if not throttled:
+            attempt = storage.insert_sign_in_attempt(
+                db, name_key=name_hash, source_key=source_hash, at=_iso(moment)
+            )
+    row = None if throttled else storage.read_user(db, name)
     ok = _verify(row["password_hash"] if row else _DUMMY_HASH, password[:MAX_PASSWORD_LENGTH])
-    usable = row is not None and not row["disabled"] and (from_local_machine or not row["demo"])
-    if not (ok and usable and row is not None):
-        _record_failure(db, name, moment)
-        if _locked_until(db, name, moment):
-            raise SignInError(LOCKED)
-        raise SignInError(WRONG)
+    if attempt is None:
+        raise SignInError(LOCKED)
+    # Demo accounts have random passwords nobody knows; they sign in only through
+    # sign_in_demo, on the machine itself.
+    if not (ok and row is not None and not row["disabled"] and not row["demo"]):
+        with storage.write_transaction(db):
+            storage.set_sign_in_outcome(db, attempt, "failure")
+            now_throttled = _throttled(db, name_hash, source_hash, moment)
+        raise SignInError(LOCKED if now_throttled else WRONG)
     verified = row["password_hash"]
     if HASHER.check_needs_rehash(verified):
         upgraded = hash_password(password)
@@ -361,7 +401,7 @@ def sign_in(
             if storage.read_user(db, name) == row:
                 storage.update_user(db, name, {"password_hash": upgraded})
                 verified = upgraded
-    return _start_session(db, name, moment, verified_hash=verified)
+    return _start_session(db, name, moment, verified_hash=verified, attempt=attempt)
 
 
 def sign_in_with_email(*, db: Database, email: str, now: datetime | None = None) -> str:
@@ -378,10 +418,13 @@ def sign_in_with_email(*, db: Database, email: str, now: datetime | None = None)
 def sign_in_demo(
     *, db: Database, username: str, from_local_machine: bool, now: datetime | None = None
 ) -> str:
-    """Sign in to a demo account without a password, only from the machine the app runs on."""
+    """Sign in to a demo account without a password, only from the machine the app runs on
+    and only while no real account exists (issue 11, finding 5)."""
     row = storage.read_user(db, normalise_username(username))
     if not from_local_machine or row is None or not row["demo"] or row["disabled"]:
         raise SignInError("Demo accounts can be used only on the machine the app runs on.")
+    if not needs_first_admin(db=db):
+        raise SignInError(DEMO_CLOSED)
     return _start_session(db, row["username"], _now(now))
 
 
@@ -402,7 +445,8 @@ def session_actor(*, db: Database, token: str | None, now: datetime | None = Non
     created = datetime.fromisoformat(session["created_at"])
     last_seen = datetime.fromisoformat(session["last_seen_at"])
     expired = moment - last_seen > IDLE_TIMEOUT or moment - created > SESSION_LIFETIME
-    stale = row is None or row["disabled"]
+    # A demo session ends once a real account exists: the demo is for a fresh install only.
+    stale = row is None or row["disabled"] or (row["demo"] and not needs_first_admin(db=db))
     if expired or stale:
         with storage.write_transaction(db):
             storage.delete_session(db, key)
@@ -447,6 +491,9 @@ def add_demo_users(*, db: Database, reference: str, actor: Actor) -> list[str]:
 
 
 def demo_usernames(*, db: Database) -> list[str]:
+    """The demo accounts one may sign in to: none once a real account exists."""
+    if not needs_first_admin(db=db):
+        return []
     return [
         row["username"] for row in storage.read_users(db) if row["demo"] and not row["disabled"]
     ]

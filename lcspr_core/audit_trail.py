@@ -12,7 +12,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
 from lcspr_core import storage
-from lcspr_core.access import Actor, require
+from lcspr_core.access import Actor, demo_may_see, require
 from lcspr_core.storage import Database
 
 
@@ -46,6 +46,16 @@ def _start_of(day: date) -> str:
     return datetime.combine(day, time(), tzinfo=UTC).isoformat(timespec="seconds")
 
 
+def _visible_rows(db: Database, viewer: Actor, **filters: Any) -> list[dict[str, Any]]:
+    """The log as `viewer` may read it: a demo administrator, only the demo reviews' entries."""
+    require(actor=viewer, action="view_audit")
+    return [
+        row
+        for row in storage.read_audit(db, **filters)
+        if demo_may_see(actor=viewer, reference=row["review_reference"])
+    ]
+
+
 def _entry(row: dict[str, Any]) -> AuditEntry:
     return AuditEntry(
         seq=int(row["seq"]), at=row["at"], actor=row["actor"],
@@ -66,9 +76,9 @@ def audit_entries(
     limit: int = 1000,
 ) -> list[AuditEntry]:
     """The newest `limit` entries matching every filter given, newest first."""
-    require(actor=actor, action="view_audit")
-    rows = storage.read_audit(
+    rows = _visible_rows(
         db,
+        actor,
         reference=reference,
         actor=username,
         since=_start_of(on_or_after) if on_or_after else None,
@@ -79,8 +89,7 @@ def audit_entries(
 
 def audit_actors(*, db: Database, actor: Actor) -> list[str]:
     """Everyone who appears in the log, for the filter."""
-    require(actor=actor, action="view_audit")
-    return sorted({row["actor"] for row in storage.read_audit(db)})
+    return sorted({row["actor"] for row in _visible_rows(db, actor)})
 
 
 def field_history(
@@ -88,9 +97,8 @@ def field_history(
 ) -> list[FieldChange]:
     """Every recorded change to `field` of `target` (a section, or kind/item-id) in a review,
     oldest first. Entries record only the fields that changed, so each one here is a change."""
-    require(actor=actor, action="view_audit")
     changes = []
-    for row in storage.read_audit(db, reference=reference):
+    for row in _visible_rows(db, actor, reference=reference):
         if row["target"] != target:
             continue
         entry = _entry(row)
@@ -112,9 +120,8 @@ def field_history(
 
 def audit_targets(*, db: Database, actor: Actor, reference: str) -> dict[str, list[str]]:
     """Each target changed in a review and the fields its entries name, for the pickers."""
-    require(actor=actor, action="view_audit")
     targets: dict[str, set[str]] = {}
-    for row in storage.read_audit(db, reference=reference):
+    for row in _visible_rows(db, actor, reference=reference):
         entry = _entry(row)
         fields = targets.setdefault(entry.target, set())
         for value in (entry.before, entry.after):
@@ -131,3 +138,115 @@ def record_backup(*, db: Database, actor: Actor) -> None:
             db, actor=actor.username, reference=None, target="database", action="backup",
             before=None, after=None,
         )  # fmt: skip
+
+
+# --- verifying the log -----------------------------------------------------------------------
+
+# Problems listed per check before "and N more": a tampered database can have thousands.
+MAX_LISTED = 10
+
+
+@dataclass(frozen=True)
+class AuditCheck:
+    """What `lcspr audit verify` found: intact only when `problems` is empty."""
+
+    entries: int
+    records: int
+    problems: tuple[str, ...]
+
+    @property
+    def intact(self) -> bool:
+        return not self.problems
+
+
+def verify_audit_log(*, db: Database, actor: Actor) -> AuditCheck:
+    """Check the log against everything that does not live in it (issue 11, finding 6):
+
+    - the append-only triggers are there, exactly as the migrations made them;
+    - each entry follows from the one before under the instance key (an edit, an insertion,
+      a removal, or a chain recomputed without the key breaks it);
+    - the head matches the anchor file beside the database: fewer entries than the anchor
+      records means entries were removed from the end (or the whole log was);
+    - every stored section and list entry is, version and content, what the latest audit entry
+      naming it says it wrote, so case data edited behind the app's back shows.
+    """
+    require(actor=actor, action="view_audit")
+    problems: list[str] = []
+    triggers = storage.audit_triggers(db)
+    for name, sql in storage.AUDIT_TRIGGERS.items():
+        if name not in triggers:
+            problems.append(f"The trigger {name} that keeps the log append-only is missing.")
+        elif triggers[name] != sql:
+            problems.append(f"The trigger {name} that keeps the log append-only was changed.")
+
+    broken = storage.first_broken_audit_entry(db)
+    if broken is not None:
+        problems.append(
+            f"Entry {broken} does not follow from the one before it under this installation's "
+            "key: the log was changed there (or this is not the key it was written with)."
+        )
+
+    entries, _ = storage.audit_head(db)
+    problems += _anchor_problems(db, entries)
+    checked, record_problems = _record_problems(db)
+    problems += record_problems
+    return AuditCheck(entries=entries, records=checked, problems=tuple(problems))
+
+
+def _anchor_problems(db: Database, entries: int) -> list[str]:
+    path = storage.db_file(db)
+    if path is None:
+        return []
+    anchor_file = storage.anchor_path(path)
+    anchor = storage.read_anchor(anchor_file)
+    if anchor is None:
+        if entries == 0:
+            return []
+        return [
+            f"The anchor file {anchor_file.name} is missing, so removed entries could not be "
+            "detected; restore it from the latest backup's .anchor file."
+        ]
+    anchored = int(anchor["entries"])
+    if entries < anchored:
+        return [
+            f"The log has {entries} entries but its anchor records {anchored}: entries were "
+            "removed from the end of the log."
+        ]
+    if anchored and storage.audit_hash_at(db, anchored) != anchor.get("hash"):
+        return [f"Entry {anchored} is not the entry the anchor recorded: the log was rewritten."]
+    return []
+
+
+def _record_problems(db: Database) -> tuple[int, list[str]]:
+    # What the log says each record is now: (review id, target) -> (version, digest), the
+    # latest entry naming it winning; "*" removes a whole review.
+    named: dict[tuple[int, str], tuple[int | None, str | None]] = {}
+    for row in storage.read_audit(db):
+        if not row.get("records"):
+            continue
+        for review, target, version, digest in json.loads(row["records"]):
+            if target == "*":
+                named = {k: v for k, v in named.items() if k[0] != review}
+            else:
+                named[(review, target)] = (version, digest)
+    key = storage.instance_key_of(db)
+    problems: list[str] = []
+    checked = 0
+    for review, reference, target, version, text in storage.stored_records(db):
+        checked += 1
+        expected = named.get((review, target))
+        if expected is None or expected[0] is None:
+            problems.append(f"{reference}: {target} (version {version}) has no audit entry.")
+        elif expected[0] != version:
+            problems.append(
+                f"{reference}: {target} is at version {version} but the log last recorded "
+                f"version {expected[0]}: it was changed without an audit entry."
+            )
+        elif expected[1] != storage.record_digest(key, text):
+            problems.append(
+                f"{reference}: {target} (version {version}) differs from what the log recorded: "
+                "it was changed without an audit entry."
+            )
+    if len(problems) > MAX_LISTED:
+        problems = [*problems[:MAX_LISTED], f"… and {len(problems) - MAX_LISTED} more records."]
+    return checked, problems

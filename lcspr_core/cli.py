@@ -15,7 +15,7 @@ from pathlib import Path
 from pydantic import ValidationError
 
 from lcspr_core import accounts, exchange, services, storage
-from lcspr_core.access import system_actor
+from lcspr_core.access import demo_loader, system_actor
 from lcspr_core.cli_users import add_user_commands
 from lcspr_core.clocks import Clock
 from lcspr_core.demo import DEMO_REFERENCE, build_demo_review
@@ -60,11 +60,13 @@ def _clock_line(clock: Clock) -> str:
 
 def cmd_demo(db: Database, args: argparse.Namespace) -> None:
     review = build_demo_review(args.reference)
-    services.create_review(db=db, review=review, actor=CLI_ACTOR, replace=args.replace)
+    # Loaded as the demo loader, so it is marked a demo review: demo accounts see no other.
+    services.create_review(db=db, review=review, actor=demo_loader(), replace=args.replace)
     _out(review.reference)
     if args.with_demo_users:
-        # Usable only from this machine, without a password (see accounts.sign_in_demo).
-        added = accounts.add_demo_users(db=db, reference=review.reference, actor=CLI_ACTOR)
+        # Usable only from this machine, without a password, and only while no real account
+        # exists (see accounts.sign_in_demo).
+        added = accounts.add_demo_users(db=db, reference=review.reference, actor=demo_loader())
         _out("Demo accounts (this machine only, not for real cases): " + ", ".join(added))
 
 
@@ -194,14 +196,20 @@ def cmd_render(db: Database, args: argparse.Namespace) -> None:
 
 
 def cmd_audit(db: Database, args: argparse.Namespace) -> None:
-    broken = storage.first_broken_audit_entry(db)
-    count = len(services.audit_entries(db=db, actor=CLI_ACTOR))
-    if broken is not None:
+    from lcspr_core.audit_trail import verify_audit_log
+
+    check = verify_audit_log(db=db, actor=CLI_ACTOR)
+    if not check.intact:
+        listed = "\n".join(f"- {problem}" for problem in check.problems)
         raise LcsprError(
-            f"The audit log has been altered: entry {broken} does not follow from the one "
-            "before it. Restore the latest backup and investigate."
+            f"The audit log is not intact:\n{listed}\n"
+            "Restore the latest backup (with its .anchor file) and investigate."
         )
-    _out(f"The audit log is intact: {count} entries, each chained to the one before.")
+    _out(
+        f"The audit log is intact: {check.entries} entries, each chained to the one before "
+        f"under this installation's key, matching its anchor; the append-only triggers are in "
+        f"place; all {check.records} stored records match their latest audit entry."
+    )
 
 
 def cmd_backup(db: Database, args: argparse.Namespace) -> None:
@@ -209,7 +217,11 @@ def cmd_backup(db: Database, args: argparse.Namespace) -> None:
     if target.exists() and not args.force:
         raise LcsprError(f"{target} already exists; choose another name or add --force.")
     storage.backup_to(db, target)
-    _out(f"Backed up to {target}. To restore: stop the app and copy it over the database file.")
+    anchor = storage.anchor_path(target)
+    _out(
+        f"Backed up to {target}, with its audit anchor {anchor}. To restore: stop the app and "
+        "copy both over the database file and its .anchor file."
+    )
 
 
 def cmd_check(db: Database, args: argparse.Namespace) -> None:
@@ -282,7 +294,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--replace", action="store_true", help="replace it if it exists")
     p.add_argument(
         "--with-demo-users", action="store_true",
-        help="also add one demo account per role, usable only on this machine",
+        help="also add one demo account per role, usable only on this machine, until a real "
+        "account exists",
     )  # fmt: skip
     p.set_defaults(func=cmd_demo)
 

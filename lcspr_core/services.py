@@ -21,7 +21,13 @@ from pydantic import BaseModel, TypeAdapter, ValidationError
 from pydantic_core import to_jsonable_python
 
 from lcspr_core import storage
-from lcspr_core.access import Actor, redact_restricted, require, visible_references
+from lcspr_core.access import (
+    Actor,
+    demo_may_see,
+    redact_restricted,
+    require,
+    visible_references,
+)
 from lcspr_core.clocks import Clock
 from lcspr_core.errors import (
     DuplicateReviewError,
@@ -214,9 +220,14 @@ def chronology_page(
 def audit_entries(
     *, db: Database, actor: Actor, reference: str | None = None
 ) -> list[dict[str, Any]]:
-    """The audit log (of one review, or all): administrators only."""
+    """The audit log (of one review, or all): administrators only (a demo administrator sees
+    only the entries of demo reviews)."""
     require(actor=actor, action="view_audit")
-    return storage.read_audit(db, reference=reference)
+    return [
+        row
+        for row in storage.read_audit(db, reference=reference)
+        if demo_may_see(actor=actor, reference=row["review_reference"])
+    ]
 
 
 # --- writing ---------------------------------------------------------------------------------
@@ -286,9 +297,11 @@ def _sort_key(kind: str, data: dict[str, Any]) -> str:
     return str(data.get(field) or "") if field else ""
 
 
-def _write_whole_review(db: Database, review_model: Review, *, actor: str, action: str) -> None:
+def _write_whole_review(
+    db: Database, review_model: Review, *, actor: str, action: str, demo: bool = False
+) -> None:
     # `actor` here is the username already checked by the public service.
-    review = storage.insert_review(db, reference=review_model.reference, actor=actor)
+    review = storage.insert_review(db, reference=review_model.reference, actor=actor, demo=demo)
     data = review_model.model_dump(mode="json")
     for name in SECTIONS:
         if data[name] is not None:
@@ -343,7 +356,9 @@ def create_review(*, db: Database, review: Review, actor: Actor, replace: bool =
                 before="whole review",
                 after=None,
             )
-        _write_whole_review(db, review, actor=actor.username, action="create")
+        # Made by the demo loader or a demo account: a demo review, the only kind demo
+        # accounts see.
+        _write_whole_review(db, review, actor=actor.username, action="create", demo=actor.demo)
     return review
 
 

@@ -2,17 +2,23 @@
 
 A review is stored as one row per singleton section and one row per list item, each with a
 version (for refusing stale saves) and who changed it last. The audit log is append-only and
-each entry hashes the one before, so an edit to history shows.
+each entry carries a keyed hash (HMAC with the instance key, kept outside the database) of the
+one before; each entry also names the version and a keyed digest of every record its write
+stored, and the head of the chain is copied to an anchor file outside the database after each
+write (issue 11, finding 6). See audit_trail.verify_audit_log for what that lets us check.
 """
 
 from __future__ import annotations
 
 import hashlib
+import hmac
 import json
 import os
+import secrets
 import sqlite3
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -21,6 +27,7 @@ from sqlite_utils import Database as Database  # re-exported for annotations els
 from sqlite_utils.migrations import Migrations
 
 from lcspr_core.errors import StorageError
+from lcspr_core.secrets_key import instance_key
 
 DEFAULT_DB_PATH = Path("data") / "lcspr.db"
 DB_ENV_VAR = "LCSPR_DB"
@@ -29,6 +36,18 @@ DB_ENV_VAR = "LCSPR_DB"
 BUSY_TIMEOUT_MS = 8000
 
 migrations = Migrations("lcspr")
+
+# The append-only triggers, by name; `lcspr audit verify` checks they are still there, as is.
+AUDIT_TRIGGERS = {
+    "audit_log_no_update": (
+        "CREATE TRIGGER audit_log_no_update BEFORE UPDATE ON audit_log "
+        "BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END"
+    ),
+    "audit_log_no_delete": (
+        "CREATE TRIGGER audit_log_no_delete BEFORE DELETE ON audit_log "
+        "BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END"
+    ),
+}
 
 
 @migrations()
@@ -92,14 +111,8 @@ def m002_create_audit_log(db: Database) -> None:
     )
     db.table("audit_log").create_index(["review_reference", "seq"])
     # Append-only: the database itself refuses to change or remove history.
-    db.execute(
-        "CREATE TRIGGER audit_log_no_update BEFORE UPDATE ON audit_log "
-        "BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END"
-    )
-    db.execute(
-        "CREATE TRIGGER audit_log_no_delete BEFORE DELETE ON audit_log "
-        "BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END"
-    )
+    for sql in AUDIT_TRIGGERS.values():
+        db.execute(sql)
 
 
 @migrations()
@@ -201,19 +214,31 @@ def write_transaction(db: Database) -> Iterator[Database]:
     sqlite-utils' db.atomic() issues a plain BEGIN: a transaction that reads and then writes
     beside another writer fails at once with "database is locked", whatever the busy timeout.
     BEGIN IMMEDIATE waits for the lock up front instead. Nested calls join the outer one.
+    After a commit that appended to the audit log, the new head goes to the anchor file.
     """
     if db.conn.in_transaction:
         yield db
         return
+    state = _transaction_state(db)
     try:
         db.conn.execute("BEGIN IMMEDIATE")
         try:
             yield db
+            if state.records:
+                # Every stored change to case data is named by an audit entry of the same
+                # write, or `lcspr audit verify` could not tell it from tampering.
+                raise StorageError(
+                    "A change to case data was about to be saved without its audit entry; "
+                    "nothing was changed."
+                )
             db.conn.execute("COMMIT")
         except BaseException:
             if db.conn.in_transaction:
                 db.conn.execute("ROLLBACK")
             raise
+        finally:
+            head, state.head, state.key = state.head, None, None
+            state.records.clear()
     except sqlite3.Error as exc:
         # Disk full, a lock held past the busy timeout, a failing audit insert: the whole
         # write is rolled back, and the person is told so in words, not a traceback.
@@ -221,6 +246,8 @@ def write_transaction(db: Database) -> Iterator[Database]:
             f"The change could not be saved, and nothing was changed: {exc}. "
             "Try again; if it keeps happening, tell your administrator."
         ) from exc
+    if head is not None:
+        write_anchor(db, entries=head[0], head_hash=head[1])
 
 
 def now_iso() -> str:
@@ -245,13 +272,21 @@ def review_references(db: Database) -> list[str]:
     return [row[0] for row in db.execute("SELECT reference FROM reviews ORDER BY reference")]
 
 
-def insert_review(db: Database, *, reference: str, actor: str) -> int:
+def insert_review(db: Database, *, reference: str, actor: str, demo: bool = False) -> int:
     table = db.table("reviews")
-    table.insert({"reference": reference, "created_at": now_iso(), "created_by": actor})
+    table.insert(
+        {"reference": reference, "created_at": now_iso(), "created_by": actor, "demo": int(demo)}
+    )
     return int(str(table.last_pk))
 
 
+def demo_references(db: Database) -> list[str]:
+    """References of the reviews the demo loader made: the only ones demo accounts see."""
+    return [row[0] for row in db.execute("SELECT reference FROM reviews WHERE demo = 1")]
+
+
 def delete_review_rows(db: Database, review: int) -> None:
+    _note_record(db, review, "*", None, None)
     db.execute("DELETE FROM items WHERE review_id = ?", [review])
     db.execute("DELETE FROM sections WHERE review_id = ?", [review])
     db.execute("DELETE FROM reviews WHERE id = ?", [review])
@@ -349,11 +384,13 @@ def count_items(db: Database, review: int, kind: str) -> int:
 def upsert_section(
     db: Database, review: int, name: str, data: dict[str, Any], *, version: int, actor: str
 ) -> None:
+    text = to_json(data)
+    _note_record(db, review, name, version, text)
     db.table("sections").upsert(
         {
             "review_id": review,
             "name": name,
-            "data": to_json(data),
+            "data": text,
             "version": version,
             "updated_at": now_iso(),
             "updated_by": actor,
@@ -363,6 +400,7 @@ def upsert_section(
 
 
 def delete_section(db: Database, review: int, name: str) -> None:
+    _note_record(db, review, name, None, None)
     db.execute("DELETE FROM sections WHERE review_id = ? AND name = ?", [review, name])
 
 
@@ -378,6 +416,8 @@ def upsert_item(
     version: int,
     actor: str,
 ) -> None:
+    text = to_json(data)
+    _note_record(db, review, f"{kind}/{item_id}", version, text)
     db.table("items").upsert(
         {
             "review_id": review,
@@ -385,7 +425,7 @@ def upsert_item(
             "id": item_id,
             "position": position,
             "sort_key": sort_key,
-            "data": to_json(data),
+            "data": text,
             "version": version,
             "updated_at": now_iso(),
             "updated_by": actor,
@@ -411,6 +451,7 @@ def item_position(db: Database, review: int, kind: str, item_id: str) -> int | N
 
 
 def delete_item_row(db: Database, review: int, kind: str, item_id: str) -> None:
+    _note_record(db, review, f"{kind}/{item_id}", None, None)
     db.execute(
         "DELETE FROM items WHERE review_id = ? AND kind = ? AND id = ?", [review, kind, item_id]
     )
@@ -419,11 +460,71 @@ def delete_item_row(db: Database, review: int, kind: str, item_id: str) -> None:
 # --- audit log -------------------------------------------------------------------------------
 
 GENESIS_HASH = "0" * 64
+ANCHOR_SUFFIX = ".anchor"
 
 
-def _entry_hash(prev_hash: str, entry: dict[str, Any]) -> str:
+@dataclass
+class _TransactionState:
+    """What the current write transaction of one connection has done that the log records."""
+
+    # (review id, target, version, digest) of each record stored or removed, not yet named
+    # by an audit entry; version and digest are None for a removal ("*" = the whole review).
+    records: list[tuple[int, str, int | None, str | None]] = field(default_factory=list)
+    # (seq, hash) of the last entry appended, for the anchor once the write commits.
+    head: tuple[int, str] | None = None
+    # The instance key, read once per write (a whole review is thousands of records).
+    key: bytes | None = None
+
+
+# Keyed by connection: one Database per script run, and a transaction never spans two.
+_STATES: dict[int, _TransactionState] = {}
+# In-memory databases have no folder for a key file; nothing of theirs outlives the process.
+_MEMORY_KEY = secrets.token_bytes(32)
+
+
+def _transaction_state(db: Database) -> _TransactionState:
+    return _STATES.setdefault(id(db.conn), _TransactionState())
+
+
+def db_file(db: Database) -> Path | None:
+    """The file the database lives in (None for an in-memory database)."""
+    for _, name, file in db.execute("PRAGMA database_list").fetchall():
+        if name == "main":
+            return Path(file) if file else None
+    return None
+
+
+def instance_key_of(db: Database) -> bytes:
+    """The instance key for this database (see secrets_key): keys the audit chain and the
+    hashed names and sources of sign-in attempts."""
+    state = _STATES.get(id(db.conn))
+    if state is not None and state.key is not None and db.conn.in_transaction:
+        return state.key
+    path = db_file(db)
+    key = instance_key(path) if path is not None else _MEMORY_KEY
+    if db.conn.in_transaction:
+        _transaction_state(db).key = key
+    return key
+
+
+def record_digest(key: bytes, text: str) -> str:
+    """A keyed digest of a stored record's JSON: shows any change to it, yet a copy of the
+    log cannot be used to test guesses at restricted details without the key."""
+    return hmac.new(key, b"record\0" + text.encode(), hashlib.sha256).hexdigest()[:32]
+
+
+def _note_record(
+    db: Database, review: int, target: str, version: int | None, text: str | None
+) -> None:
+    digest = record_digest(instance_key_of(db), text) if text is not None else None
+    _transaction_state(db).records.append((review, target, version, digest))
+
+
+def audit_entry_hash(key: bytes, prev_hash: str, entry: dict[str, Any]) -> str:
+    """HMAC-SHA256 of the entry (every column but seq and hash) after the previous hash: without
+    the key, nobody can recompute the chain after changing, adding or removing an entry."""
     body = to_json({key: entry[key] for key in sorted(entry) if key not in ("seq", "hash")})
-    return hashlib.sha256((prev_hash + body).encode()).hexdigest()
+    return hmac.new(key, (prev_hash + body).encode(), hashlib.sha256).hexdigest()
 
 
 def append_audit(
@@ -436,9 +537,11 @@ def append_audit(
     before: Any,
     after: Any,
 ) -> None:
-    """Append one entry, chained to the previous entry's hash. Call inside the write."""
-    row = db.execute("SELECT hash FROM audit_log ORDER BY seq DESC LIMIT 1").fetchone()
-    prev_hash = row[0] if row else GENESIS_HASH
+    """Append one entry, chained to the previous entry's hash. Call inside the write; the
+    entry also names every record this write has stored so far (version and digest)."""
+    state = _transaction_state(db)
+    row = db.execute("SELECT seq, hash FROM audit_log ORDER BY seq DESC LIMIT 1").fetchone()
+    prev_hash = row[1] if row else GENESIS_HASH
     entry = {
         "at": now_iso(),
         "actor": actor,
@@ -448,9 +551,13 @@ def append_audit(
         "before": to_json(before),
         "after": to_json(after),
         "prev_hash": prev_hash,
+        "records": to_json([list(record) for record in state.records]) if state.records else None,
     }
-    entry["hash"] = _entry_hash(prev_hash, entry)
-    db.table("audit_log").insert(entry)
+    entry_hash = audit_entry_hash(instance_key_of(db), prev_hash, entry)
+    seq = (int(row[0]) if row else 0) + 1
+    db.table("audit_log").insert({"seq": seq, **entry, "hash": entry_hash})
+    state.records.clear()
+    state.head = (seq, entry_hash)
 
 
 def read_audit(
@@ -482,13 +589,103 @@ def read_audit(
 
 
 def first_broken_audit_entry(db: Database) -> int | None:
-    """The seq of the first entry whose hash does not follow from its predecessor, if any."""
+    """The seq of the first entry that does not follow from its predecessor under the key
+    (a changed, inserted or removed entry, or a chain recomputed without the key), if any."""
+    key = instance_key_of(db)
     prev_hash = GENESIS_HASH
-    for entry in read_audit(db):
-        if entry["prev_hash"] != prev_hash or _entry_hash(prev_hash, entry) != entry["hash"]:
+    for expected_seq, entry in enumerate(read_audit(db), start=1):
+        if (
+            entry["seq"] != expected_seq
+            or entry["prev_hash"] != prev_hash
+            or not hmac.compare_digest(audit_entry_hash(key, prev_hash, entry), entry["hash"])
+        ):
             return int(entry["seq"])
         prev_hash = entry["hash"]
     return None
+
+
+def audit_head(db: Database) -> tuple[int, str]:
+    """(number of entries, hash of the last one); (0, GENESIS_HASH) for an empty log."""
+    count = int(db.execute("SELECT count(*) FROM audit_log").fetchone()[0])
+    last = db.execute("SELECT hash FROM audit_log ORDER BY seq DESC LIMIT 1").fetchone()
+    return count, (str(last[0]) if last else GENESIS_HASH)
+
+
+def audit_hash_at(db: Database, seq: int) -> str | None:
+    row = db.execute("SELECT hash FROM audit_log WHERE seq = ?", [seq]).fetchone()
+    return str(row[0]) if row else None
+
+
+def audit_triggers(db: Database) -> dict[str, str]:
+    """The triggers on the audit log as they stand: name -> SQL."""
+    rows = db.execute(
+        "SELECT name, sql FROM sqlite_master WHERE type = 'trigger' AND tbl_name = 'audit_log'"
+    ).fetchall()
+    return {str(name): str(sql) for name, sql in rows}
+
+
+def anchor_path(db_path: Path) -> Path:
+    return db_path.with_name(db_path.name + ANCHOR_SUFFIX)
+
+
+def read_anchor(path: Path) -> dict[str, Any] | None:
+    """The anchor at `path` ({"entries": n, "hash": h}), or None if there is none."""
+    try:
+        data = json.loads(path.read_text())
+    except FileNotFoundError:
+        return None
+    except (OSError, ValueError) as exc:
+        raise StorageError(f"The anchor file {path} cannot be read: {exc}.") from exc
+    if not isinstance(data, dict) or not isinstance(data.get("entries"), int):
+        raise StorageError(f"The anchor file {path} is not an audit anchor.")
+    return data
+
+
+def _write_anchor_file(
+    path: Path, *, entries: int, head_hash: str, only_forward: bool = True
+) -> None:
+    existing = read_anchor(path) if only_forward and path.exists() else None
+    if existing is not None and existing["entries"] > entries:
+        # Another process committed a later entry and anchored it first: keep theirs.
+        return
+    temporary = path.with_name(f".{path.name}.{os.getpid()}.part")
+    temporary.write_text(to_json({"entries": entries, "hash": head_hash, "at": now_iso()}))
+    os.replace(temporary, path)
+
+
+def write_anchor(db: Database, *, entries: int, head_hash: str) -> None:
+    """Copy the head of the chain (its entry count and hash) outside the database, so removing
+    the last entries, or the whole log, shows. Cheap (a small write and a rename), so it runs
+    after every committed write that appended to the log."""
+    path = db_file(db)
+    if path is None:
+        return
+    try:
+        _write_anchor_file(anchor_path(path), entries=entries, head_hash=head_hash)
+    except (OSError, StorageError):
+        # The write itself is committed; a missing or stale anchor is reported by
+        # `lcspr audit verify` rather than turning a saved change into an error.
+        return
+
+
+def stored_records(db: Database) -> Iterator[tuple[int, str, str, int, str]]:
+    """Every stored section and item: (review id, reference, target, version, data JSON)."""
+    yield from db.execute(
+        "SELECT r.id, r.reference, s.name, s.version, s.data FROM sections s "
+        "JOIN reviews r ON r.id = s.review_id "
+        "UNION ALL "
+        "SELECT r.id, r.reference, i.kind || '/' || i.id, i.version, i.data FROM items i "
+        "JOIN reviews r ON r.id = i.review_id"
+    )
+
+
+def note_existing_records(db: Database) -> int:
+    """Name every stored record in the next audit entry (the migration's baseline)."""
+    count = 0
+    for review, _, target, version, text in stored_records(db):
+        _note_record(db, review, target, int(version), text)
+        count += 1
+    return count
 
 
 # --- generated documents ---------------------------------------------------------------------
@@ -520,7 +717,8 @@ def write_file_atomically(path: Path, data: bytes) -> None:
 
 
 def backup_to(db: Database, target: Path) -> None:
-    """A consistent copy of the whole database while the app keeps writing.
+    """A consistent copy of the whole database while the app keeps writing, with its audit
+    anchor beside it as `<target>.anchor`.
 
     VACUUM INTO takes one read snapshot, so unlike a stepwise backup it always finishes under
     continuous writes. The copy is written beside the target and renamed, so a kill mid-backup
@@ -530,6 +728,17 @@ def backup_to(db: Database, target: Path) -> None:
     temporary = target.with_name(f".{target.name}.part")
     temporary.unlink(missing_ok=True)
     db.execute("VACUUM INTO ?", [str(temporary)])
+    # The backup's own anchor, read from the copy, so it matches the copy exactly: restored
+    # together, `lcspr audit verify` can tell whether entries were removed since.
+    copy = sqlite3.connect(str(temporary))
+    try:
+        head = Database(copy)
+        entries, head_hash = audit_head(head)
+    finally:
+        copy.close()
+    _write_anchor_file(
+        anchor_path(target), entries=entries, head_hash=head_hash, only_forward=False
+    )
     os.replace(temporary, target)
 
 
@@ -636,27 +845,124 @@ def delete_user_sessions(db: Database, username: str) -> None:
     db.execute("DELETE FROM sessions WHERE username = ?", [username])
 
 
-def read_login_failures(db: Database, username: str) -> dict[str, Any] | None:
+def count_sign_in_failures(
+    db: Database, *, since: str, name_key: str | None = None, source_key: str | None = None
+) -> int:
+    """Failed and still-pending attempts since `since`, for one name, one source, or both.
+    A pending attempt counts as failed: its password is being checked right now."""
+    clauses, params = ["at >= ?", "outcome != 'success'"], [since]
+    if name_key is not None:
+        clauses.append("name_key = ?")
+        params.append(name_key)
+    if source_key is not None:
+        clauses.append("source_key = ?")
+        params.append(source_key)
     row = db.execute(
-        "SELECT failures, last_failure_at, locked_until FROM login_failures WHERE username = ?",
-        [username],
+        f"SELECT count(*) FROM sign_in_attempts WHERE {' AND '.join(clauses)}", params
     ).fetchone()
-    return {"failures": row[0], "last_failure_at": row[1], "locked_until": row[2]} if row else None
+    return int(row[0])
 
 
-def upsert_login_failures(
-    db: Database, *, username: str, failures: int, at: str, locked_until: str | None
-) -> None:
-    db.table("login_failures").upsert(
-        {
-            "username": username,
-            "failures": failures,
-            "last_failure_at": at,
-            "locked_until": locked_until,
-        },
-        pk="username",
+def has_signed_in_from(db: Database, *, name_key: str, source_key: str, since: str) -> bool:
+    row = db.execute(
+        "SELECT 1 FROM sign_in_attempts WHERE name_key = ? AND source_key = ? "
+        "AND outcome = 'success' AND at >= ? LIMIT 1",
+        [name_key, source_key, since],
+    ).fetchone()
+    return row is not None
+
+
+def insert_sign_in_attempt(db: Database, *, name_key: str, source_key: str, at: str) -> int:
+    cursor = db.execute(
+        "INSERT INTO sign_in_attempts (name_key, source_key, at, outcome) "
+        "VALUES (?, ?, ?, 'pending')",
+        [name_key, source_key, at],
+    )
+    return int(cursor.lastrowid or 0)
+
+
+def set_sign_in_outcome(db: Database, attempt: int, outcome: str) -> None:
+    db.execute("UPDATE sign_in_attempts SET outcome = ? WHERE id = ?", [outcome, attempt])
+
+
+def forget_sign_in_attempts(db: Database, *, before: str) -> None:
+    db.execute("DELETE FROM sign_in_attempts WHERE at < ?", [before])
+
+
+def clear_sign_in_failures(db: Database, *, name_key: str) -> None:
+    """After an administrator sets a new password, its name starts afresh everywhere."""
+    db.execute(
+        "DELETE FROM sign_in_attempts WHERE name_key = ? AND outcome != 'success'", [name_key]
     )
 
 
-def clear_login_failures(db: Database, username: str) -> None:
-    db.execute("DELETE FROM login_failures WHERE username = ?", [username])
+# --- migrations added later (kept at the end: they run in the order they are defined) ------
+
+
+@migrations()
+def m005_sign_in_attempts(db: Database) -> None:
+    # Issue 11, finding 4: one row per attempt, written as "pending" before the password is
+    # checked (so simultaneous attempts cannot pass the limit together), by a keyed hash of the
+    # attempted name and of the source address (never either in clear). The old per-name
+    # counter held attempted names in clear: it goes.
+    db.execute(
+        "CREATE TABLE sign_in_attempts ("
+        "id INTEGER PRIMARY KEY, name_key TEXT NOT NULL, source_key TEXT NOT NULL, "
+        "at TEXT NOT NULL, outcome TEXT NOT NULL "
+        "CHECK (outcome IN ('pending', 'failure', 'success')))"
+    )
+    db.execute("CREATE INDEX sign_in_attempts_name ON sign_in_attempts (name_key, at)")
+    db.execute("CREATE INDEX sign_in_attempts_source ON sign_in_attempts (source_key, at)")
+    db.execute("DROP TABLE IF EXISTS login_failures")
+
+
+@migrations()
+def m006_mark_demo_reviews(db: Database) -> None:
+    # Issue 11, finding 5: demo accounts see only the reviews the demo loader made.
+    db.execute("ALTER TABLE reviews ADD COLUMN demo INTEGER NOT NULL DEFAULT 0")
+    db.execute("UPDATE reviews SET demo = 1 WHERE created_by = 'demo loader'")
+
+
+@migrations()
+def m007_anchor_audit_log(db: Database) -> None:
+    # Issue 11, finding 6: the chain becomes keyed (HMAC with the instance key) and each entry
+    # names the records its write stored. Existing entries are rechained under the key (the
+    # triggers are lifted for this one rewrite), and an entry says so, with whether the old
+    # chain was intact, and names every record as it stands as the baseline.
+    db.execute("ALTER TABLE audit_log ADD COLUMN records TEXT")
+    previous = _first_broken_unkeyed_entry(db)
+    for name in AUDIT_TRIGGERS:
+        db.execute(f"DROP TRIGGER IF EXISTS {name}")
+    key = instance_key_of(db)
+    prev_hash = GENESIS_HASH
+    entries = read_audit(db)
+    for entry in entries:
+        entry["prev_hash"] = prev_hash
+        entry["hash"] = audit_entry_hash(key, prev_hash, entry)
+        db.execute(
+            "UPDATE audit_log SET prev_hash = ?, hash = ? WHERE seq = ?",
+            [entry["prev_hash"], entry["hash"], entry["seq"]],
+        )
+        prev_hash = entry["hash"]
+    for sql in AUDIT_TRIGGERS.values():
+        db.execute(sql)
+    baseline = note_existing_records(db)
+    if not entries and not baseline:
+        return  # a fresh install: nothing to rechain or to take as it stands
+    append_audit(
+        db, actor="migration", reference=None, target="audit_log", action="rechain",
+        before={"previous_chain": "intact" if previous is None else f"broken at entry {previous}"},
+        after={"rechained": len(entries), "records": baseline},
+    )  # fmt: skip
+
+
+def _first_broken_unkeyed_entry(db: Database) -> int | None:
+    """The pre-migration check (plain SHA-256 chain), recorded by the rechaining entry."""
+    prev_hash = GENESIS_HASH
+    for entry in read_audit(db):
+        body = to_json({k: entry[k] for k in sorted(entry) if k not in ("seq", "hash", "records")})
+        expected = hashlib.sha256((prev_hash + body).encode()).hexdigest()
+        if entry["prev_hash"] != prev_hash or expected != entry["hash"]:
+            return int(entry["seq"])
+        prev_hash = entry["hash"]
+    return None

@@ -135,14 +135,16 @@ def audit_tab(db: Database, actor: Actor) -> None:
 def backup_tab(db: Database, actor: Actor) -> None:
     st.caption(
         "A consistent copy of the whole database, taken while the app keeps running. It holds "
-        "every case: keep it as securely as the server. To restore, stop the app and copy the "
-        "file over the database."
+        "every case: keep it as securely as the server. Keep its audit anchor with it: "
+        "`lcspr audit verify` uses it to show whether history was removed after the backup. "
+        "To restore, stop the app and copy both over the database and its .anchor file."
     )
     if st.button("Prepare a backup", key="admin.backup"):
         with tempfile.TemporaryDirectory() as folder:
             target = Path(folder) / "lcspr-backup.db"
             storage.backup_to(db, target)
             st.session_state["admin.backup_bytes"] = target.read_bytes()
+            st.session_state["admin.backup_anchor"] = storage.anchor_path(target).read_bytes()
         audit_trail.record_backup(db=db, actor=actor)
     data = st.session_state.get("admin.backup_bytes")
     if data:
@@ -150,4 +152,9 @@ def backup_tab(db: Database, actor: Actor) -> None:
             "Download the backup", data, file_name="lcspr-backup.db",
             mime="application/vnd.sqlite3", key="admin.backup_download",
             on_click="ignore",
+        )  # fmt: skip
+        st.download_button(
+            "Download its audit anchor", st.session_state.get("admin.backup_anchor", b""),
+            file_name="lcspr-backup.db.anchor", mime="application/json",
+            key="admin.backup_anchor_download", on_click="ignore",
         )  # fmt: skip

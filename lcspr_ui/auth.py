@@ -7,22 +7,20 @@ effect at the next click.
 
 from __future__ import annotations
 
-import ipaddress
-
 import streamlit as st
 from streamlit.errors import StreamlitSecretNotFoundError
 
 from lcspr_core import accounts, services
-from lcspr_core.access import Actor, system_actor
+from lcspr_core.access import Actor, demo_loader
 from lcspr_core.demo import DEMO_REFERENCE, build_demo_review
 from lcspr_core.errors import AccountError, DuplicateReviewError, SignInError
+from lcspr_core.request_origin import client_source, is_local_request
 from lcspr_core.storage import Database, open_db
 
 TOKEN = "session_token"
 ACTOR = "_signed_in_actor"
 SSO_PROBLEM = "_sso_problem"
-DEMO_LOADER = system_actor("demo loader")
-FORWARDING_HEADERS = ("x-forwarded-for", "x-real-ip", "forwarded", "x-forwarded-host")
+DEMO_LOADER = demo_loader()
 
 
 def sso_configured() -> bool:
@@ -33,41 +31,21 @@ def sso_configured() -> bool:
         return False
 
 
-def from_local_machine() -> bool:
-    """Whether this browser runs on the machine the app runs on (see is_local_request)."""
+def _request() -> tuple[str | None, dict[str, str]]:
     address = st.context.ip_address
     # Streamlit gives a str, or None for a loopback connection; anything else (AppTest's
     # stand-in) means no network connection at all.
-    return is_local_request(
-        address if isinstance(address, str) else None, dict(st.context.headers.items())
-    )
+    return (address if isinstance(address, str) else None), dict(st.context.headers.items())
 
 
-def is_local_request(address: str | None, headers: dict[str, str]) -> bool:
-    """Streamlit reports no address for a loopback connection. A reverse proxy on the same
-    machine also connects from loopback, so any forwarding header, or a Host that is not a
-    loopback name, counts as remote. (A proxy that sends neither is indistinguishable: create
-    the first administrator with the CLI before putting one in front of the app.)
-    """
-    if address is not None:
-        return False
-    headers = {key.lower(): value for key, value in headers.items()}
-    if any(name in headers for name in FORWARDING_HEADERS):
-        return False
-    host = headers.get("host")
-    if host is None:  # no HTTP request at all: the app is run in-process (AppTest)
-        return True
-    name = host.strip()
-    if name.startswith("["):  # [::1]:8501
-        name = name[1 : name.find("]")]
-    elif name.count(":") == 1:  # localhost:8501
-        name = name.split(":")[0]
-    if name.lower() == "localhost":
-        return True
-    try:
-        return ipaddress.ip_address(name).is_loopback
-    except ValueError:
-        return False
+def from_local_machine() -> bool:
+    """Whether this browser runs on the machine the app runs on (request_origin decides)."""
+    return is_local_request(*_request())
+
+
+def request_source() -> str:
+    """The source this sign-in attempt is throttled under (request_origin.client_source)."""
+    return client_source(*_request())
 
 
 def signed_in_actor(db: Database) -> Actor | None:
@@ -145,7 +123,9 @@ def first_admin_form(db: Database) -> None:
                     db=db, username=username, display_name=display_name, email=email,
                     password=password,
                 )  # fmt: skip
-                token = accounts.sign_in(db=db, username=username, password=password)
+                token = accounts.sign_in(
+                    db=db, username=username, password=password, source=request_source()
+                )
             except (AccountError, SignInError) as exc:
                 st.error(str(exc))
                 return

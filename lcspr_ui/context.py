@@ -5,7 +5,7 @@ from __future__ import annotations
 import streamlit as st
 
 from lcspr_core import services, storage
-from lcspr_core.access import Actor, record_restricted_view
+from lcspr_core.access import Actor, can, record_restricted_view
 from lcspr_core.errors import ReviewNotFoundError
 from lcspr_core.model import Review
 from lcspr_core.storage import Database
@@ -64,6 +64,8 @@ def note_restricted_view(reference: str) -> None:
     """Audit that the signed-in user was shown a review's restricted details (SPEC §7), once
     per review per sign-in session rather than on every rerun of the page."""
     seen: set[str] = st.session_state.setdefault("_restricted_seen", set())
+    if not can(actor=current_actor(), action="read_restricted", reference=reference):
+        return  # their copy of the review has no restricted details: nothing was shown
     if reference not in seen:
         db = storage.open_db()
         try:

@@ -30,8 +30,9 @@ try:
             if st.form_submit_button("Sign in", type="primary"):
                 try:
                     token = accounts.sign_in(
-                        db=db, username=username, password=password, from_local_machine=local
-                    )
+                        db=db, username=username, password=password,
+                        source=auth.request_source(),
+                    )  # fmt: skip
                 except SignInError as exc:
                     st.error(str(exc))
                 else:
@@ -45,7 +46,8 @@ try:
             st.button("Sign out of single sign-on", key="sso.logout", on_click=st.logout)
         else:
             st.button("Sign in with your organisation account", key="sso.login", on_click=st.login)
-    if local:
-        auth.demo_sign_in(db, offer_load=first_run)
+    if local and first_run:
+        # The demo is for a fresh install: once a real account exists it is gone.
+        auth.demo_sign_in(db, offer_load=True)
 finally:
     db.close()

@@ -1,5 +1,5 @@
-"""Local accounts against a real SQLite file: Argon2id hashes, one generic message, lockout and
-its expiry, and sessions that end at sign-out, password change, disabling and idle time."""
+"""Local accounts against a real SQLite file: Argon2id hashes, one generic message (throttling
+is in test_sign_in_throttle.py), and sessions that end at sign-out, password change, disabling and idle time."""
 
 from __future__ import annotations
 
@@ -29,7 +29,7 @@ def alice(db: Database) -> accounts.User:
 def test_the_account_tables_are_pinned(db: Database) -> None:
     assert {
         name: list(db[name].columns_dict)
-        for name in ("users", "memberships", "sessions", "login_failures")
+        for name in ("users", "memberships", "sessions", "sign_in_attempts")
     } == {
         "users": [
             "username", "display_name", "email", "is_admin", "disabled", "demo",
@@ -37,7 +37,7 @@ def test_the_account_tables_are_pinned(db: Database) -> None:
         ],
         "memberships": ["username", "review_reference", "role", "granted_at"],
         "sessions": ["token_hash", "username", "created_at", "last_seen_at"],
-        "login_failures": ["username", "failures", "last_failure_at", "locked_until"],
+        "sign_in_attempts": ["id", "name_key", "source_key", "at", "outcome"],
     }  # fmt: skip
 
 
@@ -107,42 +107,6 @@ def test_a_disabled_user_gets_the_same_message(db: Database, alice: accounts.Use
     with pytest.raises(SignInError) as caught:
         accounts.sign_in(db=db, username="alice", password=PASSWORD, now=T0)
     assert str(caught.value) == accounts.WRONG
-
-
-def _fail(db: Database, username: str, at: datetime) -> str:
-    with pytest.raises(SignInError) as caught:
-        accounts.sign_in(db=db, username=username, password="not the password", now=at)
-    return str(caught.value)
-
-
-def test_five_failures_lock_the_name_for_fifteen_minutes_then_it_unlocks(
-    db: Database, alice: accounts.User
-) -> None:
-    messages = [_fail(db, "alice", T0 + timedelta(seconds=i)) for i in range(5)]
-    assert messages == [accounts.WRONG] * 4 + [accounts.LOCKED]
-    # Locked: even the right password is refused, without being checked.
-    with pytest.raises(SignInError) as caught:
-        accounts.sign_in(db=db, username="alice", password=PASSWORD, now=T0 + timedelta(minutes=14))
-    assert str(caught.value) == accounts.LOCKED
-    token = accounts.sign_in(
-        db=db, username="alice", password=PASSWORD, now=T0 + timedelta(minutes=15, seconds=5)
-    )
-    assert accounts.session_actor(db=db, token=token, now=T0 + timedelta(minutes=16)) is not None
-    assert storage.read_login_failures(db, "alice") is None  # success clears the count
-
-
-def test_unknown_names_lock_the_same_way_so_a_lockout_reveals_nothing(db: Database) -> None:
-    messages = [_fail(db, "nobody", T0) for _ in range(5)]
-    assert messages == [accounts.WRONG] * 4 + [accounts.LOCKED]
-
-
-def test_old_failures_do_not_count_towards_a_lockout(db: Database, alice: accounts.User) -> None:
-    for i in range(4):
-        _fail(db, "alice", T0 + timedelta(seconds=i))
-    assert _fail(db, "alice", T0 + timedelta(hours=1)) == accounts.WRONG
-    assert storage.read_login_failures(db, "alice") == {
-        "failures": 1, "last_failure_at": "2026-03-04T10:00:00+00:00", "locked_until": None,
-    }  # fmt: skip
 
 
 def test_a_weaker_stored_hash_is_upgraded_at_the_next_sign_in(

@@ -3,6 +3,7 @@ administrator, demo accounts, and Administration for administrators only."""
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
@@ -164,9 +165,11 @@ def test_backup_download_is_a_real_database(stored_demo: Review, tmp_path: Path)
     data = at.session_state["admin.backup_bytes"]
     copy = tmp_path / "copy.db"
     copy.write_bytes(data)
+    anchor = json.loads(at.session_state["admin.backup_anchor"])
     restored = storage.open_db(copy)
     try:
         assert storage.review_references(restored) == [stored_demo.reference]
+        assert (anchor["entries"], anchor["hash"]) == storage.audit_head(restored)
     finally:
         restored.close()
 

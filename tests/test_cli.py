@@ -139,6 +139,29 @@ def test_backup_while_writing_then_restore_gives_the_same_review(tmp_path: Path)
     live = lcspr("--db", "live.db", "export", "DEMO-2026-01", cwd=tmp_path).stdout
     restored = lcspr("--db", "copy.db", "export", "DEMO-2026-01", cwd=tmp_path).stdout
     assert json.loads(live)["review"] == json.loads(restored)["review"]
+    # The backup carries its own audit anchor, and verifies with it (the key is the one beside
+    # both files here).
+    assert json.loads((tmp_path / "copy.db.anchor").read_text())["entries"] == 1
+    assert lcspr("--db", "copy.db", "audit", "verify", cwd=tmp_path).returncode == 0
+
+
+def test_audit_verify_reports_the_last_entry_removed(tmp_path: Path) -> None:
+    import sqlite3
+
+    lcspr("--db", "live.db", "demo", cwd=tmp_path)
+    lcspr("--db", "live.db", "demo", "--reference", "DEMO-2026-02", cwd=tmp_path)
+    raw = sqlite3.connect(tmp_path / "live.db", isolation_level=None)
+    raw.execute("DROP TRIGGER audit_log_no_delete")
+    raw.execute("DELETE FROM audit_log WHERE seq = 2")
+    raw.execute(
+        "CREATE TRIGGER audit_log_no_delete BEFORE DELETE ON audit_log "
+        "BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END"
+    )
+    raw.close()
+    broken = lcspr("--db", "live.db", "audit", "verify", cwd=tmp_path)
+    assert broken.returncode == 1
+    assert broken.stderr.startswith("lcspr: The audit log is not intact:")
+    assert "entries were removed from the end of the log" in broken.stderr
 
 
 def test_audit_verify_reports_an_intact_chain_and_names_a_broken_entry(tmp_path: Path) -> None:
@@ -146,7 +169,11 @@ def test_audit_verify_reports_an_intact_chain_and_names_a_broken_entry(tmp_path:
 
     lcspr("--db", "a.db", "demo", cwd=tmp_path)
     ok = lcspr("--db", "a.db", "audit", "verify", cwd=tmp_path)
-    assert ok.stdout == "The audit log is intact: 1 entries, each chained to the one before.\n"
+    assert ok.stdout == (
+        "The audit log is intact: 1 entries, each chained to the one before under this "
+        "installation's key, matching its anchor; the append-only triggers are in place; all 79 "
+        "stored records match their latest audit entry.\n"
+    )
     raw = sqlite3.connect(tmp_path / "a.db")
     raw.execute("DROP TRIGGER audit_log_no_update")
     raw.execute("UPDATE audit_log SET actor = 'someone else' WHERE seq = 1")
@@ -154,4 +181,7 @@ def test_audit_verify_reports_an_intact_chain_and_names_a_broken_entry(tmp_path:
     raw.close()
     broken = lcspr("--db", "a.db", "audit", "verify", cwd=tmp_path)
     assert broken.returncode == 1
-    assert "entry 1 does not follow from the one before it" in broken.stderr
+    assert "Entry 1 does not follow from the one before it" in broken.stderr
+    assert "The trigger audit_log_no_update that keeps the log append-only is missing" in (
+        broken.stderr
+    )

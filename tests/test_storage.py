@@ -20,12 +20,15 @@ def test_migrations_create_the_pinned_schema(db: Database) -> None:
         "m002_create_audit_log",
         "m003_create_generated_documents",
         "m004_create_accounts",
+        "m005_sign_in_attempts",
+        "m006_mark_demo_reviews",
+        "m007_anchor_audit_log",
     ]
     assert {
         name: list(db[name].columns_dict)
         for name in ("reviews", "sections", "items", "audit_log", "generated_documents")
     } == {
-        "reviews": ["id", "reference", "created_at", "created_by"],
+        "reviews": ["id", "reference", "created_at", "created_by", "demo"],
         "sections": ["review_id", "name", "data", "version", "updated_at", "updated_by"],
         "items": [
             "review_id",
@@ -49,6 +52,7 @@ def test_migrations_create_the_pinned_schema(db: Database) -> None:
             "after",
             "prev_hash",
             "hash",
+            "records",
         ],
         "generated_documents": [
             "seq",
@@ -67,7 +71,7 @@ def test_migrations_create_the_pinned_schema(db: Database) -> None:
 
 def test_reopening_applies_no_migration_twice(db_path: Path, db: Database) -> None:
     again = storage.open_db(db_path)
-    assert len(storage.migrations.applied(again)) == 4
+    assert len(storage.migrations.applied(again)) == 7
 
 
 def test_connection_is_wal_full_sync_with_busy_timeout_and_foreign_keys(db: Database) -> None:
