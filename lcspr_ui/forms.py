@@ -215,18 +215,29 @@ def draft_table(
     def record() -> None:
         if find_draft(key) is not draft or wkey not in st.session_state:
             return
-        changes = st.session_state[wkey]
-        edited = [dict(row) for row in rows]
-        for index, values in changes.get("edited_rows", {}).items():
-            edited[int(index)].update({c: cell(c, v) for c, v in values.items()})
-        for added in changes.get("added_rows", []):
-            edited.append({c: cell(c, v) for c, v in added.items()})
-        gone = {int(i) for i in changes.get("deleted_rows", [])}
-        draft.values[path] = [row for i, row in enumerate(edited) if i not in gone]
+        draft.values[path] = apply_table_changes(rows, st.session_state[wkey], cell=cell)
         draft.tables[path] = draft.tables.get(path, 0) + 1
 
     draw(rows, wkey, record)
     return rows
+
+
+def apply_table_changes(
+    rows: list[dict[str, Any]], changes: dict[str, Any], *, cell: Callable[[str, Any], Any]
+) -> list[dict[str, Any]]:
+    """The rows after a data editor's reported changes (edited, added and deleted rows).
+
+    Every typed value is kept as typed (through `cell`), even one outside a column's choices:
+    the model then refuses it beside its row with the choices listed, rather than the table
+    quietly saving a default or nothing in its place.
+    """
+    edited = [dict(row) for row in rows]
+    for index, values in changes.get("edited_rows", {}).items():
+        edited[int(index)].update({c: cell(c, v) for c, v in values.items()})
+    for added in changes.get("added_rows", []):
+        edited.append({c: cell(c, v) for c, v in added.items()})
+    gone = {int(i) for i in changes.get("deleted_rows", [])}
+    return [row for i, row in enumerate(edited) if i not in gone]
 
 
 @dataclass
@@ -476,12 +487,7 @@ class ModelForm:
         st.markdown(f"**{info_label(label)}**", help=help_text)
 
         def cell(column: str, value: Any) -> Any:
-            if kinds.get(column) is date and isinstance(value, str) and value:
-                try:
-                    return date.fromisoformat(value[:10])
-                except ValueError:
-                    return value  # kept as typed; the model says what is wrong with it
-            return _plain_cell(value)
+            return table_cell(kinds.get(column), value)
 
         def draw(rows: list[dict[str, Any]], k: str, cb: Callable[[], None]) -> Any:
             frame = pd.DataFrame(rows, columns=names).astype(object)
@@ -511,6 +517,16 @@ class ModelForm:
             lead = f"{row}, {column}: " if row and column else f"{row}: " if row else ""
             for message in messages:
                 st.markdown(f":red[:material/error: {lead}{message}]")
+
+
+def table_cell(kind: Any, value: Any) -> Any:
+    """A value typed into a table cell as a plain one; dates come back from the editor as text."""
+    if kind is date and isinstance(value, str) and value:
+        try:
+            return date.fromisoformat(value[:10])
+        except ValueError:
+            return value  # kept as typed; the model says what is wrong with it
+    return _plain_cell(value)
 
 
 def _cell_of(value: Any) -> Any:
