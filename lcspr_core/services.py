@@ -34,6 +34,7 @@ from lcspr_core.model.common import Item
 from lcspr_core.review_clocks import review_clocks
 from lcspr_core.stage import Stage, derive_stage
 from lcspr_core.storage import Database
+from lcspr_core.text import london_time
 from lcspr_core.validation import plain_problems
 
 # Which of the review's fields are lists of items and which are singleton sections, read off
@@ -313,8 +314,10 @@ def _check_version(stored: dict[str, Any] | None, expected: int | None, *, what:
     if expected is not None and expected != current:
         by = stored["updated_by"] if stored else "someone"
         at = stored["updated_at"] if stored else "just now"
+        # Stored in UTC; people read it as the time in England, zone shown.
+        when = london_time(at) if stored else at
         raise StaleEditError(
-            f"{by} changed {what} at {at}, after you opened it. Your save was refused so their "
+            f"{by} changed {what} at {when}, after you opened it. Your save was refused so their "
             "work is not overwritten; your text is kept on screen: compare, merge and save again.",
             changed_by=by,
             changed_at=at,
