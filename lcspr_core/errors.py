@@ -27,6 +27,10 @@ class StaleEditError(LcsprError):
         self.changed_at = changed_at
 
 
+class ReportStatusError(LcsprError):
+    """The report's Draft/Final status changes only through the readiness-checked step."""
+
+
 class StorageError(LcsprError):
     """The database could not complete a write (disk full, file locked too long, damaged)."""
 

@@ -26,6 +26,7 @@ from lcspr_core.errors import (
     InvalidDataError,
     ItemNotFoundError,
     RecordLockedError,
+    ReportStatusError,
     ReviewNotFoundError,
     StaleEditError,
 )
@@ -333,11 +334,14 @@ def save_section(
     value: BaseModel | None,
     expected_version: int | None,
     actor: Actor,
+    status_checked: bool = False,
 ) -> int:
     """Save one singleton section (None clears it). Returns the new version.
 
     `expected_version` is the version the user opened (0 for a section not yet saved);
     None skips the check (only for callers that just read it in this same transaction).
+    `status_checked` is for readiness.mark_report_final alone: every other save keeps the
+    report's status and readiness override as stored.
     """
     if name not in SECTIONS:
         raise InvalidDataError([], summary=f"'{name}' is not a section of a review.")
@@ -349,6 +353,8 @@ def save_section(
         version = _check_version(stored, expected_version, what=f"the {name} section")
         document = _review_document(db, review, _stored_reference(db, review))
         new_data = value.model_dump(mode="json") if value is not None else None
+        if name == "report" and not status_checked:
+            _refuse_status_change(stored["data"] if stored else None, new_data)
         document[name] = new_data
         _validated(document, summary=f"The {name} section was not saved:")
         before = stored["data"] if stored else None
@@ -369,6 +375,22 @@ def save_section(
             after=_audit_value(name, after),
         )
     return version
+
+
+# The report's marking and the override that allowed it: set by mark_report_final only.
+REPORT_STATUS_FIELDS = ("status", "final_override")
+
+
+def _refuse_status_change(before: dict[str, Any] | None, after: dict[str, Any] | None) -> None:
+    """A report becomes Final only through the readiness checks (issue 10), so a plain save
+    (a form, the CLI, a script) cannot mark it Final, nor forge or drop an override."""
+    default: dict[str, Any] = {"status": "Draft", "final_override": None}
+    old, new = before or default, after or default
+    if any(old.get(f, default[f]) != new.get(f, default[f]) for f in REPORT_STATUS_FIELDS):
+        raise ReportStatusError(
+            "The report's status was not changed: it is marked Final only with 'Mark the "
+            "report Final', once the readiness checks pass (or an administrator overrides them)."
+        )
 
 
 # Lists whose entries lock once signed off; only the listed fields may change afterwards.
