@@ -69,3 +69,14 @@ def london_time(value: datetime | str | None) -> str:
         moment = moment.replace(tzinfo=UTC)
     local = moment.astimezone(LONDON)
     return f"{local.day} {MONTHS[local.month - 1][:3]} {local.year}, {local:%H:%M} {local.tzname()}"
+
+
+def review_label(*, pseudonym: str, reference: str) -> str:
+    """'Child A, LCSPR-2026-02': how a page names the review it works on. The child's
+    pseudonym only: a title shows in the browser tab, its history and any screen share."""
+    return f"{pseudonym}, {reference}"
+
+
+def page_title(page: str, review: str | None) -> str:
+    """'Findings — Child A, LCSPR-2026-02', or just the page's name with no review open."""
+    return f"{page} — {review}" if review else page
