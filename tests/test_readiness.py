@@ -11,6 +11,9 @@ from sqlite_utils import Database
 from lcspr_core import services
 from lcspr_core.access import Actor, Role, system_actor
 from lcspr_core.demo import build_demo_review
+from lcspr_core.documents import PartnershipDetails
+from lcspr_core.documents.context_common import NOT_RECORDED
+from lcspr_core.documents.contexts_report import build_final_report
 from lcspr_core.errors import ReportStatusError
 from lcspr_core.model import (
     CopyRecipient,
@@ -26,6 +29,7 @@ from lcspr_core.model import (
 )
 from lcspr_core.publication import publication_record
 from lcspr_core.readiness import (
+    REPORT_SECTIONS,
     NotReadyError,
     mark_report_final,
     readiness_problems,
@@ -388,3 +392,24 @@ def test_a_plain_save_cannot_mark_the_report_final(db: Database, change: dict[st
         )  # fmt: skip
     stored = services.load_review(db=db, reference=review.reference, actor=system_actor("t"))
     assert stored.report == report
+
+
+def test_every_section_that_can_say_not_yet_recorded_is_checked() -> None:
+    """A drift guard: a new placeholder section in the final report needs a readiness check."""
+    review = signed_off_demo()
+    assert review.report and review.lived_experience and review.setup
+    assert review.terms_of_reference
+    for section, fields in (
+        (review.report, ("introduction", "case_history", "summary_of_improvements",
+                         "partnership_response", "conclusion")),
+        (review.lived_experience, ("child_perspective", "how_heard", "family_context")),
+        (review.terms_of_reference, ("purpose", "proportionality")),
+        (review.setup, ("methodology_detail", "reviewer_independence")),
+    ):  # fmt: skip
+        for field in fields:
+            setattr(section, field, "")
+    context = build_final_report(review=review, partnership=PartnershipDetails(), today=TODAY)
+    blank = {name for name, value in context if value == [NOT_RECORDED]}
+    checked_elsewhere = {"child_perspective", "summary_of_improvements"}
+    assert blank - set(REPORT_SECTIONS) - checked_elsewhere == set()
+    assert len(blank) == 12  # every field blanked above
