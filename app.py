@@ -5,8 +5,10 @@ Run with: streamlit run app.py
 
 import streamlit as st
 
+from lcspr_core.text import page_title
 from lcspr_ui.auth import signed_in_actor, user_sidebar
 from lcspr_ui.context import open_database, show_flashes
+from lcspr_ui.navigation import navigation_links
 from lcspr_ui.picker import review_sidebar
 
 st.set_page_config(page_title="LCSPR workbench", page_icon=":material/shield:", layout="wide")
@@ -55,6 +57,12 @@ ADMINISTRATION = {
         st.Page("pages/administration.py", title="Administration", icon=":material/shield_person:")
     ]
 }
+# Pages that work across reviews do not name the open one in their title.
+ACROSS_REVIEWS = {
+    page.url_path
+    for group in (PAGES["Overview"], PAGES["Across reviews"], ADMINISTRATION["Administration"])
+    for page in group
+}
 
 # The gate: until the session checks out (on every run, server-side), only sign-in runs.
 db = open_database()
@@ -69,11 +77,17 @@ try:
         if navigation.url_path != SIGN_IN.url_path:
             st.switch_page(SIGN_IN)
     else:
-        navigation = st.navigation(
-            {**PAGES, **(ADMINISTRATION if actor.is_admin else {})}, expanded=True
-        )
+        groups = {**PAGES, **(ADMINISTRATION if actor.is_admin else {})}
+        # Hidden, and listed by navigation_links below the review picker: st.navigation's own
+        # menu would sit above it, pushing the review and its next deadline down (issue 10).
+        navigation = st.navigation(groups, position="hidden")
+        label = review_sidebar(db)
+        navigation_links(groups)
         user_sidebar(db, actor)
-        review_sidebar(db)
+        # The browser tab names the open review too ("Findings — Child A, LCSPR-2026-02").
+        if navigation.url_path in ACROSS_REVIEWS:
+            label = None
+        st.set_page_config(page_title=page_title(navigation.title, label))
 finally:
     db.close()
 show_flashes()

@@ -13,7 +13,11 @@ from enum import StrEnum
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from lcspr_core.working_days import add_working_days, subtract_working_days
+from lcspr_core.working_days import (
+    add_working_days,
+    next_working_day_from,
+    subtract_working_days,
+)
 
 
 class ClockStatus(StrEnum):
@@ -205,9 +209,11 @@ def keep_public_until(published_on: date, rules: ClockRules) -> date:
 
 
 def next_progress_check_due(last_check_or_start: date, rules: ClockRules) -> date:
-    """The next progress and quality check: N weeks after the last one (or the start)."""
-    # statute: reg 14 "regular intervals"; the interval in weeks is practice
-    return last_check_or_start + timedelta(weeks=rules.progress_check_weeks)
+    """The next progress and quality check: N weeks after the last one (or the start), moved
+    to the next working day when that falls on a weekend or an England bank holiday."""
+    # statute: reg 14 "regular intervals"; the interval in weeks is practice. The partners
+    # meet on working days, so a check due on Christmas Day is due on the next one (issue 10).
+    return next_working_day_from(last_check_or_start + timedelta(weeks=rules.progress_check_weeks))
 
 
 @dataclass(frozen=True)
@@ -262,7 +268,10 @@ def clock_definitions(rules: ClockRules) -> dict[str, ClockDefinition]:
         ClockDefinition(
             key="progress_check",
             label="Progress and quality check",
-            rule=f"every {_plural(rules.progress_check_weeks, 'week')} while the review runs",
+            rule=(
+                f"every {_plural(rules.progress_check_weeks, 'week')} while the review runs "
+                "(the next working day when that is a weekend or bank holiday)"
+            ),
             source='statute: reg 14 "regular intervals"; practice: the interval',
             # The dated progress log sits with the drafts and readiness checks.
             page="Documents",

@@ -31,6 +31,10 @@ class UneditedChangeError(LcsprError):
     """A save would change a field the person did not edit; nothing was saved."""
 
 
+class ReportStatusError(LcsprError):
+    """The report's Draft/Final status changes only through the readiness-checked step."""
+
+
 class StorageError(LcsprError):
     """The database could not complete a write (disk full, file locked too long, damaged)."""
 

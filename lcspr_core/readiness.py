@@ -12,7 +12,9 @@ from typing import Literal
 from lcspr_core import clocks, services
 from lcspr_core.access import Actor
 from lcspr_core.clocks import ClockRules
-from lcspr_core.documents import DocumentError, render_document
+from lcspr_core.documents import DocumentError, PartnershipDetails, render_document
+from lcspr_core.documents.context_common import NOT_RECORDED
+from lcspr_core.documents.contexts_report import FinalReportContext, build_final_report
 from lcspr_core.errors import LcsprError
 from lcspr_core.model import (
     CopyRecipient,
@@ -167,6 +169,65 @@ def _analysis_items(review: Review) -> Iterator[ReadinessItem]:
         )
 
 
+def _sign_off_items(review: Review) -> Iterator[ReadinessItem]:
+    # issue 10: the partners sign the report off before it is marked Final, not after
+    signed = {s.partner for s in (review.report or Report()).sign_off}
+    unsigned = [p.value for p in PartnerKind if p not in signed]
+    if unsigned:
+        yield ReadinessItem(
+            "sign_off", "Record the report's sign-off by: " + ", ".join(unsigned), "Report"
+        )
+
+
+# Where each section of the final report that can say "Not yet recorded." is written: its
+# heading in the report (as people know it) and the page that fills it. The child's
+# perspective and the summary of improvements are checks of their own (above).
+REPORT_SECTIONS: dict[str, tuple[str, str]] = {
+    "introduction": ("Introduction", "Report"),
+    "circumstances": ("The circumstances", "Incident and notification"),
+    "rationale": ("Rationale for the decision", "Rapid Review and decision"),
+    "purpose": ("Purpose of the review", "Set-up"),
+    "proportionality": ("Proportionality", "Set-up"),
+    "methodology_detail": ("Methodology", "Set-up"),
+    "reviewer_independence": ("The reviewer's independence", "Set-up"),
+    "how_heard": ("How the child's voice was heard", "Child and family"),
+    "family_context": ("Family context", "Child and family"),
+    "case_history": ("Case history", "Report"),
+    "partnership_response": ("The partnership's response", "Report"),
+    "conclusion": ("Conclusion", "Report"),
+}
+
+
+def _unrecorded_sections(review: Review, today: date) -> Iterator[ReadinessItem]:
+    """Each section of the final report that would print "Not yet recorded." (issue 10): a
+    Final report must not carry a placeholder where its text should be."""
+    if not review.setup or not review.setup.reviewers or review.decision is None:
+        return  # the report cannot be built yet; those items are already listed
+    try:
+        context: FinalReportContext = build_final_report(
+            review=_as_draft(review), partnership=PartnershipDetails(), today=today
+        )
+    except DocumentError:
+        return  # reported with the rendered report's own check (below)
+    placeholder = [NOT_RECORDED]
+    for field, (section, page) in REPORT_SECTIONS.items():
+        if getattr(context, field) == placeholder:
+            yield ReadinessItem(
+                f"not_recorded/{field}",
+                f"The report's section '{section}' still says 'Not yet recorded'",
+                page,
+            )
+    for line in [*context.analysis, *context.good_practice]:
+        for part, words in (("what_happened", "what happened"), ("systemic_analysis", "why")):
+            if getattr(line, part) == placeholder:
+                yield ReadinessItem(
+                    f"not_recorded/finding{line.number}.{part}",
+                    f"Finding {line.number} ({line.title}): '{words}' still says "
+                    "'Not yet recorded'",
+                    "Findings",
+                )
+
+
 def _as_draft(review: Review) -> Review:
     """A copy marked Draft, for checks that render the report: the Final marking's own
     requirements are reported as items of their own, not as a failure to render."""
@@ -203,12 +264,6 @@ def _publication_items(review: Review, today: date, rules: ClockRules) -> Iterat
     report = review.report or Report()
     if report.status is not ReportStatus.FINAL:
         yield ReadinessItem("report_final", "Mark the report Final", "Report")
-    signed = {s.partner for s in report.sign_off}
-    unsigned = [p.value for p in PartnerKind if p not in signed]
-    if unsigned:
-        yield ReadinessItem(
-            "sign_off", "Record the report's sign-off by: " + ", ".join(unsigned), "Report"
-        )
     publication = review.publication or Publication()
     if publication.decision is PublicationDecision.NOT_YET:
         yield ReadinessItem(
@@ -269,6 +324,8 @@ def readiness_problems(
         *_setup_items(review),
         *_evidence_items(review),
         *_analysis_items(review),
+        *_unrecorded_sections(review, today),
+        *_sign_off_items(review),
         *_report_names_reviewer(review, today),
     ]
     if purpose == "publication":
@@ -314,7 +371,7 @@ def mark_report_final(
     )
     return services.save_section(
         db=db, reference=reference, name="report", value=value,
-        expected_version=expected_version, actor=actor,
+        expected_version=expected_version, actor=actor, status_checked=True,
     )  # fmt: skip
 
 

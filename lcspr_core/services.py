@@ -34,6 +34,7 @@ from lcspr_core.errors import (
     InvalidDataError,
     ItemNotFoundError,
     RecordLockedError,
+    ReportStatusError,
     ReviewNotFoundError,
     StaleEditError,
     UneditedChangeError,
@@ -43,6 +44,7 @@ from lcspr_core.model.common import Item
 from lcspr_core.review_clocks import review_clocks
 from lcspr_core.stage import Stage, derive_stage
 from lcspr_core.storage import Database
+from lcspr_core.text import london_time
 from lcspr_core.validation import plain_problems
 
 # Which of the review's fields are lists of items and which are singleton sections, read off
@@ -368,8 +370,10 @@ def _check_version(stored: dict[str, Any] | None, expected: int | None, *, what:
     if expected is not None and expected != current:
         by = stored["updated_by"] if stored else "someone"
         at = stored["updated_at"] if stored else "just now"
+        # Stored in UTC; people read it as the time in England, zone shown.
+        when = london_time(at) if stored else at
         raise StaleEditError(
-            f"{by} changed {what} at {at}, after you opened it. Your save was refused so their "
+            f"{by} changed {what} at {when}, after you opened it. Your save was refused so their "
             "work is not overwritten; your text is kept on screen: compare, merge and save again.",
             changed_by=by,
             changed_at=at,
@@ -386,12 +390,15 @@ def save_section(
     expected_version: int | None,
     actor: Actor,
     edited: Collection[str] | None = None,
+    status_checked: bool = False,
 ) -> int:
     """Save one singleton section (None clears it). Returns the new version.
 
     `expected_version` is the version the user opened (0 for a section not yet saved);
     None skips the check (only for callers that just read it in this same transaction).
     `edited` names the fields the person edited: a save changing any other is refused.
+    `status_checked` is for readiness.mark_report_final alone: every other save keeps the
+    report's status and readiness override as stored.
     """
     if name not in SECTIONS:
         raise InvalidDataError([], summary=f"'{name}' is not a section of a review.")
@@ -408,6 +415,8 @@ def save_section(
                 SECTIONS[name], stored["data"] if stored else None, new_data, edited,
                 what=f"the {name.replace('_', ' ')} section",
             )  # fmt: skip
+        if name == "report" and not status_checked:
+            _refuse_status_change(stored["data"] if stored else None, new_data)
         document[name] = new_data
         _validated(document, summary=f"The {name} section was not saved:")
         before = stored["data"] if stored else None
@@ -428,6 +437,22 @@ def save_section(
             after=_audit_value(name, after),
         )
     return version
+
+
+# The report's marking and the override that allowed it: set by mark_report_final only.
+REPORT_STATUS_FIELDS = ("status", "final_override")
+
+
+def _refuse_status_change(before: dict[str, Any] | None, after: dict[str, Any] | None) -> None:
+    """A report becomes Final only through the readiness checks (issue 10), so a plain save
+    (a form, the CLI, a script) cannot mark it Final, nor forge or drop an override."""
+    default: dict[str, Any] = {"status": "Draft", "final_override": None}
+    old, new = before or default, after or default
+    if any(old.get(f, default[f]) != new.get(f, default[f]) for f in REPORT_STATUS_FIELDS):
+        raise ReportStatusError(
+            "The report's status was not changed: it is marked Final only with 'Mark the "
+            "report Final', once the readiness checks pass (or an administrator overrides them)."
+        )
 
 
 # Lists whose entries lock once signed off; only the listed fields may change afterwards.

@@ -8,8 +8,9 @@ where text enters the model; everything else a person typed is kept exactly (no 
 from __future__ import annotations
 
 import re
-from datetime import date
+from datetime import UTC, date, datetime
 from typing import Annotated
+from zoneinfo import ZoneInfo
 
 from pydantic import AfterValidator, BeforeValidator
 
@@ -42,6 +43,40 @@ def paragraphs(value: str) -> list[str]:
     return [part.strip() for part in value.split("\n") if part.strip()]
 
 
+# Spelled out rather than strftime's %B / %b, which follow the server's locale: a server set
+# to another language (or a lower-case one) would otherwise change every date people read.
+MONTHS = (
+    "January", "February", "March", "April", "May", "June",
+    "July", "August", "September", "October", "November", "December",
+)  # fmt: skip
+LONDON = ZoneInfo("Europe/London")
+
+
 def english_date(value: date | None) -> str:
     """'4 March 2026': the form used in every message and document."""
-    return f"{value.day} {value:%B %Y}" if value else ""
+    return f"{value.day} {MONTHS[value.month - 1]} {value.year}" if value else ""
+
+
+def london_time(value: datetime | str | None) -> str:
+    """'30 Nov 2026, 14:05 GMT' / '4 Jun 2026, 10:30 BST': a stored moment (UTC, ISO text or
+    datetime) as the clock on the wall in England showed it, with the zone so a time near the
+    clock change is never ambiguous. A moment without a zone is taken as UTC (how it is stored).
+    """
+    if value is None or value == "":
+        return ""
+    moment = datetime.fromisoformat(value) if isinstance(value, str) else value
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=UTC)
+    local = moment.astimezone(LONDON)
+    return f"{local.day} {MONTHS[local.month - 1][:3]} {local.year}, {local:%H:%M} {local.tzname()}"
+
+
+def review_label(*, pseudonym: str, reference: str) -> str:
+    """'Child A, LCSPR-2026-02': how a page names the review it works on. The child's
+    pseudonym only: a title shows in the browser tab, its history and any screen share."""
+    return f"{pseudonym}, {reference}"
+
+
+def page_title(page: str, review: str | None) -> str:
+    """'Findings — Child A, LCSPR-2026-02', or just the page's name with no review open."""
+    return f"{page} — {review}" if review else page

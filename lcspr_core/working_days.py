@@ -28,6 +28,13 @@ def is_working_day(day: date) -> bool:
     return day.weekday() < 5 and day not in _bank_holidays(day.year)
 
 
+def next_working_day_from(day: date) -> date:
+    """The day itself when it is a working day, otherwise the first working day after it."""
+    while not is_working_day(day):
+        day += _ONE_DAY
+    return day
+
+
 def _check_count(n: int) -> None:
     if n < 0:
         raise ValueError(f"The number of working days cannot be negative (got {n}).")

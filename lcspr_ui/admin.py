@@ -11,6 +11,7 @@ from lcspr_core import accounts, audit_trail, storage
 from lcspr_core.access import Actor, Role
 from lcspr_core.errors import LcsprError
 from lcspr_core.storage import Database
+from lcspr_core.text import london_time
 from lcspr_ui.context import flash
 
 ALL = "(all)"
@@ -108,7 +109,7 @@ def audit_tab(db: Database, actor: Actor) -> None:
     )  # fmt: skip
     st.caption(f"{len(entries)} entries, newest first (at most 1,000).")
     st.dataframe(
-        [{"#": e.seq, "When (UTC)": e.at, "Who": e.actor, "Review": e.review,
+        [{"#": e.seq, "When": london_time(e.at), "Who": e.actor, "Review": e.review,
           "What": e.target, "Action": e.action} for e in entries],
         hide_index=True, key="admin.audit.table",
     )  # fmt: skip
@@ -126,7 +127,7 @@ def audit_tab(db: Database, actor: Actor) -> None:
         db=db, actor=actor, reference=str(review), target=str(target), field=str(field)
     )
     st.dataframe(
-        [{"When (UTC)": c.at, "Who": c.actor, "Before": str(c.before), "After": str(c.after)}
+        [{"When": london_time(c.at), "Who": c.actor, "Before": str(c.before), "After": str(c.after)}
          for c in changes],
         hide_index=True, key="admin.history.table",
     )  # fmt: skip

@@ -9,9 +9,12 @@ from lcspr_core.access import Actor, can, record_restricted_view
 from lcspr_core.errors import ReviewNotFoundError
 from lcspr_core.model import Review
 from lcspr_core.storage import Database
+from lcspr_core.text import page_title
 from lcspr_ui.auth import current_actor
 
 REFERENCE = "reference"
+# "Child A, LCSPR-2026-02" for the open review, set by the sidebar's picker on every run.
+REVIEW_LABEL = "_review_label"
 
 
 def open_database() -> Database:
@@ -22,6 +25,11 @@ def open_database() -> Database:
 def actor() -> Actor:
     """The signed-in user: every core service checks their permission and audits their name."""
     return current_actor()
+
+
+def page_heading(title: str) -> None:
+    """The page's heading, naming the open review so nobody types into the wrong one."""
+    st.title(page_title(title, st.session_state.get(REVIEW_LABEL)))
 
 
 def current_reference() -> str | None:

@@ -151,6 +151,13 @@ def section_editor(
         st.rerun()
 
 
+def _saved_message(noun: str, description: str, *, added: bool) -> str:
+    """The confirmation after a save, naming what was added so the next one can follow."""
+    if added:
+        return f"Added the {noun} ({description}). The form is ready for the next one."
+    return f"Saved the {noun}."
+
+
 def item_editor(
     db: Database,
     reference: str,
@@ -213,9 +220,11 @@ def item_editor(
                 edited=state.edited,
             ),
             strip=2,
-            done=f"Saved the {noun}.",
+            done=_saved_message(noun, describe(value), added=item is None),
         ):
-            st.session_state[f"{pick_key}.__next"] = value.id  # type: ignore[attr-defined]
+            # issue 10: an add leaves the emptied "Add a new" form open for the next entry
+            # (entries are often typed in a run); an edit keeps the entry it saved open.
+            st.session_state[f"{pick_key}.__next"] = NEW if item is None else value.id  # type: ignore[attr-defined]
         st.rerun()
     if item is not None and delete_col.button(f"Delete this {noun}", key=f"{key}.__delete"):
         if _attempt(

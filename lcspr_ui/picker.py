@@ -9,9 +9,10 @@ from lcspr_core.access import visible_references
 from lcspr_core.errors import LcsprError
 from lcspr_core.review_clocks import next_clock
 from lcspr_core.storage import Database
+from lcspr_core.text import review_label
 from lcspr_ui.auth import current_actor
 from lcspr_ui.clocks import clock_line
-from lcspr_ui.context import REFERENCE, actor, select_review
+from lcspr_ui.context import REFERENCE, REVIEW_LABEL, actor, select_review
 
 PICKER = "review_picker"
 
@@ -20,8 +21,10 @@ def _sync_picker() -> None:
     select_review(st.session_state.get(PICKER))
 
 
-def review_sidebar(db: Database) -> None:
-    """The review picker (only the reviews the signed-in user may see) and its standing."""
+def review_sidebar(db: Database) -> str | None:
+    """The review picker (only the reviews the signed-in user may see) and its standing.
+    Returns how pages name the open review ("Child A, LCSPR-2026-02"), or None."""
+    st.session_state[REVIEW_LABEL] = None
     with st.sidebar:
         references = visible_references(
             actor=current_actor(), all_references=storage.review_references(db)
@@ -43,6 +46,8 @@ def review_sidebar(db: Database) -> None:
         )
         if wanted:
             _standing(db, wanted)
+    label: str | None = st.session_state[REVIEW_LABEL]
+    return label
 
 
 def _standing(db: Database, reference: str) -> None:
@@ -54,6 +59,9 @@ def _standing(db: Database, reference: str) -> None:
     except LcsprError as exc:
         st.warning(str(exc))
         return
+    st.session_state[REVIEW_LABEL] = review_label(
+        pseudonym=overview.child_pseudonym, reference=overview.reference
+    )
     st.markdown(f"**{overview.reference}** · {overview.child_pseudonym}")
     st.caption(f"Stage: {overview.stage}")
     upcoming = next_clock(overview.clocks)

@@ -16,6 +16,7 @@ from lcspr_core.documents.overrides import (
 from lcspr_core.documents.templates import configured_template_dir
 from lcspr_core.errors import LcsprError
 from lcspr_core.storage import Database
+from lcspr_core.text import london_time
 from lcspr_ui.context import flash
 
 
@@ -66,7 +67,7 @@ def templates_section(db: Database, actor: Actor) -> None:
             left, right = st.columns([4, 1])
             left.markdown(f"**{override.name}** — {', '.join(override.titles)}")
             left.caption(
-                f"Saved {override.saved_at:%d/%m/%Y %H:%M} UTC · {override.size:,} bytes · "
+                f"Saved {london_time(override.saved_at)} · {override.size:,} bytes · "
                 f"SHA-256 {override.sha256[:12]}…"
             )
             if override.problem:

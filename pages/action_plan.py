@@ -5,10 +5,10 @@ import streamlit as st
 
 from lcspr_ui.action_plan import action_table, add_update_form, xlsx_download
 from lcspr_ui.clocks import show_page_clocks
-from lcspr_ui.context import current_review, open_database
+from lcspr_ui.context import current_review, open_database, page_heading
 from lcspr_ui.downloads import document_download
 
-st.title("Action plan")
+page_heading("Action plan")
 db = open_database()
 review = current_review(db)
 if review is None:

@@ -4,7 +4,7 @@ import streamlit as st
 
 from lcspr_core import storage
 from lcspr_core.errors import LcsprError
-from lcspr_ui.context import actor, current_review, open_database
+from lcspr_ui.context import actor, current_review, open_database, page_heading
 from lcspr_ui.readiness import readiness_checklist
 
 try:  # the documents package is written alongside this page
@@ -12,7 +12,7 @@ try:  # the documents package is written alongside this page
 except ImportError:  # pragma: no cover - only before it exists
     document_kinds = generate_document = None
 
-st.title("Documents")
+page_heading("Documents")
 db = open_database()
 review = current_review(db)
 if review is None:

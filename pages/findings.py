@@ -5,10 +5,10 @@ import streamlit as st
 
 from lcspr_core import services
 from lcspr_core.text import english_date
-from lcspr_ui.context import actor, current_review, open_database
+from lcspr_ui.context import actor, current_review, open_database, page_heading
 from lcspr_ui.editors import item_editor
 
-st.title("Findings")
+page_heading("Findings")
 db = open_database()
 review = current_review(db)
 if review is None:

@@ -5,10 +5,16 @@ import streamlit as st
 from lcspr_core import services
 from lcspr_core.access import can
 from lcspr_ui.clocks import clock_hint, show_page_clocks
-from lcspr_ui.context import actor, current_review, note_restricted_view, open_database
+from lcspr_ui.context import (
+    actor,
+    current_review,
+    note_restricted_view,
+    open_database,
+    page_heading,
+)
 from lcspr_ui.editors import section_editor
 
-st.title("Incident and notification")
+page_heading("Incident and notification")
 db = open_database()
 review = current_review(db)
 if review is None:

@@ -3,10 +3,10 @@
 import streamlit as st
 
 from lcspr_core import services
-from lcspr_ui.context import actor, current_review, open_database
+from lcspr_ui.context import actor, current_review, open_database, page_heading
 from lcspr_ui.editors import item_editor
 
-st.title("Practitioners")
+page_heading("Practitioners")
 db = open_database()
 review = current_review(db)
 if review is None:

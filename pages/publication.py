@@ -5,7 +5,7 @@ import streamlit as st
 
 from lcspr_core import services
 from lcspr_ui.clocks import clock_hint, show_page_clocks
-from lcspr_ui.context import actor, current_review, open_database
+from lcspr_ui.context import actor, current_review, open_database, page_heading
 from lcspr_ui.downloads import document_download
 from lcspr_ui.editors import section_editor
 from lcspr_ui.publishing import (
@@ -18,7 +18,7 @@ from lcspr_ui.publishing import (
 )
 from lcspr_ui.readiness import readiness_checklist
 
-st.title("Publication")
+page_heading("Publication")
 db = open_database()
 review = current_review(db)
 if review is None:

@@ -4,12 +4,12 @@ import streamlit as st
 
 from lcspr_core import services
 from lcspr_ui.clocks import clock_hint, show_page_clocks
-from lcspr_ui.context import actor, current_review, open_database
+from lcspr_ui.context import actor, current_review, open_database, page_heading
 from lcspr_ui.criteria import criteria_checklist
 from lcspr_ui.editors import section_editor
 from lcspr_ui.learning import recurrent_themes_panel
 
-st.title("Rapid Review and decision")
+page_heading("Rapid Review and decision")
 db = open_database()
 review = current_review(db)
 if review is None:

@@ -4,11 +4,11 @@ import streamlit as st
 
 from lcspr_core import services
 from lcspr_ui.clocks import show_page_clocks
-from lcspr_ui.context import actor, current_review, open_database
+from lcspr_ui.context import actor, current_review, open_database, page_heading
 from lcspr_ui.editors import item_editor, section_editor
 from lcspr_ui.readiness import mark_final_panel
 
-st.title("Report and progress")
+page_heading("Report and progress")
 db = open_database()
 review = current_review(db)
 if review is None:

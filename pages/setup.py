@@ -4,10 +4,10 @@ import streamlit as st
 
 from lcspr_core import services
 from lcspr_ui.clocks import show_page_clocks
-from lcspr_ui.context import actor, current_review, open_database
+from lcspr_ui.context import actor, current_review, open_database, page_heading
 from lcspr_ui.editors import section_editor
 
-st.title("Set-up")
+page_heading("Set-up")
 db = open_database()
 review = current_review(db)
 if review is None:

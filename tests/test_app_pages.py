@@ -215,7 +215,7 @@ def test_chronology_add_edit_delete(db: Database, stored_demo: Review) -> None:
         0
     ]
     assert (first.event, first.key_practice_episode) == ("First entry of all.", True)
-    assert at.session_state[f"{D}:chronology:selected"] == first.id  # the new entry is open
+    at.selectbox(key=f"{D}:chronology:selected").select(first.id).run()
     field(at.text_area, f"{D}:chronology:{first.id}.event").input("Edited.")
     at.button(key=f"{D}:chronology:{first.id}.__save").click().run()
     assert (

@@ -22,6 +22,8 @@ from lcspr_core.documents import TEMPLATE_DIR_ENV_VAR, resolve_template
 from lcspr_core.model import (
     ActionStatus,
     CopyRecipient,
+    PartnerKind,
+    PartnerSignOff,
     PublicationDecision,
     ReportStatus,
     Review,
@@ -91,11 +93,35 @@ def links(at: AppTest) -> list[tuple[str, str]]:
     return [(link.proto.label, link.proto.page) for link in at.get("page_link")]
 
 
+def signed_off(review: Review) -> Review:
+    """The review's report signed off by all three partners (needed before Final)."""
+    assert review.report
+    review.report.sign_off = [
+        PartnerSignOff(partner=p, name=f"{p.value} lead", signed_on=date(2026, 11, 16))
+        for p in PartnerKind
+    ]
+    return review
+
+
+@pytest.fixture
+def stored_demo(db: Database) -> Review:
+    """Here the demo is signed off by the three partners, so every Final check passes."""
+    review = signed_off(build_demo_review())
+    return services.create_review(db=db, review=review, actor=system_actor("test-setup"))
+
+
+@pytest.fixture
+def unsigned(db: Database) -> Review:
+    """The demo as shipped: ready for Final but for the partners' sign-off."""
+    return services.create_review(db=db, review=build_demo_review(), actor=system_actor("t"))
+
+
 @pytest.fixture
 def gaps(db: Database) -> Review:
     """The demo without the child's perspective or practitioners: not ready for Final."""
-    review = build_demo_review(GAPS)
-    review.lived_experience = None
+    review = signed_off(build_demo_review(GAPS))
+    assert review.lived_experience
+    review.lived_experience.child_perspective = ""
     review.practitioner_contributions = []
     return services.create_review(db=db, review=review, actor=system_actor("test-setup"))
 
@@ -164,6 +190,31 @@ def test_an_administrator_overrides_with_a_recorded_reason(db: Database, gaps: R
     assert any("by bea.manager" in w.value for w in at.warning)
 
 
+def test_marking_final_is_refused_until_the_three_partners_sign_off(
+    db: Database, unsigned: Review
+) -> None:
+    at = open_page("pages/report.py", admin=False)
+    at.button(key=f"{D}.mark_final.button").click().run()
+    missing = (
+        "Record the report's sign-off by: Local authority, Integrated care board (health), Police"
+    )
+    assert checklist(at) == [missing, missing]  # the checklist, and again under the refusal
+    assert saved(db).report.status is ReportStatus.DRAFT
+
+
+def test_marking_final_names_each_section_still_not_recorded(db: Database) -> None:
+    review = signed_off(build_demo_review())
+    assert review.report
+    review.report.conclusion = ""
+    services.create_review(db=db, review=review, actor=system_actor("test-setup"))
+    at = open_page("pages/report.py", admin=False)
+    at.button(key=f"{D}.mark_final.button").click().run()
+    missing = "The report's section 'Conclusion' still says 'Not yet recorded'"
+    assert checklist(at) == [missing, missing]
+    assert ("Fix on Report", "report") in links(at)
+    assert saved(db).report.status is ReportStatus.DRAFT
+
+
 def test_mark_final_then_edit_the_text_keeps_it_final(db: Database, stored_demo: Review) -> None:
     at = open_page("pages/report.py")
     at.button(key=f"{D}.mark_final.button").click().run()
@@ -184,7 +235,6 @@ def test_publication_page_lists_what_blocks_publication(stored_demo: Review) -> 
     at = open_page("pages/publication.py")
     assert checklist(at) == [
         "Mark the report Final",
-        "Record the report's sign-off by: Local authority, Integrated care board (health), Police",
         "Decide whether to publish the report in full or the improvements information",
         "Set the planned publication date",
     ]

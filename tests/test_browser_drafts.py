@@ -147,7 +147,7 @@ def stored(db_path: Path, reference: str, spot: Spot) -> Any:
 
 
 def go(page: Any, title: str) -> None:
-    page.locator('[data-testid="stSidebarNav"]').get_by_role("link", name=title).first.click()
+    page.locator(".st-key-nav").get_by_role("link", name=title, exact=True).click()
     settle(page)
     page.get_by_role("heading", level=1).filter(has_text=title).first.wait_for()
 

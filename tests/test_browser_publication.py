@@ -25,14 +25,24 @@ sync_api = require_chromium()
 
 def _seed(db_path: Path) -> None:
     """The demo, three small fictional reviews for the charts, and an administrator."""
+    from datetime import date
+
     from test_learning import REVIEWS
 
     from lcspr_core import accounts, services, storage
     from lcspr_core.demo import build_demo_review
+    from lcspr_core.model import PartnerKind, PartnerSignOff
 
+    demo = build_demo_review()
+    assert demo.report
+    # The three partners' sign-off comes before the report may be marked Final.
+    demo.report.sign_off = [
+        PartnerSignOff(partner=p, name=f"{p.value} lead", signed_on=date(2026, 11, 16))
+        for p in PartnerKind
+    ]
     db = storage.open_db(db_path)
     try:
-        for review in [build_demo_review(), *REVIEWS[:3]]:
+        for review in [demo, *REVIEWS[:3]]:
             services.create_review(db=db, review=review, actor=system_actor("test-setup"))
         accounts.add_user(
             db=db, username=USER, display_name="Bea Manager", password=PASSWORD,

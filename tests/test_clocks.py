@@ -126,6 +126,24 @@ def test_next_progress_check_is_four_weeks_later() -> None:
     assert next_progress_check_due(date(2026, 1, 5), RULES) == date(2026, 2, 2)
 
 
+@pytest.mark.parametrize(
+    ("last", "due"),
+    [
+        # Four weeks on from Sat 3 Jan 2026 is Sat 31 Jan: the check is due Mon 2 Feb.
+        (date(2026, 1, 3), date(2026, 2, 2)),
+        # Four weeks on from Fri 27 Nov 2026 is Christmas Day (Fri); then the weekend and
+        # Boxing Day's substitute bank holiday (Mon 28 Dec): due Tue 29 Dec.
+        (date(2026, 11, 27), date(2026, 12, 29)),
+        # Landing on the substitute bank holiday itself, Mon 28 Dec 2026.
+        (date(2026, 11, 30), date(2026, 12, 29)),
+    ],
+)
+def test_a_progress_check_on_a_weekend_or_bank_holiday_moves_to_the_next_working_day(
+    last: date, due: date
+) -> None:
+    assert next_progress_check_due(last, RULES) == due
+
+
 def test_overridden_rules_change_the_due_date() -> None:
     assert notify_panel_due(date(2025, 12, 24), ClockRules(notify_panel_working_days=1)) == (
         date(2025, 12, 29)

@@ -11,6 +11,10 @@ from sqlite_utils import Database
 from lcspr_core import services
 from lcspr_core.access import Actor, Role, system_actor
 from lcspr_core.demo import build_demo_review
+from lcspr_core.documents import PartnershipDetails
+from lcspr_core.documents.context_common import NOT_RECORDED
+from lcspr_core.documents.contexts_report import build_final_report
+from lcspr_core.errors import ReportStatusError
 from lcspr_core.model import (
     CopyRecipient,
     CopySent,
@@ -18,12 +22,14 @@ from lcspr_core.model import (
     PartnerSignOff,
     Publication,
     PublicationDecision,
+    ReadinessOverride,
     Regulator,
     ReportStatus,
     Review,
 )
 from lcspr_core.publication import publication_record
 from lcspr_core.readiness import (
+    REPORT_SECTIONS,
     NotReadyError,
     mark_report_final,
     readiness_problems,
@@ -34,15 +40,22 @@ TODAY = date(2027, 1, 11)
 PLANNED = date(2027, 1, 29)
 
 
-def ready_to_publish() -> Review:
-    """The demo review, Final and signed off, with copies sent in time."""
+def signed_off_demo() -> Review:
+    """The demo review (a Draft) signed off by all three partners: ready to be marked Final."""
     review = build_demo_review()
     assert review.report is not None
-    review.report.status = ReportStatus.FINAL
     review.report.sign_off = [
         PartnerSignOff(partner=p, name=f"{p.value} lead", signed_on=date(2027, 1, 4))
         for p in PartnerKind
     ]
+    return review
+
+
+def ready_to_publish() -> Review:
+    """The demo review, Final and signed off, with copies sent in time."""
+    review = signed_off_demo()
+    assert review.report is not None
+    review.report.status = ReportStatus.FINAL
     review.publication = Publication(
         decision=PublicationDecision.PUBLISH_REPORT,
         planned_on=PLANNED,
@@ -92,6 +105,13 @@ def _set(path: str, value: object) -> Callable[[Review], None]:
     return change
 
 
+def _set_finding(field: str) -> Callable[[Review], None]:
+    def change(review: Review) -> None:
+        setattr(review.findings[0], field, "")
+
+    return change
+
+
 FINAL_CASES = [
     ("decision", _no_decision, "Rapid Review and decision"),
     ("family_told", _set("decision.family_told_on", None), "Rapid Review and decision"),
@@ -106,11 +126,42 @@ FINAL_CASES = [
     ("finding", _all_good_practice, "Findings"),
     ("recommendations", _no_recommendations, "Recommendations"),
     ("summary_of_improvements", _set("report.summary_of_improvements", ""), "Report"),
+    # Each section the report would print as "Not yet recorded." (issue 10).
+    ("not_recorded/purpose", _set("terms_of_reference.purpose", ""), "Set-up"),
+    ("not_recorded/how_heard", _set("lived_experience.how_heard", ""), "Child and family"),
+    ("not_recorded/case_history", _set("report.case_history", " \n "), "Report"),
+    ("not_recorded/conclusion", _set("report.conclusion", ""), "Report"),
+    ("not_recorded/finding1.what_happened", _set_finding("what_happened"), "Findings"),
+    # The three partners sign the report off before it is marked Final (issue 10).
+    ("sign_off", _set("report.sign_off", []), "Report"),
 ]
 
 
-def test_the_demo_is_ready_to_be_marked_final() -> None:
-    assert readiness_problems(review=build_demo_review(), purpose="final", today=TODAY) == []
+def test_the_demo_once_signed_off_is_ready_to_be_marked_final() -> None:
+    assert readiness_problems(review=signed_off_demo(), purpose="final", today=TODAY) == []
+
+
+def test_the_demo_is_not_final_until_all_three_partners_sign_it_off() -> None:
+    review = signed_off_demo()
+    assert review.report
+    review.report.sign_off = review.report.sign_off[:1]  # the local authority only
+    items = readiness_problems(review=review, purpose="final", today=TODAY)
+    assert [str(i) for i in items] == [
+        "Record the report's sign-off by: Integrated care board (health), Police (Report page)"
+    ]
+
+
+def test_each_section_still_not_recorded_is_named_with_the_page_that_fills_it() -> None:
+    review = signed_off_demo()
+    assert review.report and review.lived_experience
+    review.report.conclusion = ""
+    review.lived_experience.family_context = ""
+    items = readiness_problems(review=review, purpose="final", today=TODAY)
+    assert [str(i) for i in items] == [
+        "The report's section 'Family context' still says 'Not yet recorded' "
+        "(Child and family page)",
+        "The report's section 'Conclusion' still says 'Not yet recorded' (Report page)",
+    ]
 
 
 def test_a_review_ready_to_publish_has_no_items() -> None:
@@ -130,7 +181,6 @@ def test_each_missing_item_is_listed_with_its_page(
 
 PUBLICATION_CASES = [
     ("report_final", _set("report.status", ReportStatus.DRAFT), "Report"),
-    ("sign_off", _set("report.sign_off", []), "Report"),
     ("publication_decision", _set("publication.decision", PublicationDecision.NOT_YET), "Publication"),
     ("planned_on", _set("publication.planned_on", None), "Publication"),
     (
@@ -194,7 +244,7 @@ def _store(db: Database, review: Review) -> Review:
 
 
 def test_marking_final_is_refused_listing_what_is_missing(db: Database) -> None:
-    review = build_demo_review()
+    review = signed_off_demo()
     assert review.lived_experience
     review.lived_experience.child_perspective = ""
     _store(db, review)
@@ -214,7 +264,7 @@ def test_marking_final_is_refused_listing_what_is_missing(db: Database) -> None:
 
 
 def test_only_an_administrator_can_override_and_the_reason_is_kept(db: Database) -> None:
-    review = build_demo_review()
+    review = signed_off_demo()
     assert review.lived_experience
     review.lived_experience.child_perspective = ""
     _store(db, review)
@@ -287,10 +337,79 @@ def test_lcspr_check_prints_the_items_and_fails_until_ready(
 ) -> None:
     from lcspr_core.cli import main
 
-    _store(db, build_demo_review())
+    _store(db, signed_off_demo())
     assert main(["check", "DEMO-2026-01", "--for", "final"]) == 0
     assert capsys.readouterr().out == "DEMO-2026-01 is ready to be marked Final.\n"
     assert main(["check", "DEMO-2026-01"]) == 1
     captured = capsys.readouterr()
     assert "- Mark the report Final (Report page)\n" in captured.out
-    assert captured.err == "lcspr: DEMO-2026-01 is not ready to be published: 4 item(s) missing.\n"
+    assert captured.err == "lcspr: DEMO-2026-01 is not ready to be published: 3 item(s) missing.\n"
+
+
+def test_marking_final_is_refused_until_the_partners_sign_off_then_allowed(db: Database) -> None:
+    review = build_demo_review()  # every check passes but the sign-off
+    _store(db, review)
+    with pytest.raises(NotReadyError, match="sign-off by: Local authority") as refused:
+        mark_report_final(
+            db=db, reference=review.reference, actor=system_actor("bm"), today=TODAY,
+            expected_version=None,
+        )  # fmt: skip
+    assert [i.key for i in refused.value.items] == ["sign_off"]
+    report = services.load_review(db=db, reference=review.reference, actor=system_actor("t")).report
+    assert report and report.status is ReportStatus.DRAFT
+    signed = report.model_copy(update={"sign_off": signed_off_demo().report.sign_off})  # type: ignore[union-attr]
+    services.save_section(
+        db=db, reference=review.reference, name="report", value=signed, expected_version=None,
+        actor=system_actor("bm"),
+    )  # fmt: skip
+    mark_report_final(
+        db=db, reference=review.reference, actor=system_actor("bm"), today=TODAY,
+        expected_version=None,
+    )  # fmt: skip
+    report = services.load_review(db=db, reference=review.reference, actor=system_actor("t")).report
+    assert report and (report.status, report.final_override) == (ReportStatus.FINAL, None)
+
+
+@pytest.mark.parametrize(
+    "change",
+    [
+        {"status": ReportStatus.FINAL},
+        {"final_override": ReadinessOverride(reason="x", by="bm", on=TODAY, outstanding=[])},
+    ],
+)
+def test_a_plain_save_cannot_mark_the_report_final(db: Database, change: dict[str, object]) -> None:
+    review = build_demo_review()
+    assert review.lived_experience
+    review.lived_experience.child_perspective = ""
+    _store(db, review)
+    report = services.load_review(db=db, reference=review.reference, actor=system_actor("t")).report
+    assert report
+    with pytest.raises(ReportStatusError, match="marked Final only with 'Mark the report Final'"):
+        services.save_section(
+            db=db, reference=review.reference, name="report",
+            value=report.model_copy(update=change), expected_version=None,
+            actor=system_actor("bm"),
+        )  # fmt: skip
+    stored = services.load_review(db=db, reference=review.reference, actor=system_actor("t"))
+    assert stored.report == report
+
+
+def test_every_section_that_can_say_not_yet_recorded_is_checked() -> None:
+    """A drift guard: a new placeholder section in the final report needs a readiness check."""
+    review = signed_off_demo()
+    assert review.report and review.lived_experience and review.setup
+    assert review.terms_of_reference
+    for section, fields in (
+        (review.report, ("introduction", "case_history", "summary_of_improvements",
+                         "partnership_response", "conclusion")),
+        (review.lived_experience, ("child_perspective", "how_heard", "family_context")),
+        (review.terms_of_reference, ("purpose", "proportionality")),
+        (review.setup, ("methodology_detail", "reviewer_independence")),
+    ):  # fmt: skip
+        for field in fields:
+            setattr(section, field, "")
+    context = build_final_report(review=review, partnership=PartnershipDetails(), today=TODAY)
+    blank = {name for name, value in context if value == [NOT_RECORDED]}
+    checked_elsewhere = {"child_perspective", "summary_of_improvements"}
+    assert blank - set(REPORT_SECTIONS) - checked_elsewhere == set()
+    assert len(blank) == 12  # every field blanked above

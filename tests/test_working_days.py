@@ -10,6 +10,7 @@ from hypothesis import strategies as st
 from lcspr_core.working_days import (
     add_working_days,
     is_working_day,
+    next_working_day_from,
     subtract_working_days,
     working_days_between,
 )
@@ -207,3 +208,18 @@ def test_working_days_between_mirrors_and_adds_up(a: date, b_offset: int, c_offs
     c = b + timedelta(days=c_offset)
     assert working_days_between(a, b) == -working_days_between(b, a)
     assert working_days_between(a, b) + working_days_between(b, c) == working_days_between(a, c)
+
+
+@pytest.mark.parametrize(
+    ("day", "expected"),
+    [
+        (date(2026, 3, 4), date(2026, 3, 4)),  # a Wednesday stays put
+        (date(2026, 3, 7), date(2026, 3, 9)),  # Saturday to Monday
+        (date(2026, 12, 25), date(2026, 12, 29)),  # Christmas, weekend, Boxing Day substitute
+        (date(2026, 12, 28), date(2026, 12, 29)),  # the substitute bank holiday itself
+    ],
+)
+def test_next_working_day_from_keeps_a_working_day_and_skips_others(
+    day: date, expected: date
+) -> None:
+    assert next_working_day_from(day) == expected
