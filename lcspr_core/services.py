@@ -516,7 +516,10 @@ def delete_review(*, db: Database, reference: str, actor: Actor) -> None:
     require(actor=actor, action="delete_review", reference=reference)
     with storage.write_transaction(db):
         review = _review_id(db, reference)
+        stored_reference = _stored_reference(db, review)
         storage.delete_review_rows(db, review)
+        # In the same transaction: a later review with this reference starts with no members.
+        removed = storage.delete_review_memberships(db, stored_reference)
         storage.append_audit(
             db,
             actor=actor.username,
@@ -524,7 +527,7 @@ def delete_review(*, db: Database, reference: str, actor: Actor) -> None:
             target="review",
             action="delete",
             before="whole review",
-            after=None,
+            after={"memberships removed": removed} if removed else None,
         )
 
 

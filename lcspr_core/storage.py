@@ -257,6 +257,15 @@ def delete_review_rows(db: Database, review: int) -> None:
     db.execute("DELETE FROM reviews WHERE id = ?", [review])
 
 
+def delete_review_memberships(db: Database, reference: str) -> int:
+    """Every role on a review (any spelling of its reference): a role outlives neither the
+    review nor gives its members a later review that reuses the reference (issue 11, #10)."""
+    cursor = db.execute(
+        "DELETE FROM memberships WHERE review_reference = ? COLLATE NOCASE", [reference]
+    )
+    return int(cursor.rowcount)
+
+
 # --- sections and items ----------------------------------------------------------------------
 
 
