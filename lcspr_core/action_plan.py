@@ -165,6 +165,11 @@ def action_plan_xlsx(
             fill = OVERDUE_FILL if row.overdue else DUE_SOON_FILL if row.due_soon else None
             for cell in sheet[sheet.max_row]:
                 cell.alignment = Alignment(wrap_text=True, vertical="top")
+                if isinstance(cell.value, str):
+                    # openpyxl makes any str starting with '=' a formula: case text must
+                    # stay text whatever it starts with (formulas.py says why).
+                    cell.data_type = "s"
+                    cell.quotePrefix = True
                 if fill is not None:
                     cell.fill = fill
             for column in (6, 10):
