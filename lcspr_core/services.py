@@ -368,8 +368,16 @@ def save_section(
     return version
 
 
-# Lists whose entries lock once signed off; only the listed fields may change afterwards.
+# Lists whose entries lock once signed off: after that the entry is append-only. It cannot be
+# deleted, and only the listed fields may change, each only by growing (existing entries of
+# those lists stay exactly as they were), so the signed record is never rewritten.
 SIGNED_OFF_LOCKS = {"meetings": ("signed_off_on", frozenset({"addenda"}))}
+
+
+def _signed_off_on(kind: str, stored: dict[str, Any] | None) -> Any:
+    if kind not in SIGNED_OFF_LOCKS or stored is None:
+        return None
+    return stored.get(SIGNED_OFF_LOCKS[kind][0])
 
 
 def _refuse_signed_off_change(
@@ -377,15 +385,22 @@ def _refuse_signed_off_change(
 ) -> None:
     """Minutes signed off by the chair no longer change: later changes are new, audited
     addenda (issue 5), here as well as in the meeting service, so no caller can bypass it."""
-    if kind not in SIGNED_OFF_LOCKS or before is None:
+    signed_on = _signed_off_on(kind, before)
+    if not signed_on or before is None:
         return
-    field, still_open = SIGNED_OFF_LOCKS[kind]
-    if not before.get(field):
-        return
+    _field, append_only = SIGNED_OFF_LOCKS[kind]
     changed = {key for key in {*before, *after} if before.get(key) != after.get(key)}
-    if changed - still_open:
+    # issue 11, finding 8: an append-only list may only grow; replacing or dropping an
+    # earlier addendum would rewrite the signed record as surely as editing the minutes.
+    shrunk = {
+        key
+        for key in changed & append_only
+        if not isinstance(after.get(key), list)
+        or after[key][: len(before.get(key) or [])] != (before.get(key) or [])
+    }
+    if (changed - append_only) or shrunk:
         raise RecordLockedError(
-            f"This record was signed off on {before[field]} and no longer changes; "
+            f"This record was signed off on {signed_on} and no longer changes; "
             "add an addendum to record anything later."
         )
 
@@ -497,6 +512,13 @@ def delete_item(
         if stored is None:
             raise ItemNotFoundError(f"There is no {kind} entry '{item_id}' in {reference}.")
         _check_version(stored, expected_version, what=f"this {kind} entry")
+        signed_on = _signed_off_on(kind, stored["data"])
+        if signed_on:
+            # issue 11, finding 8: a signed-off record is append-only, so never deleted.
+            raise RecordLockedError(
+                f"This record was signed off on {signed_on} and cannot be deleted; "
+                "add an addendum to record anything later."
+            )
         document = _review_document(db, review, _stored_reference(db, review))
         document[kind] = [row for row in document[kind] if row["id"] != item_id]
         _validated(document, summary=f"The {kind} entry was not deleted:")
