@@ -8,11 +8,14 @@ so a new section is closed until someone decides who may edit it.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from enum import StrEnum
+from enum import Enum, StrEnum
+from typing import Any, TypeVar
 
-from lcspr_core import storage
+from pydantic import BaseModel
+
+from lcspr_core import redaction, storage
 from lcspr_core.errors import AccountError, PermissionDeniedError, ReviewNotFoundError
 from lcspr_core.model import Review
 from lcspr_core.model.incident import RestrictedDetails
@@ -176,11 +179,58 @@ def visible_references(*, actor: Actor, all_references: Iterable[str]) -> list[s
     return [ref for ref in all_references if can(actor=actor, action="read", reference=ref)]
 
 
+EntryT = TypeVar("EntryT", bound=BaseModel)
+
+
+def _redacted(value: Any, swaps: Sequence[redaction.Replacement]) -> Any:
+    """`value` with every free text inside it redacted; the same object when nothing changed,
+    so an untouched part of a large review is not copied. Enums, dates and numbers are left
+    alone (a date of birth is restricted as text, not as a chronology entry's date)."""
+    if isinstance(value, Enum):
+        return value
+    if isinstance(value, str):
+        text = redaction.redact_text(value, swaps)
+        return value if text == value else text
+    if isinstance(value, list):
+        items = [_redacted(item, swaps) for item in value]
+        return value if all(a is b for a, b in zip(items, value, strict=True)) else items
+    if isinstance(value, BaseModel):
+        updates = {}
+        for name in type(value).model_fields:
+            before = getattr(value, name)
+            after = _redacted(before, swaps)
+            if after is not before:
+                updates[name] = after
+        # model_copy does not validate: the redacted text only replaces words in text that
+        # was valid, and a review must come back whatever its register says.
+        return value.model_copy(update=updates) if updates else value
+    return value
+
+
+def redact_entries(entries: list[EntryT], swaps: Sequence[redaction.Replacement]) -> list[EntryT]:
+    """List entries (a page of the chronology) with their free text redacted by `swaps`."""
+    return [_redacted(entry, swaps) for entry in entries]
+
+
+def redact_free_text(*, review: Review) -> Review:
+    """The review with every restricted detail replaced in all its free text, using the full
+    register, and the register itself emptied: what a role without restricted access gets."""
+    swaps = redaction.replacements(review=review)
+    bare = review.model_copy(update={"restricted": RestrictedDetails()})
+    if not swaps:
+        return bare
+    redacted: Review = _redacted(bare, swaps)
+    return redacted
+
+
 def redact_restricted(*, review: Review, actor: Actor) -> Review:
-    """The review as `actor` may see it: restricted details emptied unless their role needs them."""
+    """The review as `actor` may see it. A role that may not see restricted details gets the
+    free text already redacted with the full register, here on the server side (issue 11,
+    finding 3): emptying the register alone would leave every page that redacts with it
+    redacting nothing for exactly the people it is meant to protect."""
     if can(actor=actor, action="read_restricted", reference=review.reference):
         return review
-    return review.model_copy(update={"restricted": RestrictedDetails()})
+    return redact_free_text(review=review)
 
 
 def system_actor(name: str) -> Actor:

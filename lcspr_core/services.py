@@ -12,14 +12,22 @@ from __future__ import annotations
 import json
 import types
 import typing
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 from typing import Any, cast
 
 from pydantic import BaseModel, TypeAdapter, ValidationError
 
-from lcspr_core import storage
-from lcspr_core.access import Actor, redact_restricted, require, visible_references
+from lcspr_core import redaction, storage
+from lcspr_core.access import (
+    Actor,
+    can,
+    redact_entries,
+    redact_restricted,
+    require,
+    visible_references,
+)
 from lcspr_core.clocks import Clock
 from lcspr_core.errors import (
     DuplicateReviewError,
@@ -205,7 +213,36 @@ def chronology_page(
     review = _review_id(db, reference)
     rows = storage.read_items(db, review, "chronology", limit=limit, offset=offset)
     total = storage.count_items(db, review, "chronology")
-    return [ChronologyEntry.model_validate(row["data"]) for row in rows], total
+    entries = [ChronologyEntry.model_validate(row["data"]) for row in rows]
+    if not can(actor=actor, action="read_restricted", reference=reference):
+        # Redacted here with the full register, like load_review (issue 11, finding 3).
+        entries = redact_entries(entries, _register_swaps(db, review))
+    return entries, total
+
+
+def _keep_unredacted(stored: Any, new: Any, swaps: Sequence[redaction.Replacement]) -> Any:
+    """`new`, except where a text is exactly the redacted view of the stored text: there the
+    stored text stays. A role that sees text redacted (issue 11, finding 3) and saves an entry
+    back must not replace the real record with what it was shown."""
+    if isinstance(stored, str) and isinstance(new, str):
+        return stored if new != stored and new == redaction.redact_text(stored, swaps) else new
+    if isinstance(stored, dict) and isinstance(new, dict):
+        return {k: _keep_unredacted(stored.get(k), v, swaps) for k, v in new.items()}
+    if isinstance(stored, list) and isinstance(new, list) and len(stored) == len(new):
+        return [_keep_unredacted(a, b, swaps) for a, b in zip(stored, new, strict=True)]
+    return new
+
+
+def _register_swaps(db: Database, review: int) -> list[redaction.Replacement]:
+    """The review's restricted terms and their replacements, read from its two sections."""
+    sections = storage.read_sections(db, review)
+    parts = {
+        name: _FIELD_ADAPTERS[name].validate_python(sections[name]["data"])
+        for name in ("restricted", "incident")
+        if name in sections
+    }
+    partial = Review.model_construct(reference=_stored_reference(db, review), **parts)
+    return redaction.replacements(review=partial)
 
 
 def audit_entries(
@@ -426,6 +463,10 @@ def save_item(
         stored = storage.read_item(db, review, kind, item.id)
         version = _check_version(stored, expected_version, what=f"this {kind} entry")
         data = item.model_dump(mode="json")
+        if stored is not None and not can(
+            actor=actor, action="read_restricted", reference=reference
+        ):
+            data = _keep_unredacted(stored["data"], data, _register_swaps(db, review))
         _refuse_signed_off_change(kind, stored["data"] if stored else None, data)
         document = _review_document(db, review, _stored_reference(db, review))
         index = next((i for i, row in enumerate(document[kind]) if row["id"] == item.id), None)
