@@ -45,10 +45,16 @@ class Actor:
     memberships: Mapping[str, Role] = field(default_factory=dict)
     system: bool = False
     demo: bool = False
+    # The agency a partner lead leads for, per review (issue 11, finding 12).
+    agencies: Mapping[str, str] = field(default_factory=dict)
 
     def role_on(self, reference: str) -> Role | None:
         wanted = reference.casefold()
         return next((r for ref, r in self.memberships.items() if ref.casefold() == wanted), None)
+
+    def agency_on(self, reference: str) -> str | None:
+        wanted = reference.casefold()
+        return next((a for ref, a in self.agencies.items() if ref.casefold() == wanted), None)
 
 
 ALL_ROLES = tuple(Role)
@@ -174,6 +180,35 @@ def require(*, actor: Actor, action: str, reference: str | None = None) -> None:
     )
 
 
+# Lists whose entries belong to one agency: a partner lead changes only their own agency's.
+AGENCY_FIELDS: dict[str, str] = {"chronology": "agency"}
+
+
+def require_own_agency(
+    *, actor: Actor, reference: str, kind: str, entries: Iterable[Mapping[str, Any]]
+) -> None:
+    """Refuse a partner lead's change to an entry of another agency (issue 11, finding 12):
+    `entries` are the stored entry and the entry as it would be saved (or each one added).
+    Other roles are governed by the matrix alone."""
+    if kind not in AGENCY_FIELDS or actor.is_admin or actor.system:
+        return
+    if actor.role_on(reference) is not Role.PARTNER_LEAD:
+        return
+    own = actor.agency_on(reference)
+    if not own:
+        raise PermissionDeniedError(
+            f"As partner lead on {reference} you change only your own agency's entries, and no "
+            "agency is recorded for you. Ask your business manager to record it."
+        )
+    for entry in entries:
+        agency = str(entry.get(AGENCY_FIELDS[kind], ""))
+        if agency.casefold() != own.casefold():
+            raise PermissionDeniedError(
+                f"As partner lead for {own} on {reference} you cannot change an entry of "
+                f"{agency or 'another agency'}. Ask that agency's lead or the reviewer."
+            )
+
+
 def visible_references(*, actor: Actor, all_references: Iterable[str]) -> list[str]:
     """The references `actor` may see, in the order given."""
     return [ref for ref in all_references if can(actor=actor, action="read", reference=ref)]
@@ -251,6 +286,7 @@ def actor_for(*, db: Database, username: str) -> Actor:
             ref: Role(role) for ref, role in storage.read_memberships(db, username).items()
         },
         demo=bool(row["demo"]),
+        agencies=storage.read_membership_agencies(db, row["username"]),
     )
 
 

@@ -26,6 +26,7 @@ from lcspr_core.access import (
     redact_entries,
     redact_restricted,
     require,
+    require_own_agency,
     visible_references,
 )
 from lcspr_core.clocks import Clock
@@ -463,6 +464,10 @@ def save_item(
         stored = storage.read_item(db, review, kind, item.id)
         version = _check_version(stored, expected_version, what=f"this {kind} entry")
         data = item.model_dump(mode="json")
+        require_own_agency(
+            actor=actor, reference=reference, kind=kind,
+            entries=[stored["data"], data] if stored else [data],
+        )  # fmt: skip
         if stored is not None and not can(
             actor=actor, action="read_restricted", reference=reference
         ):
@@ -509,6 +514,7 @@ def add_items(*, db: Database, reference: str, kind: str, items: list[Item], act
         review = _review_id(db, reference)
         document = _review_document(db, review, _stored_reference(db, review))
         data = [item.model_dump(mode="json") for item in items]
+        require_own_agency(actor=actor, reference=reference, kind=kind, entries=data)
         document[kind].extend(data)
         _validated(document, summary=f"The {kind} entries were not added:")
         position = storage.next_position(db, review, kind)
@@ -553,6 +559,7 @@ def delete_item(
         if stored is None:
             raise ItemNotFoundError(f"There is no {kind} entry '{item_id}' in {reference}.")
         _check_version(stored, expected_version, what=f"this {kind} entry")
+        require_own_agency(actor=actor, reference=reference, kind=kind, entries=[stored["data"]])
         signed_on = _signed_off_on(kind, stored["data"])
         if signed_on:
             # issue 11, finding 8: a signed-off record is append-only, so never deleted.

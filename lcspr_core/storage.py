@@ -595,6 +595,15 @@ def read_memberships(db: Database, username: str) -> dict[str, str]:
     return {str(reference): str(role) for reference, role in rows}
 
 
+def read_membership_agencies(db: Database, username: str) -> dict[str, str]:
+    """The agency recorded with each of a user's memberships (partner leads), by reference."""
+    rows = db.execute(
+        "SELECT review_reference, agency FROM memberships WHERE username = ? AND agency != ''",
+        [username],
+    ).fetchall()
+    return {str(reference): str(agency) for reference, agency in rows}
+
+
 def read_all_memberships(db: Database) -> list[dict[str, str]]:
     cursor = db.execute(
         "SELECT username, review_reference, role, granted_at FROM memberships "
@@ -604,9 +613,17 @@ def read_all_memberships(db: Database) -> list[dict[str, str]]:
     return [dict(zip(columns, row, strict=True)) for row in cursor.fetchall()]
 
 
-def upsert_membership(db: Database, *, username: str, reference: str, role: str, at: str) -> None:
+def upsert_membership(
+    db: Database, *, username: str, reference: str, role: str, at: str, agency: str = ""
+) -> None:
     db.table("memberships").upsert(
-        {"username": username, "review_reference": reference, "role": role, "granted_at": at},
+        {
+            "username": username,
+            "review_reference": reference,
+            "role": role,
+            "granted_at": at,
+            "agency": agency,
+        },
         pk=("username", "review_reference"),
     )
 
@@ -669,3 +686,13 @@ def upsert_login_failures(
 
 def clear_login_failures(db: Database, username: str) -> None:
     db.execute("DELETE FROM login_failures WHERE username = ?", [username])
+
+
+# --- later migrations (kept at the end: defined here, applied in this order) -----------------
+
+
+@migrations()
+def m005_membership_agency(db: Database) -> None:
+    # issue 11, finding 12: a partner lead changes only their own agency's chronology entries,
+    # so their membership records which agency they lead for ('' for the other roles).
+    db.execute("ALTER TABLE memberships ADD COLUMN agency TEXT NOT NULL DEFAULT ''")
