@@ -27,7 +27,7 @@ class ActionRow:
     reference: str
     child_pseudonym: str
     label: str  # "Recommendation 2" or "Action from the Rapid Review meeting, 26 June 2026"
-    source_id: str  # the recommendation's id, or "meeting_id/index"
+    source_id: str  # the recommendation's id, or "meeting_id/action_id"
     who: str
     what: str
     due: date
@@ -95,7 +95,7 @@ def action_rows(
                         child_pseudonym=review.incident.child.pseudonym,
                         label=f"{meeting.kind.value}, {meeting.held_on:%d/%m/%Y}: action "
                         f"{index + 1}",
-                        source_id=f"{meeting.id}/{index}",
+                        source_id=f"{meeting.id}/{action.id}",
                         who=action.who,
                         what=action.what,
                         due=action.by_when,

@@ -10,6 +10,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import secrets
 import sqlite3
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -696,3 +697,35 @@ def m005_membership_agency(db: Database) -> None:
     # issue 11, finding 12: a partner lead changes only their own agency's chronology entries,
     # so their membership records which agency they lead for ('' for the other roles).
     db.execute("ALTER TABLE memberships ADD COLUMN agency TEXT NOT NULL DEFAULT ''")
+
+
+def _with_entry_ids(meeting: dict[str, Any]) -> dict[str, Any]:
+    """A stored meeting whose decisions, actions and agenda items all have ids."""
+
+    def ided(entry: dict[str, Any]) -> dict[str, Any]:
+        return entry if entry.get("id") else {"id": secrets.token_hex(6), **entry}
+
+    return {
+        **meeting,
+        "decisions": [
+            ided({"text": d} if isinstance(d, str) else d)
+            for d in meeting.get("decisions", [])
+            if not isinstance(d, str) or d.strip()
+        ],
+        "actions": [ided(a) for a in meeting.get("actions", [])],
+        "agenda": [ided(i) for i in meeting.get("agenda", [])],
+    }
+
+
+@migrations()
+def m006_meeting_entry_ids(db: Database) -> None:
+    # issue 11, finding 9: decisions, actions and agenda items were addressed by position, so
+    # two screens undid each other's deletions. Give every stored one an id once, here, so
+    # the ids are stable from the first read (ids made on read would change on every read).
+    rows = db.execute("SELECT review_id, id, data FROM items WHERE kind = 'meetings'").fetchall()
+    for review, item_id, data in rows:
+        updated = _with_entry_ids(json.loads(data))
+        db.execute(
+            "UPDATE items SET data = ? WHERE review_id = ? AND kind = 'meetings' AND id = ?",
+            [to_json(updated), review, item_id],
+        )
