@@ -448,6 +448,7 @@ def current_item(review: Review, meeting: Meeting, now: datetime) -> None:
         save=lambda value, version: _save_notes_now(
             review.reference, meeting.id, item.id, version, value
         ),
+        widget_prefix=f"mp.{meeting.id}.notes.{item.id}.",
     )
 
 
@@ -474,9 +475,13 @@ def _saved(draft_key: str, result: Any) -> None:
         _drafts().pop(draft_key, None)
 
 
-def _discard(draft_key: str) -> None:
+def _discard(draft_key: str, widget_prefix: str) -> None:
     _drafts().pop(draft_key, None)
     st.session_state.pop(ERROR, None)
+    # The widgets still hold the typed text in their own state, which would win over value=.
+    typed = [k for k in st.session_state if str(k).startswith(widget_prefix)]
+    for key in [k for k in typed if not str(k).endswith(".remove")]:
+        del st.session_state[key]
 
 
 def _draft_state(
@@ -487,6 +492,7 @@ def _draft_state(
     stored: str,
     locked: bool,
     save: Callable[[Any, int], None],
+    widget_prefix: str,
 ) -> None:
     """Under a field with an unsaved draft: say so, and offer to save it over what another
     screen saved since (showing that) or to discard it."""
@@ -502,7 +508,12 @@ def _draft_state(
         st.caption("Draft, not saved — Save or Discard")
     keep, drop = st.columns(2)
     keep.button("Save my draft", key=f"{k}.save", on_click=save, args=(draft["value"], version))
-    drop.button("Discard my draft", key=f"{k}.discard", on_click=_discard, args=(draft_key,))
+    drop.button(
+        "Discard my draft",
+        key=f"{k}.discard",
+        on_click=_discard,
+        args=(draft_key, widget_prefix),
+    )
 
 
 # --- widget keys: the entry and its stored version ------------------------------------------
@@ -719,6 +730,7 @@ def _decisions(review: Review, meeting: Meeting, locked: bool) -> None:
             save=lambda value, version, d=decision.id: _save_decision_now(
                 ref, mid, d, value, version
             ),
+            widget_prefix=f"mp.{mid}.d.{decision.id}.",
         )
     if locked:
         return
@@ -776,6 +788,7 @@ def _actions(review: Review, meeting: Meeting, locked: bool) -> None:
             stored=f"{action.who}: {action.what}, by {english_date(action.by_when)}",
             locked=locked,
             save=lambda value, version, a=action.id: _save_action_now(ref, mid, a, value, version),
+            widget_prefix=f"mp.{mid}.a.{action.id}.",
         )
     if locked:
         return

@@ -230,3 +230,19 @@ def test_a_refused_stale_save_keeps_the_draft_across_a_page_switch(
     assert [(d.text, d.version) for d in saved] == [("Agree it next month", 3)]
     assert at.text_input(key=ui.decision_key(mid, saved[0])).value == "Agree it next month"
     assert not at.warning
+
+
+def test_discarding_a_stale_draft_shows_what_is_stored(db: Database, stored_demo: Review) -> None:
+    mid = planned(db)
+    kw = {"db": db, "reference": D, "meeting_id": mid, "actor": system_actor("other screen")}
+    item = stored(db, mid).agenda[0]
+    at = open_page("pages/meeting_present.py", **{"meeting.id": mid})
+    at.button(key=f"mp.{mid}.next").click().run()
+    theirs = meetings.save_notes(item_id=item.id, notes="Their notes.", expected_version=0, **kw)
+    at.text_area(key=ui.notes_key(mid, item)).input("My notes.").run()
+    assert "changed the notes of this item" in at.error[0].value
+    assert at.text_area(key=ui.notes_key(mid, theirs)).value == "My notes."
+    at.button(key=f"mp.draft.{mid}/notes/{item.id}.discard").click().run()
+    assert at.text_area(key=ui.notes_key(mid, theirs)).value == "Their notes."
+    assert not at.warning and not at.error
+    assert stored(db, mid).agenda[0] == theirs
