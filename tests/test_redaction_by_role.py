@@ -178,8 +178,11 @@ def test_documents_from_what_the_role_sees_hold_no_restricted_name(
 def test_a_partner_leads_save_does_not_write_the_redacted_view_over_the_record(
     db: Database, stored: Review
 ) -> None:
-    lead = member(Role.PARTNER_LEAD)
+    shown = services.load_review(db=db, reference=REF, actor=system_actor("t")).chronology[0]
+    lead = Actor(username="lead", display_name="Lead", memberships={REF: Role.PARTNER_LEAD},
+                 agencies={REF: shown.agency})  # fmt: skip
     shown = services.load_review(db=db, reference=REF, actor=lead).chronology[0]
+    assert NAME not in shown.model_dump_json()
     version = services.record_versions(db=db, reference=REF, actor=lead)[
         f"chronology/{shown.id}"
     ].version
