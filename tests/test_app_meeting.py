@@ -15,7 +15,7 @@ from lcspr_core.access import system_actor
 from lcspr_core.demo import DEMO_REFERENCE
 from lcspr_core.model import DecisionOutcome, Meeting, MeetingAction, MeetingKind, Review
 from lcspr_core.model.governance import AgendaItem
-from lcspr_ui import meeting as ui
+from lcspr_ui import meeting_capture as ui
 
 ROOT = Path(__file__).resolve().parent.parent
 D = DEMO_REFERENCE
