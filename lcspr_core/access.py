@@ -8,11 +8,15 @@ so a new section is closed until someone decides who may edit it.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+import re
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from enum import StrEnum
+from enum import Enum, StrEnum
+from typing import Any, TypeVar
 
-from lcspr_core import storage
+from pydantic import BaseModel
+
+from lcspr_core import redaction, storage
 from lcspr_core.errors import AccountError, PermissionDeniedError, ReviewNotFoundError
 from lcspr_core.model import Review
 from lcspr_core.model.incident import RestrictedDetails
@@ -45,10 +49,16 @@ class Actor:
     # For a demo account: the (case-folded) references of the reviews the demo loader made,
     # the only reviews it may see or touch, whatever its role (issue 11, finding 5).
     demo_references: frozenset[str] = frozenset()
+    # The agency a partner lead leads for, per review (issue 11, finding 12).
+    agencies: Mapping[str, str] = field(default_factory=dict)
 
     def role_on(self, reference: str) -> Role | None:
         wanted = reference.casefold()
         return next((r for ref, r in self.memberships.items() if ref.casefold() == wanted), None)
+
+    def agency_on(self, reference: str) -> str | None:
+        wanted = reference.casefold()
+        return next((a for ref, a in self.agencies.items() if ref.casefold() == wanted), None)
 
 
 ALL_ROLES = tuple(Role)
@@ -186,16 +196,113 @@ def require(*, actor: Actor, action: str, reference: str | None = None) -> None:
     )
 
 
+# Lists whose entries belong to one agency: a partner lead changes only their own agency's.
+AGENCY_FIELDS: dict[str, str] = {"chronology": "agency"}
+
+
+def require_own_agency(
+    *, actor: Actor, reference: str, kind: str, entries: Iterable[Mapping[str, Any]]
+) -> None:
+    """Refuse a partner lead's change to an entry of another agency (issue 11, finding 12):
+    `entries` are the stored entry and the entry as it would be saved (or each one added).
+    Other roles are governed by the matrix alone."""
+    if kind not in AGENCY_FIELDS or actor.is_admin or actor.system:
+        return
+    if actor.role_on(reference) is not Role.PARTNER_LEAD:
+        return
+    own = actor.agency_on(reference)
+    if not own:
+        raise PermissionDeniedError(
+            f"As partner lead on {reference} you change only your own agency's entries, and no "
+            "agency is recorded for you. Ask your business manager to record it."
+        )
+    for entry in entries:
+        agency = str(entry.get(AGENCY_FIELDS[kind], ""))
+        if agency.casefold() != own.casefold():
+            raise PermissionDeniedError(
+                f"As partner lead for {own} on {reference} you cannot change an entry of "
+                f"{agency or 'another agency'}. Ask that agency's lead or the reviewer."
+            )
+
+
 def visible_references(*, actor: Actor, all_references: Iterable[str]) -> list[str]:
     """The references `actor` may see, in the order given."""
     return [ref for ref in all_references if can(actor=actor, action="read", reference=ref)]
 
 
+EntryT = TypeVar("EntryT", bound=BaseModel)
+
+
+class _Swaps:
+    """The replacements, and one pattern matching any of them: most texts hold no restricted
+    term, and one search rules that out far faster than trying each term in turn (a 5,000-entry
+    chronology). The pattern is built from redaction.term_pattern, so it matches whatever
+    redaction itself matches; a text it finds anything in goes through redaction.redact_text."""
+
+    def __init__(self, items: Sequence[redaction.Replacement]) -> None:
+        self.items = items
+        alternatives = [
+            redaction.term_pattern(item.term).pattern.replace("(?P<possessive>", "(?:")
+            for item in items
+        ]
+        self.any_term = re.compile("|".join(f"(?:{a})" for a in alternatives), re.IGNORECASE)
+
+    def redact(self, text: str) -> str:
+        return redaction.redact_text(text, self.items) if self.any_term.search(text) else text
+
+
+def _redacted(value: Any, swaps: _Swaps) -> Any:
+    """`value` with every free text inside it redacted; the same object when nothing changed,
+    so an untouched part of a large review is not copied. Enums, dates and numbers are left
+    alone (a date of birth is restricted as text, not as a chronology entry's date)."""
+    if isinstance(value, Enum):
+        return value
+    if isinstance(value, str):
+        text = swaps.redact(value)
+        return value if text == value else text
+    if isinstance(value, list):
+        items = [_redacted(item, swaps) for item in value]
+        return value if all(a is b for a, b in zip(items, value, strict=True)) else items
+    if isinstance(value, BaseModel):
+        updates = {}
+        for name in type(value).model_fields:
+            before = getattr(value, name)
+            after = _redacted(before, swaps)
+            if after is not before:
+                updates[name] = after
+        # model_copy does not validate: the redacted text only replaces words in text that
+        # was valid, and a review must come back whatever its register says.
+        return value.model_copy(update=updates) if updates else value
+    return value
+
+
+def redact_entries(entries: list[EntryT], swaps: Sequence[redaction.Replacement]) -> list[EntryT]:
+    """List entries (a page of the chronology) with their free text redacted by `swaps`."""
+    if not swaps:
+        return entries
+    prepared = _Swaps(swaps)
+    return [_redacted(entry, prepared) for entry in entries]
+
+
+def redact_free_text(*, review: Review) -> Review:
+    """The review with every restricted detail replaced in all its free text, using the full
+    register, and the register itself emptied: what a role without restricted access gets."""
+    swaps = redaction.replacements(review=review)
+    bare = review.model_copy(update={"restricted": RestrictedDetails()})
+    if not swaps:
+        return bare
+    redacted: Review = _redacted(bare, _Swaps(swaps))
+    return redacted
+
+
 def redact_restricted(*, review: Review, actor: Actor) -> Review:
-    """The review as `actor` may see it: restricted details emptied unless their role needs them."""
+    """The review as `actor` may see it. A role that may not see restricted details gets the
+    free text already redacted with the full register, here on the server side (issue 11,
+    finding 3): emptying the register alone would leave every page that redacts with it
+    redacting nothing for exactly the people it is meant to protect."""
     if can(actor=actor, action="read_restricted", reference=review.reference):
         return review
-    return review.model_copy(update={"restricted": RestrictedDetails()})
+    return redact_free_text(review=review)
 
 
 def system_actor(name: str) -> Actor:
@@ -231,6 +338,7 @@ def actor_for(*, db: Database, username: str) -> Actor:
         demo_references=frozenset(
             ref.casefold() for ref in storage.demo_references(db) if row["demo"]
         ),
+        agencies=storage.read_membership_agencies(db, row["username"]),
     )
 
 

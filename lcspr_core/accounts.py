@@ -259,10 +259,35 @@ def change_own_password(
     set_password(db=db, username=username, password=new, actor=own, now=now)
 
 
-def grant_role(*, db: Database, username: str, reference: str, role: Role, actor: Actor) -> None:
-    """Make `username` a member of a review with `role` (replacing any role they had)."""
+def _review_agency(db: Database, review: int, agency: str) -> str:
+    """The review's own spelling of `agency`, or AccountError listing the agencies it has."""
+    incident = storage.read_sections(db, review).get("incident")
+    names = [str(a["name"]) for a in (incident["data"].get("agencies", []) if incident else [])]
+    found = next((n for n in names if n.casefold() == agency.strip().casefold()), None)
+    if found is None:
+        raise AccountError(
+            f"'{agency}' is not one of this review's agencies: choose from "
+            f"{', '.join(names) or 'none yet (record them on the Incident page first)'}."
+        )
+    return found
+
+
+def grant_role(
+    *,
+    db: Database,
+    username: str,
+    reference: str,
+    role: Role,
+    actor: Actor,
+    agency: str | None = None,
+) -> None:
+    """Make `username` a member of a review with `role` (replacing any role they had). A
+    partner lead's `agency` (one of the review's agencies) is the only agency whose chronology
+    entries they may change (issue 11, finding 12); other roles have none."""
     require(actor=actor, action="manage_users")
     user = get_user(db=db, username=username)
+    if agency and Role(role) is not Role.PARTNER_LEAD:
+        raise AccountError("Only a partner lead is given an agency.")
     with storage.write_transaction(db):
         review = storage.review_id(db, reference)
         if review is None:
@@ -271,13 +296,15 @@ def grant_role(*, db: Database, username: str, reference: str, role: Role, actor
         canonical = next(
             r for r in storage.review_references(db) if r.casefold() == reference.casefold()
         )
+        recorded = _review_agency(db, review, agency) if agency else ""
         storage.upsert_membership(
             db, username=user.username, reference=canonical, role=Role(role).value,
-            at=_iso(_now(None)),
+            at=_iso(_now(None)), agency=recorded,
         )  # fmt: skip
+        after = {"role": Role(role).value} | ({"agency": recorded} if recorded else {})
         storage.append_audit(
             db, actor=actor.username, reference=canonical, target=f"user:{user.username}",
-            action="grant_role", before=None, after={"role": Role(role).value},
+            action="grant_role", before=None, after=after,
         )  # fmt: skip
 
 
@@ -474,6 +501,10 @@ DEMO_USERS: tuple[tuple[str, str, Role | None], ...] = (
 )
 
 
+# The demo partner lead leads for health visiting (the demo's largest chronology share).
+DEMO_PARTNER_AGENCY = "Northshire Community Health (Health Visiting)"
+
+
 def add_demo_users(*, db: Database, reference: str, actor: Actor) -> list[str]:
     """One demo account per role on the demo review. Their passwords are random and never
     shown: they can be used only through sign_in_demo, from the machine itself."""
@@ -486,7 +517,10 @@ def add_demo_users(*, db: Database, reference: str, actor: Actor) -> list[str]:
             )  # fmt: skip
             added.append(username)
         if role is not None:
-            grant_role(db=db, username=username, reference=reference, role=role, actor=actor)
+            grant_role(
+                db=db, username=username, reference=reference, role=role, actor=actor,
+                agency=DEMO_PARTNER_AGENCY if role is Role.PARTNER_LEAD else None,
+            )  # fmt: skip
     return added
 
 

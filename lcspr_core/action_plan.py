@@ -27,7 +27,7 @@ class ActionRow:
     reference: str
     child_pseudonym: str
     label: str  # "Recommendation 2" or "Action from the Rapid Review meeting, 26 June 2026"
-    source_id: str  # the recommendation's id, or "meeting_id/index"
+    source_id: str  # the recommendation's id, or "meeting_id/action_id"
     who: str
     what: str
     due: date
@@ -95,7 +95,7 @@ def action_rows(
                         child_pseudonym=review.incident.child.pseudonym,
                         label=f"{meeting.kind.value}, {meeting.held_on:%d/%m/%Y}: action "
                         f"{index + 1}",
-                        source_id=f"{meeting.id}/{index}",
+                        source_id=f"{meeting.id}/{action.id}",
                         who=action.who,
                         what=action.what,
                         due=action.by_when,
@@ -165,6 +165,11 @@ def action_plan_xlsx(
             fill = OVERDUE_FILL if row.overdue else DUE_SOON_FILL if row.due_soon else None
             for cell in sheet[sheet.max_row]:
                 cell.alignment = Alignment(wrap_text=True, vertical="top")
+                if isinstance(cell.value, str):
+                    # openpyxl makes any str starting with '=' a formula: case text must
+                    # stay text whatever it starts with (formulas.py says why).
+                    cell.data_type = "s"
+                    cell.quotePrefix = True
                 if fill is not None:
                     cell.fill = fill
             for column in (6, 10):

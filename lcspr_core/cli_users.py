@@ -76,9 +76,10 @@ def cmd_user_reset_password(db: Database, args: argparse.Namespace) -> None:
 def cmd_user_grant(db: Database, args: argparse.Namespace) -> None:
     accounts.grant_role(
         db=db, username=args.username, reference=args.reference, role=Role(args.role),
-        actor=CLI_ACTOR,
+        actor=CLI_ACTOR, agency=args.agency,
     )  # fmt: skip
-    _out(f"{args.username} is now {Role(args.role).label} on {args.reference}.")
+    lead_for = f" for {args.agency}" if args.agency else ""
+    _out(f"{args.username} is now {Role(args.role).label}{lead_for} on {args.reference}.")
 
 
 def cmd_user_revoke(db: Database, args: argparse.Namespace) -> None:
@@ -117,6 +118,11 @@ def add_user_commands(sub: Any) -> None:
     p.add_argument("username")
     p.add_argument("reference")
     p.add_argument("role", choices=[role.value for role in Role])
+    p.add_argument(
+        "--agency",
+        help="a partner lead's agency (one of the review's): the only agency whose "
+        "chronology entries they may change",
+    )
     p.set_defaults(func=cmd_user_grant)
 
     p = commands.add_parser("revoke", help="take away a user's role on a review")

@@ -28,6 +28,7 @@ from lcspr_core.model import (
     LivedExperience,
     Meeting,
     MeetingAction,
+    MeetingDecision,
     MeetingKind,
     Methodology,
     Notification,
@@ -495,20 +496,29 @@ def build_demo_review(reference: str = DEMO_REFERENCE) -> Review:
                     ),
                 ],
                 agenda=[
-                    AgendaItem(title=t)
-                    for t in (
-                        "Facts of the incident",
-                        "Agency involvement",
-                        "Immediate safety action",
-                        "Emerging learning",
-                        "Criteria",
-                        "Decision",
-                        "Next steps",
+                    AgendaItem(id=f"m1i{n}", title=t)
+                    for n, t in enumerate(
+                        (
+                            "Facts of the incident",
+                            "Agency involvement",
+                            "Immediate safety action",
+                            "Emerging learning",
+                            "Criteria",
+                            "Decision",
+                            "Next steps",
+                        ),
+                        start=1,
                     )
                 ],
-                decisions=["Recommend a local child safeguarding practice review to the partners."],
+                decisions=[
+                    MeetingDecision(
+                        id="m1d1",
+                        text="Recommend a local child safeguarding practice review to the partners.",
+                    )
+                ],
                 actions=[
                     MeetingAction(
+                        id="m1a1",
                         who="Business manager",
                         what="Send the Rapid Review to the Panel",
                         by_when=date(2026, 7, 1),

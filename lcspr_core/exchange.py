@@ -18,7 +18,10 @@ from lcspr_core.validation import plain_problems
 SCHEMA_NAME = "lcspr-review"
 # Bump when an export made by this version could not be read by the previous one, and add a
 # step to upgrade older exports in import_review.
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
+# Older versions this one still reads. 2: meeting decisions are entries with an id and version
+# (issue 11, finding 9); a version-1 file's plain-text decisions become such entries on import.
+READABLE_VERSIONS = (1, SCHEMA_VERSION)
 
 
 class ReviewExport(Model):
@@ -61,19 +64,19 @@ def parse_export(text: str) -> Review:
             summary="Nothing was imported:",
         )
     version = document.get("schema_version")
-    if version != SCHEMA_VERSION:
+    if version not in READABLE_VERSIONS:
         raise ImportRefusedError(
             [
                 FieldProblem(
                     ("schema_version",),
                     f"the file is schema version {version!r}; this "
-                    f"version of the tool reads {SCHEMA_VERSION}",
+                    f"version of the tool reads {' and '.join(map(str, READABLE_VERSIONS))}",
                 )
             ],
             summary="Nothing was imported:",
         )
     try:
-        return ReviewExport.model_validate(document).review
+        return ReviewExport.model_validate({**document, "schema_version": SCHEMA_VERSION}).review
     except ValidationError as exc:
         raise ImportRefusedError(plain_problems(exc), summary="Nothing was imported:") from exc
 

@@ -17,6 +17,7 @@ from datetime import date
 
 from lcspr_core.action_plan import action_rows
 from lcspr_core.clocks import ClockRules
+from lcspr_core.formulas import csv_safe
 from lcspr_core.model import (
     DecisionOutcome,
     Publication,
@@ -149,7 +150,10 @@ def nspcc_metadata_csv(*, reviews: Sequence[Review], published_only: bool = True
     """One row per review (SPEC §6), restricted details replaced; by default only reviews
     recorded as published, since the repository holds published reports."""
     out = io.StringIO()
-    writer = csv.DictWriter(out, fieldnames=NSPCC_COLUMNS, lineterminator="\r\n")
+    # Every field quoted and formula starts neutralised (OWASP CSV injection guidance).
+    writer = csv.DictWriter(
+        out, fieldnames=NSPCC_COLUMNS, lineterminator="\r\n", quoting=csv.QUOTE_ALL
+    )
     writer.writeheader()
     for review in reviews:
         publication = review.publication or Publication()
@@ -180,7 +184,7 @@ def nspcc_metadata_csv(*, reviews: Sequence[Review], published_only: bool = True
             else "",
             "url": publication.url,
         }
-        writer.writerow({k: redact_text(v, items) for k, v in row.items()})
+        writer.writerow({k: csv_safe(redact_text(v, items)) for k, v in row.items()})
     return out.getvalue()
 
 

@@ -10,14 +10,20 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from datetime import date, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 
 from pydantic import ValidationError
 
 from lcspr_core import redaction, services, storage
 from lcspr_core.access import Actor
 from lcspr_core.documents import generate_document
-from lcspr_core.errors import InvalidDataError, ItemNotFoundError, LcsprError, RecordLockedError
+from lcspr_core.errors import (
+    InvalidDataError,
+    ItemNotFoundError,
+    LcsprError,
+    RecordLockedError,
+    StaleEditError,
+)
 from lcspr_core.model import (
     ALL_PARTNERS,
     Attendee,
@@ -25,11 +31,12 @@ from lcspr_core.model import (
     DecisionOutcome,
     Meeting,
     MeetingAction,
+    MeetingDecision,
     MeetingKind,
     Recommendation,
     Review,
 )
-from lcspr_core.model.governance import AgendaItem, AgendaLink, MeetingAddendum
+from lcspr_core.model.governance import AgendaItem, AgendaLink, CapturedEntry, MeetingAddendum
 from lcspr_core.review_clocks import review_clocks
 from lcspr_core.storage import Database
 from lcspr_core.text import english_date, paragraphs
@@ -364,17 +371,32 @@ def save_plan(
     agenda: Sequence[AgendaItem],
 ) -> Meeting:
     """Save the plan: date, time, place, chair, invitees and the agenda. An agenda item that
-    keeps its title keeps its notes and time spent."""
+    keeps its id or its title keeps its id, notes and time spent."""
 
     def change(meeting: Meeting, _review: Review) -> None:
-        before = {item.title: item for item in meeting.agenda}
+        by_id = {item.id: item for item in meeting.agenda}
+        by_title = {item.title: item for item in meeting.agenda}
         kept = []
         for item in agenda:
-            old = before.get(item.title)
-            extra: dict[str, object] = {"notes": item.notes or (old.notes if old else "")}
-            if old is not None:
-                extra |= {"seconds_spent": old.seconds_spent, "opened_at": old.opened_at}
-            kept.append(item.model_copy(update=extra))
+            old = by_id.get(item.id) or by_title.get(item.title)
+            if old is None:
+                kept.append(item)
+                continue
+            # The plan does not touch what was captured: the item keeps its id (notes saved
+            # from the presentation still find it), its notes with their version, its time.
+            kept.append(
+                item.model_copy(
+                    update={
+                        "id": old.id,
+                        "notes": old.notes,
+                        "notes_version": old.notes_version,
+                        "notes_updated_by": old.notes_updated_by,
+                        "notes_updated_at": old.notes_updated_at,
+                        "seconds_spent": old.seconds_spent,
+                        "opened_at": old.opened_at,
+                    }
+                )
+            )
         meeting.held_on, meeting.starts_at = held_on, starts_at
         meeting.place, meeting.chair = place, chair
         meeting.attendees, meeting.agenda = list(attendees), kept
@@ -425,62 +447,227 @@ def end_meeting(
     return _change(db=db, reference=reference, meeting_id=meeting_id, actor=actor, change=change)
 
 
-def save_notes(
-    *, db: Database, reference: str, meeting_id: str, index: int, notes: str, actor: Actor
-) -> Meeting:
+# --- capture: each decision, action and note saved on its own --------------------------------
+#
+# issue 11, finding 9: two chair screens overwrote each other's notes, and decisions and actions
+# addressed by position undid each other's deletions. Each one is now addressed by its id,
+# carries its own version, and a save changes only the entry (and the fields) it names; a save
+# against an older version is refused with who saved in between and when.
+
+
+def _stamp(actor: Actor) -> tuple[str, datetime]:
+    return actor.display_name or actor.username, datetime.now(UTC).replace(microsecond=0)
+
+
+def _refuse_stale(*, what: str, version: int, expected: int, by: str, at: datetime | None) -> None:
+    if version != expected:
+        when = at.isoformat(timespec="seconds") if at else "just now"
+        raise StaleEditError(
+            f"{by or 'Someone'} changed {what} at {when}, after you opened it. Your save was "
+            "refused so their work is not overwritten; your text is kept on screen: compare, "
+            "merge and save again.",
+            changed_by=by or "someone",
+            changed_at=when,
+        )
+
+
+def _gone(what: str, meeting: Meeting) -> StaleEditError:
+    """An entry another screen removed: the save is refused, as for any stale save."""
+    return StaleEditError(
+        f"{what} was removed on another screen after you opened it; nothing was saved. "
+        "Add it again if it is still needed.",
+        changed_by="another screen",
+        changed_at=english_date(meeting.held_on),
+    )
+
+
+def _entry_index(entries: Sequence[CapturedEntry], entry_id: str) -> int | None:
+    return next((i for i, e in enumerate(entries) if e.id == entry_id), None)
+
+
+def add_decision(
+    *, db: Database, reference: str, meeting_id: str, text: str, actor: Actor
+) -> MeetingDecision:
+    """Record a new decision (version 1)."""
+    by, at = _stamp(actor)
+    try:
+        decision = MeetingDecision(text=text, updated_by=by, updated_at=at)
+    except ValidationError as exc:
+        raise InvalidDataError(plain_problems(exc), summary="The decision was not saved:") from exc
+
     def change(meeting: Meeting, _review: Review) -> None:
-        if not 0 <= index < len(meeting.agenda):
-            raise MeetingStepError(f"The agenda has no item {index + 1}.")
-        meeting.agenda[index].notes = notes
+        meeting.decisions.append(decision)
 
-    return _change(db=db, reference=reference, meeting_id=meeting_id, actor=actor, change=change)
-
-
-def save_decision(
-    *, db: Database, reference: str, meeting_id: str, index: int, text: str, actor: Actor
-) -> Meeting:
-    """Save decision `index` as typed; an index one past the end adds a decision, and blank
-    text removes it."""
-
-    def change(meeting: Meeting, _review: Review) -> None:
-        if index == len(meeting.decisions):
-            if text.strip():
-                meeting.decisions.append(text)
-        elif 0 <= index < len(meeting.decisions):
-            if text.strip():
-                meeting.decisions[index] = text
-            else:
-                del meeting.decisions[index]
-        else:
-            raise MeetingStepError(f"There is no decision {index + 1}.")
-
-    return _change(db=db, reference=reference, meeting_id=meeting_id, actor=actor, change=change)
+    _change(db=db, reference=reference, meeting_id=meeting_id, actor=actor, change=change)
+    return decision
 
 
-def save_action(
+def update_decision(
     *,
     db: Database,
     reference: str,
     meeting_id: str,
-    index: int,
-    action: MeetingAction | None,
+    decision_id: str,
+    text: str,
+    expected_version: int,
     actor: Actor,
-) -> Meeting:
-    """Save action `index` (one past the end adds it); None removes it."""
+) -> MeetingDecision:
+    """Change one decision's text, against the version the screen opened."""
+    saved: list[MeetingDecision] = []
 
     def change(meeting: Meeting, _review: Review) -> None:
-        if action is not None and index == len(meeting.actions):
-            meeting.actions.append(action)
-        elif 0 <= index < len(meeting.actions):
-            if action is None:
-                del meeting.actions[index]
-            else:
-                keep = meeting.actions[index].recommendation_id
-                meeting.actions[index] = action.model_copy(update={"recommendation_id": keep})
-        else:
-            raise MeetingStepError(f"There is no action {index + 1}.")
+        index = _entry_index(meeting.decisions, decision_id)
+        if index is None:
+            raise _gone("This decision", meeting)
+        old = meeting.decisions[index]
+        _refuse_stale(what="this decision", version=old.version, expected=expected_version,
+                      by=old.updated_by, at=old.updated_at)  # fmt: skip
+        by, at = _stamp(actor)
+        new = old.model_copy(update={"text": text, "version": old.version + 1,
+                                     "updated_by": by, "updated_at": at})  # fmt: skip
+        meeting.decisions[index] = new
+        saved.append(new)
 
-    return _change(db=db, reference=reference, meeting_id=meeting_id, actor=actor, change=change)
+    _change(db=db, reference=reference, meeting_id=meeting_id, actor=actor, change=change)
+    return saved[0]
+
+
+def delete_decision(
+    *,
+    db: Database,
+    reference: str,
+    meeting_id: str,
+    decision_id: str,
+    expected_version: int,
+    actor: Actor,
+) -> None:
+    """Remove one decision, if it is still the version the screen opened."""
+
+    def change(meeting: Meeting, _review: Review) -> None:
+        index = _entry_index(meeting.decisions, decision_id)
+        if index is None:
+            return  # already removed elsewhere: the outcome asked for
+        old = meeting.decisions[index]
+        _refuse_stale(what="this decision", version=old.version, expected=expected_version,
+                      by=old.updated_by, at=old.updated_at)  # fmt: skip
+        del meeting.decisions[index]
+
+    _change(db=db, reference=reference, meeting_id=meeting_id, actor=actor, change=change)
+
+
+def add_action(
+    *, db: Database, reference: str, meeting_id: str, action: MeetingAction, actor: Actor
+) -> MeetingAction:
+    """Record a new action (version 1)."""
+    by, at = _stamp(actor)
+    new = action.model_copy(update={"version": 1, "updated_by": by, "updated_at": at})
+
+    def change(meeting: Meeting, _review: Review) -> None:
+        if _entry_index(meeting.actions, new.id) is not None:
+            raise MeetingStepError("This action is already recorded.")
+        meeting.actions.append(new)
+
+    _change(db=db, reference=reference, meeting_id=meeting_id, actor=actor, change=change)
+    return new
+
+
+def update_action(
+    *,
+    db: Database,
+    reference: str,
+    meeting_id: str,
+    action_id: str,
+    expected_version: int,
+    actor: Actor,
+    who: str | None = None,
+    what: str | None = None,
+    by_when: date | None = None,
+) -> MeetingAction:
+    """Change the named fields of one action (None leaves a field as stored)."""
+    changes: dict[str, object] = {
+        name: value
+        for name, value in (("who", who), ("what", what), ("by_when", by_when))
+        if value is not None
+    }
+    saved: list[MeetingAction] = []
+
+    def change(meeting: Meeting, _review: Review) -> None:
+        index = _entry_index(meeting.actions, action_id)
+        if index is None:
+            raise _gone("This action", meeting)
+        old = meeting.actions[index]
+        _refuse_stale(what="this action", version=old.version, expected=expected_version,
+                      by=old.updated_by, at=old.updated_at)  # fmt: skip
+        by, at = _stamp(actor)
+        try:
+            new = MeetingAction.model_validate(
+                {**old.model_dump(), **changes, "version": old.version + 1,
+                 "updated_by": by, "updated_at": at}
+            )  # fmt: skip
+        except ValidationError as exc:
+            raise InvalidDataError(
+                plain_problems(exc), summary="The action was not saved:"
+            ) from exc
+        meeting.actions[index] = new
+        saved.append(new)
+
+    _change(db=db, reference=reference, meeting_id=meeting_id, actor=actor, change=change)
+    return saved[0]
+
+
+def delete_action(
+    *,
+    db: Database,
+    reference: str,
+    meeting_id: str,
+    action_id: str,
+    expected_version: int,
+    actor: Actor,
+) -> None:
+    """Remove one action, if it is still the version the screen opened."""
+
+    def change(meeting: Meeting, _review: Review) -> None:
+        index = _entry_index(meeting.actions, action_id)
+        if index is None:
+            return  # already removed elsewhere: the outcome asked for
+        old = meeting.actions[index]
+        _refuse_stale(what="this action", version=old.version, expected=expected_version,
+                      by=old.updated_by, at=old.updated_at)  # fmt: skip
+        del meeting.actions[index]
+
+    _change(db=db, reference=reference, meeting_id=meeting_id, actor=actor, change=change)
+
+
+def save_notes(
+    *,
+    db: Database,
+    reference: str,
+    meeting_id: str,
+    item_id: str,
+    notes: str,
+    expected_version: int,
+    actor: Actor,
+) -> AgendaItem:
+    """Save one agenda item's notes for the minutes, against the notes version the screen
+    opened (0 before any were saved). Nothing else of the item or the meeting changes."""
+    saved: list[AgendaItem] = []
+
+    def change(meeting: Meeting, _review: Review) -> None:
+        index = next((i for i, item in enumerate(meeting.agenda) if item.id == item_id), None)
+        if index is None:
+            raise _gone("This agenda item", meeting)
+        old = meeting.agenda[index]
+        _refuse_stale(what="the notes of this item", version=old.notes_version,
+                      expected=expected_version, by=old.notes_updated_by,
+                      at=old.notes_updated_at)  # fmt: skip
+        by, at = _stamp(actor)
+        new = old.model_copy(update={"notes": notes, "notes_version": old.notes_version + 1,
+                                     "notes_updated_by": by, "notes_updated_at": at})  # fmt: skip
+        meeting.agenda[index] = new
+        saved.append(new)
+
+    _change(db=db, reference=reference, meeting_id=meeting_id, actor=actor, change=change)
+    return saved[0]
 
 
 def owner_choices(review: Review) -> list[str]:
@@ -493,17 +680,18 @@ def action_to_recommendation(
     db: Database,
     reference: str,
     meeting_id: str,
-    index: int,
+    action_id: str,
     owners: Sequence[str],
     actor: Actor,
 ) -> Recommendation:
-    """Make action `index` a recommendation owned by `owners` (the review's agencies or all
+    """Make an action a recommendation owned by `owners` (the review's agencies or all
     partners), and link the action to it. Both saves or neither."""
     created: list[Recommendation] = []
 
     def change(meeting: Meeting, review: Review) -> None:
-        if not 0 <= index < len(meeting.actions):
-            raise MeetingStepError(f"There is no action {index + 1}.")
+        index = _entry_index(meeting.actions, action_id)
+        if index is None:
+            raise _gone("This action", meeting)
         action = meeting.actions[index]
         if action.recommendation_id:
             raise MeetingStepError(f"Action {index + 1} is already a recommendation.")

@@ -12,7 +12,7 @@ from __future__ import annotations
 import json
 import types
 import typing
-from collections.abc import Collection
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from datetime import date
 from typing import Any, cast
@@ -20,12 +20,15 @@ from typing import Any, cast
 from pydantic import BaseModel, TypeAdapter, ValidationError
 from pydantic_core import to_jsonable_python
 
-from lcspr_core import storage
+from lcspr_core import redaction, storage
 from lcspr_core.access import (
     Actor,
+    can,
     demo_may_see,
+    redact_entries,
     redact_restricted,
     require,
+    require_own_agency,
     visible_references,
 )
 from lcspr_core.clocks import Clock
@@ -216,7 +219,36 @@ def chronology_page(
     review = _review_id(db, reference)
     rows = storage.read_items(db, review, "chronology", limit=limit, offset=offset)
     total = storage.count_items(db, review, "chronology")
-    return [ChronologyEntry.model_validate(row["data"]) for row in rows], total
+    entries = [ChronologyEntry.model_validate(row["data"]) for row in rows]
+    if not can(actor=actor, action="read_restricted", reference=reference):
+        # Redacted here with the full register, like load_review (issue 11, finding 3).
+        entries = redact_entries(entries, _register_swaps(db, review))
+    return entries, total
+
+
+def _keep_unredacted(stored: Any, new: Any, swaps: Sequence[redaction.Replacement]) -> Any:
+    """`new`, except where a text is exactly the redacted view of the stored text: there the
+    stored text stays. A role that sees text redacted (issue 11, finding 3) and saves an entry
+    back must not replace the real record with what it was shown."""
+    if isinstance(stored, str) and isinstance(new, str):
+        return stored if new != stored and new == redaction.redact_text(stored, swaps) else new
+    if isinstance(stored, dict) and isinstance(new, dict):
+        return {k: _keep_unredacted(stored.get(k), v, swaps) for k, v in new.items()}
+    if isinstance(stored, list) and isinstance(new, list) and len(stored) == len(new):
+        return [_keep_unredacted(a, b, swaps) for a, b in zip(stored, new, strict=True)]
+    return new
+
+
+def _register_swaps(db: Database, review: int) -> list[redaction.Replacement]:
+    """The review's restricted terms and their replacements, read from its two sections."""
+    sections = storage.read_sections(db, review)
+    parts = {
+        name: _FIELD_ADAPTERS[name].validate_python(sections[name]["data"])
+        for name in ("restricted", "incident")
+        if name in sections
+    }
+    partial = Review.model_construct(reference=_stored_reference(db, review), **parts)
+    return redaction.replacements(review=partial)
 
 
 def audit_entries(
@@ -455,8 +487,16 @@ def _refuse_status_change(before: dict[str, Any] | None, after: dict[str, Any] |
         )
 
 
-# Lists whose entries lock once signed off; only the listed fields may change afterwards.
+# Lists whose entries lock once signed off: after that the entry is append-only. It cannot be
+# deleted, and only the listed fields may change, each only by growing (existing entries of
+# those lists stay exactly as they were), so the signed record is never rewritten.
 SIGNED_OFF_LOCKS = {"meetings": ("signed_off_on", frozenset({"addenda"}))}
+
+
+def _signed_off_on(kind: str, stored: dict[str, Any] | None) -> Any:
+    if kind not in SIGNED_OFF_LOCKS or stored is None:
+        return None
+    return stored.get(SIGNED_OFF_LOCKS[kind][0])
 
 
 def _refuse_signed_off_change(
@@ -464,15 +504,22 @@ def _refuse_signed_off_change(
 ) -> None:
     """Minutes signed off by the chair no longer change: later changes are new, audited
     addenda (issue 5), here as well as in the meeting service, so no caller can bypass it."""
-    if kind not in SIGNED_OFF_LOCKS or before is None:
+    signed_on = _signed_off_on(kind, before)
+    if not signed_on or before is None:
         return
-    field, still_open = SIGNED_OFF_LOCKS[kind]
-    if not before.get(field):
-        return
+    _field, append_only = SIGNED_OFF_LOCKS[kind]
     changed = {key for key in {*before, *after} if before.get(key) != after.get(key)}
-    if changed - still_open:
+    # issue 11, finding 8: an append-only list may only grow; replacing or dropping an
+    # earlier addendum would rewrite the signed record as surely as editing the minutes.
+    shrunk = {
+        key
+        for key in changed & append_only
+        if not isinstance(after.get(key), list)
+        or after[key][: len(before.get(key) or [])] != (before.get(key) or [])
+    }
+    if (changed - append_only) or shrunk:
         raise RecordLockedError(
-            f"This record was signed off on {before[field]} and no longer changes; "
+            f"This record was signed off on {signed_on} and no longer changes; "
             "add an addendum to record anything later."
         )
 
@@ -500,6 +547,14 @@ def save_item(
         stored = storage.read_item(db, review, kind, item.id)
         version = _check_version(stored, expected_version, what=f"this {kind} entry")
         data = item.model_dump(mode="json")
+        require_own_agency(
+            actor=actor, reference=reference, kind=kind,
+            entries=[stored["data"], data] if stored else [data],
+        )  # fmt: skip
+        if stored is not None and not can(
+            actor=actor, action="read_restricted", reference=reference
+        ):
+            data = _keep_unredacted(stored["data"], data, _register_swaps(db, review))
         _refuse_unedited_changes(
             ITEM_KINDS[kind], stored["data"] if stored else None, data, edited,
             what=f"this {kind.replace('_', ' ')} entry",
@@ -546,6 +601,7 @@ def add_items(*, db: Database, reference: str, kind: str, items: list[Item], act
         review = _review_id(db, reference)
         document = _review_document(db, review, _stored_reference(db, review))
         data = [item.model_dump(mode="json") for item in items]
+        require_own_agency(actor=actor, reference=reference, kind=kind, entries=data)
         document[kind].extend(data)
         _validated(document, summary=f"The {kind} entries were not added:")
         position = storage.next_position(db, review, kind)
@@ -590,6 +646,14 @@ def delete_item(
         if stored is None:
             raise ItemNotFoundError(f"There is no {kind} entry '{item_id}' in {reference}.")
         _check_version(stored, expected_version, what=f"this {kind} entry")
+        require_own_agency(actor=actor, reference=reference, kind=kind, entries=[stored["data"]])
+        signed_on = _signed_off_on(kind, stored["data"])
+        if signed_on:
+            # issue 11, finding 8: a signed-off record is append-only, so never deleted.
+            raise RecordLockedError(
+                f"This record was signed off on {signed_on} and cannot be deleted; "
+                "add an addendum to record anything later."
+            )
         document = _review_document(db, review, _stored_reference(db, review))
         document[kind] = [row for row in document[kind] if row["id"] != item_id]
         _validated(document, summary=f"The {kind} entry was not deleted:")
@@ -609,7 +673,10 @@ def delete_review(*, db: Database, reference: str, actor: Actor) -> None:
     require(actor=actor, action="delete_review", reference=reference)
     with storage.write_transaction(db):
         review = _review_id(db, reference)
+        stored_reference = _stored_reference(db, review)
         storage.delete_review_rows(db, review)
+        # In the same transaction: a later review with this reference starts with no members.
+        removed = storage.delete_review_memberships(db, stored_reference)
         storage.append_audit(
             db,
             actor=actor.username,
@@ -617,7 +684,7 @@ def delete_review(*, db: Database, reference: str, actor: Actor) -> None:
             target="review",
             action="delete",
             before="whole review",
-            after=None,
+            after={"memberships removed": removed} if removed else None,
         )
 
 

@@ -292,6 +292,15 @@ def delete_review_rows(db: Database, review: int) -> None:
     db.execute("DELETE FROM reviews WHERE id = ?", [review])
 
 
+def delete_review_memberships(db: Database, reference: str) -> int:
+    """Every role on a review (any spelling of its reference): a role outlives neither the
+    review nor gives its members a later review that reuses the reference (issue 11, #10)."""
+    cursor = db.execute(
+        "DELETE FROM memberships WHERE review_reference = ? COLLATE NOCASE", [reference]
+    )
+    return int(cursor.rowcount)
+
+
 # --- sections and items ----------------------------------------------------------------------
 
 
@@ -795,6 +804,15 @@ def read_memberships(db: Database, username: str) -> dict[str, str]:
     return {str(reference): str(role) for reference, role in rows}
 
 
+def read_membership_agencies(db: Database, username: str) -> dict[str, str]:
+    """The agency recorded with each of a user's memberships (partner leads), by reference."""
+    rows = db.execute(
+        "SELECT review_reference, agency FROM memberships WHERE username = ? AND agency != ''",
+        [username],
+    ).fetchall()
+    return {str(reference): str(agency) for reference, agency in rows}
+
+
 def read_all_memberships(db: Database) -> list[dict[str, str]]:
     cursor = db.execute(
         "SELECT username, review_reference, role, granted_at FROM memberships "
@@ -804,9 +822,17 @@ def read_all_memberships(db: Database) -> list[dict[str, str]]:
     return [dict(zip(columns, row, strict=True)) for row in cursor.fetchall()]
 
 
-def upsert_membership(db: Database, *, username: str, reference: str, role: str, at: str) -> None:
+def upsert_membership(
+    db: Database, *, username: str, reference: str, role: str, at: str, agency: str = ""
+) -> None:
     db.table("memberships").upsert(
-        {"username": username, "review_reference": reference, "role": role, "granted_at": at},
+        {
+            "username": username,
+            "review_reference": reference,
+            "role": role,
+            "granted_at": at,
+            "agency": agency,
+        },
         pk=("username", "review_reference"),
     )
 
@@ -924,7 +950,46 @@ def m006_mark_demo_reviews(db: Database) -> None:
 
 
 @migrations()
-def m007_anchor_audit_log(db: Database) -> None:
+def m007_membership_agency(db: Database) -> None:
+    # issue 11, finding 12: a partner lead changes only their own agency's chronology entries,
+    # so their membership records which agency they lead for ('' for the other roles).
+    db.execute("ALTER TABLE memberships ADD COLUMN agency TEXT NOT NULL DEFAULT ''")
+
+
+def _with_entry_ids(meeting: dict[str, Any]) -> dict[str, Any]:
+    """A stored meeting whose decisions, actions and agenda items all have ids."""
+
+    def ided(entry: dict[str, Any]) -> dict[str, Any]:
+        return entry if entry.get("id") else {"id": secrets.token_hex(6), **entry}
+
+    return {
+        **meeting,
+        "decisions": [
+            ided({"text": d} if isinstance(d, str) else d)
+            for d in meeting.get("decisions", [])
+            if not isinstance(d, str) or d.strip()
+        ],
+        "actions": [ided(a) for a in meeting.get("actions", [])],
+        "agenda": [ided(i) for i in meeting.get("agenda", [])],
+    }
+
+
+@migrations()
+def m008_meeting_entry_ids(db: Database) -> None:
+    # issue 11, finding 9: decisions, actions and agenda items were addressed by position, so
+    # two screens undid each other's deletions. Give every stored one an id once, here, so
+    # the ids are stable from the first read (ids made on read would change on every read).
+    rows = db.execute("SELECT review_id, id, data FROM items WHERE kind = 'meetings'").fetchall()
+    for review, item_id, data in rows:
+        updated = _with_entry_ids(json.loads(data))
+        db.execute(
+            "UPDATE items SET data = ? WHERE review_id = ? AND kind = 'meetings' AND id = ?",
+            [to_json(updated), review, item_id],
+        )
+
+
+@migrations()
+def m009_anchor_audit_log(db: Database) -> None:
     # Issue 11, finding 6: the chain becomes keyed (HMAC with the instance key) and each entry
     # names the records its write stored. Existing entries are rechained under the key (the
     # triggers are lifted for this one rewrite), and an entry says so, with whether the old

@@ -80,11 +80,24 @@ def users_tab(db: Database, actor: Actor) -> None:
         references = storage.review_references(db)
         reference = st.selectbox("Review", references, key="admin.role.review")
         role = st.selectbox("Role", list(Role), format_func=lambda r: r.label, key="admin.role")
+        agency = st.text_input(
+            "Agency (partner leads only)", key="admin.role.agency",
+            help="The review's agency this partner lead leads for: the only agency whose "
+            "chronology entries they may change.",
+            disabled=Role(role) is not Role.PARTNER_LEAD,
+        )  # fmt: skip
         grant, revoke = st.columns(2)
         if grant.button("Grant", key="admin.grant", disabled=not reference):
-            accounts.grant_role(db=db, username=user.username, reference=str(reference),
-                                role=Role(role), actor=actor)  # fmt: skip
-            _done(f"{user.username} is {Role(role).label} on {reference}.")
+            try:
+                accounts.grant_role(
+                    db=db, username=user.username, reference=str(reference), role=Role(role),
+                    actor=actor,
+                    agency=agency.strip() or None if Role(role) is Role.PARTNER_LEAD else None,
+                )  # fmt: skip
+            except LcsprError as exc:
+                st.error(str(exc))
+            else:
+                _done(f"{user.username} is {Role(role).label} on {reference}.")
         if revoke.button("Revoke", key="admin.revoke", disabled=not reference):
             try:
                 accounts.revoke_role(db=db, username=user.username, reference=str(reference),

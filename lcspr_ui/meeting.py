@@ -2,14 +2,12 @@
 current item, live capture saved on every change, and closing with minutes and sign-off.
 
 Every change goes straight to lcspr_core.meetings from an on_change or on_click callback, so
-nothing typed is lost if the browser closes. Widget values are seeded into session_state from
-the stored meeting (never also passed as value=) and re-seeded after each save, so a removed
-decision or action does not leave its neighbours showing stale text.
+nothing typed is lost if the browser closes. Live capture (notes, decisions, actions and the
+drafts that keep them on screen) is in meeting_capture.py.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from datetime import date, datetime, time, timedelta
 from typing import Any
 
@@ -18,43 +16,25 @@ import streamlit as st
 from pydantic import ValidationError
 
 from lcspr_core import meetings
-from lcspr_core.errors import LcsprError
-from lcspr_core.model import Attendee, DecisionOutcome, Meeting, MeetingAction, MeetingKind, Review
+from lcspr_core.model import (
+    Attendee,
+    DecisionOutcome,
+    Meeting,
+    MeetingKind,
+    Review,
+)
 from lcspr_core.model.governance import AgendaItem, AgendaLink
-from lcspr_core.storage import Database
 from lcspr_core.text import english_date
-from lcspr_ui.context import actor, flash, note_restricted_view, open_database
+from lcspr_ui.context import actor, note_restricted_view
 from lcspr_ui.downloads import offer_docx
+from lcspr_ui.meeting_capture import call as _call
+from lcspr_ui.meeting_capture import capture as capture  # the pages call ui.capture
+from lcspr_ui.meeting_capture import notes_field
+from lcspr_ui.meeting_capture import show_error as show_error  # and ui.show_error
 
 CHOSEN = "meeting.id"
 PICKER = "meeting.picker"
-ERROR = "meeting.error"
 NEW = "__new__"
-
-
-# --- calling the core ------------------------------------------------------------------------
-
-
-def _call(action: Callable[[Database], Any], done: str = "") -> Any:
-    """Run a core call on a fresh connection (callbacks run before the page opens one) and
-    keep any refusal to show at the top of the page."""
-    st.session_state.pop(ERROR, None)
-    db = open_database()
-    try:
-        result = action(db)
-    except (LcsprError, ValidationError) as exc:
-        st.session_state[ERROR] = str(exc)
-        return None
-    finally:
-        db.close()
-    if done:
-        flash(done)
-    return result
-
-
-def show_error() -> None:
-    if message := st.session_state.get(ERROR):
-        st.error(message, icon=":material/error:")
 
 
 def _seed(key: str, value: Any) -> None:
@@ -412,118 +392,11 @@ def current_item(review: Review, meeting: Meeting, now: datetime) -> None:
         st.table(pd.DataFrame(content.table).style.hide(axis="index"))
     elif not content.paragraphs:
         st.caption(content.empty or "Nothing to show: the discussion goes in the notes below.")
-    key = f"mp.{meeting.id}.notes.{index}"
-    _seed(key, item.notes)
-    st.text_area(
-        "Notes for the minutes",
-        key=key,
-        disabled=meeting.signed_off_on is not None,
-        on_change=_save_notes,
-        args=(review, meeting, index),
-    )
-
-
-def _save_notes(review: Review, meeting: Meeting, index: int) -> None:
-    notes = st.session_state[f"mp.{meeting.id}.notes.{index}"]
-    _call(lambda db: meetings.save_notes(db=db, index=index, notes=notes, **_kw(review, meeting)))
+    notes_field(review, meeting, item)
 
 
 def _person(attendee: Attendee) -> str:
     return ", ".join(x for x in (attendee.name, attendee.role, attendee.agency) if x)
-
-
-# --- live capture ----------------------------------------------------------------------------
-
-
-def _sync_capture(meeting: Meeting) -> None:
-    """Re-seed every capture widget from the stored meeting (callbacks run before widgets)."""
-    k = f"mp.{meeting.id}"
-    for key in [x for x in st.session_state if str(x).startswith((f"{k}.d.", f"{k}.a."))]:
-        del st.session_state[key]
-    for i, text in enumerate(meeting.decisions):
-        st.session_state[f"{k}.d.{i}"] = text
-
-
-def _save_decision(review: Review, meeting: Meeting, index: int) -> None:
-    text = st.session_state[f"mp.{meeting.id}.d.{index}"]
-    saved = _call(
-        lambda db: meetings.save_decision(db=db, index=index, text=text, **_kw(review, meeting))
-    )
-    if saved is not None:
-        _sync_capture(saved)
-
-
-def _save_action(review: Review, meeting: Meeting, index: int, *, remove: bool = False) -> None:
-    k = f"mp.{meeting.id}.a.{index}"
-    who, what = st.session_state.get(f"{k}.who", ""), st.session_state.get(f"{k}.what", "")
-    new = index >= len(meeting.actions)
-    if new and not (who.strip() and what.strip()):
-        return  # a half-typed new action waits on screen until it says who and what
-    try:
-        action = (
-            None
-            if remove
-            else MeetingAction(who=who, what=what, by_when=st.session_state[f"{k}.by_when"])
-        )
-    except ValidationError as exc:
-        st.session_state[ERROR] = (
-            f"Action {index + 1} was not saved: say who and what "
-            f"({exc.error_count()} problem{'s' if exc.error_count() > 1 else ''})."
-        )
-        return
-    saved = _call(
-        lambda db: meetings.save_action(db=db, index=index, action=action, **_kw(review, meeting))
-    )
-    if saved is not None:
-        _sync_capture(saved)
-
-
-def capture(review: Review, meeting: Meeting) -> None:
-    """Decisions and actions (who / what / by when), each saved as it is typed."""
-    k, locked = f"mp.{meeting.id}", meeting.signed_off_on is not None
-    st.subheader("Decisions")
-    for i in range(len(meeting.decisions) + (0 if locked else 1)):
-        _seed(f"{k}.d.{i}", meeting.decisions[i] if i < len(meeting.decisions) else "")
-        st.text_input(
-            f"Decision {i + 1}",
-            key=f"{k}.d.{i}",
-            disabled=locked,
-            placeholder="Type a decision as it is agreed",
-            on_change=_save_decision,
-            args=(review, meeting, i),
-        )
-    st.subheader("Actions")
-    default_due = meeting.held_on + timedelta(weeks=4)
-    for i in range(len(meeting.actions) + (0 if locked else 1)):
-        action = meeting.actions[i] if i < len(meeting.actions) else None
-        who, what, when, drop = st.columns([3, 6, 2, 1], vertical_alignment="bottom")
-        for name in ("who", "what"):
-            _seed(f"{k}.a.{i}.{name}", getattr(action, name) if action else "")
-        _seed(f"{k}.a.{i}.by_when", action.by_when if action else default_due)
-        args = (review, meeting, i)
-        who.text_input(
-            "Who", key=f"{k}.a.{i}.who", disabled=locked, on_change=_save_action, args=args
-        )
-        what.text_input(
-            "What", key=f"{k}.a.{i}.what", disabled=locked, on_change=_save_action, args=args
-        )
-        when.date_input(
-            "By when",
-            key=f"{k}.a.{i}.by_when",
-            disabled=locked,
-            format="DD/MM/YYYY",
-            on_change=_save_action,
-            args=args,
-        )
-        if action is not None and not locked:
-            drop.button(
-                "✕",
-                key=f"{k}.a.{i}.remove",
-                help="Remove this action",
-                on_click=_save_action,
-                args=args,
-                kwargs={"remove": True},
-            )
 
 
 # --- closing ---------------------------------------------------------------------------------
@@ -536,7 +409,7 @@ def decision_to_review(review: Review, meeting: Meeting) -> None:
         st.success("The meeting's decision is the review's decision.", icon=":material/gavel:")
         return
     outcome = st.selectbox("What the partners decided", list(DecisionOutcome), key=f"{k}.outcome")
-    _seed(f"{k}.rationale", "\n".join(meeting.decisions))
+    _seed(f"{k}.rationale", "\n".join(d.text for d in meeting.decisions))
     rationale = st.text_area("The written rationale for the decision", key=f"{k}.rationale")
     by = st.text_input("Who made the decision", "The three safeguarding partners", key=f"{k}.by")
     sure = st.checkbox(
@@ -561,7 +434,7 @@ def actions_to_recommendations(review: Review, meeting: Meeting) -> None:
     )
     choices = meetings.owner_choices(review)
     for i, action in enumerate(meeting.actions):
-        k = f"meeting.{meeting.id}.rec.{i}"
+        k = f"meeting.{meeting.id}.rec.{action.id}"
         line = f"**{i + 1}.** {action.who}: {action.what} — by {english_date(action.by_when)}"
         if action.recommendation_id:
             st.markdown(f"{line} · :green[recommendation made]")
@@ -575,8 +448,8 @@ def actions_to_recommendations(review: Review, meeting: Meeting) -> None:
             disabled=not owners or meeting.signed_off_on is not None,
         ):
             _call(
-                lambda db, i=i, owners=owners: meetings.action_to_recommendation(
-                    db=db, index=i, owners=owners, **_kw(review, meeting)
+                lambda db, a=action.id, owners=owners: meetings.action_to_recommendation(
+                    db=db, action_id=a, owners=owners, **_kw(review, meeting)
                 ),
                 done=f"Action {i + 1} is now a recommendation.",
             )

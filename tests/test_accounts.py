@@ -35,7 +35,7 @@ def test_the_account_tables_are_pinned(db: Database) -> None:
             "username", "display_name", "email", "is_admin", "disabled", "demo",
             "password_hash", "password_changed_at", "created_at",
         ],
-        "memberships": ["username", "review_reference", "role", "granted_at"],
+        "memberships": ["username", "review_reference", "role", "granted_at", "agency"],
         "sessions": ["token_hash", "username", "created_at", "last_seen_at"],
         "sign_in_attempts": ["id", "name_key", "source_key", "at", "outcome"],
     }  # fmt: skip

@@ -160,7 +160,7 @@ def test_run_a_panel_meeting_on_a_projector_and_download_the_minutes(
         )
     finally:
         db.close()
-    assert meeting.decisions == ["Ask the nursery to join the practitioner event"]
+    assert [d.text for d in meeting.decisions] == ["Ask the nursery to join the practitioner event"]
     assert [(a.who, a.what) for a in meeting.actions] == [
         ("Sam Lead", "Invite the nursery staff to the learning event")
     ]

@@ -93,7 +93,7 @@ def test_export_import_export_is_equal(
         ('{"some": "thing"}', "this is not an LCSPR review export"),
         (
             '{"schema": "lcspr-review", "schema_version": 99}',
-            "the file is schema version 99; this version of the tool reads 1",
+            "the file is schema version 99; this version of the tool reads 1 and 2",
         ),
     ],
 )
@@ -155,3 +155,26 @@ def test_schema_describes_every_review_section() -> None:
     schema = exchange.export_schema()
     review_schema = schema["$defs"]["Review"]["properties"]
     assert set(review_schema) == set(Review.model_fields)
+
+
+def test_a_version_1_export_with_plain_text_decisions_imports_with_ids(
+    db: Database, demo_review: Review
+) -> None:
+    document = json.loads(json.dumps(exchange.ReviewExport(review=demo_review).model_dump(
+        mode="json", by_alias=True)))  # fmt: skip
+    document["schema_version"] = 1
+    for meeting in document["review"]["meetings"]:
+        meeting["decisions"] = [d["text"] for d in meeting["decisions"]]
+        for entry in (*meeting["actions"], *meeting["agenda"]):
+            for name in ("id", "version", "updated_by", "updated_at", "notes_version",
+                         "notes_updated_by", "notes_updated_at"):  # fmt: skip
+                entry.pop(name, None)
+    imported = exchange.import_review(db=db, text=json.dumps(document), actor=system_actor("t"))
+    stored = services.load_review(db=db, reference=imported.reference, actor=system_actor("t"))
+    (meeting,) = stored.meetings
+    assert [d.text for d in meeting.decisions] == [
+        d.text for d in demo_review.meetings[0].decisions
+    ]
+    assert all(d.id and d.version == 1 for d in meeting.decisions)
+    assert stored == services.load_review(db=db, reference=imported.reference,
+                                          actor=system_actor("t"))  # fmt: skip

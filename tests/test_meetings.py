@@ -111,16 +111,20 @@ def test_elapsed_time_per_item_and_overall_is_kept_in_the_meeting(
 def test_decisions_notes_and_actions_are_saved_as_typed(db: Database, stored_demo: Review) -> None:
     meeting_id = new_meeting(db)
     kw = {"db": db, "reference": D, "meeting_id": meeting_id, "actor": system_actor("chair")}
-    meetings.save_decision(index=0, text="Agree the timetable", **kw)
-    meetings.save_decision(index=1, text="Invite the family", **kw)
-    meetings.save_decision(index=0, text="", **kw)  # blanked: removed
-    meetings.save_notes(index=2, notes="Discussed <b> & ✅", **kw)
+    first = meetings.add_decision(text="Agree the timetable", **kw)
+    second = meetings.add_decision(text="Invite the family", **kw)
+    meetings.delete_decision(decision_id=first.id, expected_version=1, **kw)
+    item = meetings.find_meeting(load(db), meeting_id).agenda[2]
+    meetings.save_notes(item_id=item.id, notes="Discussed <b> & ✅", expected_version=0, **kw)
     action = MeetingAction(who="Sam Lead", what="Share the chronology", by_when=date(2026, 12, 1))
-    meetings.save_action(index=0, action=action, **kw)
+    added = meetings.add_action(action=action, **kw)
     meeting = meetings.find_meeting(load(db), meeting_id)
-    assert meeting.decisions == ["Invite the family"]
-    assert meeting.agenda[2].notes == "Discussed <b> & ✅"
-    assert meeting.actions == [action]
+    assert meeting.decisions == [second]
+    assert (meeting.agenda[2].notes, meeting.agenda[2].notes_version) == ("Discussed <b> & ✅", 1)
+    assert meeting.actions == [added]
+    assert (added.id, added.who, added.what, added.version) == (
+        action.id, action.who, action.what, 1,
+    )  # fmt: skip
 
 
 def test_a_signed_off_meeting_refuses_changes_but_takes_addenda(
@@ -135,7 +139,7 @@ def test_a_signed_off_meeting_refuses_changes_but_takes_addenda(
         NINE + timedelta(hours=1),
     )
     with pytest.raises(MeetingLockedError, match="signed off on 20 November 2026.*addendum"):
-        meetings.save_decision(index=0, text="Too late", **kw)
+        meetings.add_decision(text="Too late", **kw)
     with pytest.raises(MeetingLockedError):
         meetings.open_item(index=1, at=NINE, **kw)
     meetings.add_addendum(text="The date of the next meeting moved to 4 December.",
@@ -166,15 +170,15 @@ def test_an_action_becomes_a_recommendation_owned_by_a_review_agency(
     kw = {"db": db, "reference": D, "meeting_id": meeting_id, "actor": system_actor("chair")}
     action = MeetingAction(who="ICB", what="Audit GP records of household members",
                            by_when=date(2027, 3, 1))  # fmt: skip
-    meetings.save_action(index=0, action=action, **kw)
+    meetings.add_action(action=action, **kw)
     owner = stored_demo.agency_names[1]
-    rec = meetings.action_to_recommendation(index=0, owners=[owner], **kw)
+    rec = meetings.action_to_recommendation(action_id=action.id, owners=[owner], **kw)
     review = load(db)
     assert review.recommendations[-1] == rec
     assert (rec.owners, rec.what, rec.by_when) == ([owner], action.what, action.by_when)
     assert meetings.find_meeting(review, meeting_id).actions[0].recommendation_id == rec.id
     with pytest.raises(MeetingStepError, match="already a recommendation"):
-        meetings.action_to_recommendation(index=0, owners=[ALL_PARTNERS], **kw)
+        meetings.action_to_recommendation(action_id=action.id, owners=[ALL_PARTNERS], **kw)
 
 
 def test_an_action_cannot_become_a_recommendation_of_an_unknown_agency(
@@ -183,10 +187,10 @@ def test_an_action_cannot_become_a_recommendation_of_an_unknown_agency(
     meeting_id = new_meeting(db)
     kw = {"db": db, "reference": D, "meeting_id": meeting_id, "actor": system_actor("chair")}
     action = MeetingAction(who="x", what="y", by_when=date(2027, 3, 1))
-    meetings.save_action(index=0, action=action, **kw)
+    meetings.add_action(action=action, **kw)
     before = len(load(db).recommendations)
     with pytest.raises(MeetingStepError, match="'Acme' is not one of this review's agencies"):
-        meetings.action_to_recommendation(index=0, owners=["Acme"], **kw)
+        meetings.action_to_recommendation(action_id=action.id, owners=["Acme"], **kw)
     review = load(db)
     assert len(review.recommendations) == before
     assert meetings.find_meeting(review, meeting_id).actions[0].recommendation_id == ""
@@ -305,10 +309,11 @@ def test_the_minutes_hold_attendance_apologies_decisions_and_actions(
 ) -> None:
     meeting_id = new_meeting(db)
     kw = {"db": db, "reference": D, "meeting_id": meeting_id, "actor": system_actor("chair")}
-    meetings.save_decision(index=0, text="Invite the family & the school <now> 🙂", **kw)
-    meetings.save_action(index=0, action=MeetingAction(
+    meetings.add_decision(text="Invite the family & the school <now> 🙂", **kw)
+    meetings.add_action(action=MeetingAction(
         who="Sam Lead", what="Share the chronology", by_when=date(2026, 12, 1)), **kw)  # fmt: skip
-    meetings.save_notes(index=0, notes="Timetable agreed.", **kw)
+    first_item = meetings.find_meeting(load(db), meeting_id).agenda[0]
+    meetings.save_notes(item_id=first_item.id, notes="Timetable agreed.", expected_version=0, **kw)
     meetings.sign_off_meeting(at=NINE, **kw)
     data = meetings.minutes_document(
         db=db, review=load(db), meeting_id=meeting_id, actor=system_actor("chair")

@@ -20,10 +20,16 @@ from lcspr_core.storage import Database
 REF = DEMO_REFERENCE
 
 
+# The agency of the demo's first chronology entry (c001) and of c005, which the calls change:
+# a partner lead changes only their own agency's entries (tests/test_agency_scope.py).
+LEAD_AGENCY = "Northshire Community Health (Health Visiting)"
+
+
 def member(role: Role | None) -> Actor:
     memberships = {REF: role} if role else {}
+    agencies = {REF: LEAD_AGENCY} if role is Role.PARTNER_LEAD else {}
     return Actor(username=f"user-{role or 'outsider'}", display_name="Someone",
-                 memberships=memberships)  # fmt: skip
+                 memberships=memberships, agencies=agencies)  # fmt: skip
 
 
 ACTORS = {
@@ -56,7 +62,7 @@ def calls(review: Review) -> dict[str, tuple[str, Callable[[Database, Actor], An
         "delete_review": (
             "delete_review", lambda db, a: services.delete_review(db=db, reference=REF, actor=a)),
         "delete_item": ("edit_items:chronology", lambda db, a: services.delete_item(
-            db=db, reference=REF, kind="chronology", item_id="c002", expected_version=None,
+            db=db, reference=REF, kind="chronology", item_id="c005", expected_version=None,
             actor=a)),
         "add_items": ("edit_items:chronology", lambda db, a: services.add_items(
             db=db, reference=REF, kind="chronology",

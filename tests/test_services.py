@@ -17,7 +17,14 @@ from lcspr_core.errors import (
     ReviewNotFoundError,
     StaleEditError,
 )
-from lcspr_core.model import ALL_PARTNERS, ChronologyEntry, Notification, Recommendation, Review
+from lcspr_core.model import (
+    ALL_PARTNERS,
+    ChronologyEntry,
+    MeetingDecision,
+    Notification,
+    Recommendation,
+    Review,
+)
 
 
 def snapshot(db: Database) -> dict[str, list[tuple[object, ...]]]:
@@ -284,6 +291,7 @@ def test_signed_off_minutes_cannot_be_changed_through_any_service(
     before = snapshot(db)
     with pytest.raises(RecordLockedError, match="signed off on 2026-06-29"):
         services.save_item(db=db, reference=stored_demo.reference, kind="meetings",
-                           item=meeting.model_copy(update={"decisions": ["Rewritten later"]}),
+                           item=meeting.model_copy(update={"decisions": [
+                               MeetingDecision(text="Rewritten later")]}),
                            expected_version=None, actor=system_actor("tester"))  # fmt: skip
     assert snapshot(db) == before

@@ -22,7 +22,9 @@ def test_migrations_create_the_pinned_schema(db: Database) -> None:
         "m004_create_accounts",
         "m005_sign_in_attempts",
         "m006_mark_demo_reviews",
-        "m007_anchor_audit_log",
+        "m007_membership_agency",
+        "m008_meeting_entry_ids",
+        "m009_anchor_audit_log",
     ]
     assert {
         name: list(db[name].columns_dict)
@@ -71,7 +73,7 @@ def test_migrations_create_the_pinned_schema(db: Database) -> None:
 
 def test_reopening_applies_no_migration_twice(db_path: Path, db: Database) -> None:
     again = storage.open_db(db_path)
-    assert len(storage.migrations.applied(again)) == 7
+    assert len(storage.migrations.applied(again)) == 9
 
 
 def test_connection_is_wal_full_sync_with_busy_timeout_and_foreign_keys(db: Database) -> None:

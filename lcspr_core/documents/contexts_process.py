@@ -356,7 +356,7 @@ def build_meeting_minutes(
             AgendaLine(number=n, title=item.title, notes=paragraphs(item.notes))
             for n, item in enumerate(meeting.agenda, start=1)
         ],
-        decisions=list(meeting.decisions),
+        decisions=[d.text for d in meeting.decisions],
         actions=[
             ActionLine(who=a.who, what=a.what, by_when=english_date(a.by_when))
             for a in meeting.actions

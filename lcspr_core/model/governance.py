@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from datetime import date, datetime, time
 from enum import StrEnum
+from typing import Any
 
-from pydantic import Field
+from pydantic import Field, field_validator
 
 from lcspr_core.model.common import (
     ActionStatus,
@@ -17,6 +18,7 @@ from lcspr_core.model.common import (
     ProgressKind,
     PublicationDecision,
     ReportStatus,
+    new_id,
 )
 from lcspr_core.model.rapid_review import PartnerSignOff
 from lcspr_core.text import RequiredText, Text
@@ -41,8 +43,22 @@ class AgendaLink(StrEnum):
 
 
 class AgendaItem(Model):
+    # Addressed by id, not position, so a note saved from one screen lands on the item it was
+    # typed for whatever another screen did to the agenda (issue 11, finding 9).
+    id: str = Field(
+        default_factory=new_id,
+        pattern=r"^[A-Za-z0-9_-]{1,40}$",
+        description="Identifier of the agenda item within the meeting",
+    )
     title: RequiredText = Field(description="Agenda item")
     notes: Text = Field(default="", description="Discussion notes")
+    # The notes carry their own version, apart from the item's timing (which moves whenever
+    # the chair changes item), so only a note saved in between makes a note save stale.
+    notes_version: int = Field(default=0, ge=0, description="Version of the notes (0: none yet)")
+    notes_updated_by: Text = Field(default="", description="Who last saved the notes")
+    notes_updated_at: datetime | None = Field(
+        default=None, description="When the notes were last saved"
+    )
     link: AgendaLink = Field(
         default=AgendaLink.FREE_TEXT, description="What the item shows on the shared screen"
     )
@@ -66,7 +82,20 @@ class AgendaItem(Model):
     )
 
 
-class MeetingAction(Model):
+class CapturedEntry(Item):
+    """A decision or action captured in a meeting: addressed by its id and saved on its own,
+    against the version the screen opened (issue 11, finding 9)."""
+
+    version: int = Field(default=1, ge=1, description="Version of this entry")
+    updated_by: Text = Field(default="", description="Who last saved this entry")
+    updated_at: datetime | None = Field(default=None, description="When it was last saved")
+
+
+class MeetingDecision(CapturedEntry):
+    text: RequiredText = Field(description="The decision")
+
+
+class MeetingAction(CapturedEntry):
     who: RequiredText = Field(description="Who will do it")
     what: RequiredText = Field(description="What they will do")
     by_when: date = Field(description="By when")
@@ -96,7 +125,7 @@ class Meeting(Item):
         default_factory=list, description="Invitees, with attendance and apologies"
     )
     agenda: list[AgendaItem] = Field(default_factory=list, description="Agenda items")
-    decisions: list[Text] = Field(default_factory=list, description="Decisions made")
+    decisions: list[MeetingDecision] = Field(default_factory=list, description="Decisions made")
     actions: list[MeetingAction] = Field(
         default_factory=list, description="Actions agreed: who, what, by when"
     )
@@ -118,6 +147,15 @@ class Meeting(Item):
     addenda: list[MeetingAddendum] = Field(
         default_factory=list, description="Addenda recorded after the minutes were signed off"
     )
+
+    @field_validator("decisions", mode="before")
+    @classmethod
+    def _decisions_as_entries(cls, value: Any) -> Any:
+        # Meetings stored or exported before decisions had ids held plain strings; migration
+        # m008 gives stored ones ids once, so they stay stable; an old export gets them here.
+        if isinstance(value, list):
+            return [{"text": v} if isinstance(v, str) else v for v in value]
+        return value
 
 
 class ProgressEntry(Item):
