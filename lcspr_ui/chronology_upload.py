@@ -14,6 +14,7 @@ from lcspr_core.errors import LcsprError
 from lcspr_core.model import ChronologyEntry
 from lcspr_core.storage import Database
 from lcspr_ui.context import actor, flash
+from lcspr_ui.literal import literal
 
 try:  # written alongside this page; the page says so until it lands
     from lcspr_core import chronology_import as importer
@@ -40,9 +41,9 @@ def chronology_upload(db: Database, reference: str, agencies: list[str]) -> None
         return
     table = _read_once(reference, upload.name, upload.getvalue())
     if isinstance(table, str):
-        st.error(table)
+        st.error(literal(table))  # may quote the file's sheet names
         return
-    st.markdown(f"**{len(table.rows)} rows**, columns: {', '.join(table.columns)}")
+    st.markdown(f"**{len(table.rows)} rows**, columns: {literal(', '.join(table.columns))}")
     suggested = importer.suggest_mapping(columns=table.columns)
     mapping: dict[str, str | None] = {}
     grid = st.columns(3)

@@ -12,6 +12,7 @@ from lcspr_core.storage import Database
 from lcspr_ui.auth import current_actor
 from lcspr_ui.clocks import clock_line
 from lcspr_ui.context import REFERENCE, actor, select_review
+from lcspr_ui.literal import literal
 
 PICKER = "review_picker"
 
@@ -54,7 +55,7 @@ def _standing(db: Database, reference: str) -> None:
     except LcsprError as exc:
         st.warning(str(exc))
         return
-    st.markdown(f"**{overview.reference}** · {overview.child_pseudonym}")
+    st.markdown(f"**{literal(overview.reference)}** · {literal(overview.child_pseudonym)}")
     st.caption(f"Stage: {overview.stage}")
     upcoming = next_clock(overview.clocks)
     if upcoming:
