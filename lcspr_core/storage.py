@@ -10,6 +10,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import secrets
 import sqlite3
 import tempfile
 from collections.abc import Iterator
@@ -21,6 +22,7 @@ from typing import Any
 from sqlite_utils import Database as Database  # re-exported for annotations elsewhere
 from sqlite_utils.migrations import Migrations
 
+from lcspr_core import secrets_key
 from lcspr_core.errors import StorageError
 
 DEFAULT_DB_PATH = Path("data") / "lcspr.db"
@@ -678,10 +680,33 @@ def delete_user_sessions(db: Database, username: str) -> None:
     db.execute("DELETE FROM sessions WHERE username = ?", [username])
 
 
+# The sign-in failures table is keyed by a keyed hash of the attempted name, never the name
+# itself (issue 11, finding 13): people type a password into the username box, and a copy of the
+# database must not hold it. The key is kept outside the database (secrets_key.py). Every
+# function here takes the name as typed and hashes it, so callers never see the difference.
+
+
+def database_file(db: Database) -> Path | None:
+    """The file `db` is stored in; None for an in-memory database."""
+    for _seq, name, file in db.execute("PRAGMA database_list").fetchall():
+        if name == "main":
+            return Path(file) if file else None
+    return None
+
+
+_IN_MEMORY_KEY = secrets.token_bytes(32)  # an in-memory database ends with the process
+
+
+def _failure_name(db: Database, username: str) -> str:
+    path = database_file(db)
+    key = _IN_MEMORY_KEY if path is None else secrets_key.instance_key(path)
+    return secrets_key.keyed_hash(key, username, purpose="login_failures")
+
+
 def read_login_failures(db: Database, username: str) -> dict[str, Any] | None:
     row = db.execute(
         "SELECT failures, last_failure_at, locked_until FROM login_failures WHERE username = ?",
-        [username],
+        [_failure_name(db, username)],
     ).fetchone()
     return {"failures": row[0], "last_failure_at": row[1], "locked_until": row[2]} if row else None
 
@@ -691,7 +716,7 @@ def upsert_login_failures(
 ) -> None:
     db.table("login_failures").upsert(
         {
-            "username": username,
+            "username": _failure_name(db, username),
             "failures": failures,
             "last_failure_at": at,
             "locked_until": locked_until,
@@ -701,4 +726,15 @@ def upsert_login_failures(
 
 
 def clear_login_failures(db: Database, username: str) -> None:
-    db.execute("DELETE FROM login_failures WHERE username = ?", [username])
+    db.execute("DELETE FROM login_failures WHERE username = ?", [_failure_name(db, username)])
+
+
+# --- migrations added later (kept at the end; the lead renumbers on merge) --------------------
+
+
+@migrations()
+def m005_forget_attempted_usernames(db: Database) -> None:
+    """The sign-in failures table held attempted names in clear; from now on its `username`
+    column holds their keyed hash. The old rows are at most a 15-minute count, so they are
+    dropped rather than kept: a lockout in progress simply ends."""
+    db.execute("DELETE FROM login_failures")

@@ -20,6 +20,7 @@ def test_migrations_create_the_pinned_schema(db: Database) -> None:
         "m002_create_audit_log",
         "m003_create_generated_documents",
         "m004_create_accounts",
+        "m005_forget_attempted_usernames",
     ]
     assert {
         name: list(db[name].columns_dict)
@@ -67,7 +68,7 @@ def test_migrations_create_the_pinned_schema(db: Database) -> None:
 
 def test_reopening_applies_no_migration_twice(db_path: Path, db: Database) -> None:
     again = storage.open_db(db_path)
-    assert len(storage.migrations.applied(again)) == 4
+    assert len(storage.migrations.applied(again)) == 5
 
 
 def test_connection_is_wal_full_sync_with_busy_timeout_and_foreign_keys(db: Database) -> None:
