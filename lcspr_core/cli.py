@@ -412,7 +412,8 @@ def _main(argv: Sequence[str] | None) -> int:
         sys.stderr.write(f"lcspr: {problems}\n")
         return 1
     except OSError as exc:
-        sys.stderr.write(f"lcspr: {exc.strerror or exc}: {exc.filename or ''}\n")
+        where = f": {exc.filename}" if exc.filename else ""
+        sys.stderr.write(f"lcspr: {exc.strerror or exc}{where}\n")
         return 1
     return 0
 

@@ -533,14 +533,20 @@ def make_private(path: Path) -> None:
 
 
 def write_file_atomically(path: Path, data: bytes) -> None:
-    """Write a generated file so a kill mid-write never leaves an empty or partial file."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    temporary = path.with_name(f".{path.name}.part")
-    with open(temporary, "wb") as handle:
-        handle.write(data)
-        handle.flush()
-        os.fsync(handle.fileno())
-    os.replace(temporary, path)
+    """Write a generated file (a document, an export: case data) owner-only, so that a kill
+    mid-write never leaves an empty or partial file under its name, and a failure (a full
+    disk) leaves nothing behind."""
+    path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+    handle, name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".part", dir=path.parent)
+    temporary = Path(name)
+    try:
+        with os.fdopen(handle, "wb") as out:
+            out.write(data)
+            out.flush()
+            os.fsync(out.fileno())
+        os.replace(temporary, path)
+    finally:
+        temporary.unlink(missing_ok=True)
 
 
 def backup_to(db: Database, target: Path) -> None:

@@ -158,3 +158,16 @@ def test_a_killed_backup_leaves_no_readable_copy_and_the_next_backup_clears_it(
     again = _lcspr("--db", "lcspr.db", "backup", "backups/copy.db", cwd=tmp_path)
     assert again.returncode == 0, again.stderr
     assert sorted(p.name for p in (tmp_path / "backups").iterdir()) == ["copy.db"]
+
+
+def test_output_onto_a_full_device_is_one_plain_line(tmp_path: Path) -> None:
+    """/dev/full accepts the file but fails every write with ENOSPC, like a full disk."""
+    if not Path("/dev/full").exists():
+        pytest.skip("/dev/full is Linux only")
+    assert _lcspr("--db", "lcspr.db", "demo", cwd=tmp_path).returncode == 0
+    with open("/dev/full", "w") as full:
+        result = subprocess.run(
+            [sys.executable, "-m", "lcspr_core.cli", "--db", "lcspr.db", "export", "DEMO-2026-01"],
+            cwd=tmp_path, stdout=full, stderr=subprocess.PIPE, text=True, timeout=120,
+        )  # fmt: skip
+    assert (result.returncode, result.stderr) == (1, "lcspr: No space left on device\n")
