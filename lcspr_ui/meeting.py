@@ -325,7 +325,8 @@ def agenda_rail(review: Review, meeting: Meeting, now: datetime) -> None:
         spent = meetings.clock_text(meetings.item_elapsed(item, now=now))
         allowed = f" / {item.minutes_allowed} min" if item.minutes_allowed else ""
         st.button(
-            f"{index + 1}. {item.title}  ·  {spent}{allowed}",
+            # Button labels render Markdown images too ("displayed like icons").
+            f"{index + 1}. {literal(item.title)}  ·  {spent}{allowed}",
             key=f"mp.{meeting.id}.go.{index}",
             type="primary" if index == meeting.current_item else "secondary",
             width="stretch",

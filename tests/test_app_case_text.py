@@ -65,9 +65,13 @@ def test_an_image_in_case_text_on_the_meeting_screen_is_shown_as_text(
     at = at.switch_page("pages/meeting_present.py").run()
     at.button(key=f"mp.{mid}.next").click().run()
     assert not at.exception
-    sources = [m.value for m in at.markdown] + [t.value for t in at.title]
+    # Titles, Markdown and button labels (which show images "like icons") all read Markdown.
+    sources = (
+        [m.value for m in at.markdown] + [t.value for t in at.title] + [b.label for b in at.button]
+    )
     shown = [_rendered_text(source) for source in sources]
     assert "We discussed ![x](http://evil/x.png) today." in shown
     assert "1. Family ![x](http://evil/x.png)" in shown
+    assert any(text.startswith("1. Family ![x](http://evil/x.png)  ·  ") for text in shown)
     # No element's Markdown holds an image that the browser would fetch.
     assert not any(re.search(r"(?<!\\)!\[", source) for source in sources)

@@ -54,7 +54,7 @@ _ERRORS: dict[str, type[TemplateError]] = {
 # otherwise hold up every later view for the whole time limit again.
 _CONTRACT_CACHE_LIMIT = 256
 _GERUNDS = {"render": "filling it in", "check_contract": "checking it"}
-_CONTRACTS: dict[str, frozenset[str] | tuple[str, str]] = {}
+_CONTRACTS: dict[str, frozenset[str] | tuple[str, str]] = {}  # "name:sha256" → answer
 
 
 class TemplateLimitError(TemplateError):
@@ -83,7 +83,9 @@ def template_variables_in_child(
 ) -> frozenset[str]:
     """The top-level names `source` uses, worked out in a child process with the same limits
     as rendering; kept by the file's SHA-256 (refusals too), so asking again is free."""
-    kept = _CONTRACTS.get(source.sha256)
+    # By name too: a refusal's message names the file.
+    key = f"{source.name}:{source.sha256}"
+    kept = _CONTRACTS.get(key)
     if kept is None:
         try:
             outcome, _body = _run_child(
@@ -95,7 +97,7 @@ def template_variables_in_child(
             kept = (type(exc).__name__, str(exc))
         if len(_CONTRACTS) >= _CONTRACT_CACHE_LIMIT:
             _CONTRACTS.pop(next(iter(_CONTRACTS)))
-        _CONTRACTS[source.sha256] = kept
+        _CONTRACTS[key] = kept
     if isinstance(kept, tuple):
         kind, message = kept
         error = TemplateLimitError if kind == "TemplateLimitError" else _ERRORS.get(kind)
