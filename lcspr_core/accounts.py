@@ -120,7 +120,11 @@ def _audit(db: Database, *, actor: str, username: str, action: str, after: Any =
 
 def check_password_policy(*, username: str, password: str) -> None:
     """Refuse a password that is too short, too long, or the username (in any case)."""
-    if len(password) < MIN_PASSWORD_LENGTH:
+    # NIST SP 800-63B: spaces are allowed (passphrases), but a password of nothing but spaces
+    # is no secret, and spaces at either end do not count towards the length (issue 11).
+    if not password.strip():
+        raise AccountError("The password cannot be only spaces.")
+    if len(password.strip()) < MIN_PASSWORD_LENGTH:
         raise AccountError(f"The password must be at least {MIN_PASSWORD_LENGTH} characters.")
     if len(password) > MAX_PASSWORD_LENGTH:
         raise AccountError(f"The password must be at most {MAX_PASSWORD_LENGTH} characters.")

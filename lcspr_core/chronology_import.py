@@ -12,18 +12,16 @@ from __future__ import annotations
 import csv
 import io
 import re
-import zipfile
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from pathlib import PurePath
 
-import openpyxl
 from openpyxl.utils.datetime import from_excel
 from pydantic import ValidationError
 
-from lcspr_core import services
-from lcspr_core.access import Actor
+from lcspr_core import services, workbook_reader
+from lcspr_core.access import Actor, require
 from lcspr_core.errors import LcsprError
 from lcspr_core.model.common import Item
 from lcspr_core.model.evidence import ChronologyEntry
@@ -61,6 +59,11 @@ class NotASpreadsheetError(ChronologyImportError):
 
 class SheetNotFoundError(ChronologyImportError):
     """The workbook has no sheet with the name asked for."""
+
+
+class TableTooBigError(ChronologyImportError):
+    """The file has more rows or cells than an import reads, or took too long or too much
+    memory to read; it was stopped."""
 
 
 class IncompleteMappingError(ChronologyImportError):
@@ -131,11 +134,23 @@ _TEXT_SUFFIXES = {".csv", ".txt", ".tsv", ""}
 _WORKBOOK_SUFFIXES = {".xlsx", ".xlsm"}
 
 
+def read_upload(
+    *, actor: Actor, reference: str, filename: str, data: bytes, sheet: str | None = None
+) -> SourceTable:
+    """read_table for a person uploading to a review's chronology: their permission to add
+    chronology entries is checked before the file is opened at all, so a viewer cannot make
+    the app parse a costly workbook (issue 11, finding 11)."""
+    require(actor=actor, action="edit_items:chronology", reference=reference)
+    return read_table(filename=filename, data=data, sheet=sheet)
+
+
 def read_table(*, filename: str, data: bytes, sheet: str | None = None) -> SourceTable:
     """Read a CSV or XLSX file (the first sheet unless `sheet` names another).
 
-    The header is the first non-empty row. Raises NotASpreadsheetError or SheetNotFoundError
-    with a message written for the person who uploaded the file.
+    The header is the first non-empty row. A workbook is read in a child process with memory
+    and time limits; either kind of file stops at workbook_reader.MAX_ROWS rows. Raises
+    NotASpreadsheetError, SheetNotFoundError or TableTooBigError with a message written for
+    the person who uploaded the file.
     """
     check_table_upload(data=data)  # programs, macro-enabled workbooks, zip bombs
     suffix = PurePath(filename).suffix.lower()
@@ -171,10 +186,20 @@ def _decode(data: bytes) -> str:
 
 
 def _read_csv(text: str) -> SourceTable:
+    # Text is already in memory (at most the 20 MB upload cap) and csv reads it in one linear
+    # pass, so a CSV is read here; the same row and cell limits as a workbook keep what the
+    # rest of the import builds from it bounded.
     delimiter = _sniff_delimiter(text)
-    records: list[list[Cell]] = [
-        list(record) for record in csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
-    ]
+    max_rows, max_cells = workbook_reader.MAX_ROWS, workbook_reader.MAX_CELLS
+    records: list[list[Cell]] = []
+    cells = 0
+    for record in csv.reader(io.StringIO(text, newline=""), delimiter=delimiter):
+        cells += len(record)
+        if len(records) > max_rows or cells > max_cells:
+            raise TableTooBigError(
+                workbook_reader.too_big_message(max_rows=max_rows, max_cells=max_cells)
+            )
+        records.append(list(record))
     return _table(records, sheet_names=[])
 
 
@@ -195,28 +220,16 @@ def _sniff_delimiter(text: str) -> str:
 
 
 def _read_workbook(data: bytes, *, sheet: str | None) -> SourceTable:
+    # In a child process with memory, time and row limits (workbook_reader, issue 11).
     try:
-        # data_only: formulas give their last calculated value, as Excel shows it.
-        workbook = openpyxl.load_workbook(io.BytesIO(data), data_only=True)
-    except (zipfile.BadZipFile, KeyError, ValueError, OSError) as exc:
-        # A .docx or other zip is not a workbook: openpyxl fails looking for its parts.
-        raise NotASpreadsheetError(NOT_A_SPREADSHEET) from exc
-    try:
-        names = [worksheet.title for worksheet in workbook.worksheets]
-        if not names:
-            raise NotASpreadsheetError(f"{NOT_A_SPREADSHEET} It has no sheets with rows.")
-        if sheet is None:
-            worksheet = workbook.worksheets[0]
-        elif sheet in names:
-            worksheet = workbook[sheet]
-        else:
-            raise SheetNotFoundError(
-                f"This workbook has no sheet called '{sheet}'. Its sheets are: {', '.join(names)}."
-            )
-        records: list[list[Cell]] = [list(row) for row in worksheet.iter_rows(values_only=True)]
-    finally:
-        workbook.close()
-    return _table(records, sheet_names=names)
+        read = workbook_reader.read_workbook_rows(data=data, sheet=sheet)
+    except workbook_reader.WorkbookReadError as exc:
+        if exc.problem == "sheet_not_found":
+            raise SheetNotFoundError(str(exc)) from exc
+        if exc.problem == "limit":
+            raise TableTooBigError(str(exc)) from exc
+        raise NotASpreadsheetError(str(exc)) from exc
+    return _table(read.records, sheet_names=read.sheet_names)
 
 
 def _is_blank(value: Cell) -> bool:

@@ -7,7 +7,9 @@ from __future__ import annotations
 
 import argparse
 import json
+import signal
 import sys
+import threading
 from collections.abc import Sequence
 from datetime import date
 from pathlib import Path
@@ -386,7 +388,23 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _exit_on_terminate(signum: int, frame: object) -> None:
+    # A polite kill (SIGTERM, as a service manager or `timeout` sends) unwinds like Ctrl-C, so
+    # a backup deletes its partial copy and a write rolls back before the process ends.
+    raise SystemExit(128 + signum)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
+    if threading.current_thread() is not threading.main_thread():
+        return _main(argv)  # signal handlers can only be set from the main thread
+    previous = signal.signal(signal.SIGTERM, _exit_on_terminate)
+    try:
+        return _main(argv)
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+
+
+def _main(argv: Sequence[str] | None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     try:
@@ -407,7 +425,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         sys.stderr.write(f"lcspr: {problems}\n")
         return 1
     except OSError as exc:
-        sys.stderr.write(f"lcspr: {exc.strerror or exc}: {exc.filename or ''}\n")
+        where = f": {exc.filename}" if exc.filename else ""
+        sys.stderr.write(f"lcspr: {exc.strerror or exc}{where}\n")
         return 1
     return 0
 

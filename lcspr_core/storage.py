@@ -16,6 +16,7 @@ import json
 import os
 import secrets
 import sqlite3
+import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -193,7 +194,8 @@ def open_db(path: Path | str | None = None) -> Database:
     and Streamlit reruns a page on other threads.
     """
     path = Path(path) if path is not None else db_path_from_env()
-    path.parent.mkdir(parents=True, exist_ok=True)
+    path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+    make_private(path)
     # isolation_level=None: we open every transaction ourselves (BEGIN IMMEDIATE, below).
     conn = sqlite3.connect(str(path), timeout=BUSY_TIMEOUT_MS / 1000, isolation_level=None)
     conn.execute("PRAGMA journal_mode=WAL")
@@ -714,41 +716,86 @@ def read_generations(db: Database, *, reference: str) -> list[dict[str, Any]]:
     return [dict(zip(columns, row, strict=True)) for row in cursor.fetchall()]
 
 
+# Owner-only: the database and its backups hold every case (issue 11, finding 13).
+PRIVATE_FILE_MODE = 0o600
+_SQLITE_SIDE_FILES = ("-wal", "-shm", "-journal")
+
+
+def make_private(path: Path) -> None:
+    """Create the database file owner-only before SQLite opens it (SQLite gives its -wal and
+    -shm files the database file's permissions), and take group and world access away from a
+    database, and its side files, that an older version created readable by everyone."""
+    os.close(os.open(path, os.O_RDWR | os.O_CREAT, PRIVATE_FILE_MODE))
+    for file in (path, *(Path(f"{path}{suffix}") for suffix in _SQLITE_SIDE_FILES)):
+        try:
+            status = file.stat()
+        except FileNotFoundError:
+            continue
+        # Only our own files can be changed; another owner's stay as their owner set them.
+        if status.st_mode & 0o077 and status.st_uid == os.getuid():
+            os.chmod(file, PRIVATE_FILE_MODE)
+
+
 def write_file_atomically(path: Path, data: bytes) -> None:
-    """Write a generated file so a kill mid-write never leaves an empty or partial file."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    temporary = path.with_name(f".{path.name}.part")
-    with open(temporary, "wb") as handle:
-        handle.write(data)
-        handle.flush()
-        os.fsync(handle.fileno())
-    os.replace(temporary, path)
+    """Write a generated file (a document, an export: case data) owner-only, so that a kill
+    mid-write never leaves an empty or partial file under its name, and a failure (a full
+    disk) leaves nothing behind."""
+    path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+    handle, name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".part", dir=path.parent)
+    temporary = Path(name)
+    try:
+        with os.fdopen(handle, "wb") as out:
+            out.write(data)
+            out.flush()
+            os.fsync(out.fileno())
+        os.replace(temporary, path)
+    finally:
+        temporary.unlink(missing_ok=True)
 
 
 def backup_to(db: Database, target: Path) -> None:
-    """A consistent copy of the whole database while the app keeps writing, with its audit
-    anchor beside it as `<target>.anchor`.
+    """A consistent, owner-only copy of the whole database while the app keeps writing, with
+    its audit anchor beside it as `<target>.anchor`.
 
     VACUUM INTO takes one read snapshot, so unlike a stepwise backup it always finishes under
-    continuous writes. The copy is written beside the target and renamed, so a kill mid-backup
-    never leaves a half-written file under the target's name.
+    continuous writes. The copy goes into a new owner-only file beside the target (mkstemp
+    makes it 0600 and VACUUM INTO keeps that) and is renamed over the target only when
+    complete, so no half-written file ever has the target's name. On any failure, a full disk
+    included, the partial copy is deleted and StorageError says what happened in one line; a
+    copy left by a backup that was killed outright is deleted by the next backup to the same
+    target.
     """
-    target.parent.mkdir(parents=True, exist_ok=True)
-    temporary = target.with_name(f".{target.name}.part")
-    temporary.unlink(missing_ok=True)
-    db.execute("VACUUM INTO ?", [str(temporary)])
-    # The backup's own anchor, read from the copy, so it matches the copy exactly: restored
-    # together, `lcspr audit verify` can tell whether entries were removed since.
-    copy = sqlite3.connect(str(temporary))
+    target.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+    # The copy's own rollback journal (.part-journal) is SQLite's, and goes with it.
+    for stale in target.parent.glob(f".{target.name}.*.part*"):
+        stale.unlink(missing_ok=True)
+    handle, name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".part", dir=target.parent)
+    os.close(handle)
+    temporary = Path(name)
     try:
-        head = Database(copy)
-        entries, head_hash = audit_head(head)
+        db.execute("VACUUM INTO ?", [str(temporary)])
+        with open(temporary, "rb") as written:
+            os.fsync(written.fileno())
+        # The backup's own anchor, read from the copy, so it matches the copy exactly: restored
+        # together, `lcspr audit verify` can tell whether entries were removed since.
+        copy = sqlite3.connect(str(temporary))
+        try:
+            entries, head_hash = audit_head(Database(copy))
+        finally:
+            copy.close()
+        _write_anchor_file(
+            anchor_path(target), entries=entries, head_hash=head_hash, only_forward=False
+        )
+        os.replace(temporary, target)
+    except (sqlite3.Error, OSError) as exc:
+        reason = getattr(exc, "strerror", None) or str(exc)
+        raise StorageError(
+            f"The backup could not be written to {target} ({reason}); nothing was left "
+            "behind. Free some space or choose another place, and try again."
+        ) from exc
     finally:
-        copy.close()
-    _write_anchor_file(
-        anchor_path(target), entries=entries, head_hash=head_hash, only_forward=False
-    )
-    os.replace(temporary, target)
+        for leftover in (temporary, Path(f"{temporary}-journal")):
+            leftover.unlink(missing_ok=True)
 
 
 # --- accounts, memberships, sessions, sign-in failures ---------------------------------------

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from io import BytesIO
 from typing import Literal
 from xml.etree import ElementTree
+from xml.parsers import expat
 
 from lcspr_core.errors import LcsprError
 
@@ -24,9 +25,13 @@ from lcspr_core.errors import LcsprError
 # bomb compresses 1,000:1 (deflate's limit) or nests archives.
 MAX_UNCOMPRESSED_BYTES = 100 * 1024 * 1024
 MAX_COMPRESSION_RATIO = 200
-# The ratio is judged only on members big enough to matter: a tiny XML part of repeated
-# characters can compress well beyond 200:1 and is harmless.
-RATIO_CHECKED_FROM_BYTES = 1024 * 1024
+# Every part's ratio is judged once it unpacks to more than 64 KiB (issue 11, finding 13: from
+# 1 MiB, a bomb could hide in many parts just under it). Below that a part is harmless whatever
+# its ratio, and nearly empty XML parts (settings, numbering, an empty sheet's rows) can beat
+# 200:1 in a real file; the whole archive's ratio is judged too, from 1 MiB unpacked, so many
+# small parts cannot add up to a bomb either. Real Office files unpack at 5-30:1 overall.
+RATIO_CHECKED_FROM_BYTES = 64 * 1024
+ARCHIVE_RATIO_CHECKED_FROM_BYTES = 1024 * 1024
 MAX_MEMBERS = 2_000
 MAX_CONTENT_TYPES_BYTES = 1024 * 1024
 # Text is judged on its start: enough to see a binary file for what it is.
@@ -250,15 +255,20 @@ def _refuse_bombs(members: list[zipfile.ZipInfo]) -> None:
             limit = MAX_UNCOMPRESSED_BYTES // (1024 * 1024)
             raise UploadRefusedError(_BOMB.format(detail=f"over {limit} MB unpacked"))
         ratio = member.file_size / max(member.compress_size, 1)
-        if member.file_size >= RATIO_CHECKED_FROM_BYTES and ratio > MAX_COMPRESSION_RATIO:
+        if member.file_size > RATIO_CHECKED_FROM_BYTES and ratio > MAX_COMPRESSION_RATIO:
             raise UploadRefusedError(_BOMB.format(detail=f"a part compressed {ratio:,.0f} to 1"))
+    packed = sum(member.compress_size for member in members)
+    ratio = total / max(packed, 1)
+    if total > ARCHIVE_RATIO_CHECKED_FROM_BYTES and ratio > MAX_COMPRESSION_RATIO:
+        raise UploadRefusedError(_BOMB.format(detail=f"its parts compressed {ratio:,.0f} to 1"))
 
 
 def _parse_content_types(data: bytes) -> tuple[str | None, frozenset[str]]:
     """(the main document part's content type, every content type named)."""
-    # No DTD is ever needed here, and refusing one rules out entity expansion outright.
-    if b"<!DOCTYPE" in data or b"<!ENTITY" in data:
-        raise UploadRefusedError("This file is damaged: its list of parts is not plain XML.")
+    # No DTD is ever needed here, and refusing one rules out entity expansion outright. The
+    # XML parser itself looks for it, so an encoding other than UTF-8 (UTF-16, say) cannot
+    # hide it from a byte search.
+    _refuse_dtd(data)
     try:
         root = ElementTree.fromstring(data)
     except ElementTree.ParseError as exc:
@@ -272,3 +282,29 @@ def _parse_content_types(data: bytes) -> tuple[str | None, frozenset[str]]:
         if element.tag == f"{_CONTENT_TYPES_NS}Override" and content_type in known_main:
             main = main or content_type
     return main, frozenset(types)
+
+
+_NOT_PLAIN_XML = "This file is damaged: its list of parts is not plain XML."
+
+
+class _DtdFoundError(Exception):
+    """Raised from inside expat the moment a DTD starts."""
+
+
+def _refuse_dtd(data: bytes) -> None:
+    """Refuse XML that declares a DTD (in any encoding), before anything is expanded."""
+    if b"<!DOCTYPE" in data or b"<!ENTITY" in data:
+        raise UploadRefusedError(_NOT_PLAIN_XML)
+
+    def found(*_args: object) -> None:
+        raise _DtdFoundError
+
+    parser = expat.ParserCreate()
+    parser.StartDoctypeDeclHandler = found
+    parser.EntityDeclHandler = found
+    try:
+        parser.Parse(data, True)
+    except _DtdFoundError as exc:
+        raise UploadRefusedError(_NOT_PLAIN_XML) from exc
+    except expat.ExpatError as exc:
+        raise UploadRefusedError("This file is damaged: its list of parts cannot be read.") from exc

@@ -18,6 +18,7 @@ from lcspr_core.validation import plain_problems
 from lcspr_ui.auth import current_actor
 from lcspr_ui.context import actor, flash
 from lcspr_ui.downloads import XLSX
+from lcspr_ui.literal import literal
 
 OVERDUE_COLOUR = "background-color: #f4cccc"
 DUE_SOON_COLOUR = "background-color: #fff2cc"
@@ -132,7 +133,7 @@ def add_update_form(db: Database, review: Review) -> None:
 def show_update(update: ActionUpdate) -> None:
     st.markdown(
         f"**{update.updated_on:%d/%m/%Y}** · {update.status.value}"
-        + (f" · {update.by}" if update.by else "")
+        + (f" · {literal(update.by)}" if update.by else "")
     )
     st.text(update.update)
     if update.evidence_of_impact:

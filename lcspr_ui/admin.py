@@ -156,7 +156,11 @@ def backup_tab(db: Database, actor: Actor) -> None:
     if st.button("Prepare a backup", key="admin.backup"):
         with tempfile.TemporaryDirectory() as folder:
             target = Path(folder) / "lcspr-backup.db"
-            storage.backup_to(db, target)
+            try:
+                storage.backup_to(db, target)
+            except LcsprError as exc:
+                st.error(str(exc))
+                return
             st.session_state["admin.backup_bytes"] = target.read_bytes()
             st.session_state["admin.backup_anchor"] = storage.anchor_path(target).read_bytes()
         audit_trail.record_backup(db=db, actor=actor)

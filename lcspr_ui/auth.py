@@ -16,6 +16,7 @@ from lcspr_core.demo import DEMO_REFERENCE, build_demo_review
 from lcspr_core.errors import AccountError, DuplicateReviewError, SignInError
 from lcspr_core.request_origin import client_source, is_local_request
 from lcspr_core.storage import Database, open_db
+from lcspr_ui.literal import literal
 
 TOKEN = "session_token"
 ACTOR = "_signed_in_actor"
@@ -97,7 +98,7 @@ def user_sidebar(db: Database, actor: Actor) -> None:
     """Who is signed in, a demo warning, and Sign out."""
     with st.sidebar:
         role = "administrator" if actor.is_admin else "member of the reviews you are given"
-        st.markdown(f"**{actor.display_name}** ({actor.username})")
+        st.markdown(f"**{literal(actor.display_name)}** ({literal(actor.username)})")
         st.caption(f"Signed in · {role}")
         if actor.demo:
             st.warning("Demo account — not for real cases", icon=":material/science:")

@@ -5,12 +5,16 @@ Nothing is written until the person presses the import button, and then all rows
 
 from __future__ import annotations
 
+import hashlib
+
 import streamlit as st
 
+from lcspr_core.access import can
 from lcspr_core.errors import LcsprError
 from lcspr_core.model import ChronologyEntry
 from lcspr_core.storage import Database
 from lcspr_ui.context import actor, flash
+from lcspr_ui.literal import literal
 
 try:  # written alongside this page; the page says so until it lands
     from lcspr_core import chronology_import as importer
@@ -29,15 +33,17 @@ def chronology_upload(db: Database, reference: str, agencies: list[str]) -> None
         "what, look at the preview and any row problems, then import. Entries merge into the "
         "chronology in date order."
     )
+    if not can(actor=actor(), action="edit_items:chronology", reference=reference):
+        st.info("Your role on this review does not include importing chronology entries.")
+        return
     upload = st.file_uploader("Chronology spreadsheet", type=["csv", "xlsx"], key=f"{KEY}.file")
     if upload is None:
         return
-    try:
-        table = importer.read_table(filename=upload.name, data=upload.getvalue())
-    except LcsprError as exc:
-        st.error(str(exc))
+    table = _read_once(reference, upload.name, upload.getvalue())
+    if isinstance(table, str):
+        st.error(literal(table))  # may quote the file's sheet names
         return
-    st.markdown(f"**{len(table.rows)} rows**, columns: {', '.join(table.columns)}")
+    st.markdown(f"**{len(table.rows)} rows**, columns: {literal(', '.join(table.columns))}")
     suggested = importer.suggest_mapping(columns=table.columns)
     mapping: dict[str, str | None] = {}
     grid = st.columns(3)
@@ -70,6 +76,24 @@ def chronology_upload(db: Database, reference: str, agencies: list[str]) -> None
         st.warning(str(exc))
         return
     _show_preview(db, reference, preview)
+
+
+def _read_once(reference: str, filename: str, data: bytes) -> importer.SourceTable | str:
+    """The file read once (or the refusal's message), kept by its SHA-256: every widget on
+    this tab reruns the page, and a workbook costs seconds to read (issue 11, finding 11).
+    Only the latest upload is kept."""
+    key = f"{KEY}.table.{reference}.{hashlib.sha256(data).hexdigest()}"
+    if key not in st.session_state:
+        for old in [k for k in st.session_state if str(k).startswith(f"{KEY}.table.")]:
+            del st.session_state[old]
+        try:
+            st.session_state[key] = importer.read_upload(
+                actor=actor(), reference=reference, filename=filename, data=data
+            )
+        except LcsprError as exc:
+            st.session_state[key] = str(exc)
+    kept: importer.SourceTable | str = st.session_state[key]
+    return kept
 
 
 def _show_preview(db: Database, reference: str, preview: importer.ImportPreview) -> None:

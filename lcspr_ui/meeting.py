@@ -27,6 +27,7 @@ from lcspr_core.model.governance import AgendaItem, AgendaLink
 from lcspr_core.text import english_date
 from lcspr_ui.context import actor, note_restricted_view
 from lcspr_ui.downloads import offer_docx
+from lcspr_ui.literal import literal
 from lcspr_ui.meeting_capture import call as _call
 from lcspr_ui.meeting_capture import capture as capture  # the pages call ui.capture
 from lcspr_ui.meeting_capture import notes_field
@@ -304,7 +305,8 @@ def agenda_rail(review: Review, meeting: Meeting, now: datetime) -> None:
         spent = meetings.clock_text(meetings.item_elapsed(item, now=now))
         allowed = f" / {item.minutes_allowed} min" if item.minutes_allowed else ""
         st.button(
-            f"{index + 1}. {item.title}  ·  {spent}{allowed}",
+            # Button labels render Markdown images too ("displayed like icons").
+            f"{index + 1}. {literal(item.title)}  ·  {spent}{allowed}",
             key=f"mp.{meeting.id}.go.{index}",
             type="primary" if index == meeting.current_item else "secondary",
             width="stretch",
@@ -367,8 +369,8 @@ def current_item(review: Review, meeting: Meeting, now: datetime) -> None:
     if index is None or index >= len(meeting.agenda):
         st.title(meeting.kind.value)
         st.markdown(
-            f"**{english_date(meeting.held_on)}** · {meeting.place or 'Place not set'} · "
-            f"Chair: {meeting.chair or 'not set'}"
+            f"**{english_date(meeting.held_on)}** · {literal(meeting.place or 'Place not set')} · "
+            f"Chair: {literal(meeting.chair or 'not set')}"
         )
         present = [a for a in meeting.attendees if a.present]
         absent = [a for a in meeting.attendees if not a.present]
@@ -376,18 +378,19 @@ def current_item(review: Review, meeting: Meeting, now: datetime) -> None:
         st.markdown("**Apologies:** " + ("; ".join(_person(a) for a in absent) or "none"))
         return
     item = meeting.agenda[index]
-    st.title(f"{index + 1}. {item.title}")
+    st.title(f"{index + 1}. {literal(item.title)}")
     reveal = st.toggle("Reveal restricted details for this item", key=_reveal_key(meeting, index))
     if reveal:
         note_restricted_view(review.reference)
     content = meetings.screen_content(review=review, item=item, reveal=reveal, today=now.date())
     if content.restricted:
         st.error(
-            "**Restricted details on screen**  \n" + "  \n".join(content.restricted),
+            "**Restricted details on screen**  \n"
+            + "  \n".join(literal(line) for line in content.restricted),
             icon=":material/visibility:",
         )
     for paragraph in content.paragraphs:
-        st.markdown(paragraph)
+        st.markdown(literal(paragraph))
     if content.table:
         st.table(pd.DataFrame(content.table).style.hide(axis="index"))
     elif not content.paragraphs:
@@ -396,7 +399,8 @@ def current_item(review: Review, meeting: Meeting, now: datetime) -> None:
 
 
 def _person(attendee: Attendee) -> str:
-    return ", ".join(x for x in (attendee.name, attendee.role, attendee.agency) if x)
+    """An attendee for a Markdown line: the words as typed."""
+    return literal(", ".join(x for x in (attendee.name, attendee.role, attendee.agency) if x))
 
 
 # --- closing ---------------------------------------------------------------------------------
@@ -435,7 +439,10 @@ def actions_to_recommendations(review: Review, meeting: Meeting) -> None:
     choices = meetings.owner_choices(review)
     for i, action in enumerate(meeting.actions):
         k = f"meeting.{meeting.id}.rec.{action.id}"
-        line = f"**{i + 1}.** {action.who}: {action.what} — by {english_date(action.by_when)}"
+        line = (
+            f"**{i + 1}.** {literal(action.who)}: {literal(action.what)} — by "
+            f"{english_date(action.by_when)}"
+        )
         if action.recommendation_id:
             st.markdown(f"{line} · :green[recommendation made]")
             continue
@@ -497,7 +504,8 @@ def minutes_and_sign_off(review: Review, meeting: Meeting) -> None:
     )
     for addendum in meeting.addenda:
         st.markdown(
-            f"**Addendum, {english_date(addendum.added_on)}, {addendum.by}:** {addendum.text}"
+            f"**Addendum, {english_date(addendum.added_on)}, {literal(addendum.by)}:** "
+            f"{literal(addendum.text)}"
         )
     text = st.text_area("Add an addendum", key=f"{k}.addendum")
     if st.button("Add the addendum", key=f"{k}.add", disabled=not text.strip()):

@@ -13,6 +13,7 @@ from lcspr_core.text import review_label
 from lcspr_ui.auth import current_actor
 from lcspr_ui.clocks import clock_line
 from lcspr_ui.context import REFERENCE, REVIEW_LABEL, actor, select_review
+from lcspr_ui.literal import literal
 
 PICKER = "review_picker"
 
@@ -62,7 +63,7 @@ def _standing(db: Database, reference: str) -> None:
     st.session_state[REVIEW_LABEL] = review_label(
         pseudonym=overview.child_pseudonym, reference=overview.reference
     )
-    st.markdown(f"**{overview.reference}** · {overview.child_pseudonym}")
+    st.markdown(f"**{literal(overview.reference)}** · {literal(overview.child_pseudonym)}")
     st.caption(f"Stage: {overview.stage}")
     upcoming = next_clock(overview.clocks)
     if upcoming:

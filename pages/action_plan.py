@@ -7,6 +7,7 @@ from lcspr_ui.action_plan import action_table, add_update_form, xlsx_download
 from lcspr_ui.clocks import show_page_clocks
 from lcspr_ui.context import current_review, open_database, page_heading
 from lcspr_ui.downloads import document_download
+from lcspr_ui.literal import literal
 
 page_heading("Action plan")
 db = open_database()
@@ -42,14 +43,14 @@ if review.recommendations:
 st.subheader("Update history")
 for row in rows:
     if row.updates:
-        with st.expander(f"{row.label}: {len(row.updates)} update(s)"):
+        with st.expander(f"{literal(row.label)}: {len(row.updates)} update(s)"):
             for update in reversed(row.updates):
                 st.markdown(
                     f"**{update.updated_on:%d/%m/%Y}** · {update.status.value}"
-                    + (f" · {update.by}" if update.by else "")
-                    + f"  \n{update.update}"
+                    + (f" · {literal(update.by)}" if update.by else "")
+                    + f"  \n{literal(update.update)}"
                     + (
-                        f"  \n*Impact:* {update.evidence_of_impact}"
+                        f"  \n*Impact:* {literal(update.evidence_of_impact)}"
                         if update.evidence_of_impact
                         else ""
                     )

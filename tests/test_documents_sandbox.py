@@ -106,9 +106,11 @@ def test_a_template_error_in_the_child_comes_back_as_the_same_message(tmp_path: 
 def test_render_document_stops_a_runaway_partnership_template(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(sandbox, "TIMEOUT_SECONDS", 2.0)
+    # Long enough for a busy machine to start the child and check the template first (the
+    # contract check runs in a child with the same limit, issue 11), short enough for a test.
+    monkeypatch.setattr(sandbox, "TIMEOUT_SECONDS", 8.0)
     _source(tmp_path, RUNAWAY_LOOP)
-    with pytest.raises(TemplateLimitError, match="after 2 seconds"):
+    with pytest.raises(TemplateLimitError, match="still being filled in after 8 seconds"):
         render_document(kind="family_letter", review=sample_review(), template_dir=tmp_path)
 
 

@@ -104,7 +104,22 @@ def check_template_file(*, name: str, data: bytes) -> None:
 
 
 def template_variables(source: TemplateSource) -> set[str]:
-    """Top-level names a template uses: body, headers, footers and document properties."""
+    """Top-level names a template uses: body, headers, footers and document properties.
+
+    A partnership's template is parsed in the limited child process (sandbox.py, issue 11
+    finding 2): Jinja folds constant expressions while it works out the names, so
+    `{{ 9 ** 30000000 }}` or `{{ 'x' * 10**10 }}` in an uploaded template would otherwise
+    freeze or kill the app itself. The answer is kept by the file's checksum."""
+    if source.origin == "partnership":
+        # Imported here: the sandbox module imports this one for the child's side.
+        from lcspr_core.documents.sandbox import template_variables_in_child
+
+        return set(template_variables_in_child(source=source))
+    return template_variables_in_process(source)
+
+
+def template_variables_in_process(source: TemplateSource) -> set[str]:
+    """template_variables, parsed here: for our own templates, and in the child."""
     env = make_environment()
     try:
         tpl = DocxTemplate(BytesIO(source.data))
@@ -117,10 +132,20 @@ def template_variables(source: TemplateSource) -> set[str]:
             f"{source.name} has a broken tag: {exc.message} — fix the tag in Word and upload it "
             f"again"
         ) from exc
+    except RecursionError as exc:
+        raise TemplateError(_TOO_DEEP.format(name=source.name)) from exc
     except (BadZipFile, ValueError, KeyError, OSError) as exc:
         # python-docx raises these for a file that is not a Word document.
         raise TemplateError(f"{source.name} is not a Word (.docx) document: {exc}") from exc
     return names
+
+
+# Jinja parses and compiles by recursion: thousands of nested brackets or {% if %} blocks
+# exhaust Python's stack. That is the template's fault, so it is a plain refusal.
+_TOO_DEEP = (
+    "{name} was refused: its tags are nested too deeply to read (thousands of brackets or "
+    "blocks inside one another). Simplify the template and upload it again."
+)
 
 
 def contract_problems(
@@ -187,6 +212,8 @@ def render_in_process(*, source: TemplateSource, context: dict[str, Any]) -> byt
     except TypeError as exc:
         # e.g. {% include %}: the environment has no loader, so templates cannot pull in files.
         raise TemplateError(f"{source.name} could not be filled in: {exc}") from exc
+    except RecursionError as exc:
+        raise TemplateError(_TOO_DEEP.format(name=source.name)) from exc
     out = BytesIO()
     tpl.save(out)
     return out.getvalue()
