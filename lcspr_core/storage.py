@@ -660,7 +660,10 @@ def _write_anchor_file(
         # Another process committed a later entry and anchored it first: keep theirs.
         return
     temporary = path.with_name(f".{path.name}.{os.getpid()}.part")
-    temporary.write_text(to_json({"entries": entries, "hash": head_hash, "at": now_iso()}))
+    # Owner-only like the database and its backups (issue 11, finding 13).
+    descriptor = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(descriptor, "w") as anchor:
+        anchor.write(to_json({"entries": entries, "hash": head_hash, "at": now_iso()}))
     os.replace(temporary, path)
 
 
@@ -783,10 +786,10 @@ def backup_to(db: Database, target: Path) -> None:
             entries, head_hash = audit_head(Database(copy))
         finally:
             copy.close()
+        os.replace(temporary, target)
         _write_anchor_file(
             anchor_path(target), entries=entries, head_hash=head_hash, only_forward=False
         )
-        os.replace(temporary, target)
     except (sqlite3.Error, OSError) as exc:
         reason = getattr(exc, "strerror", None) or str(exc)
         raise StorageError(

@@ -119,8 +119,10 @@ def test_a_backup_is_owner_only_and_nothing_else_is_left_beside_it(
     _padded_database(tmp_path / "lcspr.db", megabytes=1)
     result = _lcspr("--db", "lcspr.db", "backup", "backups/copy.db", cwd=tmp_path)
     assert result.returncode == 0, result.stderr
-    assert sorted(p.name for p in (tmp_path / "backups").iterdir()) == ["copy.db"]
+    # The copy and its audit anchor (see README, Security), both owner-only.
+    assert sorted(p.name for p in (tmp_path / "backups").iterdir()) == ["copy.db", "copy.db.anchor"]
     assert _mode(tmp_path / "backups" / "copy.db") == 0o600
+    assert _mode(tmp_path / "backups" / "copy.db.anchor") == 0o600
 
 
 def test_a_backup_onto_a_full_disk_says_so_in_one_line_and_leaves_nothing(
@@ -157,7 +159,7 @@ def test_a_killed_backup_leaves_no_readable_copy_and_the_next_backup_clears_it(
     assert all(_mode(p) == 0o600 for p in left)
     again = _lcspr("--db", "lcspr.db", "backup", "backups/copy.db", cwd=tmp_path)
     assert again.returncode == 0, again.stderr
-    assert sorted(p.name for p in (tmp_path / "backups").iterdir()) == ["copy.db"]
+    assert sorted(p.name for p in (tmp_path / "backups").iterdir()) == ["copy.db", "copy.db.anchor"]
 
 
 def test_output_onto_a_full_device_is_one_plain_line(tmp_path: Path) -> None:
