@@ -10,6 +10,7 @@ help a person check the result against what the review already holds.
 from __future__ import annotations
 
 import csv
+import hashlib
 import io
 import re
 from collections.abc import Iterable, Mapping
@@ -20,12 +21,13 @@ from pathlib import PurePath
 from openpyxl.utils.datetime import from_excel
 from pydantic import ValidationError
 
-from lcspr_core import services, workbook_reader
+from lcspr_core import services, storage, workbook_reader
 from lcspr_core.access import Actor, require
 from lcspr_core.errors import LcsprError
 from lcspr_core.model.common import Item
 from lcspr_core.model.evidence import ChronologyEntry
 from lcspr_core.storage import Database
+from lcspr_core.text import london_time
 from lcspr_core.uploads import check_table_upload
 from lcspr_core.validation import plain_problems
 
@@ -626,7 +628,47 @@ def possible_duplicates(
     return pairs
 
 
-def import_chronology(*, db: Database, reference: str, preview: ImportPreview, actor: Actor) -> int:
+@dataclass(frozen=True)
+class EarlierImport:
+    """The same file, imported into this review before."""
+
+    at: str
+    by: str
+    added: int
+
+    def __str__(self) -> str:
+        return (
+            f"This file was already imported into this review on {london_time(self.at)} by "
+            f"{self.by} ({self.added} entries). Importing it again would add the same entries "
+            "a second time."
+        )
+
+
+def file_checksum(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+def earlier_import(
+    *, db: Database, reference: str, data: bytes, actor: Actor
+) -> EarlierImport | None:
+    """Whether this exact file was imported into the review's chronology before (issue 10):
+    an agency's chronology sent twice is common, and flagged before anything is added."""
+    require(actor=actor, action="read", reference=reference)
+    found = storage.find_file_import(
+        db, reference=reference, target="chronology", file_sha256=file_checksum(data)
+    )
+    return EarlierImport(found["at"], found["actor"], int(found["added"] or 0)) if found else None
+
+
+def import_chronology(
+    *,
+    db: Database,
+    reference: str,
+    preview: ImportPreview,
+    actor: Actor,
+    filename: str = "",
+    data: bytes | None = None,
+) -> int:
     """Add every entry of the preview to the review's chronology, all or nothing.
 
     Refused (ImportHasErrorsError) while the preview has row errors, so an agency's file is
@@ -645,6 +687,7 @@ def import_chronology(*, db: Database, reference: str, preview: ImportPreview, a
     if not preview.entries:
         raise NothingToImportError("Nothing was imported: the file has no chronology entries.")
     items: list[Item] = list(preview.entries)
+    source = {"file_name": filename, "file_sha256": file_checksum(data)} if data else None
     return services.add_items(
-        db=db, reference=reference, kind="chronology", items=items, actor=actor
+        db=db, reference=reference, kind="chronology", items=items, actor=actor, source=source
     )

@@ -592,8 +592,20 @@ def save_item(
     return version
 
 
-def add_items(*, db: Database, reference: str, kind: str, items: list[Item], actor: Actor) -> int:
-    """Add many new items at once (a chronology import): all of them or none."""
+def add_items(
+    *,
+    db: Database,
+    reference: str,
+    kind: str,
+    items: list[Item],
+    actor: Actor,
+    source: dict[str, str] | None = None,
+) -> int:
+    """Add many new items at once (a chronology import): all of them or none.
+
+    `source` describes where they came from (an uploaded file's name and SHA-256): it goes in
+    the audit entry, so the same file uploaded again can be recognised before it is imported.
+    """
     if kind not in ITEM_KINDS:
         raise InvalidDataError([], summary=f"'{kind}' is not a list in a review.")
     require(actor=actor, action=f"edit_items:{kind}", reference=reference)
@@ -624,7 +636,7 @@ def add_items(*, db: Database, reference: str, kind: str, items: list[Item], act
             target=kind,
             action="add many",
             before=None,
-            after={"added": len(data), "ids": [row["id"] for row in data]},
+            after={"added": len(data), "ids": [row["id"] for row in data], **(source or {})},
         )
     return len(data)
 

@@ -538,6 +538,19 @@ def audit_entry_hash(key: bytes, prev_hash: str, entry: dict[str, Any]) -> str:
     return hmac.new(key, (prev_hash + body).encode(), hashlib.sha256).hexdigest()
 
 
+def find_file_import(
+    db: Database, *, reference: str, target: str, file_sha256: str
+) -> dict[str, Any] | None:
+    """The latest import into `target` of a file with this SHA-256, from the audit log."""
+    row = db.execute(
+        "SELECT at, actor, json_extract(after, '$.added') FROM audit_log "
+        "WHERE review_reference = ? AND target = ? AND action = 'add many' "
+        "AND json_extract(after, '$.file_sha256') = ? ORDER BY seq DESC LIMIT 1",
+        [reference, target, file_sha256],
+    ).fetchone()
+    return {"at": row[0], "actor": row[1], "added": row[2]} if row else None
+
+
 def append_audit(
     db: Database,
     *,

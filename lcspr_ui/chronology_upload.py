@@ -75,7 +75,7 @@ def chronology_upload(db: Database, reference: str, agencies: list[str]) -> None
     except LcsprError as exc:
         st.warning(str(exc))
         return
-    _show_preview(db, reference, preview)
+    _show_preview(db, reference, preview, upload.name, upload.getvalue())
 
 
 def _read_once(reference: str, filename: str, data: bytes) -> importer.SourceTable | str:
@@ -96,8 +96,13 @@ def _read_once(reference: str, filename: str, data: bytes) -> importer.SourceTab
     return kept
 
 
-def _show_preview(db: Database, reference: str, preview: importer.ImportPreview) -> None:
+def _show_preview(
+    db: Database, reference: str, preview: importer.ImportPreview, filename: str, data: bytes
+) -> None:
     st.subheader("Preview")
+    earlier = importer.earlier_import(db=db, reference=reference, data=data, actor=actor())
+    if earlier is not None:
+        st.warning(str(earlier), icon=":material/content_copy:")
     if preview.errors:
         rows = len({e.row_number for e in preview.errors})
         st.error(f"{rows} row(s) have problems. Correct the file and upload it again.")
@@ -127,12 +132,19 @@ def _show_preview(db: Database, reference: str, preview: importer.ImportPreview)
         column_config={"Date": st.column_config.DateColumn(format="D MMM YYYY")},
     )
     label = f"Import {len(preview.entries)} entries"
-    if st.button(label, key=f"{KEY}.confirm", type="primary", disabled=bool(preview.errors)):
+    again = earlier is not None and st.checkbox(
+        "Import it again anyway",
+        key=f"{KEY}.again",
+        help="Only if the file was changed on purpose.",
+    )
+    blocked = bool(preview.errors) or (earlier is not None and not again)
+    if st.button(label, key=f"{KEY}.confirm", type="primary", disabled=blocked):
         with st.spinner("Importing…"):
             try:
                 added = importer.import_chronology(
-                    db=db, reference=reference, preview=preview, actor=actor()
-                )
+                    db=db, reference=reference, preview=preview, actor=actor(),
+                    filename=filename, data=data,
+                )  # fmt: skip
             except LcsprError as exc:
                 st.error(str(exc))
                 return

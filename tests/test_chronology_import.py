@@ -24,6 +24,7 @@ from lcspr_core.chronology_import import (
     RowError,
     SheetNotFoundError,
     SourceTable,
+    earlier_import,
     import_chronology,
     merge_chronologies,
     parse_date,
@@ -614,3 +615,27 @@ def test_an_empty_preview_imports_nothing(db: Database, stored_demo: Review) -> 
             preview=ImportPreview(entries=[], errors=[]),
             actor=system_actor("reviewer"),
         )
+
+
+def test_the_same_file_uploaded_again_is_flagged_before_it_is_imported(
+    db: Database, stored_demo: Review
+) -> None:
+    data = HEALTH_CSV.read_bytes().replace(b"31/02/2026", b"31/03/2025")
+    actor = system_actor("tester")
+    assert earlier_import(db=db, reference="DEMO-2026-01", data=data, actor=actor) is None
+    table = read_table(filename=HEALTH_CSV.name, data=data)
+    preview = preview_import(table=table, mapping=suggest_mapping(columns=table.columns))
+    import_chronology(
+        db=db, reference="DEMO-2026-01", preview=preview, actor=actor,
+        filename=HEALTH_CSV.name, data=data,
+    )  # fmt: skip
+
+    again = earlier_import(db=db, reference="DEMO-2026-01", data=data, actor=actor)
+    assert again is not None and (again.by, again.added) == ("tester", 20)
+    assert str(again).startswith("This file was already imported into this review on ")
+    # One changed byte is another file; the same file is new to another review.
+    assert earlier_import(db=db, reference="DEMO-2026-01", data=data + b"\n", actor=actor) is None
+    services.create_review(
+        db=db, review=stored_demo.model_copy(update={"reference": "LCSPR-2026-55"}), actor=actor
+    )
+    assert earlier_import(db=db, reference="LCSPR-2026-55", data=data, actor=actor) is None
