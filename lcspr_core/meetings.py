@@ -325,6 +325,39 @@ def _change(
     return updated
 
 
+def invitees_from_setup(review: Review) -> list[Attendee]:
+    """The people Set-up names (the panel's chair, the reviewers, the partners' leads), to
+    invite to a new meeting of the review (issue 10): typed once, not at every meeting."""
+    setup = review.setup
+    if setup is None:
+        return []
+    people: list[Attendee] = []
+    if setup.chair is not None:
+        chair = setup.chair
+        people.append(
+            Attendee(name=chair.name, role=chair.role or "Chair", agency=chair.organisation)
+        )
+    for reviewer in setup.reviewers:
+        role = reviewer.role or "Independent reviewer"
+        people.append(Attendee(name=reviewer.name, role=role, agency=reviewer.organisation))
+    for lead in setup.partner_leads:
+        people.append(
+            Attendee(name=lead.name, role=lead.role or "Partner lead", agency=lead.partner)
+        )
+    seen: set[str] = set()
+    unique = []
+    for person in people:  # someone named twice in Set-up is invited once
+        if person.name.casefold() not in seen:
+            seen.add(person.name.casefold())
+            unique.append(person)
+    return unique
+
+
+def chair_from_setup(review: Review) -> str:
+    """Who chairs a new meeting unless the chair says otherwise: the review panel's chair."""
+    return review.setup.chair.name if review.setup and review.setup.chair else ""
+
+
 def create_meeting(
     *,
     db: Database,

@@ -90,7 +90,17 @@ def new_meeting_form(review: Review) -> None:
         )
         starts_at = right.time_input("Start time", value=time(10, 0), key="meeting.new.starts_at")
         place = st.text_input("Place or video link", key="meeting.new.place")
-        chair = st.text_input("Who chairs", key="meeting.new.chair")
+        chair = st.text_input(
+            "Who chairs", value=meetings.chair_from_setup(review), key="meeting.new.chair"
+        )
+        invitees = meetings.invitees_from_setup(review)
+        invite = st.checkbox(
+            f"Invite the {len(invitees)} people named on Set-up (chair, reviewers, partner leads)",
+            value=bool(invitees),
+            disabled=not invitees,
+            key="meeting.new.invite",
+            help="; ".join(person.name for person in invitees) or "Set-up names nobody yet.",
+        )
         standard = st.checkbox(
             "Start from the standard agenda for this kind of meeting",
             value=True,
@@ -107,6 +117,7 @@ def new_meeting_form(review: Review) -> None:
             starts_at=starts_at,
             place=place,
             chair=chair,
+            attendees=invitees if invite else (),
             use_standard_agenda=standard,
             actor=actor(),
         ),

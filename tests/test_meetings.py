@@ -13,7 +13,7 @@ from sqlite_utils import Database
 
 from lcspr_core import meetings, services
 from lcspr_core.access import system_actor
-from lcspr_core.demo import DEMO_REFERENCE
+from lcspr_core.demo import DEMO_REFERENCE, build_demo_review
 from lcspr_core.errors import InvalidDataError
 from lcspr_core.meetings import MeetingLockedError, MeetingStepError
 from lcspr_core.model import (
@@ -328,3 +328,24 @@ def test_the_minutes_hold_attendance_apologies_decisions_and_actions(
                      "Signed off by the chair on 20 November 2026"):  # fmt: skip
         assert expected in text, expected
     assert "{{" not in text and "{%" not in text
+
+
+def test_a_new_meeting_invites_the_people_set_up_names_once_each() -> None:
+    from lcspr_core.model import Person, ReviewSetup
+    from lcspr_core.model.governance import Attendee
+
+    review = build_demo_review()
+    assert meetings.chair_from_setup(review) == "Jo Chairperson"
+    names = [a.name for a in meetings.invitees_from_setup(review)]
+    assert names == ["Jo Chairperson", "Dr Robin Reviewer", "Sam Lead", "Alex Nurse", "Pat Officer"]
+    assert meetings.invitees_from_setup(review)[-1] == Attendee(
+        name="Pat Officer", role="Partner lead", agency="Police"
+    )
+    twice = review.model_copy(
+        update={
+            "setup": ReviewSetup(chair=Person(name="Jo Chair"), reviewers=[Person(name="jo chair")])
+        }
+    )
+    assert [a.name for a in meetings.invitees_from_setup(twice)] == ["Jo Chair"]
+    assert meetings.invitees_from_setup(review.model_copy(update={"setup": None})) == []
+    assert meetings.chair_from_setup(review.model_copy(update={"setup": None})) == ""
