@@ -741,7 +741,13 @@ def make_private(path: Path) -> None:
     """Create the database file owner-only before SQLite opens it (SQLite gives its -wal and
     -shm files the database file's permissions), and take group and world access away from a
     database, and its side files, that an older version created readable by everyone."""
-    os.close(os.open(path, os.O_RDWR | os.O_CREAT, PRIVATE_FILE_MODE))
+    # Never open an existing database file here: closing any descriptor on it drops every
+    # POSIX lock this process holds on it, which breaks SQLite's locking for the other
+    # connections of a running app ("disk I/O error"). O_EXCL creates it only when it is new.
+    try:
+        os.close(os.open(path, os.O_RDWR | os.O_CREAT | os.O_EXCL, PRIVATE_FILE_MODE))
+    except FileExistsError:
+        pass
     for file in (path, *(Path(f"{path}{suffix}") for suffix in _SQLITE_SIDE_FILES)):
         try:
             status = file.stat()

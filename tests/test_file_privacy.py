@@ -173,3 +173,23 @@ def test_output_onto_a_full_device_is_one_plain_line(tmp_path: Path) -> None:
             cwd=tmp_path, stdout=full, stderr=subprocess.PIPE, text=True, timeout=120,
         )  # fmt: skip
     assert (result.returncode, result.stderr) == (1, "lcspr: No space left on device\n")
+
+
+def test_opening_the_database_again_keeps_the_locks_other_connections_hold(
+    tmp_path: Path,
+) -> None:
+    """Closing any descriptor on a database file drops every POSIX lock the process holds on
+    it; a running app opens the database on each page run while other runs hold locks, so
+    opening it must never open and close the file itself (it did: "disk I/O error")."""
+    path = tmp_path / "lcspr.db"
+    holder = storage.open_db(path)
+    holder.execute("BEGIN IMMEDIATE")
+    storage.open_db(path).close()  # another page run opens the database meanwhile
+    other = subprocess.run(
+        [sys.executable, "-c",
+         "import sqlite3, sys; c = sqlite3.connect(sys.argv[1], timeout=0); "
+         "c.execute('BEGIN IMMEDIATE')", str(path)],
+        capture_output=True, text=True,
+    )  # fmt: skip
+    holder.execute("ROLLBACK")
+    assert other.returncode != 0 and "database is locked" in other.stderr
