@@ -169,6 +169,28 @@ def m004_create_accounts(db: Database) -> None:
     )
 
 
+@migrations()
+def m005_create_scan_marks(db: Database) -> None:
+    # Candidates of the release scan that a person marked safe, and why (issue 11, finding 1).
+    # Keyed by the review's row id, not its reference, so a review deleted and started again
+    # under the same reference starts with no marks. The text kept is the masked excerpt only.
+    db.table("scan_marks").create(
+        {
+            "review_id": int,
+            "candidate_id": str,
+            "what": str,
+            "where_found": str,
+            "excerpt": str,
+            "reason": str,
+            "marked_by": str,
+            "marked_at": str,
+        },
+        pk=("review_id", "candidate_id"),
+        foreign_keys=[("review_id", "reviews", "id")],
+        not_null={"what", "where_found", "excerpt", "reason", "marked_by", "marked_at"},
+    )
+
+
 def db_path_from_env() -> Path:
     return Path(os.environ.get(DB_ENV_VAR) or DEFAULT_DB_PATH)
 
@@ -252,6 +274,7 @@ def insert_review(db: Database, *, reference: str, actor: str) -> int:
 
 
 def delete_review_rows(db: Database, review: int) -> None:
+    db.execute("DELETE FROM scan_marks WHERE review_id = ?", [review])
     db.execute("DELETE FROM items WHERE review_id = ?", [review])
     db.execute("DELETE FROM sections WHERE review_id = ?", [review])
     db.execute("DELETE FROM reviews WHERE id = ?", [review])
@@ -492,6 +515,22 @@ def first_broken_audit_entry(db: Database) -> int | None:
 
 
 # --- generated documents ---------------------------------------------------------------------
+
+
+def read_scan_marks(db: Database, review: int) -> dict[str, dict[str, Any]]:
+    """The release-scan candidates marked safe on one review, by candidate id."""
+    rows = db.execute(
+        "SELECT candidate_id, what, where_found, excerpt, reason, marked_by, marked_at "
+        "FROM scan_marks WHERE review_id = ? ORDER BY marked_at, candidate_id",
+        [review],
+    ).fetchall()
+    keys = ("candidate_id", "what", "where_found", "excerpt", "reason", "marked_by", "marked_at")
+    return {row[0]: dict(zip(keys, row, strict=True)) for row in rows}
+
+
+def upsert_scan_mark(db: Database, *, review: int, row: dict[str, Any]) -> None:
+    """Record (or re-record, with a new reason) one candidate as safe. Call inside the write."""
+    db.table("scan_marks").upsert({"review_id": review, **row}, pk=("review_id", "candidate_id"))
 
 
 def record_generation(db: Database, entry: dict[str, Any]) -> None:

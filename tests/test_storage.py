@@ -20,10 +20,13 @@ def test_migrations_create_the_pinned_schema(db: Database) -> None:
         "m002_create_audit_log",
         "m003_create_generated_documents",
         "m004_create_accounts",
+        "m005_create_scan_marks",
     ]
     assert {
         name: list(db[name].columns_dict)
-        for name in ("reviews", "sections", "items", "audit_log", "generated_documents")
+        for name in (
+            "reviews", "sections", "items", "audit_log", "generated_documents", "scan_marks"
+        )
     } == {
         "reviews": ["id", "reference", "created_at", "created_by"],
         "sections": ["review_id", "name", "data", "version", "updated_at", "updated_by"],
@@ -62,12 +65,22 @@ def test_migrations_create_the_pinned_schema(db: Database) -> None:
             "size",
             "marking",
         ],
+        "scan_marks": [
+            "review_id",
+            "candidate_id",
+            "what",
+            "where_found",
+            "excerpt",
+            "reason",
+            "marked_by",
+            "marked_at",
+        ],
     }
 
 
 def test_reopening_applies_no_migration_twice(db_path: Path, db: Database) -> None:
     again = storage.open_db(db_path)
-    assert len(storage.migrations.applied(again)) == 4
+    assert len(storage.migrations.applied(again)) == 5
 
 
 def test_connection_is_wal_full_sync_with_busy_timeout_and_foreign_keys(db: Database) -> None:
