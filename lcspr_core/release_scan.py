@@ -134,7 +134,7 @@ def _word_regex(word: str) -> str:
 
 
 def _phrase_regex(words: Sequence[str]) -> str:
-    return r"[\s\-]+".join(_word_regex(w) for w in words)
+    return r"(?:\s*[,\-]\s*|\s+)".join(_word_regex(w) for w in words)
 
 
 def _whole(body: str) -> str:
