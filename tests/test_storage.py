@@ -25,7 +25,12 @@ def test_migrations_create_the_pinned_schema(db: Database) -> None:
     assert {
         name: list(db[name].columns_dict)
         for name in (
-            "reviews", "sections", "items", "audit_log", "generated_documents", "scan_marks"
+            "reviews",
+            "sections",
+            "items",
+            "audit_log",
+            "generated_documents",
+            "scan_marks",
         )
     } == {
         "reviews": ["id", "reference", "created_at", "created_by"],
