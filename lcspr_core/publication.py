@@ -107,7 +107,7 @@ class ScanFinding:
 
 def safe_candidate_ids(*, db: Database, reference: str, actor: Actor) -> frozenset[str]:
     """The ids of the release-scan candidates marked safe on a review."""
-    services.load_review(db=db, reference=reference, actor=actor)  # the read permission
+    require(actor=actor, action="read", reference=reference)
     review_id = storage.review_id(db, reference)
     return frozenset(storage.read_scan_marks(db, review_id)) if review_id else frozenset()
 
@@ -174,7 +174,8 @@ def mark_candidate_safe(
         )
     with storage.write_transaction(db):
         review_id = storage.review_id(db, reference)
-        assert review_id is not None  # scan_publication loaded the review just now
+        if review_id is None:  # deleted since the scan above
+            raise LcsprError(f"There is no review '{reference}'.")
         storage.upsert_scan_mark(
             db, review=review_id,
             row={

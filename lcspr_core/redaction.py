@@ -23,6 +23,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 from enum import Enum
+from functools import lru_cache
 from typing import Any, TypeVar
 
 from pydantic import BaseModel
@@ -158,33 +159,54 @@ def replacements(*, review: Review) -> list[Replacement]:
     return sorted(unique.values(), key=lambda r: (-len(r.term), r.term.casefold()))
 
 
+def _body(item: Replacement) -> str:
+    return item.pattern or _phrase(item.term)
+
+
 def term_pattern(item: Replacement | str) -> re.Pattern[str]:
     """Whole words, any case, any whitespace between words, an optional possessive; to be
     matched against folded text."""
     if isinstance(item, str):
         item = Replacement(item, "")
-    body = item.pattern or _phrase(item.term)
-    return re.compile(rf"(?<!\w)(?:{body})(?P<possessive>'s?)?(?!\w)", re.IGNORECASE)
+    return re.compile(rf"(?<!\w)(?:{_body(item)})(?P<possessive>'s?)?(?!\w)", re.IGNORECASE)
+
+
+@dataclass(frozen=True)
+class _Compiled:
+    """The register's patterns, compiled once per redaction run rather than once per string."""
+
+    anywhere: re.Pattern[str]  # one pass says whether any term is there: most text has none
+    each: tuple[tuple[Replacement, re.Pattern[str]], ...]
+
+
+@lru_cache(maxsize=32)
+def _compile(items: tuple[Replacement, ...]) -> _Compiled:
+    anywhere = "|".join(f"(?:{_body(item)})" for item in items)
+    return _Compiled(
+        anywhere=re.compile(anywhere, re.IGNORECASE),
+        each=tuple((item, term_pattern(item)) for item in items),
+    )
 
 
 # ASCII text folds to itself but for whitespace and the backtick: the common case, done fast.
 _ASCII_FOLD = str.maketrans({**dict.fromkeys("\t\n\r\x0b\x0c\x1c\x1d\x1e\x1f", " "), "`": "'"})
 
 
-def _fold(text: str) -> Folded:
-    if text.isascii():
-        return Folded(text=text.translate(_ASCII_FOLD), origin=tuple(range(len(text))), source=text)
-    return fold(text)
-
-
-def redact_text(text: str, items: Sequence[Replacement]) -> str:
-    """The text with every restricted term replaced, its possessive kept as typed."""
-    if not text or not items:
+def _redact(text: str, compiled: _Compiled) -> str:
+    if not text or not compiled.each:
         return text
-    folded = _fold(text)
+    if text.isascii():
+        flat = text.translate(_ASCII_FOLD)
+        if compiled.anywhere.search(flat) is None:
+            return text
+        folded = Folded(text=flat, origin=tuple(range(len(text))), source=text)
+    else:
+        folded = fold(text)
+        if compiled.anywhere.search(folded.text) is None:
+            return text
     taken: list[tuple[int, int, str]] = []
-    for item in items:
-        for match in term_pattern(item).finditer(folded.text):
+    for item, pattern in compiled.each:
+        for match in pattern.finditer(folded.text):
             start, end = folded.span(*match.span())
             if any(s < end and start < e for s, e, _ in taken):
                 continue  # inside (or across) a longer term already replaced
@@ -203,41 +225,50 @@ def redact_text(text: str, items: Sequence[Replacement]) -> str:
     return "".join(out)
 
 
+def redact_text(text: str, items: Sequence[Replacement]) -> str:
+    """The text with every restricted term replaced, its possessive kept as typed."""
+    return _redact(text, _compile(tuple(items)))
+
+
+def _redact_json(value: Any, compiled: _Compiled) -> Any:
+    if isinstance(value, str):
+        return _redact(value, compiled)
+    if isinstance(value, list):
+        return [_redact_json(v, compiled) for v in value]
+    if isinstance(value, dict):
+        return {k: _redact_json(v, compiled) for k, v in value.items()}
+    return value
+
+
 def redact_value(value: Any, items: Sequence[Replacement]) -> Any:
     """Every string inside a JSON-like value (dicts, lists) redacted."""
-    if isinstance(value, str):
-        return redact_text(value, items)
-    if isinstance(value, list):
-        return [redact_value(v, items) for v in value]
-    if isinstance(value, dict):
-        return {k: redact_value(v, items) for k, v in value.items()}
-    return value
+    return _redact_json(value, _compile(tuple(items)))
 
 
 ModelT = TypeVar("ModelT", bound=BaseModel)
 
 
-def _redact_model(model: ModelT, items: Sequence[Replacement]) -> ModelT:
+def _redact_model(model: ModelT, compiled: _Compiled) -> ModelT:
     changes: dict[str, Any] = {}
     for name in type(model).model_fields:
         value = getattr(model, name)
-        redacted = _redact_any(value, items)
+        redacted = _redact_any(value, compiled)
         if redacted is not value:
             changes[name] = redacted
     # model_copy: no re-validation, so a replacement longer than a field's limit still renders.
     return model.model_copy(update=changes) if changes else model
 
 
-def _redact_any(value: Any, items: Sequence[Replacement]) -> Any:
+def _redact_any(value: Any, compiled: _Compiled) -> Any:
     if isinstance(value, Enum):
         return value  # a closed choice, not free text
     if isinstance(value, str):
-        redacted = redact_text(value, items)
+        redacted = _redact(value, compiled)
         return value if redacted == value else redacted
     if isinstance(value, BaseModel):
-        return _redact_model(value, items)
+        return _redact_model(value, compiled)
     if isinstance(value, list):
-        out = [_redact_any(v, items) for v in value]
+        out = [_redact_any(v, compiled) for v in value]
         return value if all(a is b for a, b in zip(out, value, strict=True)) else out
     return value
 
@@ -245,7 +276,7 @@ def _redact_any(value: Any, items: Sequence[Replacement]) -> Any:
 def redact_review(*, review: Review) -> Review:
     """The review with every free-text field redacted, before any document splits a field into
     paragraphs. The register itself is left as it is: no published document shows it."""
-    items = replacements(review=review)
+    compiled = _compile(tuple(replacements(review=review)))
     restricted = review.restricted
-    redacted = _redact_model(review, items)
+    redacted = _redact_model(review, compiled)
     return redacted.model_copy(update={"restricted": restricted})

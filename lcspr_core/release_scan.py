@@ -387,8 +387,11 @@ def _candidate_id(part: str, folded: Folded, match: _Match) -> str:
     return hashlib.sha256(key.encode()).hexdigest()[:12]
 
 
-def scan_text(*, text: str, where: str, probes: Sequence[Probe], part: str = "") -> list[Hit]:
-    """Restricted details (and candidates) in one piece of text."""
+def scan_text(
+    *, text: str, where: str, probes: Sequence[Probe], part: str = "", sure: bool = True
+) -> list[Hit]:
+    """Restricted details (and candidates) in one piece of text; with `sure` False every match
+    is at most a candidate (text no reader sees and no author wrote, such as font names)."""
     folded, matches = find_matches(text, probes)
     spans = [folded.span(m.start, m.end) for m in matches]
     return [
@@ -396,7 +399,7 @@ def scan_text(*, text: str, where: str, probes: Sequence[Probe], part: str = "")
             term=m.probe.label,
             where=where,
             excerpt=_excerpt(folded, m, spans),
-            certain=m.certain,
+            certain=m.certain and sure,
             id=_candidate_id(part or where, folded, m),
             part=part,
         )
@@ -522,9 +525,11 @@ def _as_words(value: str) -> str:
     return re.sub(r"(?<=[a-z])(?=[A-Z])", " ", value)
 
 
-def _texts(name: str, root: etree._Element) -> Iterator[tuple[str, str]]:
-    """(where, text) for every piece of text in one part: paragraphs as a reader sees them,
-    then every other element's text and every attribute's value."""
+def _texts(name: str, root: etree._Element) -> Iterator[tuple[str, str, bool]]:
+    """(where, text, sure) for every piece of text in one part: paragraphs as a reader sees
+    them, then every other element's text and every attribute's value. An attribute not known
+    to hold what people write ("Times New Roman" in a theme, a style's name) gives candidates
+    only, so a surname that is also a font's name cannot block a release for good."""
     label = part_label(name)
     consumed: set[etree._Element] = set()
     if name.startswith("word/") and root.find(f".//{_P}") is not None:
@@ -537,12 +542,12 @@ def _texts(name: str, root: etree._Element) -> Iterator[tuple[str, str]]:
                 )  # fmt: skip
             else:
                 where = f"{label}{' table' if tables else ''}"
-            yield where, text
+            yield where, text, True
     for element in root.iter():
         if not isinstance(element.tag, str):
             # Comments and processing instructions: Word keeps none, a crafted file might.
             if element.text:
-                yield f"{label} (an XML comment)", element.text
+                yield f"{label} (an XML comment)", element.text, True
             continue
         local = _local(element.tag)
         if element not in consumed and element.text and element.text.strip():
@@ -554,9 +559,9 @@ def _texts(name: str, root: etree._Element) -> Iterator[tuple[str, str]]:
                 where = f"{label} ('{owner}')"
             else:
                 where = f"{label} ({local})"
-            yield where, element.text
+            yield where, element.text, True
         if element.tail and element.tail.strip():
-            yield f"{label} (text after {local})", element.tail
+            yield f"{label} (text after {local})", element.tail, True
         if local == "lsdException":
             continue  # Word's own catalogue of built-in style names ("Placeholder Text")
         for attribute, value in element.attrib.items():
@@ -565,7 +570,8 @@ def _texts(name: str, root: etree._Element) -> Iterator[tuple[str, str]]:
             if described is None and attr in _STRUCTURAL_ATTRIBUTES:
                 continue
             if value.strip():
-                yield f"{label} ({described or f'{local} {attr}'})", _as_words(value)
+                where = f"{label} ({described or f'{local} {attr}'})"
+                yield where, _as_words(value), described is not None
 
 
 def _parser() -> etree.XMLParser:
@@ -613,10 +619,10 @@ def scan_docx(*, data: bytes, probes: Sequence[Probe], prefix: str = "") -> list
             if root is None:
                 hits.append(Hit(term=UNREADABLE, where=part_label(part), excerpt="", part=part))
                 continue
-            for where, text in _texts(name, root):
+            for where, text, sure in _texts(name, root):
                 if len(text) < 2 or text in clean:
                     continue
-                found = scan_text(text=text, where=where, probes=probes, part=part)
+                found = scan_text(text=text, where=where, probes=probes, part=part, sure=sure)
                 if found:
                     hits += found
                 else:

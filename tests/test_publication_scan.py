@@ -382,6 +382,17 @@ def test_the_scan_reads_every_part_and_attribute(case: tuple[str, ...]) -> None:
     ]
 
 
+def test_a_surname_that_is_also_a_font_name_is_only_a_candidate_in_the_styles() -> None:
+    # "Times New Roman" in the theme and font table is not the family's name; a person can
+    # mark it safe, where a definite match would block the release for good.
+    review = register_review()
+    review.restricted.child_name = "Kayleigh Roman"
+    hits = scan_docx(data=docx_with("Nothing here."), probes=register_probes(review=review))
+    assert hits and {(h.term, h.certain) for h in hits} == {(f"{CHILD} (surname)", False)}
+    assert {h.part for h in hits} <= {"word/theme/theme1.xml", "word/fontTable.xml",
+                                      "word/styles.xml", "word/stylesWithEffects.xml"}  # fmt: skip
+
+
 def test_a_part_with_a_dtd_is_refused_unread() -> None:
     hostile = '<?xml version="1.0"?><!DOCTYPE r [<!ENTITY x "Kayleigh Thornbury">]><case>&x;</case>'
     hits = scan_docx(data=with_part("customXml/item2.xml", hostile), probes=PROBES)
