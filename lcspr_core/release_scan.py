@@ -11,13 +11,13 @@ family, in every part of the Word package, and refuses the release while any is 
 - A date of birth in every way people write a date; an address's street without its number,
   its street name alone, its postcode with or without the space; a school's name without its
   type word ("Hillside" for "Hillside Primary School").
-- Every XML part of the package is read (body, headers, footers, notes, comments, glossary,
-  custom XML, document properties, settings, relationships), element text and attribute
-  values alike: tracked-change authors, tooltips, bookmark names, document variables and
-  link targets are attributes.
+- Every XML part of the package is read (docx_text.py), element text and attribute values
+  alike: tracked-change authors, tooltips, bookmark names, document variables and link
+  targets are attributes.
 
-A match is definite or unsure. Unsure ones (a short or lower-case first name, a name that is
-also a common word, initials, a lone street or school word) block the release too, until a
+A match is definite or unsure. Unsure ones (a short first name, a name that is also an
+everyday word, a rarer one in lower case, initials, a lone street or school word, a match in
+a structural value such as a font's name) block the release too, until a
 chair or an administrator marks that candidate safe with a reason (publication.py). Each
 candidate has an id from where it is and the text around it, so a mark applies to that one
 place only and lapses when the text there changes.
@@ -30,15 +30,12 @@ from __future__ import annotations
 
 import hashlib
 import re
-import zipfile
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date
 from enum import Enum
-from io import BytesIO
 
-from lxml import etree
-
+from lcspr_core.docx_text import package_texts
 from lcspr_core.model import Review
 from lcspr_core.textfold import Folded, fold, fold_text
 
@@ -157,10 +154,11 @@ def _person_probes(name: str, published: str) -> Iterator[Probe]:
     if not words:
         return
     who = f"the name published as '{published}'"
-    yield Probe(_compile(_phrase_regex(words)), f"{who} (whole name)", Rule.CERTAIN)
     if len(words) < 2:
+        # A one-word name ("Hope") is judged as any name part: in lower case it is the word.
         yield Probe(_compile(_word_regex(words[0])), f"{who}", Rule.NAME_PART)
         return
+    yield Probe(_compile(_phrase_regex(words)), f"{who} (whole name)", Rule.CERTAIN)
     first, surname = words[:-1], words[-1]
     # "Thornbury, Kayleigh", as lists and records write it
     yield Probe(
@@ -407,226 +405,26 @@ def scan_text(
     ]
 
 
-# --- reading every part of the package --------------------------------------------------------
-
-_W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
-_P, _TBL = f"{_W}p", f"{_W}tbl"
-_TEXT_TAGS = frozenset({f"{_W}t", f"{_W}instrText", f"{_W}delText", f"{_W}delInstrText"})
-_BREAK_TAGS = frozenset({f"{_W}tab", f"{_W}br", f"{_W}cr"})
-# Names in core.xml as Word's File > Properties shows them.
-_PROPERTY_NAMES = {
-    "title": "title", "subject": "subject", "creator": "author", "keywords": "keywords",
-    "description": "comments", "lastModifiedBy": "last modified by", "category": "category",
-    "contentStatus": "status", "identifier": "identifier", "language": "language",
-    "version": "version",
-}  # fmt: skip
-# Attributes as a person would call them, by (element, attribute) local names.
-_ATTRIBUTE_NAMES = {
-    ("author", None): "the author of a tracked change or comment",
-    ("initials", None): "the initials of a comment's author",
-    ("tooltip", None): "a link's tooltip",
-    ("name", "bookmarkStart"): "a bookmark's name",
-    ("val", "docVar"): "a document variable",
-    ("name", "docVar"): "a document variable's name",
-    ("Target", None): "a link target",
-    ("descr", None): "an image's description",
-    ("title", None): "an image's title",
-    ("name", "docPr"): "an image's name",
-}
-# Attributes that hold only ids, sizes, colours and switches; skipping them keeps hex ids
-# ("00AB12CD") and style names from being read as words.
-_STRUCTURAL_ATTRIBUTES = frozenset(
-    "rsidR rsidRPr rsidRDefault rsidP rsidDel rsidSect rsidTr paraId textId id w h x y cx cy "
-    "left right top bottom header footer gutter space color fill themeColor themeShade "
-    "themeTint sz szCs hint ascii hAnsi eastAsia cs type Id Type ContentType PartName "
-    "Extension".split()
-)
-
-
-def _local(tag: object) -> str:
-    return str(tag).rsplit("}", 1)[-1]
-
-
-def part_label(name: str) -> str:
-    """How a person would call a part of a Word file."""
-    base = name.rsplit("/", 1)[-1].removesuffix(".xml")
-    if name == "word/document.xml":
-        return "the body"
-    if name == "word/glossary/document.xml":
-        return "the glossary (building blocks)"
-    for prefix, label in (
-        ("header", "a page header"), ("footer", "a page footer"), ("comments", "the comments"),
-        ("footnotes", "the footnotes"), ("endnotes", "the endnotes"),
-    ):  # fmt: skip
-        if base.startswith(prefix) and name.startswith("word/") and "glossary" not in name:
-            number = base.removeprefix(prefix)
-            return f"{label} ({base}.xml)" if number else label
-    if name == "docProps/core.xml" or name == "docProps/app.xml":
-        return "the document properties"
-    if name == "docProps/custom.xml":
-        return "the custom document properties"
-    if name == "word/settings.xml":
-        return "the document settings"
-    if name.startswith("customXml/"):
-        return f"custom XML ({name})"
-    if name.endswith(".rels"):
-        return f"the links ({name})"
-    return f"the part {name}"
-
-
-def _paragraph_text(
-    p: etree._Element, consumed: set[etree._Element]
-) -> tuple[str, list[etree._Element]]:
-    parts: list[str] = []
-    nested: list[etree._Element] = []
-
-    def walk(element: etree._Element) -> None:
-        for child in element:
-            if child.tag == _P:
-                nested.append(child)  # a text box's paragraph: reported on its own
-            elif child.tag in _TEXT_TAGS:
-                consumed.add(child)
-                parts.append(child.text or "")
-            elif child.tag in _BREAK_TAGS:
-                parts.append(" ")
-            else:
-                walk(child)
-
-    walk(p)
-    return "".join(parts), nested
-
-
-def _paragraphs(
-    element: etree._Element, tables: int, consumed: set[etree._Element]
-) -> Iterator[tuple[int, str]]:
-    """(table depth, text) of every paragraph, in document order."""
-    for child in element:
-        if child.tag == _P:
-            yield from _paragraph(child, tables, consumed)
-        elif child.tag == _TBL:
-            yield from _paragraphs(child, tables + 1, consumed)
-        else:
-            yield from _paragraphs(child, tables, consumed)
-
-
-def _paragraph(
-    p: etree._Element, tables: int, consumed: set[etree._Element]
-) -> Iterator[tuple[int, str]]:
-    text, nested = _paragraph_text(p, consumed)
-    yield tables, text
-    for inner in nested:
-        yield from _paragraph(inner, tables, consumed)
-
-
-def _as_words(value: str) -> str:
-    """An attribute value as words: names cannot hold spaces there, so Word and people write
-    "Kayleigh_Thornbury", "KayleighThornbury" or "kayleigh%20thornbury"."""
-    value = re.sub(r"%20|[_+]", " ", value)
-    return re.sub(r"(?<=[a-z])(?=[A-Z])", " ", value)
-
-
-def _texts(name: str, root: etree._Element) -> Iterator[tuple[str, str, bool]]:
-    """(where, text, sure) for every piece of text in one part: paragraphs as a reader sees
-    them, then every other element's text and every attribute's value. An attribute not known
-    to hold what people write ("Times New Roman" in a theme, a style's name) gives candidates
-    only, so a surname that is also a font's name cannot block a release for good."""
-    label = part_label(name)
-    consumed: set[etree._Element] = set()
-    if name.startswith("word/") and root.find(f".//{_P}") is not None:
-        for number, (tables, text) in enumerate(_paragraphs(root, 0, consumed), start=1):
-            if label == "the body":
-                where = (
-                    f"a table in the body (paragraph {number})" if tables == 1
-                    else f"a nested table in the body (paragraph {number})" if tables > 1
-                    else f"the body (paragraph {number})"
-                )  # fmt: skip
-            else:
-                where = f"{label}{' table' if tables else ''}"
-            yield where, text, True
-    for element in root.iter():
-        if not isinstance(element.tag, str):
-            # Comments and processing instructions: Word keeps none, a crafted file might.
-            if element.text:
-                yield f"{label} (an XML comment)", element.text, True
-            continue
-        local = _local(element.tag)
-        if element not in consumed and element.text and element.text.strip():
-            if name == "docProps/core.xml":
-                where = f"{label} ({_PROPERTY_NAMES.get(local, local)})"
-            elif name == "docProps/custom.xml":
-                parent = element.getparent()
-                owner = parent.get("name", "") if parent is not None else ""
-                where = f"{label} ('{owner}')"
-            else:
-                where = f"{label} ({local})"
-            yield where, element.text, True
-        if element.tail and element.tail.strip():
-            yield f"{label} (text after {local})", element.tail, True
-        if local == "lsdException":
-            continue  # Word's own catalogue of built-in style names ("Placeholder Text")
-        for attribute, value in element.attrib.items():
-            attr = _local(attribute)
-            described = _ATTRIBUTE_NAMES.get((attr, local)) or _ATTRIBUTE_NAMES.get((attr, None))
-            if described is None and attr in _STRUCTURAL_ATTRIBUTES:
-                continue
-            if value.strip():
-                where = f"{label} ({described or f'{local} {attr}'})"
-                yield where, _as_words(value), described is not None
-
-
-def _parser() -> etree.XMLParser:
-    # No DTD, no entities, no network: a part is data, never instructions to the parser.
-    return etree.XMLParser(
-        resolve_entities=False, no_network=True, load_dtd=False, dtd_validation=False,
-        huge_tree=False, remove_comments=False,
-    )  # fmt: skip
-
-
 UNREADABLE = "a part that cannot be read, so cannot be scanned"
 
 
-def _parse(data: bytes) -> etree._Element | None:
-    head = data[:4096].lstrip(b"\xef\xbb\xbf \t\r\n")
-    if b"<!DOCTYPE" in head.upper() or b"<!ENTITY" in data.upper():
-        return None  # no Word part has a DTD; one that does is not what Word wrote
-    try:
-        root = etree.fromstring(data, parser=_parser())
-    except etree.XMLSyntaxError:
-        return None
-    return root
-
-
-def _is_xml(name: str, data: bytes) -> bool:
-    if name.endswith((".xml", ".rels", ".vml")):
-        return True
-    return data[:64].lstrip(b"\xef\xbb\xbf \t\r\n").startswith(b"<")
-
-
-def scan_docx(*, data: bytes, probes: Sequence[Probe], prefix: str = "") -> list[Hit]:
+def scan_docx(*, data: bytes, probes: Sequence[Probe]) -> list[Hit]:
     """Every restricted detail (and candidate) in every XML part of the package, with where."""
     hits: list[Hit] = []
     clean: set[str] = set()
-    with zipfile.ZipFile(BytesIO(data)) as package:
-        for info in package.infolist():
-            name = info.filename
-            if info.is_dir():
-                continue
-            content = package.read(name)
-            if not _is_xml(name, content):
-                continue  # images, fonts, binaries: no text a reader sees
-            root = _parse(content)
-            part = prefix + name
-            if root is None:
-                hits.append(Hit(term=UNREADABLE, where=part_label(part), excerpt="", part=part))
-                continue
-            for where, text, sure in _texts(name, root):
-                if len(text) < 2 or text in clean:
-                    continue
-                found = scan_text(text=text, where=where, probes=probes, part=part, sure=sure)
-                if found:
-                    hits += found
-                else:
-                    clean.add(text)  # styles and settings repeat the same values thousands of times
+    for piece in package_texts(data):
+        if piece.text is None:
+            hits.append(Hit(term=UNREADABLE, where=piece.where, excerpt="", part=piece.part))
+            continue
+        if len(piece.text) < 2 or piece.text in clean:
+            continue
+        found = scan_text(
+            text=piece.text, where=piece.where, probes=probes, part=piece.part, sure=piece.sure
+        )
+        if found:
+            hits += found
+        else:
+            clean.add(piece.text)  # styles and settings repeat the same values thousands of times
     return hits
 
 

@@ -139,6 +139,27 @@ def test_redaction_replaces_a_name_split_by_a_line_break_in_the_field(field: str
 
 
 @pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Hope said she would call.", [("the name published as 'Aunt'", False)]),
+        ("There is hope for the family.", []),
+        ("Marisol visited twice.", [("the name published as 'Cousin'", True)]),
+        ("a marisol visit", [("the name published as 'Cousin'", False)]),
+    ],
+)
+def test_a_one_word_name_is_judged_like_a_name_part(
+    text: str, expected: list[tuple[str, bool]]
+) -> None:
+    review = register_review()
+    review.restricted.terms += [
+        RestrictedTerm(term="Hope", replacement="Aunt", category="name"),
+        RestrictedTerm(term="Marisol", replacement="Cousin", category="name"),
+    ]
+    hits = scan_docx(data=docx_with(text), probes=register_probes(review=review))
+    assert [(h.term, h.certain) for h in hits] == expected
+
+
+@pytest.mark.parametrize(
     "text",
     ["K.T. was seen on her own.", "K. T. told staff.", "Staff asked K T directly.",
      "KT said she was cold.", "Notes on (KT) were late."],
