@@ -213,12 +213,14 @@ def cmd_backup(db: Database, args: argparse.Namespace) -> None:
 
 
 def cmd_check(db: Database, args: argparse.Namespace) -> None:
+    from lcspr_core.publication import safe_candidate_ids
     from lcspr_core.readiness import readiness_problems
 
     review = services.load_review(db=db, reference=args.reference, actor=CLI_ACTOR)
     items = readiness_problems(
-        review=review, purpose=args.purpose, today=services.today(), rules=load_clock_rules()
-    )
+        review=review, purpose=args.purpose, today=services.today(), rules=load_clock_rules(),
+        safe_candidates=safe_candidate_ids(db=db, reference=review.reference, actor=CLI_ACTOR),
+    )  # fmt: skip
     step = "marked Final" if args.purpose == "final" else "published"
     if not items:
         _out(f"{review.reference} is ready to be {step}.")

@@ -563,9 +563,13 @@ def test_the_cli_lists_candidates_and_marks_one_safe(tmp_path: Path, db: Databas
     assert (no_reason.returncode, no_reason.stderr) == (
         1, "lcspr: Give the reason the candidate is safe to publish: --reason TEXT\n"
     )  # fmt: skip
+    before = lcspr("check", review.reference, "--for", "publication")
+    assert f"unsure (candidate {ids[0]})" in before.stdout
     marked = lcspr("release", review.reference, "--mark-safe", ids[0], "--reason",
                    "The social worker, not the father.")  # fmt: skip
     assert marked.returncode == 0, marked.stderr
+    after = lcspr("check", review.reference, "--for", "publication")
+    assert "publication version still holds" not in after.stdout
     released = lcspr("release", review.reference, "-o", "out.docx")
     assert released.returncode == 0, released.stderr
     assert (tmp_path / "out.docx").read_bytes()[:2] == b"PK"
