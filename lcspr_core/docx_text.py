@@ -53,6 +53,14 @@ _ATTRIBUTE_NAMES = {
     ("descr", None): "an image's description",
     ("title", None): "an image's title",
     ("name", "docPr"): "an image's name",
+    ("instr", None): "a field's instruction",
+    ("val", "alias"): "a content control's title",
+    ("val", "tag"): "a content control's tag",
+    ("val", "helpText"): "a form field's help text",
+    ("val", "statusText"): "a form field's status text",
+    ("val", "default"): "a form field's default text",
+    ("userId", None): "the account of a person who edited",
+    ("providerId", None): "the account of a person who edited",
 }
 # Attributes that hold only ids, sizes, colours and switches; skipping them keeps hex ids
 # ("00AB12CD") and style names from being read as words.

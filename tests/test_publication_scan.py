@@ -391,6 +391,14 @@ HIDDEN: list[tuple[str, ...]] = [
      "the comments (the author of a tracked change or comment)"),
     ("XML comment", "word/document.xml", "<!-- Kayleigh Thornbury -->",
      "the body (an XML comment)"),
+    ("field instruction", "word/document.xml",
+     '<w:p><w:fldSimple w:instr="MERGEFIELD Kayleigh_Thornbury"><w:r><w:t>x</w:t></w:r>'
+     "</w:fldSimple></w:p>",
+     "the body (a field's instruction)"),
+    ("content control title", "word/document.xml",
+     '<w:sdt><w:sdtPr><w:alias w:val="Kayleigh Thornbury"/></w:sdtPr><w:sdtContent><w:p>'
+     "<w:r><w:t>x</w:t></w:r></w:p></w:sdtContent></w:sdt>",
+     "the body (a content control's title)"),
 ]  # fmt: skip
 
 
