@@ -581,3 +581,16 @@ def test_the_cli_lists_candidates_and_marks_one_safe(tmp_path: Path, db: Databas
     released = lcspr("release", review.reference, "-o", "out.docx")
     assert released.returncode == 0, released.stderr
     assert (tmp_path / "out.docx").read_bytes()[:2] == b"PK"
+
+
+def test_marks_go_with_a_deleted_review_and_do_not_carry_to_a_new_one(db: Database) -> None:
+    review = final_with_candidate(db)
+    [hit] = refusal(db, review.reference)
+    mark_candidate_safe(
+        db=db, reference=review.reference, candidate_id=hit.id, today=TODAY,
+        reason="The social worker, not the father.", actor=system_actor("bm"),
+    )  # fmt: skip
+    services.delete_review(db=db, reference=review.reference, actor=system_actor("bm"))
+    assert db.execute("SELECT count(*) FROM scan_marks").fetchone()[0] == 0
+    final_with_candidate(db)
+    assert refusal(db, review.reference) == [hit]
