@@ -100,6 +100,9 @@ REVIEW_ACTIONS: dict[str, frozenset[Role]] = {
     # Real names, addresses, schools, dates of birth: only those who write or chair the review.
     "read_restricted": frozenset({C, R}),
     "generate_document": frozenset({C, R}),
+    # Judging that a release-scan candidate is not a restricted detail: the chair answers for
+    # the published text (issue 11, finding 1); the reviewer who wrote it does not mark it.
+    "mark_scan_safe": frozenset({C}),
     "delete_review": frozenset(),
 }
 
@@ -167,6 +170,7 @@ def _describe(action: str) -> str:
         "edit_items": f"change the {words}",
         "read_restricted": "see restricted personal details",
         "generate_document": "generate documents",
+        "mark_scan_safe": "mark a release-scan candidate safe",
         "delete_review": "delete the review",
         "manage_users": "manage users",
         "view_audit": "see the audit log",

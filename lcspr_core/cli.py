@@ -227,12 +227,14 @@ def cmd_backup(db: Database, args: argparse.Namespace) -> None:
 
 
 def cmd_check(db: Database, args: argparse.Namespace) -> None:
+    from lcspr_core.publication import safe_candidate_ids
     from lcspr_core.readiness import readiness_problems
 
     review = services.load_review(db=db, reference=args.reference, actor=CLI_ACTOR)
     items = readiness_problems(
-        review=review, purpose=args.purpose, today=services.today(), rules=load_clock_rules()
-    )
+        review=review, purpose=args.purpose, today=services.today(), rules=load_clock_rules(),
+        safe_candidates=safe_candidate_ids(db=db, reference=review.reference, actor=CLI_ACTOR),
+    )  # fmt: skip
     step = "marked Final" if args.purpose == "final" else "published"
     if not items:
         _out(f"{review.reference} is ready to be {step}.")
@@ -243,8 +245,23 @@ def cmd_check(db: Database, args: argparse.Namespace) -> None:
 
 
 def cmd_release(db: Database, args: argparse.Namespace) -> None:
-    from lcspr_core.publication import published_kind, release_publication_version
+    from lcspr_core.publication import (
+        mark_candidate_safe,
+        published_kind,
+        release_publication_version,
+    )
 
+    if args.mark_safe:
+        if args.reason is None:
+            raise LcsprError("Give the reason the candidate is safe to publish: --reason TEXT")
+        hit = mark_candidate_safe(
+            db=db, reference=args.reference, candidate_id=args.mark_safe, reason=args.reason,
+            actor=CLI_ACTOR, today=services.today(),
+        )  # fmt: skip
+        _out(f"Marked candidate {hit.id} safe ({hit.term} in {hit.where}). Release again.")
+        return
+    if args.reason is not None:
+        raise LcsprError("--reason goes with --mark-safe ID.")
     review = services.load_review(db=db, reference=args.reference, actor=CLI_ACTOR)
     data = release_publication_version(
         db=db, reference=args.reference, actor=CLI_ACTOR, today=services.today(),
@@ -373,6 +390,11 @@ def build_parser() -> argparse.ArgumentParser:
     )
     p.add_argument("reference")
     p.add_argument("-o", "--output", help="file to write")
+    p.add_argument(
+        "--mark-safe", metavar="ID",
+        help="mark one unsure candidate the refusal listed as safe to publish (needs --reason)",
+    )  # fmt: skip
+    p.add_argument("--reason", help="why the candidate is not a restricted detail (audited)")
     p.set_defaults(func=cmd_release)
 
     p = sub.add_parser("action-plan-xlsx", help="the action plan as a spreadsheet for the board")

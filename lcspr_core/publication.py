@@ -12,8 +12,8 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from pathlib import Path
 
-from lcspr_core import clocks, services
-from lcspr_core.access import Actor
+from lcspr_core import clocks, services, storage
+from lcspr_core.access import Actor, require
 from lcspr_core.clocks import ClockRules
 from lcspr_core.documents import PartnershipDetails, generate_document, render_document
 from lcspr_core.errors import LcsprError
@@ -26,12 +26,15 @@ from lcspr_core.model import (
     ReportStatus,
     Review,
 )
-from lcspr_core.redaction import Hit, scan_docx, scan_terms
+from lcspr_core.release_scan import Hit, register_probes, scan_docx
 from lcspr_core.storage import Database
 from lcspr_core.text import english_date
 
 # practice: how long before the report may come down the business manager is reminded
 TAKEDOWN_REMINDER_DAYS = 30
+# A reason a person can be held to: more than "ok".
+MIN_REASON_LENGTH = 10
+MAX_REASON_LENGTH = 1000
 
 
 class PublicationRefusedError(LcsprError):
@@ -79,12 +82,116 @@ def publication_hits(
     today: date,
     partnership: PartnershipDetails | None = None,
     template_dir: Path | None = None,
+    safe_candidates: frozenset[str] = frozenset(),
 ) -> list[Hit]:
-    """Every restricted term the rendered publication version would still contain."""
+    """What the release scan finds in the rendered publication version and still blocks it:
+    every definite match, and every unsure candidate not among `safe_candidates`."""
     data = render_publication_version(
         review=review, today=today, partnership=partnership, template_dir=template_dir
     )
-    return scan_docx(data=data, terms=scan_terms(review=review))
+    return blocking(scan_docx(data=data, probes=register_probes(review=review)), safe_candidates)
+
+
+def blocking(hits: list[Hit], safe_candidates: frozenset[str] | set[str]) -> list[Hit]:
+    """The hits that block a release: a definite match always, a candidate until marked safe."""
+    return [hit for hit in hits if hit.certain or hit.id not in safe_candidates]
+
+
+@dataclass(frozen=True)
+class ScanFinding:
+    """One thing the release scan found, and the mark that lets it through, if any."""
+
+    hit: Hit
+    marked_safe: dict[str, str] | None  # reason, marked_by, marked_at
+
+
+def safe_candidate_ids(*, db: Database, reference: str, actor: Actor) -> frozenset[str]:
+    """The ids of the release-scan candidates marked safe on a review."""
+    require(actor=actor, action="read", reference=reference)
+    review_id = storage.review_id(db, reference)
+    return frozenset(storage.read_scan_marks(db, review_id)) if review_id else frozenset()
+
+
+def scan_publication(
+    *,
+    db: Database,
+    reference: str,
+    actor: Actor,
+    today: date,
+    partnership: PartnershipDetails | None = None,
+    template_dir: Path | None = None,
+) -> list[ScanFinding]:
+    """Everything the release scan finds in the publication version now, each with its mark
+    if a person marked it safe: for `lcspr release --scan` and the Publication page."""
+    require(actor=actor, action="read_restricted", reference=reference)
+    review = services.load_review(db=db, reference=reference, actor=actor)
+    data = render_publication_version(
+        review=review, today=today, partnership=partnership, template_dir=template_dir
+    )
+    review_id = storage.review_id(db, reference)
+    marks = storage.read_scan_marks(db, review_id) if review_id else {}
+    return [
+        ScanFinding(hit=hit, marked_safe=None if hit.certain else marks.get(hit.id))
+        for hit in scan_docx(data=data, probes=register_probes(review=review))
+    ]
+
+
+def mark_candidate_safe(
+    *,
+    db: Database,
+    reference: str,
+    candidate_id: str,
+    reason: str,
+    actor: Actor,
+    today: date,
+    partnership: PartnershipDetails | None = None,
+    template_dir: Path | None = None,
+) -> Hit:
+    """Record that one unsure candidate of the release scan is not a restricted detail, and
+    why (audited). Only a candidate the scan finds now can be marked, and never a definite
+    match: that must be changed in the review's text."""
+    require(actor=actor, action="mark_scan_safe", reference=reference)
+    reason = reason.strip()
+    if not MIN_REASON_LENGTH <= len(reason) <= MAX_REASON_LENGTH:
+        raise LcsprError(
+            f"Say why candidate {candidate_id} is safe to publish, in {MIN_REASON_LENGTH} to "
+            f"{MAX_REASON_LENGTH} characters."
+        )
+    findings = scan_publication(
+        db=db, reference=reference, actor=actor, today=today, partnership=partnership,
+        template_dir=template_dir,
+    )  # fmt: skip
+    hit = next((f.hit for f in findings if f.hit.id == candidate_id.strip()), None)
+    if hit is None:
+        raise LcsprError(
+            f"The publication version has no candidate {candidate_id} now: the text around it "
+            "may have changed. Run the scan again and mark the candidate it lists."
+        )
+    if hit.certain:
+        raise LcsprError(
+            f"{candidate_id} is a restricted detail, not a candidate: it cannot be marked safe. "
+            "Replace it in the review's text, or add it to the restricted register."
+        )
+    with storage.write_transaction(db):
+        review_id = storage.review_id(db, reference)
+        if review_id is None:  # deleted since the scan above
+            raise LcsprError(f"There is no review '{reference}'.")
+        storage.upsert_scan_mark(
+            db, review=review_id,
+            row={
+                "candidate_id": hit.id, "what": hit.term, "where_found": hit.where,
+                "excerpt": hit.excerpt, "reason": reason, "marked_by": actor.username,
+                "marked_at": storage.now_iso(),
+            },
+        )  # fmt: skip
+        # The log holds the masked excerpt and the published wording, never the detail.
+        storage.append_audit(
+            db, actor=actor.username, reference=reference, target="release_scan",
+            action="mark_safe", before=None,
+            after={"candidate": hit.id, "what": hit.term, "where": hit.where,
+                   "excerpt": hit.excerpt, "reason": reason},
+        )  # fmt: skip
+    return hit
 
 
 def release_publication_version(
@@ -97,24 +204,30 @@ def release_publication_version(
     partnership: PartnershipDetails | None = None,
     template_dir: Path | None = None,
 ) -> bytes:
-    """Render the publication version (or the improvements statement), scan its whole text for
-    every restricted term, and release it only if none is found: the release date and the
-    document's checksum are recorded on the publication record (audited)."""
+    """Render the publication version (or the improvements statement), scan every part of it,
+    and release it only if the scan finds no restricted detail and no candidate that a person
+    has not marked safe: the release date and the document's checksum are recorded on the
+    publication record (audited)."""
     review = services.load_review(db=db, reference=reference, actor=actor)
     if (review.report or Report()).status is not ReportStatus.FINAL:
         raise PublicationRefusedError(
             "The publication version was not released: the report is not marked Final yet "
             "(Report page)."
         )
-    terms = scan_terms(review=review)
+    probes = register_probes(review=review)
+    review_id = storage.review_id(db, reference)
+    safe = frozenset(storage.read_scan_marks(db, review_id)) if review_id else frozenset()
 
     def check(data: bytes) -> None:
-        hits = scan_docx(data=data, terms=terms)
+        hits = blocking(scan_docx(data=data, probes=probes), safe)
         if hits:
+            unsure = sum(1 for hit in hits if not hit.certain)
             raise PublicationRefusedError(
-                f"The publication version was not released: {len(hits)} restricted "
-                "detail(s) would appear in it. Replace each in the review's text, or add it to "
-                "the restricted register with its replacement, then try again:",
+                f"The publication version was not released: {len(hits) - unsure} restricted "
+                f"detail(s) and {unsure} unsure candidate(s) would appear in it. Replace each "
+                "detail in the review's text, or add it to the restricted register with its "
+                "replacement; a chair may mark a candidate safe, with the reason. Then try "
+                "again:",
                 hits=hits,
             )
 

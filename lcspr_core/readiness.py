@@ -29,8 +29,8 @@ from lcspr_core.model import (
     ReportStatus,
     Review,
 )
-from lcspr_core.publication import publication_hits
-from lcspr_core.redaction import scan_docx
+from lcspr_core.publication import publication_hits, safe_candidate_ids
+from lcspr_core.release_scan import literal_probes, scan_docx
 from lcspr_core.storage import Database
 from lcspr_core.text import english_date
 
@@ -250,7 +250,7 @@ def _report_names_reviewer(review: Review, today: date) -> Iterator[ReadinessIte
         )
         return
     names = [person.name for person in review.setup.reviewers]
-    found = {hit.term for hit in scan_docx(data=data, terms=names)}
+    found = {hit.term for hit in scan_docx(data=data, probes=literal_probes(names))}
     missing = [name for name in names if name not in found]
     if missing:
         yield ReadinessItem(
@@ -260,7 +260,9 @@ def _report_names_reviewer(review: Review, today: date) -> Iterator[ReadinessIte
         )
 
 
-def _publication_items(review: Review, today: date, rules: ClockRules) -> Iterator[ReadinessItem]:
+def _publication_items(
+    review: Review, today: date, rules: ClockRules, safe_candidates: frozenset[str]
+) -> Iterator[ReadinessItem]:
     report = review.report or Report()
     if report.status is not ReportStatus.FINAL:
         yield ReadinessItem("report_final", "Mark the report Final", "Report")
@@ -298,7 +300,9 @@ def _publication_items(review: Review, today: date, rules: ClockRules) -> Iterat
     if review.decision is None or not review.setup or not review.setup.reviewers:
         return  # the version cannot be produced yet; those items are already listed
     try:
-        hits = publication_hits(review=_as_draft(review), today=today)
+        hits = publication_hits(
+            review=_as_draft(review), today=today, safe_candidates=safe_candidates
+        )
     except DocumentError as exc:
         yield ReadinessItem(
             "publication_version", f"The publication version cannot be produced: {exc}",
@@ -315,10 +319,12 @@ def _publication_items(review: Review, today: date, rules: ClockRules) -> Iterat
 
 
 def readiness_problems(
-    *, review: Review, purpose: Purpose, today: date, rules: ClockRules | None = None
-) -> list[ReadinessItem]:
+    *, review: Review, purpose: Purpose, today: date, rules: ClockRules | None = None,
+    safe_candidates: frozenset[str] = frozenset(),
+) -> list[ReadinessItem]:  # fmt: skip
     """Every item still missing before the report is marked Final ("final") or published
-    ("publication"), in process order. An empty list means ready."""
+    ("publication"), in process order. An empty list means ready. `safe_candidates`: the
+    release-scan candidates a chair marked safe (publication.safe_candidate_ids)."""
     items = [
         *_decision_items(review),
         *_setup_items(review),
@@ -329,7 +335,7 @@ def readiness_problems(
         *_report_names_reviewer(review, today),
     ]
     if purpose == "publication":
-        items += _publication_items(review, today, rules or ClockRules())
+        items += _publication_items(review, today, rules or ClockRules(), safe_candidates)
     return items
 
 
@@ -383,7 +389,10 @@ def record_publication(
     """Record the report (or improvements information) as published; refused while readiness
     items remain, unless an administrator overrides with a reason (stored and audited)."""
     review = services.load_review(db=db, reference=reference, actor=actor)
-    items = readiness_problems(review=review, purpose="publication", today=today, rules=rules)
+    items = readiness_problems(
+        review=review, purpose="publication", today=today, rules=rules,
+        safe_candidates=safe_candidate_ids(db=db, reference=reference, actor=actor),
+    )  # fmt: skip
     override = _override(
         items=items, step="Recording publication", actor=actor, today=today,
         override_reason=override_reason,

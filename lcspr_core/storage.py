@@ -288,6 +288,7 @@ def demo_references(db: Database) -> list[str]:
 
 
 def delete_review_rows(db: Database, review: int) -> None:
+    db.execute("DELETE FROM scan_marks WHERE review_id = ?", [review])
     _note_record(db, review, "*", None, None)
     db.execute("DELETE FROM items WHERE review_id = ?", [review])
     db.execute("DELETE FROM sections WHERE review_id = ?", [review])
@@ -718,6 +719,22 @@ def note_existing_records(db: Database) -> int:
 # --- generated documents ---------------------------------------------------------------------
 
 
+def read_scan_marks(db: Database, review: int) -> dict[str, dict[str, Any]]:
+    """The release-scan candidates marked safe on one review, by candidate id."""
+    rows = db.execute(
+        "SELECT candidate_id, what, where_found, excerpt, reason, marked_by, marked_at "
+        "FROM scan_marks WHERE review_id = ? ORDER BY marked_at, candidate_id",
+        [review],
+    ).fetchall()
+    keys = ("candidate_id", "what", "where_found", "excerpt", "reason", "marked_by", "marked_at")
+    return {row[0]: dict(zip(keys, row, strict=True)) for row in rows}
+
+
+def upsert_scan_mark(db: Database, *, review: int, row: dict[str, Any]) -> None:
+    """Record (or re-record, with a new reason) one candidate as safe. Call inside the write."""
+    db.table("scan_marks").upsert({"review_id": review, **row}, pk=("review_id", "candidate_id"))
+
+
 def record_generation(db: Database, entry: dict[str, Any]) -> None:
     with write_transaction(db):
         db.table("generated_documents").insert({"at": now_iso(), **entry})
@@ -1100,3 +1117,25 @@ def _first_broken_unkeyed_entry(db: Database) -> int | None:
             return int(entry["seq"])
         prev_hash = entry["hash"]
     return None
+
+
+@migrations()
+def m010_create_scan_marks(db: Database) -> None:
+    # Candidates of the release scan that a person marked safe, and why (issue 11, finding 1).
+    # Keyed by the review's row id, not its reference, so a review deleted and started again
+    # under the same reference starts with no marks. The text kept is the masked excerpt only.
+    db.table("scan_marks").create(
+        {
+            "review_id": int,
+            "candidate_id": str,
+            "what": str,
+            "where_found": str,
+            "excerpt": str,
+            "reason": str,
+            "marked_by": str,
+            "marked_at": str,
+        },
+        pk=("review_id", "candidate_id"),
+        foreign_keys=[("review_id", "reviews", "id")],
+        not_null={"what", "where_found", "excerpt", "reason", "marked_by", "marked_at"},
+    )

@@ -13,17 +13,22 @@ import streamlit as st
 from pydantic import ValidationError
 
 from lcspr_core import services
+from lcspr_core.access import can
 from lcspr_core.errors import LcsprError
 from lcspr_core.model import CopyRecipient, Publication, Review
 from lcspr_core.publication import (
     PublicationRefusedError,
+    ScanFinding,
+    mark_candidate_safe,
     publication_notes,
     publication_record,
     record_copy_sent,
     record_nspcc_submission,
     release_publication_version,
+    scan_publication,
 )
 from lcspr_core.readiness import NotReadyError, record_publication
+from lcspr_core.release_scan import Hit
 from lcspr_core.services import RecordVersion
 from lcspr_core.storage import Database
 from lcspr_core.text import english_date
@@ -107,6 +112,78 @@ def copies_panel(db: Database, review: Review, versions: dict[str, RecordVersion
             st.rerun()
 
 
+def _hit_row(hit: Hit, marked: dict[str, str] | None = None) -> dict[str, str]:
+    """One line of the scan's table: what (by its published wording), where, the text around
+    it with the detail masked, and whether a person must judge it."""
+    if hit.certain:
+        status = "Restricted: change the text"
+    elif marked:
+        status = f"Marked safe by {marked['marked_by']}: {marked['reason']}"
+    else:
+        status = "Unsure: check it, then mark it safe or change the text"
+    return {"Found": hit.term, "Where": hit.where, "Text": hit.excerpt, "Status": status,
+            "Candidate": "" if hit.certain else hit.id}  # fmt: skip
+
+
+def scan_panel(db: Database, review: Review) -> None:
+    """Scan the publication version without releasing it; a chair (or an administrator) marks
+    each unsure candidate safe with a reason, which is recorded and audited."""
+    key = f"{review.reference}.scan"
+    me = actor()
+    if not can(actor=me, action="read_restricted", reference=review.reference):
+        st.caption("Only chairs, reviewers and administrators see the scan's findings.")
+        return
+    if st.button("Scan the publication version", key=f"{key}.button"):
+        try:
+            findings = scan_publication(
+                db=db, reference=review.reference, actor=me, today=services.today()
+            )
+        except LcsprError as exc:
+            st.error(str(exc))
+            return
+        # Plain rows, not core objects: the masked text only, never the detail itself.
+        st.session_state[f"{key}.rows"] = [_hit_row(f.hit, f.marked_safe) for f in findings]
+        st.session_state[f"{key}.open"] = _open_candidates(findings)
+    rows = st.session_state.get(f"{key}.rows")
+    if rows is None:
+        return
+    if not rows:
+        st.success("The scan finds no restricted name or detail.", icon=":material/task_alt:")
+        return
+    st.dataframe(rows, hide_index=True, width="stretch", key=f"{key}.table")
+    candidates: dict[str, str] = st.session_state.get(f"{key}.open", {})
+    if not candidates or not can(actor=me, action="mark_scan_safe", reference=review.reference):
+        return
+    with st.form(key=f"{key}.mark"):
+        st.markdown("**Mark a candidate safe** (chairs and administrators; recorded)")
+        chosen = st.selectbox(
+            "Candidate", list(candidates), format_func=lambda c: f"{c}: {candidates[c]}",
+            key=f"{key}.candidate",
+        )  # fmt: skip
+        reason = st.text_area("Why it is not a restricted detail", key=f"{key}.reason")
+        if st.form_submit_button("Mark safe"):
+            try:
+                mark_candidate_safe(
+                    db=db, reference=review.reference, candidate_id=chosen or "", reason=reason,
+                    actor=me, today=services.today(),
+                )  # fmt: skip
+            except LcsprError as exc:
+                st.error(str(exc))
+                return
+            st.session_state.pop(f"{key}.rows", None)
+            flash(f"Marked candidate {chosen} safe. Scan again or release.")
+            st.rerun()
+
+
+def _open_candidates(findings: list[ScanFinding]) -> dict[str, str]:
+    """The unsure candidates not yet marked safe: id → where and masked text."""
+    return {
+        f.hit.id: f"{f.hit.where}: “{f.hit.excerpt}”"
+        for f in findings
+        if not f.hit.certain and f.marked_safe is None
+    }
+
+
 def release_panel(db: Database, review: Review, versions: dict[str, RecordVersion]) -> None:
     """Release the publication version: refused, listing each restricted detail and where it
     is, while any would appear."""
@@ -127,10 +204,10 @@ def release_panel(db: Database, review: Review, versions: dict[str, RecordVersio
             st.error(str(exc).splitlines()[0], icon=":material/block:")
             if exc.hits:
                 st.dataframe(
-                    [{"Restricted term": h.term, "Where": h.where, "Text": h.excerpt}
-                     for h in exc.hits],
-                    hide_index=True, width="stretch", key=f"{key}.hits",
+                    [_hit_row(h) for h in exc.hits], hide_index=True, width="stretch",
+                    key=f"{key}.hits",
                 )  # fmt: skip
+                st.caption("Unsure candidates can be marked safe in the scan above.")
             return
         except LcsprError as exc:
             st.error(str(exc))

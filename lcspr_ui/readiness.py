@@ -13,13 +13,14 @@ from lcspr_core import services
 from lcspr_core.documents import TEMPLATE_DIR_ENV_VAR
 from lcspr_core.errors import LcsprError
 from lcspr_core.model import ReportStatus, Review
+from lcspr_core.publication import safe_candidate_ids
 from lcspr_core.readiness import NotReadyError, Purpose, ReadinessItem, mark_report_final
 from lcspr_core.readiness import readiness_problems as _readiness_problems
 from lcspr_core.services import RecordVersion
 from lcspr_core.storage import Database
 from lcspr_core.text import english_date
 from lcspr_ui.auth import current_actor
-from lcspr_ui.context import actor, flash
+from lcspr_ui.context import actor, flash, open_database
 from lcspr_ui.editors import form_key
 from lcspr_ui.forms import reset_form
 
@@ -55,13 +56,25 @@ def readiness_problems(review: Review, purpose: Purpose) -> list[ReadinessItem]:
     by every user, and these results can quote a child's restricted details.
     """
     template_dir = os.environ.get(TEMPLATE_DIR_ENV_VAR) or ""
+    safe: frozenset[str] = frozenset()
+    if purpose == "publication":
+        # Release-scan candidates a chair marked safe no longer count as missing items.
+        db = open_database()
+        try:
+            safe = safe_candidate_ids(db=db, reference=review.reference, actor=actor())
+        finally:
+            db.close()
     key = hashlib.sha256(
-        "|".join([review.model_dump_json(), purpose, str(services.today()), template_dir]).encode()
+        "|".join(
+            [review.model_dump_json(), purpose, str(services.today()), template_dir, *sorted(safe)]
+        ).encode()
     ).hexdigest()
     cache: dict[str, list[ReadinessItem]] = st.session_state.setdefault(_CACHE, {})
     if key not in cache:
         with st.spinner("Checking readiness…"):
-            found = _readiness_problems(review=review, purpose=purpose, today=services.today())
+            found = _readiness_problems(
+                review=review, purpose=purpose, today=services.today(), safe_candidates=safe
+            )
         if len(cache) > 8:
             cache.clear()
         cache[key] = found

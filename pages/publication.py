@@ -15,6 +15,7 @@ from lcspr_ui.publishing import (
     publication_standing,
     published_panel,
     release_panel,
+    scan_panel,
 )
 from lcspr_ui.readiness import readiness_checklist
 
@@ -54,9 +55,11 @@ with copies:
 with release:
     st.caption(
         "The report marked Final with every restricted detail replaced and the chosen sections "
-        "left out. Its whole text is scanned first; it is refused while any restricted name or "
-        "detail would appear, with each one listed and where it is."
+        "left out. Every part of the file is scanned first; it is refused while any restricted "
+        "name or detail would appear, or an unsure candidate no chair has marked safe, with "
+        "each one listed and where it is."
     )
+    scan_panel(db, review)
     release_panel(db, review, versions)
     st.markdown("**Also for publication**")
     left, right = st.columns(2)

@@ -35,6 +35,7 @@ EXPECTED: dict[str, set[Role]] = {
     "read": {Role.CHAIR, Role.REVIEWER, Role.PARTNER_LEAD, Role.VIEWER},
     "read_restricted": {Role.CHAIR, Role.REVIEWER},
     "generate_document": {Role.CHAIR, Role.REVIEWER},
+    "mark_scan_safe": {Role.CHAIR},
     "delete_review": set(),
     "edit_section:incident": set(),
     "edit_section:restricted": {Role.REVIEWER},

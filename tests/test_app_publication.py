@@ -26,6 +26,7 @@ from lcspr_core.model import (
     PartnerSignOff,
     PublicationDecision,
     ReportStatus,
+    RestrictedTerm,
     Review,
 )
 from tests.helpers.apptest import field
@@ -280,11 +281,41 @@ def test_release_refused_lists_each_hit_and_where(
     open_page("pages/report.py").button(key=f"{D}.mark_final.button").click().run()
     at = open_page("pages/publication.py")
     at.button(key=f"{D}.release.button").click().run()
-    assert any("1 restricted detail(s) would appear" in e.value for e in at.error)
-    hits = frame_with(at, "Restricted term")
-    assert list(hits["Restricted term"]) == ["Beth Placeholder"]
+    assert any(
+        "1 restricted detail(s) and 0 unsure candidate(s) would appear" in e.value for e in at.error
+    )
+    hits = frame_with(at, "Found")
+    assert list(hits["Found"]) == ["the name published as 'Mother' (whole name)"]
     assert list(hits["Where"]) == ["a page header (header1.xml)"]
+    assert "Beth" not in " ".join(hits["Text"])
     assert saved(db).publication is None
+
+
+def test_a_scan_candidate_is_marked_safe_on_the_page_then_released(db: Database) -> None:
+    # The father's two-letter first name: redaction leaves it, the scan asks a person.
+    review = build_demo_review()
+    assert review.report
+    review.restricted.terms.append(
+        RestrictedTerm(term="Ty Ashdown-Pryce", replacement="Father", category="name")
+    )
+    review.report.conclusion = "Ty was not invited to the strategy discussion."
+    review.report.status = ReportStatus.FINAL
+    services.create_review(db=db, review=review, actor=system_actor("test-setup"))
+    at = open_page("pages/publication.py")
+    at.button(key=f"{D}.scan.button").click().run()
+    [row] = frame_with(at, "Found").to_dict("records")
+    assert (row["Found"], row["Text"]) == (
+        "the name published as 'Father' (a first name)",
+        "■■■ was not invited to the strategy discuss…",
+    )
+    at.text_area(key=f"{D}.scan.reason").input("The family's social worker, not the father.")
+    [submit] = [b for b in at.button if b.label == "Mark safe"]
+    submit.click().run()
+    assert not at.error
+    [mark] = storage.read_scan_marks(db, storage.review_id(db, D) or 0).values()
+    assert (mark["candidate_id"], mark["marked_by"]) == (row["Candidate"], "bea.manager")
+    at.button(key=f"{D}.release.button").click().run()
+    assert saved(db).publication.version_released_on == services.today()
 
 
 def test_release_the_clean_version_and_download_it(db: Database, stored_demo: Review) -> None:

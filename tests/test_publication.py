@@ -17,7 +17,8 @@ from lcspr_core.demo import build_demo_review
 from lcspr_core.documents import TEMPLATE_DIR_ENV_VAR, render_document, resolve_template
 from lcspr_core.model import ReportStatus, Review
 from lcspr_core.publication import PublicationRefusedError, release_publication_version
-from lcspr_core.redaction import Replacement, redact_text, scan_docx, scan_terms
+from lcspr_core.redaction import Replacement, redact_text
+from lcspr_core.release_scan import literal_probes, register_probes, scan_docx
 
 TODAY = date(2027, 1, 11)
 TERMS = ["Beth Placeholder", "Little Acorns Nursery"]
@@ -50,16 +51,22 @@ def test_redaction_replaces_whole_words_in_any_case_keeping_possessives() -> Non
 
 def test_the_publication_version_holds_none_of_the_restricted_terms() -> None:
     review = planted_review()
-    terms = scan_terms(review=review)
+    probes = register_probes(review=review)
     final = render_document(kind="final_report", review=review, today=TODAY)
     published = render_document(kind="publication_version", review=review, today=TODAY)
-    assert {hit.term for hit in scan_docx(data=final, terms=terms)} >= {
-        "Beth Placeholder", "Ada Placeholder", "Carl Sample", "Little Acorns Nursery",
-        "1 Example Row, Northtown", "14/03/2024",
-    }  # fmt: skip
-    assert scan_docx(data=published, terms=terms) == []
+    assert {hit.term for hit in scan_docx(data=final, probes=probes)} >= {
+        "the name published as 'Mother' (whole name)",
+        "the name published as 'Child A' (whole name)",
+        "the name published as 'Father' (whole name)",
+        "the school published as 'the school'",
+        "the address published as 'the family home'",
+        "the date of birth",
+    }
+    assert scan_docx(data=published, probes=probes) == []
     text = all_text(published)
     lowered = text.casefold()
+    terms = ["Beth Placeholder", "Ada Placeholder", "Carl Sample", "Little Acorns Nursery",
+             "1 Example Row, Northtown", "14/03/2024", "Example Row"]  # fmt: skip
     assert [t for t in terms if t.casefold() in lowered] == []
     assert "Mother's account was heard. Child A was born on [date of birth withheld]." in text
     assert "Child A lived with Mother and Father at the family home." in text
@@ -80,7 +87,7 @@ def test_the_publication_version_leaves_out_the_family_contributions() -> None:
 def test_the_other_published_documents_are_redacted_too(kind: str) -> None:
     review = planted_review()
     data = render_document(kind=kind, review=review, today=TODAY)
-    assert scan_docx(data=data, terms=scan_terms(review=review)) == []
+    assert scan_docx(data=data, probes=register_probes(review=review)) == []
 
 
 def _planted_docx(where: str) -> bytes:
@@ -131,15 +138,16 @@ def _planted_docx(where: str) -> bytes:
     ],
 )
 def test_the_scan_finds_a_planted_name_and_says_where(where: str, expected: str) -> None:
-    hits = scan_docx(data=_planted_docx(where), terms=TERMS)
+    hits = scan_docx(data=_planted_docx(where), probes=literal_probes(TERMS))
     assert [(h.term, h.where) for h in hits] == [
         ("Little Acorns Nursery" if where == "author" else "Beth Placeholder", expected)
     ]
-    assert ("acorns" if where == "author" else "Beth Placeholder's") in hits[0].excerpt
+    # The excerpt shows where, with the detail itself masked.
+    assert hits[0].excerpt == ("■■■" if where == "author" else "Seen by ■■■'s neighbour")
 
 
 def test_the_scan_passes_a_clean_document() -> None:
-    assert scan_docx(data=_planted_docx("nowhere"), terms=TERMS) == []
+    assert scan_docx(data=_planted_docx("nowhere"), probes=literal_probes(TERMS)) == []
 
 
 def _store_final(db: Database) -> Review:
@@ -157,7 +165,7 @@ def test_release_records_the_clean_version(db: Database) -> None:
         today=TODAY,
         expected_version=None,
     )
-    assert scan_docx(data=data, terms=scan_terms(review=review)) == []
+    assert scan_docx(data=data, probes=register_probes(review=review)) == []
     stored = services.load_review(
         db=db, reference=review.reference, actor=system_actor("tester")
     ).publication
@@ -185,10 +193,15 @@ def test_release_is_refused_listing_each_hit_and_where(
             today=TODAY,
             expected_version=None,
         )
-    assert [(h.term, h.where) for h in refused.value.hits] == [
-        ("Beth Placeholder", "a page header (header1.xml)")
+    assert [(h.term, h.where, h.excerpt) for h in refused.value.hits] == [
+        (
+            "the name published as 'Mother' (whole name)",
+            "a page header (header1.xml)",
+            "…LICATION VERSION · version 0.3 Contact: ■■■",
+        )
     ]
-    assert "'Beth Placeholder' in a page header" in str(refused.value)
+    assert "the name published as 'Mother' (whole name) in a page header" in str(refused.value)
+    assert "Beth" not in str(refused.value)
     stored = services.load_review(
         db=db, reference=review.reference, actor=system_actor("tester")
     ).publication

@@ -25,10 +25,18 @@ def test_migrations_create_the_pinned_schema(db: Database) -> None:
         "m007_membership_agency",
         "m008_meeting_entry_ids",
         "m009_anchor_audit_log",
+        "m010_create_scan_marks",
     ]
     assert {
         name: list(db[name].columns_dict)
-        for name in ("reviews", "sections", "items", "audit_log", "generated_documents")
+        for name in (
+            "reviews",
+            "sections",
+            "items",
+            "audit_log",
+            "generated_documents",
+            "scan_marks",
+        )
     } == {
         "reviews": ["id", "reference", "created_at", "created_by", "demo"],
         "sections": ["review_id", "name", "data", "version", "updated_at", "updated_by"],
@@ -68,12 +76,22 @@ def test_migrations_create_the_pinned_schema(db: Database) -> None:
             "size",
             "marking",
         ],
+        "scan_marks": [
+            "review_id",
+            "candidate_id",
+            "what",
+            "where_found",
+            "excerpt",
+            "reason",
+            "marked_by",
+            "marked_at",
+        ],
     }
 
 
 def test_reopening_applies_no_migration_twice(db_path: Path, db: Database) -> None:
     again = storage.open_db(db_path)
-    assert len(storage.migrations.applied(again)) == 9
+    assert len(storage.migrations.applied(again)) == 10
 
 
 def test_connection_is_wal_full_sync_with_busy_timeout_and_foreign_keys(db: Database) -> None:

@@ -32,7 +32,7 @@ from lcspr_core.model import (
     ReportStatus,
     Review,
 )
-from lcspr_core.redaction import redact_value, replacements
+from lcspr_core.redaction import redact_review, redact_value, replacements
 from lcspr_core.text import english_date, paragraphs
 
 Context = TypeVar("Context", bound=DocumentBase)
@@ -42,7 +42,10 @@ _CHILD_ROWS_KEPT = frozenset({"Name used in the review", "Age band"})
 
 
 def _redacted(model: type[Context], review: Review, data: dict[str, Any]) -> Context:
-    """The context with every restricted term replaced (SPEC §3: the publication version)."""
+    """The context with every restricted term replaced (SPEC §3: the publication version).
+    The builders below work from `redact_review(review)` already, so a name broken by a line
+    break in a field is replaced before the field becomes paragraphs; this second pass takes
+    what the builders wrote themselves."""
     return model.model_validate(redact_value(data, replacements(review=review)))
 
 
@@ -68,7 +71,9 @@ class PublicationVersionContext(FinalReportContext):
 def build_publication_version(
     *, review: Review, partnership: PartnershipDetails, today: date
 ) -> PublicationVersionContext:
-    final = build_final_report(review=review, partnership=partnership, today=today)
+    final = build_final_report(
+        review=redact_review(review=review), partnership=partnership, today=today
+    )
     left_out = _publication(review).sections_left_out
     data = final.model_dump(mode="json")
     final_status = (review.report or Report()).status is ReportStatus.FINAL
@@ -112,6 +117,7 @@ def build_improvements_statement(
     *, review: Review, partnership: PartnershipDetails, today: date
 ) -> ImprovementsStatementContext:
     kind = "improvements statement"
+    original, review = review, redact_review(review=review)
     decision = required_decision(review, kind=kind)
     reviewers = reviewer_lines(review, kind=kind)
     publication = _publication(review)
@@ -143,7 +149,7 @@ def build_improvements_statement(
         recommendations=final.recommendations,
         partnership_response=text_paragraphs(report.partnership_response),
     ).model_dump(mode="json")
-    return _redacted(ImprovementsStatementContext, review, data)
+    return _redacted(ImprovementsStatementContext, original, data)
 
 
 # Seven-minute briefing ----------------------------------------------------------------------
@@ -165,6 +171,7 @@ class SevenMinuteBriefingContext(DocumentBase):
 def build_seven_minute_briefing(
     *, review: Review, partnership: PartnershipDetails, today: date
 ) -> SevenMinuteBriefingContext:
+    original, review = review, redact_review(review=review)
     report = review.report or Report()
     lived = review.lived_experience
     publication = _publication(review)
@@ -199,4 +206,4 @@ def build_seven_minute_briefing(
             else f"Ask {partnership.contact_name} ({partnership.contact_email}) for the report."
         ),
     ).model_dump(mode="json")
-    return _redacted(SevenMinuteBriefingContext, review, data)
+    return _redacted(SevenMinuteBriefingContext, original, data)

@@ -1,0 +1,438 @@
+"""The release scan: the last check before a published document leaves the partnership.
+
+It is separate from redaction, and wider on purpose (issue 11, finding 1): redaction replaces
+what it can safely name; the scan looks for anything that could still identify the child or
+family, in every part of the Word package, and refuses the release while any is found.
+
+- Text is folded first (textfold.py): accents, invisible characters, look-alike letters from
+  other alphabets, dashes and apostrophes all compare equal.
+- A name is looked for whole, and part by part: the surname alone or after a title, each first
+  name however short, each half of a hyphenated surname, the initials.
+- A date of birth in every way people write a date; an address's street without its number,
+  its street name alone, its postcode with or without the space; a school's name without its
+  type word ("Hillside" for "Hillside Primary School").
+- Every XML part of the package is read (docx_text.py), element text and attribute values
+  alike: tracked-change authors, tooltips, bookmark names, document variables and link
+  targets are attributes.
+
+A match is definite or unsure. Unsure ones (a short first name, a name that is also an
+everyday word, a rarer one in lower case, initials, a lone street or school word, a match in
+a structural value such as a font's name) block the release too, until a
+chair or an administrator marks that candidate safe with a reason (publication.py). Each
+candidate has an id from where it is and the text around it, so a mark applies to that one
+place only and lapses when the text there changes.
+
+Messages never show the restricted text itself: the match is masked in the excerpt, and the
+register entry is named by the wording published in its place.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from datetime import date
+from enum import Enum
+
+from lcspr_core.docx_text import package_texts
+from lcspr_core.model import Review
+from lcspr_core.textfold import Folded, fold, fold_text
+
+MASK = "■■■"
+PERSON_CATEGORIES = frozenset({"", "name", "person", "family", "family member"})
+TITLES = r"(?:mr|mrs|ms|miss|mx|dr|master|sir|lady|mister|missus)"
+# Words that name the type of a street or a school, not which one.
+STREET_WORDS = frozenset(
+    "road rd street st avenue ave lane ln close cl drive dr way court ct crescent cres place pl "
+    "grove gardens gdns terrace tce row walk square sq hill park view rise mews green vale "
+    "parade mount gate end side yard wharf flats house cottages estate".split()
+)
+SCHOOL_WORDS = frozenset(
+    "primary secondary junior juniors infant infants nursery school schools academy college "
+    "high first middle upper lower pre preschool pre-school c of e ce church england rc "
+    "catholic community free grammar foundation federation trust learning centre center unit "
+    "day children's childrens early years setting the and st saint".split()
+)
+# Near one of these, a school's distinctive word is surely the school (otherwise unsure).
+SCHOOL_CONTEXT = re.compile(
+    r"(?<!\w)(?:school|academy|nursery|college|pupil|pupils|teacher|teachers|headteacher|"
+    r"head teacher|class|classroom|dsl|senco|attendance|primary|secondary|setting)(?!\w)",
+    re.IGNORECASE,
+)
+# Given names that are also everyday words: capitalised at a sentence's start they are not
+# proof of a name, so alone they are candidates to confirm, not definite matches.
+COMMON_WORDS = frozenset(
+    "may will grace hope joy faith rose amber ruby jack mark bill pat sue dawn summer april "
+    "june august rich guy frank ray drew wade gene art rob sandy holly ivy lily daisy iris "
+    "pearl crystal sky storm brook chase hunter mason miles dean max victor young king brown "
+    "green white black hill wood hall wright baker cook little new long short rivers field "
+    "fields page lane house star noble wise sample example child mother father case".split()
+)
+MONTHS = (
+    "january", "february", "march", "april", "may", "june", "july", "august", "september",
+    "october", "november", "december",
+)  # fmt: skip
+
+
+class Rule(Enum):
+    """How sure a probe's match is."""
+
+    CERTAIN = "certain"
+    UNSURE = "unsure"
+    NAME_PART = "name part"  # certain if written as a name (capitalised, 3+ letters, not a word)
+    FIRST_NAME = "first name"  # as a name part, but unsure when another surname follows it
+    SCHOOL_WORD = "school word"  # certain near a school word, else unsure
+    CAPITALISED = "capitalised"  # only written with a capital; then unsure
+
+
+@dataclass(frozen=True)
+class Probe:
+    """One pattern to look for, and what it stands for (by the published wording)."""
+
+    pattern: re.Pattern[str]
+    label: str
+    rule: Rule
+
+
+@dataclass(frozen=True)
+class Hit:
+    """A restricted detail (or a candidate) found in a document. `term` names the register
+    entry by the wording published in its place; `excerpt` has the match masked."""
+
+    term: str
+    where: str
+    excerpt: str
+    certain: bool = True
+    id: str = ""
+    part: str = ""
+
+    def __str__(self) -> str:
+        sure = "" if self.certain else f"unsure (candidate {self.id}): "
+        return f"{sure}{self.term} in {self.where}: “{self.excerpt}”"
+
+
+# --- probes from the register -----------------------------------------------------------------
+
+
+def _word_regex(word: str) -> str:
+    """One folded word, tolerant of how its joints are typed: a hyphen may be a space, an en
+    dash or nothing; an apostrophe may be missing or a space; a full stop optional."""
+    out = []
+    for char in word:
+        if char == "-":
+            out.append(r"(?:\s*-\s*|\s+)?")
+        elif char == "'":
+            out.append(r"(?:'|\s)?")
+        elif char == ".":
+            out.append(r"\.?\s*")
+        else:
+            out.append(re.escape(char))
+    return "".join(out)
+
+
+def _phrase_regex(words: Sequence[str]) -> str:
+    return r"(?:\s*[,\-]\s*|\s+)".join(_word_regex(w) for w in words)
+
+
+def _whole(body: str) -> str:
+    return rf"(?<!\w){body}(?!\w)"
+
+
+def _compile(body: str, *, case: bool = False) -> re.Pattern[str]:
+    return re.compile(_whole(body), 0 if case else re.IGNORECASE)
+
+
+def _words(text: str) -> list[str]:
+    return [w.strip(",;:") for w in fold_text(text).split() if w.strip(",;:")]
+
+
+def _person_probes(name: str, published: str) -> Iterator[Probe]:
+    words = _words(name)
+    while len(words) > 1 and re.fullmatch(TITLES + r"\.?", words[0], re.IGNORECASE):
+        words = words[1:]
+    if not words:
+        return
+    who = f"the name published as '{published}'"
+    if len(words) < 2:
+        # A one-word name ("Hope") is judged as any name part: in lower case it is the word.
+        yield Probe(_compile(_word_regex(words[0])), f"{who}", Rule.NAME_PART)
+        return
+    yield Probe(_compile(_phrase_regex(words)), f"{who} (whole name)", Rule.CERTAIN)
+    first, surname = words[:-1], words[-1]
+    # "Thornbury, Kayleigh", as lists and records write it
+    yield Probe(
+        _compile(_word_regex(surname) + r"\s*,\s*" + _phrase_regex(first)),
+        f"{who} (surname first)",
+        Rule.CERTAIN,
+    )
+    yield Probe(
+        _compile(
+            TITLES + r"\.?\s+(?:" + _phrase_regex(first[:1]) + r"\s+)?" + _word_regex(surname)
+        ),
+        f"{who} (surname with a title)",
+        Rule.CERTAIN,
+    )
+    yield Probe(_compile(_word_regex(surname)), f"{who} (surname)", Rule.NAME_PART)
+    halves = [h for h in re.split(r"[-']", surname) if len(h) >= 3]
+    if len(halves) > 1:
+        for half in halves:
+            yield Probe(_compile(_word_regex(half)), f"{who} (part of the surname)", Rule.NAME_PART)
+    for given in first:
+        yield Probe(_compile(_word_regex(given)), f"{who} (a first name)", Rule.FIRST_NAME)
+    letters = [w[0].upper() for w in words if w[0].isalpha()]
+    for initials in {tuple(letters), (letters[0], letters[-1])}:
+        if len(initials) < 2:
+            continue
+        dotted = r"\.\s*".join(re.escape(c) for c in initials) + r"\.?"
+        spaced = r" ".join(re.escape(c) for c in initials)
+        joined = "".join(re.escape(c) for c in initials)
+        # Case-sensitive: "kt" in running text is not anyone's initials.
+        yield Probe(
+            re.compile(rf"(?<![\w.]){dotted}(?!\w)|(?<![\w.]){spaced}(?![\w.])|"
+                       rf"(?<![\w.]){joined}(?![\w.])"),
+            f"{who} (initials)",
+            Rule.UNSURE,
+        )  # fmt: skip
+
+
+def _date_probes(day: date) -> Iterator[Probe]:
+    label = "the date of birth"
+    d, m = rf"0?{day.day}", rf"0?{day.month}"
+    year = rf"(?:{day.year}|'?{day.year % 100:02d})"
+    full = MONTHS[day.month - 1]
+    month = rf"(?<![a-z])(?:{full}|{full[:3]}{'|sept' if day.month == 9 else ''})\.?(?![a-z])"
+    suffix = r"(?:st|nd|rd|th)?"
+    sep = r"\s*[/.\-]\s*|\s+"
+    for body in (
+        rf"(?<!\d){d}{suffix}\s*(?:of\s+)?{month},?\s*{year}(?!\d)",  # 14th of March 2024
+        rf"{month}\s*(?:the\s+)?{d}{suffix},?\s*{year}(?!\d)",  # March 14th, 2024
+        rf"(?<!\d){d}(?:{sep}){m}(?:{sep}){year}(?!\d)",  # 14/03/24, 14.3.2024, 14-03-2024
+        rf"(?<!\d){day.year}(?:{sep}){m}(?:{sep}){d}(?!\d)",  # 2024-03-14
+    ):
+        yield Probe(re.compile(body, re.IGNORECASE), label, Rule.CERTAIN)
+    if day.day != day.month:
+        # Month first (03/14/2024) reads as another date in England: worth a look, no more.
+        yield Probe(
+            re.compile(rf"(?<!\d){m}\s*[/.\-]\s*{d}\s*[/.\-]\s*{year}(?!\d)"),
+            f"{label} (month first)",
+            Rule.UNSURE,
+        )
+
+
+_POSTCODE = re.compile(r"\b([A-Z]{1,2}\d[A-Z\d]?)\s*(\d[A-Z]{2})\b", re.IGNORECASE)
+
+
+def _address_probes(address: str, published: str) -> Iterator[Probe]:
+    what = f"the address published as '{published}'"
+    words = _words(address)
+    if not words:
+        return
+    yield Probe(_compile(_phrase_regex(words)), what, Rule.CERTAIN)
+    for outward, inward in _POSTCODE.findall(fold_text(address)):
+        yield Probe(
+            _compile(rf"{re.escape(outward)}\s*{re.escape(inward)}"),
+            f"{what} (postcode)",
+            Rule.CERTAIN,
+        )
+    first_line = fold_text(address).split(",")[0]
+    # "12a Ashby Road", "Flat 3 12 Ashby Road": the street is what follows the numbers.
+    street = re.sub(r"^(?:(?:flat|apartment|unit)\s+)?[\d\s/a-z]*?\d+[a-z]?\s+", "",
+                    first_line.strip(), flags=re.IGNORECASE)  # fmt: skip
+    street_words = street.split()
+    if len(street_words) >= 2 and street_words != words:
+        yield Probe(_compile(_phrase_regex(street_words)), f"{what} (street)", Rule.CERTAIN)
+    for word in street_words:
+        if word.casefold() not in STREET_WORDS and len(word) >= 3 and word.isalpha():
+            yield Probe(
+                _compile(_word_regex(word)), f"{what} (a word of the street)", Rule.CAPITALISED
+            )
+
+
+def _school_probes(school: str, published: str) -> Iterator[Probe]:
+    what = f"the school published as '{published}'"
+    words = _words(school)
+    if not words:
+        return
+    yield Probe(_compile(_phrase_regex(words)), what, Rule.CERTAIN)
+    distinctive = [w for w in words if w.casefold() not in SCHOOL_WORDS]
+    if distinctive and distinctive != words:
+        yield Probe(
+            _compile(_phrase_regex(distinctive)),
+            f"{what} (without its type word)",
+            Rule.SCHOOL_WORD,
+        )
+
+
+def _detail_probes(term: str, published: str) -> Iterator[Probe]:
+    words = _words(term)
+    if words:
+        label = f"the detail published as '{published}'"
+        yield Probe(_compile(_phrase_regex(words)), label, Rule.CERTAIN)
+
+
+def register_probes(*, review: Review) -> list[Probe]:
+    """Everything the scan looks for, from the review's register of restricted details."""
+    restricted = review.restricted
+    probes: list[Probe] = []
+    if restricted.child_name.strip():
+        probes += _person_probes(restricted.child_name, review.incident.child.pseudonym)
+    if restricted.date_of_birth:
+        probes += _date_probes(restricted.date_of_birth)
+    if restricted.address.strip():
+        probes += _address_probes(restricted.address, "the family home")
+    if restricted.school.strip():
+        probes += _school_probes(restricted.school, "the school")
+    for item in restricted.terms:
+        category = item.category.strip().lower()
+        if category in PERSON_CATEGORIES:
+            probes += _person_probes(item.term, item.replacement)
+        elif "address" in category:
+            probes += _address_probes(item.term, item.replacement)
+        elif category in {"school", "setting", "nursery", "college", "school or setting"}:
+            probes += _school_probes(item.term, item.replacement)
+        else:
+            probes += _detail_probes(item.term, item.replacement)
+    return probes
+
+
+# --- matching one piece of text ---------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class _Match:
+    start: int  # in the folded text
+    end: int
+    probe: Probe
+    certain: bool
+
+
+_NEXT_NAME = re.compile(r"[ \t]+[A-Z][a-z]")
+
+
+def _judge(probe: Probe, folded: Folded, match: re.Match[str]) -> bool | None:
+    """True definite, False unsure, None not a match at all."""
+    text = match.group(0)
+    if probe.rule is Rule.CERTAIN:
+        return True
+    if probe.rule is Rule.UNSURE:
+        return False
+    if probe.rule is Rule.CAPITALISED:
+        return False if text[:1].isupper() else None
+    if probe.rule is Rule.SCHOOL_WORD:
+        around = folded.text[max(0, match.start() - 60) : match.end() + 60]
+        return bool(SCHOOL_CONTEXT.search(around))
+    # A name part: definite when written as a name (a capital, 3+ letters, not an everyday
+    # word); a short or everyday-word one with a capital, or a rarer one in lower case, is a
+    # candidate for a person to look at; an everyday word or a 1-2 letter one in lower case
+    # ("sample", "al" of "et al.") is the word, not the name.
+    letters = re.sub(r"[\W_]", "", text)
+    everyday = letters.casefold() in COMMON_WORDS or len(letters) <= 2
+    if text[:1].isupper():
+        # "Kayleigh Brown" when the register has Kayleigh Thornbury: likely a namesake (the
+        # whole name would have matched first), so a person decides, rather than a refusal
+        # no one could lift.
+        namesake = probe.rule is Rule.FIRST_NAME and _NEXT_NAME.match(folded.text, match.end())
+        return not (everyday or namesake)
+    return None if everyday else False
+
+
+def find_matches(text: str, probes: Sequence[Probe]) -> tuple[Folded, list[_Match]]:
+    """The matches in one text: definite before unsure, longer before shorter, and a match
+    inside one already taken is not repeated."""
+    folded = fold(text)
+    found: list[_Match] = []
+    for probe in probes:
+        for match in probe.pattern.finditer(folded.text):
+            if match.end() == match.start():
+                continue
+            verdict = _judge(probe, folded, match)
+            if verdict is not None:
+                found.append(_Match(match.start(), match.end(), probe, verdict))
+    found.sort(key=lambda m: (not m.certain, -(m.end - m.start), m.start))
+    taken: list[_Match] = []
+    for candidate in found:
+        if any(t.start <= candidate.start and candidate.end <= t.end for t in taken):
+            continue
+        taken.append(candidate)
+    return folded, sorted(taken, key=lambda m: m.start)
+
+
+def _excerpt(folded: Folded, match: _Match, spans: list[tuple[int, int]], width: int = 40) -> str:
+    source = folded.source
+    start, end = folded.span(match.start, match.end)
+    lo, hi = max(0, start - width), min(len(source), end + width)
+    pieces: list[str] = []
+    at = lo
+    # Every restricted span in the window is masked, not only this one.
+    for s, e in sorted(spans):
+        if e <= lo or s >= hi:
+            continue
+        s, e = max(s, lo), min(e, hi)
+        if s < at:
+            continue
+        pieces += [source[at:s], MASK]
+        at = e
+    pieces.append(source[at:hi])
+    text = "".join(pieces).replace("\n", " ")
+    return ("…" if lo > 0 else "") + text.strip() + ("…" if hi < len(source) else "")
+
+
+def _candidate_id(part: str, folded: Folded, match: _Match) -> str:
+    """Where the candidate is and the text around it: a mark applies to this place only."""
+    around = folded.text[max(0, match.start - 30) : match.end + 30].casefold()
+    key = "\x1f".join([part, match.probe.label, str(match.end - match.start), around])
+    return hashlib.sha256(key.encode()).hexdigest()[:12]
+
+
+def scan_text(
+    *, text: str, where: str, probes: Sequence[Probe], part: str = "", sure: bool = True
+) -> list[Hit]:
+    """Restricted details (and candidates) in one piece of text; with `sure` False every match
+    is at most a candidate (text no reader sees and no author wrote, such as font names)."""
+    folded, matches = find_matches(text, probes)
+    spans = [folded.span(m.start, m.end) for m in matches]
+    return [
+        Hit(
+            term=m.probe.label,
+            where=where,
+            excerpt=_excerpt(folded, m, spans),
+            certain=m.certain and sure,
+            id=_candidate_id(part or where, folded, m),
+            part=part,
+        )
+        for m in matches
+    ]
+
+
+UNREADABLE = "a part that cannot be read, so cannot be scanned"
+
+
+def scan_docx(*, data: bytes, probes: Sequence[Probe]) -> list[Hit]:
+    """Every restricted detail (and candidate) in every XML part of the package, with where."""
+    hits: list[Hit] = []
+    clean: set[str] = set()
+    for piece in package_texts(data):
+        if piece.text is None:
+            hits.append(Hit(term=UNREADABLE, where=piece.where, excerpt="", part=piece.part))
+            continue
+        if len(piece.text) < 2 or piece.text in clean:
+            continue
+        found = scan_text(
+            text=piece.text, where=piece.where, probes=probes, part=piece.part, sure=piece.sure
+        )
+        if found:
+            hits += found
+        else:
+            clean.add(piece.text)  # styles and settings repeat the same values thousands of times
+    return hits
+
+
+def literal_probes(terms: Sequence[str]) -> list[Probe]:
+    """Probes for plain strings, each certain and labelled by itself (for texts that are not
+    restricted, such as the reviewer's name the report must show)."""
+    return [
+        Probe(_compile(_phrase_regex(_words(term))), term, Rule.CERTAIN)
+        for term in terms
+        if _words(term)
+    ]
