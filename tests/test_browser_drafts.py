@@ -149,11 +149,7 @@ def stored(db_path: Path, reference: str, spot: Spot) -> Any:
 def go(page: Any, title: str) -> None:
     page.locator(".st-key-nav").get_by_role("link", name=title, exact=True).click()
     settle(page)
-    try:
-        page.get_by_role("heading", level=1).filter(has_text=title).first.wait_for()
-    except Exception:
-        page.screenshot(path="/tmp/go-fail.png", full_page=True)
-        raise
+    page.get_by_role("heading", level=1).filter(has_text=title).first.wait_for()
 
 
 def open_tab(page: Any, spot: Spot, reference: str) -> None:
