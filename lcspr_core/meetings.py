@@ -575,15 +575,35 @@ def delete_decision(
     actor: Actor,
 ) -> None:
     """Remove one decision, if it is still the version the screen opened."""
+    _delete_entry(
+        db=db, reference=reference, meeting_id=meeting_id, entries="decisions",
+        entry_id=decision_id, what="this decision", expected_version=expected_version,
+        actor=actor,
+    )  # fmt: skip
+
+
+def _delete_entry(
+    *,
+    db: Database,
+    reference: str,
+    meeting_id: str,
+    entries: str,
+    entry_id: str,
+    what: str,
+    expected_version: int,
+    actor: Actor,
+) -> None:
+    """Remove one decision or action (`entries` names the list) by its id and version."""
 
     def change(meeting: Meeting, _review: Review) -> None:
-        index = _entry_index(meeting.decisions, decision_id)
+        listed = getattr(meeting, entries)
+        index = _entry_index(listed, entry_id)
         if index is None:
             return  # already removed elsewhere: the outcome asked for
-        old = meeting.decisions[index]
-        _refuse_stale(what="this decision", version=old.version, expected=expected_version,
+        old = listed[index]
+        _refuse_stale(what=what, version=old.version, expected=expected_version,
                       by=old.updated_by, at=old.updated_at)  # fmt: skip
-        del meeting.decisions[index]
+        del listed[index]
 
     _change(db=db, reference=reference, meeting_id=meeting_id, actor=actor, change=change)
 
@@ -658,17 +678,10 @@ def delete_action(
     actor: Actor,
 ) -> None:
     """Remove one action, if it is still the version the screen opened."""
-
-    def change(meeting: Meeting, _review: Review) -> None:
-        index = _entry_index(meeting.actions, action_id)
-        if index is None:
-            return  # already removed elsewhere: the outcome asked for
-        old = meeting.actions[index]
-        _refuse_stale(what="this action", version=old.version, expected=expected_version,
-                      by=old.updated_by, at=old.updated_at)  # fmt: skip
-        del meeting.actions[index]
-
-    _change(db=db, reference=reference, meeting_id=meeting_id, actor=actor, change=change)
+    _delete_entry(
+        db=db, reference=reference, meeting_id=meeting_id, entries="actions",
+        entry_id=action_id, what="this action", expected_version=expected_version, actor=actor,
+    )  # fmt: skip
 
 
 def save_notes(
