@@ -131,8 +131,8 @@ class Draft:
     values: dict[Loc, Any] = field(default_factory=dict)
     # The stored value each widget showed when last drawn, to tell an edit from a no-op.
     stored: dict[Loc, Any] = field(default_factory=dict)
-    # How many times each table's editor was redrawn after an edit (its key changes each time).
-    tables: dict[Loc, int] = field(default_factory=dict)
+    # The rows each table's editor was drawn with: its changes are reported against them.
+    tables: dict[Loc, list[dict[str, Any]]] = field(default_factory=dict)
     problems: dict[Loc, list[str]] = field(default_factory=dict)
     stale: str | None = None
     error: str | None = None
@@ -201,24 +201,27 @@ def draft_table(
 ) -> list[dict[str, Any]]:
     """An editable table of form `key` at `path`; returns the rows it shows.
 
-    A data editor reports edits as changes against the rows it was drawn with, and Streamlit
-    forgets those changes when the page is left. So each edit is applied to the draft at once
-    and the editor is redrawn from the draft under a new key: the draft always holds every
-    row typed, and `cell(column, value)` turns each typed value into a plain one, never
-    dropping or replacing what was typed.
+    A data editor reports its edits as changes against the rows it was drawn with, and keeps
+    them only while it is on screen: Streamlit forgets them when the page is left. So each
+    change is applied to those rows into the draft at once, and an editor drawn afresh (the
+    page left and come back to) starts from the draft. The editor is not redrawn while it is
+    in use: that would take the focus from the cell being typed in. `cell(column, value)`
+    turns each typed value into a plain one, never dropping or replacing what was typed.
     """
     draft = open_draft(key, 0)
     draft.stored[path] = stored
-    rows: list[dict[str, Any]] = draft.values.get(path, stored)
-    wkey = f"{_widget_key(key, draft, path)}.{draft.tables.get(path, 0)}"
+    wkey = _widget_key(key, draft, path)
+    if wkey not in st.session_state:  # not on screen since the last run: drawn afresh
+        draft.tables[path] = draft.values.get(path, stored)
+    drawn_from = draft.tables[path]
 
     def record() -> None:
         if find_draft(key) is not draft or wkey not in st.session_state:
             return
-        draft.values[path] = apply_table_changes(rows, st.session_state[wkey], cell=cell)
-        draft.tables[path] = draft.tables.get(path, 0) + 1
+        draft.values[path] = apply_table_changes(drawn_from, st.session_state[wkey], cell=cell)
 
-    draw(rows, wkey, record)
+    draw(drawn_from, wkey, record)
+    rows: list[dict[str, Any]] = draft.values.get(path, stored)
     return rows
 
 

@@ -384,3 +384,40 @@ def test_random_walk_never_loses_a_word(page: Any, module_db: Path, seed: int) -
             trail = "; ".join(walk.log[-8:])
             raise AssertionError(f"step failed: {exc}; seed {seed}; {trail}") from exc
         walk.check()
+
+
+def test_a_table_row_typed_cell_by_cell_keeps_every_cell_across_a_page_switch(
+    page: Any, module_db: Path
+) -> None:
+    """The grid is a canvas: a row is added by clicking under the last one and typed into
+    with the keyboard, as people do. Every cell must reach the draft and then the database."""
+    go(page, "Set-up")
+    grid = page.locator('[data-testid="stDataFrame"]').first
+    grid.wait_for()
+    box_ = grid.bounding_box()
+    reviewers = stored_setup(module_db)["reviewers"]
+    header = row = 35  # Streamlit's grid: header and row heights in pixels
+    page.mouse.click(box_["x"] + 150, box_["y"] + header + row * len(reviewers) + row / 2)
+    page.wait_for_timeout(700)
+    for text, key in (("Pat Second", "Tab"), ("Co-reviewer", "Tab"), ("Acme Reviews", "Enter")):
+        page.keyboard.type(text, delay=40)
+        page.keyboard.press(key)
+        settle(page)  # each cell's edit reruns the page (see README, Data and trust)
+    go(page, "Chronology")
+    go(page, "Set-up")
+    page.locator('[class*="st-key-DEMO-2026-01-setup-__save"] button').first.click()
+    settle(page)
+    assert stored_setup(module_db)["reviewers"] == [
+        *reviewers,
+        {"name": "Pat Second", "role": "Co-reviewer", "organisation": "Acme Reviews"},
+    ]
+
+
+def stored_setup(db_path: Path) -> dict[str, Any]:
+    with sqlite3.connect(db_path) as connection:
+        row = connection.execute(
+            "SELECT s.data FROM sections s JOIN reviews r ON r.id = s.review_id "
+            "WHERE r.reference = ? AND s.name = 'setup'",
+            [DEMO_REFERENCE],
+        ).fetchone()
+    return dict(json.loads(row[0]))
