@@ -62,7 +62,16 @@ def _stale_banner(key: str, draft: Draft, stored: RecordVersion | None) -> None:
     if right.button("Keep my changes; save them over theirs", key=f"{key}.__override"):
         draft.opened_version = _version_of(stored)
         draft.stale = None
+        draft.save_now = True
         st.rerun()
+
+
+def _save_asked(key: str, draft: Draft, label: str) -> bool:
+    """The Save button was pressed, or "Keep my changes" asked for the save on the last run."""
+    asked = draft.save_now
+    draft.save_now = False
+    # Never disabled: a click that also commits a text field must not land on a dead button.
+    return st.button(label, key=f"{key}.__save", type="primary") or asked
 
 
 def _attempt(key: str, save: Callable[[], Any], *, strip: int, done: str) -> bool:
@@ -126,8 +135,7 @@ def section_editor(
     state.shown |= shown
     _status_line(key, draft, state)
     _stale_banner(key, draft, stored)
-    # Never disabled: a click that also commits a text field must not land on a dead button.
-    if st.button("Save", key=f"{key}.__save", type="primary"):
+    if _save_asked(key, draft, "Save"):
         if not state.changed:
             flash("Nothing has changed since the last save.")
             st.rerun()
@@ -206,7 +214,9 @@ def item_editor(
     _stale_banner(key, draft, stored)
     save_col, delete_col = st.columns([1, 1])
     label = f"Add this {noun}" if item is None else "Save changes"
-    if save_col.button(label, key=f"{key}.__save", type="primary"):
+    with save_col:
+        save = _save_asked(key, draft, label)
+    if save:
         value = build(model, state, **({"id": item.id} if item is not None else {}))
         if value is not None and _attempt(
             key,

@@ -125,7 +125,8 @@ _openings = itertools.count(1)
 class Draft:
     """The person's unsaved work on one form, kept in a session-state dict of our own."""
 
-    opened_version: int
+    # None until the form is drawn (a draft started by an edit made while the page reran).
+    opened_version: int | None
     opening: int
     # The widget value the person gave each field (by its place in the form): their edits only.
     values: dict[Loc, Any] = field(default_factory=dict)
@@ -136,6 +137,8 @@ class Draft:
     problems: dict[Loc, list[str]] = field(default_factory=dict)
     stale: str | None = None
     error: str | None = None
+    # "Keep my changes" after a stale refusal: save at the next run, against the new version.
+    save_now: bool = False
 
     @property
     def edited(self) -> frozenset[str]:
@@ -157,11 +160,24 @@ def open_draft(key: str, version: int) -> Draft:
     drafts = _drafts()
     if key not in drafts:
         drafts[key] = Draft(opened_version=version, opening=next(_openings))
+    elif drafts[key].opened_version is None:
+        drafts[key].opened_version = version
     return drafts[key]
 
 
 def find_draft(key: str) -> Draft | None:
     return _drafts().get(key)
+
+
+def _draft_for_edit(key: str) -> Draft:
+    """The draft an edit goes into. Usually the one its widget was drawn for; but an edit made
+    while the page was still rerunning after a save (the draft already closed) is the person's
+    typing all the same: it starts a new draft, opened against the version the form reads
+    when it is next drawn, rather than being dropped."""
+    draft = find_draft(key)
+    if draft is None:
+        draft = _drafts()[key] = Draft(opened_version=None, opening=next(_openings))
+    return draft
 
 
 def _widget_key(key: str, draft: Draft, path: Loc) -> str:
@@ -184,8 +200,8 @@ def draft_widget(
     wkey = _widget_key(key, draft, path)
 
     def record() -> None:
-        if find_draft(key) is draft and wkey in st.session_state:
-            draft.values[path] = st.session_state[wkey]
+        if wkey in st.session_state:
+            _draft_for_edit(key).values[path] = st.session_state[wkey]
 
     draw(shown, wkey, record)
     return shown
@@ -216,9 +232,9 @@ def draft_table(
     drawn_from = draft.tables[path]
 
     def record() -> None:
-        if find_draft(key) is not draft or wkey not in st.session_state:
-            return
-        draft.values[path] = apply_table_changes(drawn_from, st.session_state[wkey], cell=cell)
+        if wkey in st.session_state:
+            changed = apply_table_changes(drawn_from, st.session_state[wkey], cell=cell)
+            _draft_for_edit(key).values[path] = changed
 
     draw(drawn_from, wkey, record)
     rows: list[dict[str, Any]] = draft.values.get(path, stored)

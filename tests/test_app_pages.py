@@ -115,7 +115,9 @@ def test_stale_save_names_who_changed_it_and_keeps_the_text(
 ) -> None:
     at = open_page("pages/incident.py", D)
     field(at.text_area, f"{D}:incident.outline").input("Mine").run()
-    other = saved(db).incident.model_copy(update={"outline": "Theirs"})
+    other = saved(db).incident.model_copy(
+        update={"outline": "Theirs", "local_authority_area": "Their area"}
+    )
     services.save_section(
         db=db,
         reference=D,
@@ -128,9 +130,13 @@ def test_stale_save_names_who_changed_it_and_keeps_the_text(
     assert any("Sam Other changed the incident section" in w.value for w in at.warning)
     assert field(at.text_area, f"{D}:incident.outline").value == "Mine"
     assert saved(db).incident.outline == "Theirs"
+    # "Keep my changes" saves at once, and only what this person edited: the other
+    # person's change to a field this person never touched stays.
     at.button(key=f"{D}:incident.__override").click().run()
-    at.button(key=f"{D}:incident.__save").click().run()
-    assert saved(db).incident.outline == "Mine"
+    assert (saved(db).incident.outline, saved(db).incident.local_authority_area) == (
+        "Mine",
+        "Their area",
+    )
 
 
 def test_notification_save(db: Database, stored_demo: Review) -> None:

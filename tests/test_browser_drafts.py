@@ -147,9 +147,18 @@ def stored(db_path: Path, reference: str, spot: Spot) -> Any:
 
 
 def go(page: Any, title: str) -> None:
-    page.locator(".st-key-nav").get_by_role("link", name=title, exact=True).click()
+    link = page.locator(".st-key-nav").get_by_role("link", name=title, exact=True)
+    heading = page.get_by_role("heading", level=1).filter(has_text=title).first
+    link.click()
     settle(page)
-    page.get_by_role("heading", level=1).filter(has_text=title).first.wait_for()
+    try:
+        heading.wait_for(timeout=8_000)
+    except sync_api.TimeoutError:
+        # A click that lands while the page is still rerunning can be dropped by Streamlit's
+        # router; a person clicks again, and so does the walk (nothing typed depends on it).
+        link.click()
+        settle(page)
+        heading.wait_for()
 
 
 def open_tab(page: Any, spot: Spot, reference: str) -> None:
