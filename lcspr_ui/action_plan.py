@@ -18,6 +18,7 @@ from lcspr_core.validation import plain_problems
 from lcspr_ui.auth import current_actor
 from lcspr_ui.context import actor, flash
 from lcspr_ui.downloads import XLSX
+from lcspr_ui.forms import draft_widget, reset_form
 from lcspr_ui.literal import literal
 
 OVERDUE_COLOUR = "background-color: #f4cccc"
@@ -99,15 +100,45 @@ def add_update_form(db: Database, review: Review) -> None:
         format_func=lambda i: f"{numbers[i]}. {recs[i].what[:90]}",
     )
     left, middle, right = st.columns(3)
-    on = left.date_input("Date of the update", services.today(), key=f"{key}.on",
-                         format="DD/MM/YYYY")  # fmt: skip
-    by = middle.text_input(
-        "Who gave the update", value=current_actor().display_name, key=f"{key}.by"
+    # Drawn from a draft (lcspr_ui/forms.py), so what is typed survives leaving the page.
+    statuses = list(ActionStatus)
+    on = draft_widget(
+        key,
+        ("on",),
+        services.today(),
+        lambda shown, k, cb: left.date_input(
+            "Date of the update", value=shown, key=k, on_change=cb, format="DD/MM/YYYY"
+        ),
     )
-    status = right.selectbox("Status after this update", list(ActionStatus),
-                             key=f"{key}.status", format_func=lambda s: s.value)  # fmt: skip
-    update = st.text_area("What has been done", key=f"{key}.update")
-    evidence = st.text_area("Evidence of impact on practice", key=f"{key}.evidence")
+    by = draft_widget(
+        key,
+        ("by",),
+        current_actor().display_name,
+        lambda shown, k, cb: middle.text_input(
+            "Who gave the update", value=shown, key=k, on_change=cb
+        ),
+    )
+    status = draft_widget(
+        key,
+        ("status",),
+        statuses[0],
+        lambda shown, k, cb: right.selectbox(
+            "Status after this update",
+            statuses,
+            index=statuses.index(shown),
+            key=k,
+            on_change=cb,
+            format_func=lambda s: s.value,
+        ),
+    )
+    update = draft_widget(
+        key,
+        ("update",),
+        "",
+        lambda shown, k, cb: st.text_area("What has been done", value=shown, key=k, on_change=cb),
+    )
+    evidence = draft_widget(key, ("evidence",), "", lambda shown, k, cb: st.text_area(
+        "Evidence of impact on practice", value=shown, key=k, on_change=cb))  # fmt: skip
     if not st.button("Add the update", key=f"{key}.save", type="primary"):
         return
     try:
@@ -124,8 +155,7 @@ def add_update_form(db: Database, review: Review) -> None:
     except LcsprError as exc:
         st.error(str(exc))
         return
-    for name in ("update", "evidence"):
-        st.session_state.pop(f"{key}.{name}", None)
+    reset_form(key)
     flash(f"Added the update to recommendation {numbers[chosen]}.")
     st.rerun()
 

@@ -35,7 +35,7 @@ from lcspr_core.text import english_date
 from lcspr_ui.context import actor, flash
 from lcspr_ui.downloads import offer_docx
 from lcspr_ui.editors import form_key
-from lcspr_ui.forms import reset_form
+from lcspr_ui.forms import draft_widget, reset_form
 from lcspr_ui.readiness import acting_is_admin, show_items
 
 # Fields set by the steps below, not typed into the page's form.
@@ -226,17 +226,19 @@ def published_panel(db: Database, review: Review, versions: dict[str, RecordVers
     key = f"{review.reference}.published"
     publication = review.publication or Publication()
     left, right = st.columns(2)
-    day: date = left.date_input(
-        "Date published", value=publication.published_on or services.today(),
-        key=f"{key}.on", format="DD/MM/YYYY",
+    # Drawn from a draft (lcspr_ui/forms.py), so what is typed survives leaving the page.
+    day: date = draft_widget(
+        key, ("on",), publication.published_on or services.today(),
+        lambda shown, k, cb: left.date_input(
+            "Date published", value=shown, key=k, on_change=cb, format="DD/MM/YYYY"),
     )  # fmt: skip
-    url = right.text_input("Where it is published (URL)", value=publication.url, key=f"{key}.url")
+    url = draft_widget(key, ("url",), publication.url, lambda shown, k, cb: right.text_input(
+        "Where it is published (URL)", value=shown, key=k, on_change=cb))  # fmt: skip
     reason = None
     if acting_is_admin():
-        reason = st.text_area(
+        reason = draft_widget(key, ("override_reason",), "", lambda shown, k, cb: st.text_area(
             "Administrator: reason to record publication with items outstanding (audited)",
-            key=f"{key}.override_reason",
-        )
+            value=shown, key=k, on_change=cb))  # fmt: skip
     if st.button("Record publication", key=f"{key}.button", type="primary") and _run(
         review, key,
         lambda: record_publication(
@@ -246,6 +248,7 @@ def published_panel(db: Database, review: Review, versions: dict[str, RecordVers
         ),
         "Recorded the publication.",
     ):  # fmt: skip
+        reset_form(key)
         st.rerun()
     if publication.published_on is None:
         return
