@@ -324,6 +324,9 @@ class Walk:
     def do_save(self, here: list[Spot]) -> None:
         form = self._form_with(here)
         open_tab(self.page, form[0], self.reference)
+        before = box(self.page, self.reference, form[0]).evaluate(
+            "e => e.closest('[class*=\"st-key-\"]').className"
+        )
         form_button(self.page, self.reference, form[0], "Save").click()
         settle(self.page)
         mine = {
@@ -331,6 +334,12 @@ class Walk:
         }
         refused = any(s.required and not text.strip() for s, text in mine.items())
         self.log[-1] += f" {form[0].section} {'refused' if refused else 'saved'}"
+        differs = any(t != (self.saved[(self.reference, s)] or "") for s, t in mine.items())
+        if not refused and differs:
+            # A saved form is drawn again with new widgets: wait until the old ones are gone
+            # (a person sees the form redrawn; typing into the old one is not what they do).
+            old = "." + ".".join(c for c in before.split() if c.startswith("st-key-"))
+            self.page.locator(old).first.wait_for(state="detached", timeout=10_000)
         if not refused:
             for spot, text in mine.items():
                 self.saved[(self.reference, spot)] = text
