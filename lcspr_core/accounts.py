@@ -42,14 +42,14 @@ USERNAME_PATTERN = re.compile(r"^[a-z0-9][a-z0-9._@-]{1,63}$")
 # - one source, one name: MAX_FAILURES failures in WINDOW, then that name is refused from that
 #   source only (the real user elsewhere is not affected);
 # - one source, any names: SOURCE_LIMIT failures in WINDOW, then that source is refused for
-#   every name (guessing across many names);
-# - one name, any sources: NAME_LIMIT failures in WINDOW (a spread-out attack on one name),
-#   then the name is refused except from sources it signed in from within KNOWN_SOURCE.
+#   every name (guessing across many names).
+# There is deliberately no limit per name across all sources: anyone who can reach the sign-in
+# page could use it to lock a known name (say "admin") out from everywhere (issue 11, re-test
+# G). A spread-out guesser is bounded instead by the per-source limits above, a 12-character
+# minimum and Argon2id's cost per guess.
 MAX_FAILURES = 5
 SOURCE_LIMIT = 20
-NAME_LIMIT = 50
 WINDOW = timedelta(minutes=15)
-KNOWN_SOURCE = timedelta(days=90)
 IDLE_TIMEOUT = timedelta(minutes=30)
 SESSION_LIFETIME = timedelta(hours=12)
 # Recording "last seen" on every click would be a write per rerun; once a minute is enough.
@@ -354,15 +354,9 @@ def _throttled(db: Database, name: str, source: str, now: datetime) -> bool:
     since = _iso(now - WINDOW)
     if storage.count_sign_in_failures(db, since=since, source_key=source) >= SOURCE_LIMIT:
         return True
-    if (
+    return (
         storage.count_sign_in_failures(db, since=since, name_key=name, source_key=source)
         >= MAX_FAILURES
-    ):
-        return True
-    return storage.count_sign_in_failures(
-        db, since=since, name_key=name
-    ) >= NAME_LIMIT and not storage.has_signed_in_from(
-        db, name_key=name, source_key=source, since=_iso(now - KNOWN_SOURCE)
     )
 
 
@@ -407,7 +401,8 @@ def sign_in(
     name = normalise_username(username)[:64]
     name_hash, source_hash = name_key(db, name), source_key(db, source)
     with storage.write_transaction(db):
-        storage.forget_sign_in_attempts(db, before=_iso(moment - KNOWN_SOURCE))
+        # Only the last WINDOW is ever consulted, so nothing older is kept.
+        storage.forget_sign_in_attempts(db, before=_iso(moment - WINDOW))
         throttled = _throttled(db, name_hash, source_hash, moment)
         attempt = None
         if not throttled:

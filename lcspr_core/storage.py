@@ -975,15 +975,6 @@ def count_sign_in_failures(
     return int(row[0])
 
 
-def has_signed_in_from(db: Database, *, name_key: str, source_key: str, since: str) -> bool:
-    row = db.execute(
-        "SELECT 1 FROM sign_in_attempts WHERE name_key = ? AND source_key = ? "
-        "AND outcome = 'success' AND at >= ? LIMIT 1",
-        [name_key, source_key, since],
-    ).fetchone()
-    return row is not None
-
-
 def insert_sign_in_attempt(db: Database, *, name_key: str, source_key: str, at: str) -> int:
     cursor = db.execute(
         "INSERT INTO sign_in_attempts (name_key, source_key, at, outcome) "
