@@ -10,6 +10,7 @@ import hashlib
 import hmac
 import re
 import secrets
+import unicodedata
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -118,14 +119,35 @@ def _audit(db: Database, *, actor: str, username: str, action: str, after: Any =
 # --- passwords -------------------------------------------------------------------------------
 
 
+# Characters that draw nothing, so a password made of them is as good as empty (issue 11,
+# re-test H: twelve U+200B, U+2800 or U+3164 passed): format and control characters, every kind
+# of space and line or paragraph separator, and combining marks (which only decorate another
+# character) by category; and the letters and symbols Unicode defines that render as blanks.
+_INVISIBLE_CATEGORIES = frozenset({"Cf", "Cc", "Zs", "Zl", "Zp", "Mn", "Me"})
+_BLANK_LOOKALIKES = frozenset("\u2800\u3164\u115f\u1160\uffa0\u180e")
+
+
+def visible_length(password: str) -> int:
+    """How many characters of `password` show as something on screen."""
+    return sum(
+        1
+        for char in password
+        if char not in _BLANK_LOOKALIKES and unicodedata.category(char) not in _INVISIBLE_CATEGORIES
+    )
+
+
 def check_password_policy(*, username: str, password: str) -> None:
     """Refuse a password that is too short, too long, or the username (in any case)."""
-    # NIST SP 800-63B: spaces are allowed (passphrases), but a password of nothing but spaces
-    # is no secret, and spaces at either end do not count towards the length (issue 11).
-    if not password.strip():
-        raise AccountError("The password cannot be only spaces.")
-    if len(password.strip()) < MIN_PASSWORD_LENGTH:
-        raise AccountError(f"The password must be at least {MIN_PASSWORD_LENGTH} characters.")
+    # NIST SP 800-63B: spaces are allowed (passphrases), but only characters that show count
+    # towards the length, so neither padding with spaces nor invisible characters reach it.
+    visible = visible_length(password)
+    if not visible:
+        raise AccountError("The password cannot be only spaces or invisible characters.")
+    if visible < MIN_PASSWORD_LENGTH:
+        raise AccountError(
+            f"The password must have at least {MIN_PASSWORD_LENGTH} visible characters "
+            "(spaces and invisible characters do not count)."
+        )
     if len(password) > MAX_PASSWORD_LENGTH:
         raise AccountError(f"The password must be at most {MAX_PASSWORD_LENGTH} characters.")
     if normalise_username(username) in password.lower():
