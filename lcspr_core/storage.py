@@ -198,10 +198,17 @@ def open_db(path: Path | str | None = None) -> Database:
     make_private(path)
     # isolation_level=None: we open every transaction ourselves (BEGIN IMMEDIATE, below).
     conn = sqlite3.connect(str(path), timeout=BUSY_TIMEOUT_MS / 1000, isolation_level=None)
-    conn.execute("PRAGMA journal_mode=WAL")
-    conn.execute("PRAGMA synchronous=FULL")
-    conn.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
-    conn.execute("PRAGMA foreign_keys=ON")
+    try:
+        conn.execute("PRAGMA journal_mode=WAL")
+        conn.execute("PRAGMA synchronous=FULL")
+        conn.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
+        conn.execute("PRAGMA foreign_keys=ON")
+    except sqlite3.DatabaseError as exc:
+        # Not an SQLite file (say a .docx given as --db): one plain sentence, not a traceback.
+        conn.close()
+        if isinstance(exc, sqlite3.OperationalError) and "locked" in str(exc):
+            raise
+        raise StorageError(f"{path} is not an LCSPR database: {exc}.") from exc
     db = Database(conn)
     if migrations.pending(db):
         with write_transaction(db):
