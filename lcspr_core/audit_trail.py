@@ -165,8 +165,11 @@ def verify_audit_log(*, db: Database, actor: Actor) -> AuditCheck:
     - the append-only triggers are there, exactly as the migrations made them;
     - each entry follows from the one before under the instance key (an edit, an insertion,
       a removal, or a chain recomputed without the key breaks it);
-    - the head matches the anchor file beside the database: fewer entries than the anchor
-      records means entries were removed from the end (or the whole log was);
+    - the anchor file beside the database carries this installation's MAC, and the head
+      matches it: fewer entries than the anchor records means entries were removed from the
+      end (or the whole log was). An older genuine anchor (from a backup) put back together
+      with a log cut to match cannot be told apart from files on this machine: keep backups'
+      anchors elsewhere;
     - every stored section and list entry is, version and content, what the latest audit entry
       naming it says it wrote, so case data edited behind the app's back shows.
     """
@@ -205,6 +208,14 @@ def _anchor_problems(db: Database, entries: int) -> list[str]:
         return [
             f"The anchor file {anchor_file.name} is missing, so removed entries could not be "
             "detected; restore it from the latest backup's .anchor file."
+        ]
+    if not storage.anchor_is_genuine(storage.instance_key_of(db), anchor):
+        # Its numbers mean nothing then: a forged anchor can name any head (issue 11, A).
+        return [
+            f"The anchor file {anchor_file.name} was not written by this installation (its "
+            "MAC is missing or wrong), so entries may have been removed from the end of the "
+            "log. Compare the log with the latest backup's .anchor file, then replace this "
+            "anchor with that one."
         ]
     anchored = int(anchor["entries"])
     if entries < anchored:

@@ -661,30 +661,55 @@ def anchor_path(db_path: Path) -> Path:
 
 
 def read_anchor(path: Path) -> dict[str, Any] | None:
-    """The anchor at `path` ({"entries": n, "hash": h}), or None if there is none."""
+    """The anchor at `path` ({"entries": n, "hash": h, "at": t, "mac": m}), or None if there is
+    none. Whether this installation wrote it is anchor_is_genuine's question."""
     try:
         data = json.loads(path.read_text())
     except FileNotFoundError:
         return None
-    except (OSError, ValueError) as exc:
+    except (OSError, ValueError, RecursionError) as exc:
         raise StorageError(f"The anchor file {path} cannot be read: {exc}.") from exc
     if not isinstance(data, dict) or not isinstance(data.get("entries"), int):
         raise StorageError(f"The anchor file {path} is not an audit anchor.")
     return data
 
 
+def anchor_mac(key: bytes, *, entries: int, head_hash: str, at: str) -> str:
+    """HMAC-SHA256 under the instance key over what the anchor asserts. Without it anyone who
+    can write the file could anchor a truncated log at its new head (issue 11, re-test A)."""
+    message = f"anchor\0{entries}\0{head_hash}\0{at}".encode()
+    return hmac.new(key, message, hashlib.sha256).hexdigest()
+
+
+def anchor_is_genuine(key: bytes, anchor: dict[str, Any]) -> bool:
+    """Whether `anchor` carries the MAC this installation's key gives its contents."""
+    mac, head_hash, at = anchor.get("mac"), anchor.get("hash"), anchor.get("at")
+    if not all(isinstance(v, str) for v in (mac, head_hash, at)):
+        return False
+    expected = anchor_mac(key, entries=int(anchor["entries"]), head_hash=str(head_hash), at=str(at))
+    return hmac.compare_digest(expected, str(mac))
+
+
 def _write_anchor_file(
-    path: Path, *, entries: int, head_hash: str, only_forward: bool = True
+    path: Path, *, key: bytes, entries: int, head_hash: str, only_forward: bool = True
 ) -> None:
     existing = read_anchor(path) if only_forward and path.exists() else None
-    if existing is not None and existing["entries"] > entries:
-        # Another process committed a later entry and anchored it first: keep theirs.
-        return
+    if existing is not None:
+        if not anchor_is_genuine(key, existing):
+            # Someone else wrote it. Replacing it at the next save would erase the evidence
+            # (a forged anchor for a truncated log, then one honest write, and verify would
+            # pass), so it stays until an administrator looks: verify reports it meanwhile.
+            return
+        if existing["entries"] > entries:
+            # Another process committed a later entry and anchored it first: keep theirs.
+            return
+    at = now_iso()
+    mac = anchor_mac(key, entries=entries, head_hash=head_hash, at=at)
     temporary = path.with_name(f".{path.name}.{os.getpid()}.part")
     # Owner-only like the database and its backups (issue 11, finding 13).
     descriptor = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
     with os.fdopen(descriptor, "w") as anchor:
-        anchor.write(to_json({"entries": entries, "hash": head_hash, "at": now_iso()}))
+        anchor.write(to_json({"entries": entries, "hash": head_hash, "at": at, "mac": mac}))
     os.replace(temporary, path)
 
 
@@ -696,7 +721,8 @@ def write_anchor(db: Database, *, entries: int, head_hash: str) -> None:
     if path is None:
         return
     try:
-        _write_anchor_file(anchor_path(path), entries=entries, head_hash=head_hash)
+        key = instance_key_of(db)
+        _write_anchor_file(anchor_path(path), key=key, entries=entries, head_hash=head_hash)
     except (OSError, StorageError):
         # The write itself is committed; a missing or stale anchor is reported by
         # `lcspr audit verify` rather than turning a saved change into an error.
@@ -830,8 +856,14 @@ def backup_to(db: Database, target: Path) -> None:
         finally:
             copy.close()
         os.replace(temporary, target)
+        # Under the live installation's key: a restore brings that key along (the key file
+        # or LCSPR_SECRET_KEY), as it must for the audit chain anyway.
         _write_anchor_file(
-            anchor_path(target), entries=entries, head_hash=head_hash, only_forward=False
+            anchor_path(target),
+            key=instance_key_of(db),
+            entries=entries,
+            head_hash=head_hash,
+            only_forward=False,
         )
     except (sqlite3.Error, OSError) as exc:
         reason = getattr(exc, "strerror", None) or str(exc)
@@ -1137,3 +1169,36 @@ def m010_create_scan_marks(db: Database) -> None:
         foreign_keys=[("review_id", "reviews", "id")],
         not_null={"what", "where_found", "excerpt", "reason", "marked_by", "marked_at"},
     )
+
+
+@migrations()
+def m011_sign_audit_anchor(db: Database) -> None:
+    # Issue 11, re-test A: anchors now carry a MAC under the instance key, and an anchor
+    # without one is left alone by later writes (it could be forged). An anchor written before
+    # this version is signed here, once, but only if the log still agrees with it: one that
+    # records more entries than the log holds, or another head, stays unsigned for
+    # `lcspr audit verify` to report.
+    path = db_file(db)
+    if path is None:
+        return
+    try:
+        anchor = read_anchor(anchor_path(path))
+    except StorageError:
+        return
+    if anchor is None or "mac" in anchor:
+        return
+    entries, head_hash = int(anchor["entries"]), anchor.get("hash")
+    if not isinstance(head_hash, str) or entries > audit_head(db)[0]:
+        return
+    if entries and audit_hash_at(db, entries) != head_hash:
+        return
+    try:
+        _write_anchor_file(
+            anchor_path(path),
+            key=instance_key_of(db),
+            entries=entries,
+            head_hash=head_hash,
+            only_forward=False,
+        )
+    except OSError:
+        return  # verify reports the unsigned anchor; the upgrade itself goes ahead

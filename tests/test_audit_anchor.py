@@ -16,7 +16,7 @@ from sqlite_utils import Database
 from lcspr_core import services, storage
 from lcspr_core.access import Actor, Role, actor_for, record_restricted_view, system_actor
 from lcspr_core.accounts import add_user, grant_role
-from lcspr_core.audit_trail import AuditCheck, verify_audit_log
+from lcspr_core.audit_trail import AuditCheck, record_backup, verify_audit_log
 from lcspr_core.errors import PermissionDeniedError, ReviewNotFoundError, StorageError
 from lcspr_core.model import Review
 from lcspr_core.secrets_key import KEY_ENV_VAR, instance_key, key_path
@@ -313,6 +313,115 @@ def test_an_existing_log_is_rechained_under_the_key_and_says_so(db_path: Path) -
         assert json.loads(last["after"]) == {"rechained": 2, "records": 1}
     finally:
         db.close()
+
+
+# --- the anchor is signed (issue 11, re-test A) ----------------------------------------------
+
+NOT_OURS = (
+    "The anchor file lcspr.db.anchor was not written by this installation (its MAC is missing "
+    "or wrong), so entries may have been removed from the end of the log. Compare the log with "
+    "the latest backup's .anchor file, then replace this anchor with that one."
+)
+
+
+def _truncate_and_reanchor(
+    db: Database, raw: sqlite3.Connection, db_path: Path, *, mac: str | None
+) -> int:
+    """The tester's attack: two entries that name no case data appended, then removed with
+    sqlite3 (triggers dropped and put back), and the anchor rewritten at the shorter head."""
+    record_backup(db=db, actor=ADMIN)
+    record_backup(db=db, actor=ADMIN)
+    entries, _ = storage.audit_head(db)
+    _without_triggers(raw, f"DELETE FROM audit_log WHERE seq > {entries - 2}")
+    forged: dict[str, object] = {
+        "entries": entries - 2,
+        "hash": storage.audit_hash_at(db, entries - 2),
+        "at": "2026-03-04T09:00:00+00:00",
+    }
+    if mac is not None:
+        forged["mac"] = mac
+    storage.anchor_path(db_path).write_text(json.dumps(forged))
+    return entries - 2
+
+
+@pytest.mark.parametrize(
+    "mac", [None, "", "0" * 64, "a MAC under a guessed key", "copied from the genuine anchor"]
+)
+def test_an_anchor_rewritten_for_a_truncated_log_is_reported(
+    db: Database, history: Review, raw: sqlite3.Connection, db_path: Path, mac: str | None
+) -> None:
+    genuine = storage.read_anchor(storage.anchor_path(db_path))
+    assert genuine is not None
+    if mac == "a MAC under a guessed key":
+        mac = storage.anchor_mac(
+            b"guessed key 0123", entries=3, head_hash="x", at="2026-03-04T09:00:00+00:00"
+        )
+    elif mac == "copied from the genuine anchor":
+        mac = str(genuine["mac"])
+    _truncate_and_reanchor(db, raw, db_path, mac=mac)
+    assert check(db).problems == (NOT_OURS,)
+
+
+def test_a_forged_anchor_survives_the_next_honest_write(
+    db: Database, history: Review, raw: sqlite3.Connection, db_path: Path
+) -> None:
+    # Replacing it at the next save would sign the truncated log's new head and erase the
+    # evidence; it stays, and verify keeps saying so, until an administrator replaces it.
+    _truncate_and_reanchor(db, raw, db_path, mac=None)
+    record_backup(db=db, actor=ADMIN)
+    assert check(db).problems == (NOT_OURS,)
+
+
+def test_the_anchor_carries_a_mac_under_the_instance_key(
+    db: Database, history: Review, db_path: Path
+) -> None:
+    anchor = storage.read_anchor(storage.anchor_path(db_path))
+    assert anchor is not None
+    assert anchor["mac"] == storage.anchor_mac(
+        instance_key(db_path), entries=anchor["entries"], head_hash=anchor["hash"],
+        at=anchor["at"],
+    )  # fmt: skip
+    # Any one of its fields changed, the MAC no longer fits.
+    for field, value in (("entries", 1), ("hash", "0" * 64), ("at", "2020-01-01T00:00:00")):
+        assert not storage.anchor_is_genuine(instance_key(db_path), {**anchor, field: value})
+
+
+def _as_before_signed_anchors(db_path: Path, anchor: dict[str, object]) -> None:
+    """The database and anchor as the previous version left them: m011 not yet applied."""
+    storage.anchor_path(db_path).write_text(json.dumps(anchor))
+    raw = sqlite3.connect(db_path, isolation_level=None)
+    raw.execute("DELETE FROM _sqlite_migrations WHERE name = 'm011_sign_audit_anchor'")
+    raw.close()
+
+
+def test_upgrading_signs_an_unsigned_anchor_that_agrees_with_the_log(
+    db: Database, history: Review, db_path: Path
+) -> None:
+    entries, head_hash = storage.audit_head(db)
+    db.close()
+    _as_before_signed_anchors(
+        db_path, {"entries": entries, "hash": head_hash, "at": "2026-03-04T09:00:00+00:00"}
+    )
+    reopened = storage.open_db(db_path)
+    try:
+        assert check(reopened).problems == ()
+    finally:
+        reopened.close()
+
+
+def test_upgrading_leaves_an_unsigned_anchor_ahead_of_the_log_for_verify(
+    db: Database, history: Review, db_path: Path
+) -> None:
+    entries, head_hash = storage.audit_head(db)
+    db.close()
+    _as_before_signed_anchors(
+        db_path, {"entries": entries + 2, "hash": head_hash, "at": "2026-03-04T09:00:00+00:00"}
+    )
+    reopened = storage.open_db(db_path)
+    try:
+        assert check(reopened).problems == (NOT_OURS,)
+    finally:
+        reopened.close()
 
 
 # --- "viewed restricted details" needs the same permission as seeing them --------------------
