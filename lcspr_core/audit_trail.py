@@ -171,7 +171,8 @@ def verify_audit_log(*, db: Database, actor: Actor) -> AuditCheck:
       with a log cut to match cannot be told apart from files on this machine: keep backups'
       anchors elsewhere;
     - every stored section and list entry is, version and content, what the latest audit entry
-      naming it says it wrote, so case data edited behind the app's back shows.
+      naming it says it wrote, so case data edited behind the app's back shows;
+    - every account, role and review's demo flag is what the latest entry naming it recorded.
     """
     require(actor=actor, action="view_audit")
     problems: list[str] = []
@@ -258,6 +259,46 @@ def _record_problems(db: Database) -> tuple[int, list[str]]:
                 f"{reference}: {target} (version {version}) differs from what the log recorded: "
                 "it was changed without an audit entry."
             )
+    problems += _principal_problems(db, named)
     if len(problems) > MAX_LISTED:
         problems = [*problems[:MAX_LISTED], f"… and {len(problems) - MAX_LISTED} more records."]
     return checked, problems
+
+
+def _principal_problems(
+    db: Database, named: dict[tuple[int, str], tuple[int | None, str | None]]
+) -> list[str]:
+    """Accounts (administrator, disabled, demo, email), roles and reviews' demo flags against
+    the digests the log last recorded for them (issue 11, re-test A)."""
+    recorded = {
+        target: digest for (review, target), (_, digest) in named.items()
+        if review == storage.PRINCIPAL_REVIEW and target.startswith("@")
+    }  # fmt: skip
+    current = storage.principal_rows(db)
+    problems: list[str] = []
+    for name, digest in current.items():
+        what = _principal_label(db, name)
+        if recorded.get(name) is None:  # never recorded, or last recorded as removed
+            problems.append(f"{what} has no audit entry: it was added behind the app's back.")
+        elif recorded[name] != digest:
+            problems.append(
+                f"{what} differs from what the log last recorded: it was changed without an "
+                "audit entry."
+            )
+    for name, digest in recorded.items():
+        if digest is not None and name not in current:
+            problems.append(
+                f"{_principal_label(db, name)} is gone but the log never recorded its removal."
+            )
+    return problems
+
+
+def _principal_label(db: Database, name: str) -> str:
+    kind, _, rest = name.partition("/")
+    if kind == "@account":
+        return f"The account {rest}"
+    if kind == "@membership":
+        user, _, reference = rest.partition("/")
+        return f"{user}'s role on {reference}"
+    row = db.execute("SELECT reference FROM reviews WHERE id = ?", [int(rest)]).fetchone()
+    return f"The review {row[0] if row else rest} (its demo flag)"

@@ -213,7 +213,104 @@ def open_db(path: Path | str | None = None) -> Database:
     if migrations.pending(db):
         with write_transaction(db):
             migrations.apply(db)
+    _track_principal_changes(db)
     return db
+
+
+# Accounts, roles and the demo flag decide who sees what, so `lcspr audit verify` checks them
+# against the log as it checks case data (issue 11, re-test A): each audit entry names, by a
+# keyed digest, every account, membership and review row its write changed. Temporary
+# triggers (this connection's only, never in the file) note which rows a write touches, so no
+# service can forget to; a change made with sqlite3 behind the app's back is noted nowhere and
+# shows as a row that differs from its latest recorded digest.
+PRINCIPAL_REVIEW = 0  # the `review` slot of these records: no review has id 0
+# table -> (the columns whose change matters, the note's (kind, a, b) of a row as SQL).
+_PRINCIPAL_TABLES = {
+    "users": ("username, is_admin, disabled, demo, email", "'account', {r}.username, ''"),
+    "memberships": (
+        "username, review_reference, role, agency",
+        "'membership', {r}.username, {r}.review_reference",
+    ),
+    "reviews": ("id, reference, demo", "'review', CAST({r}.id AS TEXT), ''"),
+}
+
+
+def _principal_triggers() -> list[str]:
+    statements = [
+        "CREATE TEMP TABLE IF NOT EXISTS principal_changes "
+        "(kind TEXT NOT NULL, a TEXT NOT NULL, b TEXT NOT NULL)"
+    ]
+    for table, (columns, note) in _PRINCIPAL_TABLES.items():
+        for event, rows in (
+            ("INSERT", ("NEW",)),
+            (f"UPDATE OF {columns}", ("OLD", "NEW")),
+            ("DELETE", ("OLD",)),
+        ):
+            body = " ".join(
+                # No key and no OR IGNORE: an outer INSERT OR REPLACE or upsert would impose
+                # its own conflict handling here. Repeats are folded when read (DISTINCT).
+                f"INSERT INTO principal_changes VALUES ({note.format(r=row)});"
+                for row in rows
+            )
+            name = f"principal_{table}_{event.split()[0].lower()}"
+            statements.append(
+                f"CREATE TEMP TRIGGER IF NOT EXISTS {name} AFTER {event} ON main.{table} "
+                f"BEGIN {body} END"
+            )
+    return statements
+
+
+def _track_principal_changes(db: Database) -> None:
+    for sql in _principal_triggers():
+        db.execute(sql)
+
+
+def _principal_digest(db: Database, kind: str, a: str, b: str) -> tuple[str, str | None]:
+    """(record name, keyed digest of the row as it stands, or None if it is gone)."""
+    if kind == "account":
+        row = db.execute(
+            "SELECT username, is_admin, disabled, demo, email FROM users WHERE username = ?", [a]
+        ).fetchone()
+        name = f"@account/{a}"
+    elif kind == "membership":
+        row = db.execute(
+            "SELECT username, review_reference, role, agency FROM memberships "
+            "WHERE username = ? AND review_reference = ?",
+            [a, b],
+        ).fetchone()
+        name = f"@membership/{a}/{b}"
+    else:
+        row = db.execute("SELECT id, demo FROM reviews WHERE id = ?", [int(a)]).fetchone()
+        name = f"@review/{a}"
+    if row is None:
+        return name, None
+    return name, record_digest(instance_key_of(db), to_json([kind, *row]))
+
+
+def principal_rows(db: Database) -> dict[str, str | None]:
+    """Every account, membership and review row as it stands: record name -> digest."""
+    keys = [("account", str(r[0]), "") for r in db.execute("SELECT username FROM users")]
+    keys += [
+        ("membership", str(r[0]), str(r[1]))
+        for r in db.execute("SELECT username, review_reference FROM memberships")
+    ]
+    keys += [("review", str(r[0]), "") for r in db.execute("SELECT id FROM reviews")]
+    return dict(_principal_digest(db, *key) for key in keys)
+
+
+def _changed_principals(db: Database) -> list[tuple[int, str, None, str | None]]:
+    """The account, membership and review rows this write changed, as audit records; the
+    note of them is cleared for the next write."""
+    try:
+        changed = db.execute("SELECT DISTINCT kind, a, b FROM temp.principal_changes").fetchall()
+    except sqlite3.OperationalError:
+        return []  # a connection not made by open_db (a backup's copy): nothing tracked
+    db.execute("DELETE FROM temp.principal_changes")
+    records: list[tuple[int, str, None, str | None]] = []
+    for kind, a, b in changed:
+        name, digest = _principal_digest(db, kind, a, b)
+        records.append((PRINCIPAL_REVIEW, name, None, digest))
+    return records
 
 
 @contextmanager
@@ -583,8 +680,11 @@ def append_audit(
         "before": to_json(before),
         "after": to_json(after),
         "prev_hash": prev_hash,
-        "records": to_json([list(record) for record in state.records]) if state.records else None,
+        "records": None,
     }
+    records = [*state.records, *_changed_principals(db)]
+    if records:
+        entry["records"] = to_json([list(record) for record in records])
     entry_hash = audit_entry_hash(instance_key_of(db), prev_hash, entry)
     seq = (int(row[0]) if row else 0) + 1
     db.table("audit_log").insert({"seq": seq, **entry, "hash": entry_hash})
@@ -1202,3 +1302,19 @@ def m011_sign_audit_anchor(db: Database) -> None:
         )
     except OSError:
         return  # verify reports the unsigned anchor; the upgrade itself goes ahead
+
+
+@migrations()
+def m012_audit_accounts(db: Database) -> None:
+    # Issue 11, re-test A: accounts, roles and the demo flag are now checked against the log.
+    # Rows as they stand when this version arrives are its baseline, named by one entry.
+    baseline = principal_rows(db)
+    if not baseline:
+        return  # a fresh install: nothing to take as it stands
+    state = _transaction_state(db)
+    state.records.extend((PRINCIPAL_REVIEW, name, None, d) for name, d in baseline.items())
+    kinds = [name.split("/")[0].lstrip("@") for name in baseline]
+    append_audit(
+        db, actor="migration", reference=None, target="accounts", action="baseline",
+        before=None, after={kind: kinds.count(kind) for kind in sorted(set(kinds))},
+    )  # fmt: skip
