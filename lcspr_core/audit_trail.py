@@ -165,10 +165,14 @@ def verify_audit_log(*, db: Database, actor: Actor) -> AuditCheck:
     - the append-only triggers are there, exactly as the migrations made them;
     - each entry follows from the one before under the instance key (an edit, an insertion,
       a removal, or a chain recomputed without the key breaks it);
-    - the head matches the anchor file beside the database: fewer entries than the anchor
-      records means entries were removed from the end (or the whole log was);
+    - the anchor file beside the database carries this installation's MAC, and the head
+      matches it: fewer entries than the anchor records means entries were removed from the
+      end (or the whole log was). An older genuine anchor (from a backup) put back together
+      with a log cut to match cannot be told apart from files on this machine: keep backups'
+      anchors elsewhere;
     - every stored section and list entry is, version and content, what the latest audit entry
-      naming it says it wrote, so case data edited behind the app's back shows.
+      naming it says it wrote, so case data edited behind the app's back shows;
+    - every account, role and review's demo flag is what the latest entry naming it recorded.
     """
     require(actor=actor, action="view_audit")
     problems: list[str] = []
@@ -205,6 +209,14 @@ def _anchor_problems(db: Database, entries: int) -> list[str]:
         return [
             f"The anchor file {anchor_file.name} is missing, so removed entries could not be "
             "detected; restore it from the latest backup's .anchor file."
+        ]
+    if not storage.anchor_is_genuine(storage.instance_key_of(db), anchor):
+        # Its numbers mean nothing then: a forged anchor can name any head (issue 11, A).
+        return [
+            f"The anchor file {anchor_file.name} was not written by this installation (its "
+            "MAC is missing or wrong), so entries may have been removed from the end of the "
+            "log. Compare the log with the latest backup's .anchor file, then replace this "
+            "anchor with that one."
         ]
     anchored = int(anchor["entries"])
     if entries < anchored:
@@ -247,6 +259,46 @@ def _record_problems(db: Database) -> tuple[int, list[str]]:
                 f"{reference}: {target} (version {version}) differs from what the log recorded: "
                 "it was changed without an audit entry."
             )
+    problems += _principal_problems(db, named)
     if len(problems) > MAX_LISTED:
         problems = [*problems[:MAX_LISTED], f"… and {len(problems) - MAX_LISTED} more records."]
     return checked, problems
+
+
+def _principal_problems(
+    db: Database, named: dict[tuple[int, str], tuple[int | None, str | None]]
+) -> list[str]:
+    """Accounts (administrator, disabled, demo, email), roles and reviews' demo flags against
+    the digests the log last recorded for them (issue 11, re-test A)."""
+    recorded = {
+        target: digest for (review, target), (_, digest) in named.items()
+        if review == storage.PRINCIPAL_REVIEW and target.startswith("@")
+    }  # fmt: skip
+    current = storage.principal_rows(db)
+    problems: list[str] = []
+    for name, digest in current.items():
+        what = _principal_label(db, name)
+        if recorded.get(name) is None:  # never recorded, or last recorded as removed
+            problems.append(f"{what} has no audit entry: it was added behind the app's back.")
+        elif recorded[name] != digest:
+            problems.append(
+                f"{what} differs from what the log last recorded: it was changed without an "
+                "audit entry."
+            )
+    for name, digest in recorded.items():
+        if digest is not None and name not in current:
+            problems.append(
+                f"{_principal_label(db, name)} is gone but the log never recorded its removal."
+            )
+    return problems
+
+
+def _principal_label(db: Database, name: str) -> str:
+    kind, _, rest = name.partition("/")
+    if kind == "@account":
+        return f"The account {rest}"
+    if kind == "@membership":
+        user, _, reference = rest.partition("/")
+        return f"{user}'s role on {reference}"
+    row = db.execute("SELECT reference FROM reviews WHERE id = ?", [int(rest)]).fetchone()
+    return f"The review {row[0] if row else rest} (its demo flag)"

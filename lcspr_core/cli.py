@@ -7,7 +7,10 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import signal
+import sqlite3
+import stat
 import sys
 import threading
 from collections.abc import Sequence
@@ -32,6 +35,9 @@ from lcspr_core.validation import plain_problems
 
 # Whoever runs the command can read the database file anyway: the CLI acts as the machine.
 CLI_ACTOR = system_actor("lcspr command line")
+# An export of the largest real review is a few megabytes; this bounds the memory a mistaken
+# or hostile file can take before it is refused.
+MAX_IMPORT_BYTES = 200 * 1024 * 1024
 
 
 def _out(text: str = "") -> None:
@@ -133,12 +139,42 @@ def cmd_export(db: Database, args: argparse.Namespace) -> None:
         _out(text)
 
 
-def cmd_import(db: Database, args: argparse.Namespace) -> None:
-    path = Path(args.file)
+def read_import_file(path: Path) -> str:
+    """The text of an export file, refusing anything that is not a regular file of at most
+    MAX_IMPORT_BYTES: /dev/zero or a pipe would otherwise be read for ever (issue 11, I)."""
     try:
-        text = path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
-        raise LcsprError(f"Cannot read {path}: {exc}") from exc
+        # O_NONBLOCK: opening a named pipe with no writer would otherwise wait for ever. It
+        # has no effect on reading a regular file, the only kind read below.
+        descriptor = os.open(path, os.O_RDONLY | os.O_NONBLOCK)
+    except OSError as exc:
+        raise LcsprError(f"Cannot read {path}: {exc.strerror or exc}") from exc
+    # Checked on the open file, not the name, so the file cannot be swapped in between.
+    info = os.fstat(descriptor)
+    if not stat.S_ISREG(info.st_mode):
+        os.close(descriptor)
+        raise LcsprError(f"Cannot read {path}: it is not a regular file.")
+    with os.fdopen(descriptor, "rb") as handle:
+        if info.st_size > MAX_IMPORT_BYTES:
+            raise LcsprError(
+                f"Cannot read {path}: it is larger than {MAX_IMPORT_BYTES // (1024 * 1024)} MB."
+            )
+        try:
+            # One byte more than the limit, in case the file grew after fstat.
+            data = handle.read(MAX_IMPORT_BYTES + 1)
+        except OSError as exc:
+            raise LcsprError(f"Cannot read {path}: {exc.strerror or exc}") from exc
+    if len(data) > MAX_IMPORT_BYTES:
+        raise LcsprError(
+            f"Cannot read {path}: it is larger than {MAX_IMPORT_BYTES // (1024 * 1024)} MB."
+        )
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise LcsprError(f"Cannot read {path}: it is not UTF-8 text ({exc.reason}).") from exc
+
+
+def cmd_import(db: Database, args: argparse.Namespace) -> None:
+    text = read_import_file(Path(args.file))
     review = exchange.import_review(db=db, text=text, actor=CLI_ACTOR, replace=args.replace)
     _out(f"Imported {review.reference}")
 
@@ -449,6 +485,10 @@ def _main(argv: Sequence[str] | None) -> int:
     except OSError as exc:
         where = f": {exc.filename}" if exc.filename else ""
         sys.stderr.write(f"lcspr: {exc.strerror or exc}{where}\n")
+        return 1
+    except sqlite3.DatabaseError as exc:
+        # open_db names a file that is not a database; this catches damage found later on.
+        sys.stderr.write(f"lcspr: The database cannot be used: {exc}.\n")
         return 1
     return 0
 

@@ -53,6 +53,13 @@ def parse_export(text: str) -> Review:
             [FieldProblem((), f"the file is not JSON (line {exc.lineno}, column {exc.colno})")],
             summary="Nothing was imported:",
         ) from exc
+    except (RecursionError, ValueError) as exc:
+        # Nesting deeper than Python's parser can follow ("[" a hundred thousand times), or a
+        # number too long to convert: no export looks like either (issue 11, re-test I).
+        raise ImportRefusedError(
+            [FieldProblem((), "the file is not a review export (nested too deeply or too long)")],
+            summary="Nothing was imported:",
+        ) from exc
     if not isinstance(document, dict) or document.get("schema") != SCHEMA_NAME:
         raise ImportRefusedError(
             [

@@ -10,27 +10,43 @@ import ipaddress
 import os
 from collections.abc import Mapping
 
-# Any of these means a proxy (or someone pretending to be one) stands between the browser and
-# the app: a reverse proxy on the same machine connects from loopback, so the connection's
-# address alone would call every visitor local. Issue 11, finding 5: treat any as remote.
-PROXY_HEADERS = frozenset(
+# The headers a browser itself sends to Streamlit (its websocket request, whose headers are
+# what st.context.headers holds, and page requests). Logged from Chromium driving the app
+# (host, user-agent, accept-encoding, accept-language, cache-control, connection, cookie,
+# origin, pragma, upgrade, sec-websocket-*), plus what other browsers and request kinds add.
+# A request is local only if every header it carries is one of these: a reverse proxy on the
+# same machine connects from loopback, and there are too many forwarding headers to list
+# (X-Forwarded-Prefix, X-Original-URL, Client-IP, CF-Ray, CDN-Loop, …; issue 11, finding 5 and
+# re-test F), so anything not known to come from a browser counts as a proxy's.
+BROWSER_HEADERS = frozenset(
     {
-        "forwarded",
-        "via",
-        "x-forwarded-for",
-        "x-forwarded-host",
-        "x-forwarded-proto",
-        "x-forwarded-port",
-        "x-forwarded-server",
-        "x-original-forwarded-for",
-        "x-real-ip",
-        "x-client-ip",
-        "x-cluster-client-ip",
-        "cf-connecting-ip",
-        "true-client-ip",
-        "fastly-client-ip",
+        "host",
+        "user-agent",
+        "accept",
+        "accept-language",
+        "accept-encoding",
+        "connection",
+        "upgrade",
+        "cache-control",
+        "pragma",
+        "origin",
+        "cookie",
+        "referer",
+        "dnt",
+        "priority",
+        "upgrade-insecure-requests",
+        "content-type",
+        "content-length",
+        "sec-gpc",
+        "x-xsrftoken",
+        "if-none-match",
+        "if-modified-since",
+        "te",
     }
 )
+# Families a browser sends under a common prefix (and that name no forwarding): the websocket
+# handshake, fetch metadata, client hints, and Streamlit's own.
+BROWSER_HEADER_PREFIXES = ("sec-websocket-", "sec-fetch-", "sec-ch-", "x-streamlit-")
 # Set to 1 when the app runs behind a reverse proxy that sets X-Forwarded-For: throttling then
 # counts per browser address the proxy reports, not per proxy (see README, Security).
 TRUST_PROXY_ENV_VAR = "LCSPR_TRUST_PROXY"
@@ -44,16 +60,18 @@ def _lower(headers: Mapping[str, str]) -> dict[str, str]:
 def is_local_request(remote_ip: str | None, headers: Mapping[str, str]) -> bool:
     """Whether the browser runs on the machine the app runs on.
 
-    Streamlit reports no address for a loopback connection. Any proxy header, or a Host that
-    is not a loopback name, counts as remote. (A proxy that sends neither is
-    indistinguishable: create the first administrator with the CLI before putting one in
-    front of the app.)
+    Streamlit reports no address for a loopback connection. Any header a browser does not
+    send itself (see BROWSER_HEADERS), or a Host that is not a loopback name, counts as
+    remote. (A proxy that adds no header at all is indistinguishable: create the first
+    administrator with the CLI before putting one in front of the app.)
     """
-    if remote_ip is not None:
-        # Streamlit gives None for a loopback connection; an address means a network one.
+    if remote_ip is not None and not _is_loopback(remote_ip):
+        # Streamlit gives None for a loopback connection over "localhost", but the address
+        # itself for one to 127.0.0.1 (as "::ffff:127.0.0.1", seen from Chromium): either is
+        # this machine. Any other address is a network connection.
         return False
     lowered = _lower(headers)
-    if PROXY_HEADERS & lowered.keys():
+    if not all(_from_a_browser(name) for name in lowered):
         return False
     host = lowered.get("host")
     if host is None:  # no HTTP request at all: the app is run in-process (AppTest)
@@ -66,11 +84,18 @@ def is_local_request(remote_ip: str | None, headers: Mapping[str, str]) -> bool:
     return name.lower() == "localhost" or _is_loopback(name)
 
 
+def _from_a_browser(name: str) -> bool:
+    return name in BROWSER_HEADERS or name.startswith(BROWSER_HEADER_PREFIXES)
+
+
 def _is_loopback(address: str) -> bool:
     try:
-        return ipaddress.ip_address(address).is_loopback
+        parsed = ipaddress.ip_address(address)
     except ValueError:
         return False
+    if isinstance(parsed, ipaddress.IPv6Address) and parsed.ipv4_mapped is not None:
+        return parsed.ipv4_mapped.is_loopback  # ::ffff:127.0.0.1 is 127.0.0.1
+    return parsed.is_loopback
 
 
 def client_source(

@@ -198,15 +198,119 @@ def open_db(path: Path | str | None = None) -> Database:
     make_private(path)
     # isolation_level=None: we open every transaction ourselves (BEGIN IMMEDIATE, below).
     conn = sqlite3.connect(str(path), timeout=BUSY_TIMEOUT_MS / 1000, isolation_level=None)
-    conn.execute("PRAGMA journal_mode=WAL")
-    conn.execute("PRAGMA synchronous=FULL")
-    conn.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
-    conn.execute("PRAGMA foreign_keys=ON")
+    try:
+        conn.execute("PRAGMA journal_mode=WAL")
+        conn.execute("PRAGMA synchronous=FULL")
+        conn.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
+        conn.execute("PRAGMA foreign_keys=ON")
+    except sqlite3.DatabaseError as exc:
+        # Not an SQLite file (say a .docx given as --db): one plain sentence, not a traceback.
+        conn.close()
+        if isinstance(exc, sqlite3.OperationalError) and "locked" in str(exc):
+            raise
+        raise StorageError(f"{path} is not an LCSPR database: {exc}.") from exc
     db = Database(conn)
     if migrations.pending(db):
         with write_transaction(db):
             migrations.apply(db)
+    _track_principal_changes(db)
     return db
+
+
+# Accounts, roles and the demo flag decide who sees what, so `lcspr audit verify` checks them
+# against the log as it checks case data (issue 11, re-test A): each audit entry names, by a
+# keyed digest, every account, membership and review row its write changed. Temporary
+# triggers (this connection's only, never in the file) note which rows a write touches, so no
+# service can forget to; a change made with sqlite3 behind the app's back is noted nowhere and
+# shows as a row that differs from its latest recorded digest.
+PRINCIPAL_REVIEW = 0  # the `review` slot of these records: no review has id 0
+# table -> (the columns whose change matters, the note's (kind, a, b) of a row as SQL).
+_PRINCIPAL_TABLES = {
+    "users": ("username, is_admin, disabled, demo, email", "'account', {r}.username, ''"),
+    "memberships": (
+        "username, review_reference, role, agency",
+        "'membership', {r}.username, {r}.review_reference",
+    ),
+    "reviews": ("id, reference, demo", "'review', CAST({r}.id AS TEXT), ''"),
+}
+
+
+def _principal_triggers() -> list[str]:
+    statements = [
+        "CREATE TEMP TABLE IF NOT EXISTS principal_changes "
+        "(kind TEXT NOT NULL, a TEXT NOT NULL, b TEXT NOT NULL)"
+    ]
+    for table, (columns, note) in _PRINCIPAL_TABLES.items():
+        for event, rows in (
+            ("INSERT", ("NEW",)),
+            (f"UPDATE OF {columns}", ("OLD", "NEW")),
+            ("DELETE", ("OLD",)),
+        ):
+            body = " ".join(
+                # No key and no OR IGNORE: an outer INSERT OR REPLACE or upsert would impose
+                # its own conflict handling here. Repeats are folded when read (DISTINCT).
+                f"INSERT INTO principal_changes VALUES ({note.format(r=row)});"
+                for row in rows
+            )
+            name = f"principal_{table}_{event.split()[0].lower()}"
+            statements.append(
+                f"CREATE TEMP TRIGGER IF NOT EXISTS {name} AFTER {event} ON main.{table} "
+                f"BEGIN {body} END"
+            )
+    return statements
+
+
+def _track_principal_changes(db: Database) -> None:
+    for sql in _principal_triggers():
+        db.execute(sql)
+
+
+def _principal_digest(db: Database, kind: str, a: str, b: str) -> tuple[str, str | None]:
+    """(record name, keyed digest of the row as it stands, or None if it is gone)."""
+    if kind == "account":
+        row = db.execute(
+            "SELECT username, is_admin, disabled, demo, email FROM users WHERE username = ?", [a]
+        ).fetchone()
+        name = f"@account/{a}"
+    elif kind == "membership":
+        row = db.execute(
+            "SELECT username, review_reference, role, agency FROM memberships "
+            "WHERE username = ? AND review_reference = ?",
+            [a, b],
+        ).fetchone()
+        name = f"@membership/{a}/{b}"
+    else:
+        row = db.execute("SELECT id, demo FROM reviews WHERE id = ?", [int(a)]).fetchone()
+        name = f"@review/{a}"
+    if row is None:
+        return name, None
+    return name, record_digest(instance_key_of(db), to_json([kind, *row]))
+
+
+def principal_rows(db: Database) -> dict[str, str | None]:
+    """Every account, membership and review row as it stands: record name -> digest."""
+    keys = [("account", str(r[0]), "") for r in db.execute("SELECT username FROM users")]
+    keys += [
+        ("membership", str(r[0]), str(r[1]))
+        for r in db.execute("SELECT username, review_reference FROM memberships")
+    ]
+    keys += [("review", str(r[0]), "") for r in db.execute("SELECT id FROM reviews")]
+    return dict(_principal_digest(db, *key) for key in keys)
+
+
+def _changed_principals(db: Database) -> list[tuple[int, str, None, str | None]]:
+    """The account, membership and review rows this write changed, as audit records; the
+    note of them is cleared for the next write."""
+    try:
+        changed = db.execute("SELECT DISTINCT kind, a, b FROM temp.principal_changes").fetchall()
+    except sqlite3.OperationalError:
+        return []  # a connection not made by open_db (a backup's copy): nothing tracked
+    db.execute("DELETE FROM temp.principal_changes")
+    records: list[tuple[int, str, None, str | None]] = []
+    for kind, a, b in changed:
+        name, digest = _principal_digest(db, kind, a, b)
+        records.append((PRINCIPAL_REVIEW, name, None, digest))
+    return records
 
 
 @contextmanager
@@ -576,8 +680,11 @@ def append_audit(
         "before": to_json(before),
         "after": to_json(after),
         "prev_hash": prev_hash,
-        "records": to_json([list(record) for record in state.records]) if state.records else None,
+        "records": None,
     }
+    records = [*state.records, *_changed_principals(db)]
+    if records:
+        entry["records"] = to_json([list(record) for record in records])
     entry_hash = audit_entry_hash(instance_key_of(db), prev_hash, entry)
     seq = (int(row[0]) if row else 0) + 1
     db.table("audit_log").insert({"seq": seq, **entry, "hash": entry_hash})
@@ -654,30 +761,55 @@ def anchor_path(db_path: Path) -> Path:
 
 
 def read_anchor(path: Path) -> dict[str, Any] | None:
-    """The anchor at `path` ({"entries": n, "hash": h}), or None if there is none."""
+    """The anchor at `path` ({"entries": n, "hash": h, "at": t, "mac": m}), or None if there is
+    none. Whether this installation wrote it is anchor_is_genuine's question."""
     try:
         data = json.loads(path.read_text())
     except FileNotFoundError:
         return None
-    except (OSError, ValueError) as exc:
+    except (OSError, ValueError, RecursionError) as exc:
         raise StorageError(f"The anchor file {path} cannot be read: {exc}.") from exc
     if not isinstance(data, dict) or not isinstance(data.get("entries"), int):
         raise StorageError(f"The anchor file {path} is not an audit anchor.")
     return data
 
 
+def anchor_mac(key: bytes, *, entries: int, head_hash: str, at: str) -> str:
+    """HMAC-SHA256 under the instance key over what the anchor asserts. Without it anyone who
+    can write the file could anchor a truncated log at its new head (issue 11, re-test A)."""
+    message = f"anchor\0{entries}\0{head_hash}\0{at}".encode()
+    return hmac.new(key, message, hashlib.sha256).hexdigest()
+
+
+def anchor_is_genuine(key: bytes, anchor: dict[str, Any]) -> bool:
+    """Whether `anchor` carries the MAC this installation's key gives its contents."""
+    mac, head_hash, at = anchor.get("mac"), anchor.get("hash"), anchor.get("at")
+    if not all(isinstance(v, str) for v in (mac, head_hash, at)):
+        return False
+    expected = anchor_mac(key, entries=int(anchor["entries"]), head_hash=str(head_hash), at=str(at))
+    return hmac.compare_digest(expected, str(mac))
+
+
 def _write_anchor_file(
-    path: Path, *, entries: int, head_hash: str, only_forward: bool = True
+    path: Path, *, key: bytes, entries: int, head_hash: str, only_forward: bool = True
 ) -> None:
     existing = read_anchor(path) if only_forward and path.exists() else None
-    if existing is not None and existing["entries"] > entries:
-        # Another process committed a later entry and anchored it first: keep theirs.
-        return
+    if existing is not None:
+        if not anchor_is_genuine(key, existing):
+            # Someone else wrote it. Replacing it at the next save would erase the evidence
+            # (a forged anchor for a truncated log, then one honest write, and verify would
+            # pass), so it stays until an administrator looks: verify reports it meanwhile.
+            return
+        if existing["entries"] > entries:
+            # Another process committed a later entry and anchored it first: keep theirs.
+            return
+    at = now_iso()
+    mac = anchor_mac(key, entries=entries, head_hash=head_hash, at=at)
     temporary = path.with_name(f".{path.name}.{os.getpid()}.part")
     # Owner-only like the database and its backups (issue 11, finding 13).
     descriptor = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
     with os.fdopen(descriptor, "w") as anchor:
-        anchor.write(to_json({"entries": entries, "hash": head_hash, "at": now_iso()}))
+        anchor.write(to_json({"entries": entries, "hash": head_hash, "at": at, "mac": mac}))
     os.replace(temporary, path)
 
 
@@ -689,7 +821,8 @@ def write_anchor(db: Database, *, entries: int, head_hash: str) -> None:
     if path is None:
         return
     try:
-        _write_anchor_file(anchor_path(path), entries=entries, head_hash=head_hash)
+        key = instance_key_of(db)
+        _write_anchor_file(anchor_path(path), key=key, entries=entries, head_hash=head_hash)
     except (OSError, StorageError):
         # The write itself is committed; a missing or stale anchor is reported by
         # `lcspr audit verify` rather than turning a saved change into an error.
@@ -823,8 +956,14 @@ def backup_to(db: Database, target: Path) -> None:
         finally:
             copy.close()
         os.replace(temporary, target)
+        # Under the live installation's key: a restore brings that key along (the key file
+        # or LCSPR_SECRET_KEY), as it must for the audit chain anyway.
         _write_anchor_file(
-            anchor_path(target), entries=entries, head_hash=head_hash, only_forward=False
+            anchor_path(target),
+            key=instance_key_of(db),
+            entries=entries,
+            head_hash=head_hash,
+            only_forward=False,
         )
     except (sqlite3.Error, OSError) as exc:
         reason = getattr(exc, "strerror", None) or str(exc)
@@ -973,15 +1112,6 @@ def count_sign_in_failures(
         f"SELECT count(*) FROM sign_in_attempts WHERE {' AND '.join(clauses)}", params
     ).fetchone()
     return int(row[0])
-
-
-def has_signed_in_from(db: Database, *, name_key: str, source_key: str, since: str) -> bool:
-    row = db.execute(
-        "SELECT 1 FROM sign_in_attempts WHERE name_key = ? AND source_key = ? "
-        "AND outcome = 'success' AND at >= ? LIMIT 1",
-        [name_key, source_key, since],
-    ).fetchone()
-    return row is not None
 
 
 def insert_sign_in_attempt(db: Database, *, name_key: str, source_key: str, at: str) -> int:
@@ -1139,3 +1269,52 @@ def m010_create_scan_marks(db: Database) -> None:
         foreign_keys=[("review_id", "reviews", "id")],
         not_null={"what", "where_found", "excerpt", "reason", "marked_by", "marked_at"},
     )
+
+
+@migrations()
+def m011_sign_audit_anchor(db: Database) -> None:
+    # Issue 11, re-test A: anchors now carry a MAC under the instance key, and an anchor
+    # without one is left alone by later writes (it could be forged). An anchor written before
+    # this version is signed here, once, but only if the log still agrees with it: one that
+    # records more entries than the log holds, or another head, stays unsigned for
+    # `lcspr audit verify` to report.
+    path = db_file(db)
+    if path is None:
+        return
+    try:
+        anchor = read_anchor(anchor_path(path))
+    except StorageError:
+        return
+    if anchor is None or "mac" in anchor:
+        return
+    entries, head_hash = int(anchor["entries"]), anchor.get("hash")
+    if not isinstance(head_hash, str) or entries > audit_head(db)[0]:
+        return
+    if entries and audit_hash_at(db, entries) != head_hash:
+        return
+    try:
+        _write_anchor_file(
+            anchor_path(path),
+            key=instance_key_of(db),
+            entries=entries,
+            head_hash=head_hash,
+            only_forward=False,
+        )
+    except OSError:
+        return  # verify reports the unsigned anchor; the upgrade itself goes ahead
+
+
+@migrations()
+def m012_audit_accounts(db: Database) -> None:
+    # Issue 11, re-test A: accounts, roles and the demo flag are now checked against the log.
+    # Rows as they stand when this version arrives are its baseline, named by one entry.
+    baseline = principal_rows(db)
+    if not baseline:
+        return  # a fresh install: nothing to take as it stands
+    state = _transaction_state(db)
+    state.records.extend((PRINCIPAL_REVIEW, name, None, d) for name, d in baseline.items())
+    kinds = [name.split("/")[0].lstrip("@") for name in baseline]
+    append_audit(
+        db, actor="migration", reference=None, target="accounts", action="baseline",
+        before=None, after={kind: kinds.count(kind) for kind in sorted(set(kinds))},
+    )  # fmt: skip

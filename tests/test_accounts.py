@@ -65,7 +65,7 @@ def test_usernames_are_lower_case_and_the_display_name_kept(alice: accounts.User
 @pytest.mark.parametrize(
     ("password", "message"),
     [
-        ("short", "The password must be at least 12 characters."),
+        ("short", "The password must have at least 12 visible characters (spaces and invisible characters do not count)."),
         ("x" * 257, "The password must be at most 256 characters."),
         ("bob-is-my-password", "The password must not contain the username."),
         ("BOB-IS-MY-PASSWORD", "The password must not contain the username."),

@@ -207,6 +207,12 @@ def test_trying_the_demo_on_this_machine_signs_in_with_a_banner(db: Database) ->
         (None, {"Host": "localhost:8501", "X-Forwarded-For": "203.0.113.9"}, False),
         (None, {"Host": "127.0.0.1", "Forwarded": "for=203.0.113.9"}, False),
         ("203.0.113.9", {"Host": "localhost:8501"}, False),
+        # Streamlit reports a connection to 127.0.0.1 by its (IPv4-mapped) address.
+        ("::ffff:127.0.0.1", {"Host": "127.0.0.1:8501"}, True),
+        ("127.0.0.1", {"Host": "127.0.0.1:8501"}, True),
+        ("::ffff:203.0.113.9", {"Host": "127.0.0.1:8501"}, False),
+        ("::ffff:127.0.0.1", {"Host": "127.0.0.1:8501", "X-Forwarded-Prefix": "/"}, False),
+        ("::ffff:127.0.0.1", {"Host": "lcspr.example.gov.uk"}, False),
     ],
 )
 def test_only_a_direct_loopback_request_counts_as_this_machine(

@@ -15,8 +15,8 @@ from sqlite_utils import Database
 
 from lcspr_core import services, storage
 from lcspr_core.access import Actor, Role, actor_for, record_restricted_view, system_actor
-from lcspr_core.accounts import add_user, grant_role
-from lcspr_core.audit_trail import AuditCheck, verify_audit_log
+from lcspr_core.accounts import add_user, grant_role, revoke_role, set_disabled
+from lcspr_core.audit_trail import AuditCheck, record_backup, verify_audit_log
 from lcspr_core.errors import PermissionDeniedError, ReviewNotFoundError, StorageError
 from lcspr_core.model import Review
 from lcspr_core.secrets_key import KEY_ENV_VAR, instance_key, key_path
@@ -305,14 +305,127 @@ def test_an_existing_log_is_rechained_under_the_key_and_says_so(db_path: Path) -
     db = storage.open_db(db_path)
     try:
         result = check(db)
-        assert (result.intact, result.entries, result.records) == (True, 3, 1)
-        last = storage.read_audit(db)[-1]
+        assert (result.intact, result.entries, result.records) == (True, 4, 1)
+        # The rechaining entry, then m012's baseline of the review row's demo flag.
+        last, baseline = storage.read_audit(db)[-2:]
+        assert (baseline["actor"], baseline["action"], json.loads(baseline["after"])) == (
+            "migration", "baseline", {"review": 1},
+        )  # fmt: skip
         assert (last["actor"], last["action"], json.loads(last["before"])) == (
             "migration", "rechain", {"previous_chain": "intact"},
         )  # fmt: skip
         assert json.loads(last["after"]) == {"rechained": 2, "records": 1}
     finally:
         db.close()
+
+
+# --- the anchor is signed (issue 11, re-test A) ----------------------------------------------
+
+NOT_OURS = (
+    "The anchor file lcspr.db.anchor was not written by this installation (its MAC is missing "
+    "or wrong), so entries may have been removed from the end of the log. Compare the log with "
+    "the latest backup's .anchor file, then replace this anchor with that one."
+)
+
+
+def _truncate_and_reanchor(
+    db: Database, raw: sqlite3.Connection, db_path: Path, *, mac: str | None
+) -> int:
+    """The tester's attack: two entries that name no case data appended, then removed with
+    sqlite3 (triggers dropped and put back), and the anchor rewritten at the shorter head."""
+    record_backup(db=db, actor=ADMIN)
+    record_backup(db=db, actor=ADMIN)
+    entries, _ = storage.audit_head(db)
+    _without_triggers(raw, f"DELETE FROM audit_log WHERE seq > {entries - 2}")
+    forged: dict[str, object] = {
+        "entries": entries - 2,
+        "hash": storage.audit_hash_at(db, entries - 2),
+        "at": "2026-03-04T09:00:00+00:00",
+    }
+    if mac is not None:
+        forged["mac"] = mac
+    storage.anchor_path(db_path).write_text(json.dumps(forged))
+    return entries - 2
+
+
+@pytest.mark.parametrize(
+    "mac", [None, "", "0" * 64, "a MAC under a guessed key", "copied from the genuine anchor"]
+)
+def test_an_anchor_rewritten_for_a_truncated_log_is_reported(
+    db: Database, history: Review, raw: sqlite3.Connection, db_path: Path, mac: str | None
+) -> None:
+    genuine = storage.read_anchor(storage.anchor_path(db_path))
+    assert genuine is not None
+    if mac == "a MAC under a guessed key":
+        mac = storage.anchor_mac(
+            b"guessed key 0123", entries=3, head_hash="x", at="2026-03-04T09:00:00+00:00"
+        )
+    elif mac == "copied from the genuine anchor":
+        mac = str(genuine["mac"])
+    _truncate_and_reanchor(db, raw, db_path, mac=mac)
+    assert check(db).problems == (NOT_OURS,)
+
+
+def test_a_forged_anchor_survives_the_next_honest_write(
+    db: Database, history: Review, raw: sqlite3.Connection, db_path: Path
+) -> None:
+    # Replacing it at the next save would sign the truncated log's new head and erase the
+    # evidence; it stays, and verify keeps saying so, until an administrator replaces it.
+    _truncate_and_reanchor(db, raw, db_path, mac=None)
+    record_backup(db=db, actor=ADMIN)
+    assert check(db).problems == (NOT_OURS,)
+
+
+def test_the_anchor_carries_a_mac_under_the_instance_key(
+    db: Database, history: Review, db_path: Path
+) -> None:
+    anchor = storage.read_anchor(storage.anchor_path(db_path))
+    assert anchor is not None
+    assert anchor["mac"] == storage.anchor_mac(
+        instance_key(db_path), entries=anchor["entries"], head_hash=anchor["hash"],
+        at=anchor["at"],
+    )  # fmt: skip
+    # Any one of its fields changed, the MAC no longer fits.
+    for field, value in (("entries", 1), ("hash", "0" * 64), ("at", "2020-01-01T00:00:00")):
+        assert not storage.anchor_is_genuine(instance_key(db_path), {**anchor, field: value})
+
+
+def _as_before_signed_anchors(db_path: Path, anchor: dict[str, object]) -> None:
+    """The database and anchor as the previous version left them: m011 not yet applied."""
+    storage.anchor_path(db_path).write_text(json.dumps(anchor))
+    raw = sqlite3.connect(db_path, isolation_level=None)
+    raw.execute("DELETE FROM _sqlite_migrations WHERE name = 'm011_sign_audit_anchor'")
+    raw.close()
+
+
+def test_upgrading_signs_an_unsigned_anchor_that_agrees_with_the_log(
+    db: Database, history: Review, db_path: Path
+) -> None:
+    entries, head_hash = storage.audit_head(db)
+    db.close()
+    _as_before_signed_anchors(
+        db_path, {"entries": entries, "hash": head_hash, "at": "2026-03-04T09:00:00+00:00"}
+    )
+    reopened = storage.open_db(db_path)
+    try:
+        assert check(reopened).problems == ()
+    finally:
+        reopened.close()
+
+
+def test_upgrading_leaves_an_unsigned_anchor_ahead_of_the_log_for_verify(
+    db: Database, history: Review, db_path: Path
+) -> None:
+    entries, head_hash = storage.audit_head(db)
+    db.close()
+    _as_before_signed_anchors(
+        db_path, {"entries": entries + 2, "hash": head_hash, "at": "2026-03-04T09:00:00+00:00"}
+    )
+    reopened = storage.open_db(db_path)
+    try:
+        assert check(reopened).problems == (NOT_OURS,)
+    finally:
+        reopened.close()
 
 
 # --- "viewed restricted details" needs the same permission as seeing them --------------------
@@ -356,3 +469,101 @@ def test_a_chair_viewing_restricted_details_is_logged(db: Database, stored_demo:
     assert (last["actor"], last["review_reference"], last["action"]) == (
         "chris", stored_demo.reference, "view_restricted",
     )  # fmt: skip
+
+
+# --- accounts, roles and the demo flag against the log (issue 11, re-test A) ------------------
+
+
+@pytest.fixture
+def people(db: Database, history: Review) -> Review:
+    """Accounts and roles made the app's way, then changed and some removed, the app's way."""
+    for name in ("vera", "paul", "gone"):
+        add_user(db=db, username=name, display_name=name.title(), password="a long password!",
+                 actor=ADMIN)  # fmt: skip
+    grant_role(db=db, username="vera", reference=history.reference, role=Role.VIEWER, actor=ADMIN)
+    grant_role(db=db, username="paul", reference=history.reference, role=Role.VIEWER, actor=ADMIN)
+    grant_role(db=db, username="paul", reference=history.reference, role=Role.REVIEWER,
+               actor=ADMIN)  # fmt: skip
+    grant_role(db=db, username="gone", reference=history.reference, role=Role.VIEWER, actor=ADMIN)
+    revoke_role(db=db, username="gone", reference=history.reference, actor=ADMIN)
+    set_disabled(db=db, username="gone", disabled=True, actor=ADMIN)
+    return history
+
+
+def test_accounts_and_roles_changed_the_apps_way_are_intact(db: Database, people: Review) -> None:
+    assert check(db).problems == ()
+
+
+@pytest.mark.parametrize(
+    ("statement", "problem"),
+    [
+        ("UPDATE users SET is_admin = 1 WHERE username = 'vera'",
+         "The account vera differs from what the log last recorded: it was changed without an "
+         "audit entry."),
+        ("UPDATE users SET disabled = 0 WHERE username = 'gone'",
+         "The account gone differs from what the log last recorded: it was changed without an "
+         "audit entry."),
+        ("UPDATE users SET email = 'someone@example.org' WHERE username = 'paul'",
+         "The account paul differs from what the log last recorded: it was changed without an "
+         "audit entry."),
+        ("UPDATE users SET demo = 1 WHERE username = 'paul'",
+         "The account paul differs from what the log last recorded: it was changed without an "
+         "audit entry."),
+        ("UPDATE memberships SET role = 'chair' WHERE username = 'vera'",
+         "vera's role on {ref} differs from what the log last recorded: it was changed without "
+         "an audit entry."),
+        ("UPDATE memberships SET agency = 'police' WHERE username = 'paul'",
+         "paul's role on {ref} differs from what the log last recorded: it was changed without "
+         "an audit entry."),
+        ("INSERT INTO memberships (username, review_reference, role, granted_at, agency) "
+         "VALUES ('gone', '{ref}', 'chair', '2026-03-04', '')",
+         "gone's role on {ref} has no audit entry: it was added behind the app's back."),
+        ("DELETE FROM memberships WHERE username = 'vera'",
+         "vera's role on {ref} is gone but the log never recorded its removal."),
+        ("INSERT INTO users (username, display_name, email, is_admin, disabled, demo, "
+         "password_hash) VALUES ('mallory', 'M', '', 1, 0, 0, 'x')",
+         "The account mallory has no audit entry: it was added behind the app's back."),
+        ("UPDATE reviews SET demo = 1 - demo",
+         "The review {ref} (its demo flag) differs from what the log last recorded: it was "
+         "changed without an audit entry."),
+    ],
+    ids=["is_admin", "disabled", "email", "demo account", "role", "agency", "role added",
+         "role removed", "account added", "review demo flag"],
+)  # fmt: skip
+def test_accounts_roles_and_demo_flags_changed_behind_the_apps_back_are_reported(
+    db: Database, people: Review, raw: sqlite3.Connection, statement: str, problem: str
+) -> None:
+    raw.execute(statement.format(ref=people.reference))
+    assert check(db).problems == (problem.format(ref=people.reference),)
+
+
+def test_a_change_behind_the_apps_back_stays_reported_after_later_app_writes(
+    db: Database, people: Review, raw: sqlite3.Connection
+) -> None:
+    # The app records only the rows its own writes touch, so a later honest write does not
+    # take the tampered row as its new baseline.
+    raw.execute("UPDATE users SET is_admin = 1 WHERE username = 'vera'")
+    set_disabled(db=db, username="paul", disabled=True, actor=ADMIN)
+    record_backup(db=db, actor=ADMIN)
+    assert check(db).problems == (
+        "The account vera differs from what the log last recorded: it was changed without an "
+        "audit entry.",
+    )
+
+
+def test_upgrading_takes_existing_accounts_as_the_baseline(
+    db: Database, people: Review, db_path: Path
+) -> None:
+    db.close()
+    raw = sqlite3.connect(db_path, isolation_level=None)
+    raw.execute("DELETE FROM _sqlite_migrations WHERE name = 'm012_audit_accounts'")
+    # A role granted before this version: no entry recorded its digest.
+    raw.execute("UPDATE memberships SET role = 'chair' WHERE username = 'vera'")
+    raw.close()
+    reopened = storage.open_db(db_path)
+    try:
+        assert check(reopened).problems == ()
+        baseline = storage.read_audit(reopened)[-1]
+        assert (baseline["actor"], baseline["action"]) == ("migration", "baseline")
+    finally:
+        reopened.close()

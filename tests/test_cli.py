@@ -185,3 +185,35 @@ def test_audit_verify_reports_an_intact_chain_and_names_a_broken_entry(tmp_path:
     assert "The trigger audit_log_no_update that keeps the log append-only is missing" in (
         broken.stderr
     )
+
+
+def test_hostile_files_are_one_plain_line_and_a_non_zero_exit(tmp_path: Path) -> None:
+    # Issue 11 re-test I: each of these used to end in a traceback or never end at all.
+    (tmp_path / "deep.json").write_text("[" * 100_000)
+    (tmp_path / "deep-object.json").write_text('{"a":' * 100_000)
+    (tmp_path / "huge-number.json").write_text("1" * 5_000)
+    (tmp_path / "not-a-database.db").write_bytes(b"PK\x03\x04 this is a Word file, not SQLite" * 50)
+    (tmp_path / "latin1.json").write_bytes(b'{"schema": "caf\xe9"}')
+    (tmp_path / "big.json").write_bytes(b"")
+    with (tmp_path / "big.json").open("r+b") as big:
+        big.truncate(200 * 1024 * 1024 + 1)  # sparse: no disk used
+    (tmp_path / "a-folder").mkdir()
+    cases = [
+        (["--db", "x.db", "import", "deep.json"], "lcspr: Nothing was imported:"),
+        (["--db", "x.db", "import", "deep-object.json"], "lcspr: Nothing was imported:"),
+        (["--db", "x.db", "import", "huge-number.json"], "lcspr: Nothing was imported:"),
+        (["--db", "not-a-database.db", "list"], "lcspr: "),
+        (["--db", "x.db", "import", "/dev/zero"], "lcspr: Cannot read /dev/zero: it is not a"),
+        (["--db", "x.db", "import", "a-folder"], "lcspr: Cannot read a-folder"),
+        (["--db", "x.db", "import", "big.json"], "lcspr: Cannot read big.json: it is larger"),
+        (["--db", "x.db", "import", "latin1.json"], "lcspr: Cannot read latin1.json: it is not"),
+    ]
+    for args, first_line in cases:
+        result = lcspr(*args, cwd=tmp_path)
+        assert result.returncode == 1, (args, result.stderr)
+        assert len(result.stderr.splitlines()) == 1 or "Nothing was imported" in result.stderr
+        assert result.stderr.startswith(first_line), (args, result.stderr)
+        assert "Traceback" not in result.stderr, result.stderr
+    assert "is not an LCSPR database" in lcspr(
+        "--db", "not-a-database.db", "list", cwd=tmp_path
+    ).stderr

@@ -46,7 +46,7 @@ def test_user_commands_end_to_end(db_path: Path) -> None:
 def test_user_command_errors_are_one_plain_line(db_path: Path) -> None:
     weak = lcspr("user", "add", "bob", "--password-stdin", stdin="short")
     assert (weak.returncode, weak.stderr) == (
-        1, "lcspr: The password must be at least 12 characters.\n",
+        1, "lcspr: The password must have at least 12 visible characters (spaces and invisible characters do not count).\n",
     )  # fmt: skip
     unknown = lcspr("user", "disable", "nobody")
     assert (unknown.returncode, unknown.stderr) == (1, "lcspr: There is no user 'nobody'.\n")

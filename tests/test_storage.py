@@ -26,6 +26,8 @@ def test_migrations_create_the_pinned_schema(db: Database) -> None:
         "m008_meeting_entry_ids",
         "m009_anchor_audit_log",
         "m010_create_scan_marks",
+        "m011_sign_audit_anchor",
+        "m012_audit_accounts",
     ]
     assert {
         name: list(db[name].columns_dict)
@@ -91,7 +93,7 @@ def test_migrations_create_the_pinned_schema(db: Database) -> None:
 
 def test_reopening_applies_no_migration_twice(db_path: Path, db: Database) -> None:
     again = storage.open_db(db_path)
-    assert len(storage.migrations.applied(again)) == 10
+    assert len(storage.migrations.applied(again)) == 12
 
 
 def test_connection_is_wal_full_sync_with_busy_timeout_and_foreign_keys(db: Database) -> None:

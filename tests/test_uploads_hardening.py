@@ -107,15 +107,51 @@ def test_a_list_of_parts_in_utf16_without_a_dtd_is_read() -> None:
 # --- passwords ---------------------------------------------------------------------------------
 
 
+EMPTY = "The password cannot be only spaces or invisible characters."
+SHORT = (
+    "The password must have at least 12 visible characters "
+    "(spaces and invisible characters do not count)."
+)
+# Issue 11 re-test H: characters that draw nothing, one of each kind the policy must not count.
+INVISIBLE = [
+    "\u200b",  # zero-width space (Cf)
+    "\u200d",  # zero-width joiner (Cf)
+    "\u2060",  # word joiner (Cf)
+    "\ufeff",  # byte-order mark (Cf)
+    "\u00ad",  # soft hyphen (Cf)
+    "\u180e",  # Mongolian vowel separator
+    "\u2800",  # Braille blank
+    "\u3164",  # Hangul filler
+    "\u115f",  # Hangul choseong filler
+    "\u1160",  # Hangul jungseong filler
+    "\uffa0",  # half-width Hangul filler
+    "\u034f",  # combining grapheme joiner (Mn)
+    "\ufe0f",  # variation selector (Mn)
+    "\u20dd",  # combining enclosing circle (Me)
+    "\u2028",  # line separator (Zl)
+    "\u2029",  # paragraph separator (Zp)
+    "\u3000",  # ideographic space (Zs)
+    "\u00a0",  # no-break space (Zs)
+    "\x07",  # a control character (Cc)
+]
+
+
 @pytest.mark.parametrize(
     ("password", "message"),
     [
-        (" " * 12, "The password cannot be only spaces."),
-        ("\t \u3000 " * 6, "The password cannot be only spaces."),
-        ("   short   " * 1, "The password must be at least 12 characters."),
-        ("    elevenchars    ", "The password must be at least 12 characters."),
-    ],
-    ids=["spaces", "other whitespace", "padded short", "padded eleven"],
+        (" " * 12, EMPTY),
+        ("\t \u3000 " * 6, EMPTY),
+        ("   short   " * 1, SHORT),
+        ("    elevenchars    ", SHORT),
+        ("eleven char", SHORT),
+    ]
+    + [(char * 12, EMPTY) for char in INVISIBLE]
+    + [("elevenchars" + char * 12, SHORT) for char in INVISIBLE]
+    + [("".join(INVISIBLE) + "a" * 11, SHORT)],
+    ids=["spaces", "other whitespace", "padded short", "padded eleven", "a space inside"]
+    + [f"only U+{ord(c):04X}" for c in INVISIBLE]
+    + [f"eleven and U+{ord(c):04X}" for c in INVISIBLE]
+    + ["every invisible kind and eleven"],
 )
 def test_a_password_of_spaces_or_padded_to_length_is_refused(
     db: Database, password: str, message: str
