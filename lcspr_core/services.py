@@ -47,7 +47,7 @@ from lcspr_core.model.common import Item
 from lcspr_core.review_clocks import review_clocks
 from lcspr_core.stage import Stage, derive_stage
 from lcspr_core.storage import Database
-from lcspr_core.text import london_time
+from lcspr_core.text import english_date, london_time
 from lcspr_core.validation import plain_problems
 
 # Which of the review's fields are lists of items and which are singleton sections, read off
@@ -380,6 +380,7 @@ def create_review(*, db: Database, review: Review, actor: Actor, replace: bool =
                     f"A review '{review.reference}' already exists; nothing was changed "
                     "(replace it explicitly to overwrite it)."
                 )
+            _refuse_replacing_signed_off(db, existing, review)
             storage.delete_review_rows(db, existing)
             storage.append_audit(
                 db,
@@ -394,6 +395,44 @@ def create_review(*, db: Database, review: Review, actor: Actor, replace: bool =
         # accounts see.
         _write_whole_review(db, review, actor=actor.username, action="create", demo=actor.demo)
     return review
+
+
+def _refuse_replacing_signed_off(db: Database, existing: int, review: Review) -> None:
+    """A replace (an import over a stored review) is refused if it would change or drop any
+    signed-off record of the stored review: the lock on signed minutes holds for an
+    administrator's import as for any save (issue 11, finding 8), so the replacement must carry
+    each one unchanged, or with addenda added after it."""
+    if review.reference.casefold() in {ref.casefold() for ref in storage.demo_references(db)}:
+        return  # a demo review is fictional and rebuilt at will (`lcspr demo --replace`)
+    new = review.model_dump(mode="json")
+    for kind in SIGNED_OFF_LOCKS:
+        incoming = {row["id"]: row for row in new[kind]}
+        for row in storage.read_items(db, existing, kind):
+            stored = row["data"]
+            if not _signed_off_on(kind, stored):
+                continue
+            name = _record_name(kind, stored)
+            replacement = incoming.get(row["id"])
+            if replacement is None:
+                raise RecordLockedError(
+                    f"The import was refused: it leaves out the {name}, signed off on "
+                    f"{english_date(date.fromisoformat(str(_signed_off_on(kind, stored))))}, "
+                    "and signed-off minutes are never removed. Nothing was changed."
+                )
+            try:
+                _refuse_signed_off_change(kind, stored, replacement)
+            except RecordLockedError as exc:
+                raise RecordLockedError(
+                    f"The import was refused: it changes the {name}, whose minutes were "
+                    f"signed off ({exc}). Nothing was changed."
+                ) from exc
+
+
+def _record_name(kind: str, data: dict[str, Any]) -> str:
+    if kind == "meetings":
+        held = english_date(date.fromisoformat(str(data.get("held_on"))))
+        return f"{data.get('kind') or 'meeting'} of {held}"
+    return f"{kind} entry {data.get('id')}"
 
 
 def _check_version(stored: dict[str, Any] | None, expected: int | None, *, what: str) -> int:
@@ -504,6 +543,14 @@ def _refuse_signed_off_change(
 ) -> None:
     """Minutes signed off by the chair no longer change: later changes are new, audited
     addenda (issue 5), here as well as in the meeting service, so no caller can bypass it."""
+    if before is None and _signed_off_on(kind, after):
+        # A record born signed off would carry whatever its author typed under the chair's
+        # sign-off, with no unsigned version ever on record: sign-off is a step taken on a
+        # saved record (meetings.sign_off_meeting), never a field set when creating one.
+        raise RecordLockedError(
+            "A new meeting cannot be saved as already signed off: save the meeting, then "
+            "sign its minutes off with 'Sign off the minutes'."
+        )
     signed_on = _signed_off_on(kind, before)
     if not signed_on or before is None:
         return
@@ -522,6 +569,21 @@ def _refuse_signed_off_change(
             f"This record was signed off on {signed_on} and no longer changes; "
             "add an addendum to record anything later."
         )
+    _refuse_misdated_addenda(signed_on, before.get("addenda") or [], after.get("addenda") or [])
+
+
+def _refuse_misdated_addenda(signed_on: Any, before: list[Any], after: list[Any]) -> None:
+    """An addendum records something after the sign-off: one dated before it would read as
+    part of what the chair signed, and one dated ahead would claim a day not yet come."""
+    signed = date.fromisoformat(str(signed_on))
+    for addendum in after[len(before) :]:
+        added = date.fromisoformat(str(addendum.get("added_on")))
+        if added < signed or added > today():
+            raise RecordLockedError(
+                f"An addendum must be dated between the sign-off ({english_date(signed)}) "
+                f"and today ({english_date(today())}); {english_date(added)} is outside that, "
+                "so it was not added."
+            )
 
 
 def save_item(
