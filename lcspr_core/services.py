@@ -22,6 +22,7 @@ from pydantic_core import to_jsonable_python
 
 from lcspr_core import redaction, storage
 from lcspr_core.access import (
+    RECOMMENDATION_FIELDS,
     Actor,
     can,
     demo_may_see,
@@ -29,6 +30,7 @@ from lcspr_core.access import (
     redact_restricted,
     require,
     require_own_agency,
+    update_author,
     visible_references,
 )
 from lcspr_core.clocks import Clock
@@ -326,6 +328,17 @@ def _refuse_unedited_changes(
         )
 
 
+def _recommendation_owners(db: Database, review: int, kind: str) -> dict[str, list[str]] | None:
+    """For a list whose entries belong to a recommendation's owners (action updates): each
+    stored recommendation's owners, read in the caller's transaction; None for other lists."""
+    if kind not in RECOMMENDATION_FIELDS:
+        return None
+    return {
+        row["id"]: list(row["data"].get("owners") or [])
+        for row in storage.read_items(db, review, "recommendations")
+    }
+
+
 def _sort_key(kind: str, data: dict[str, Any]) -> str:
     field = SORT_KEYS.get(kind)
     return str(data.get(field) or "") if field else ""
@@ -612,7 +625,13 @@ def save_item(
         require_own_agency(
             actor=actor, reference=reference, kind=kind,
             entries=[stored["data"], data] if stored else [data],
+            owners=_recommendation_owners(db, review, kind),
         )  # fmt: skip
+        if kind in RECOMMENDATION_FIELDS:
+            data["by"] = update_author(
+                actor=actor, reference=reference, by=str(data.get("by") or ""),
+                stored_by=stored["data"].get("by") if stored else None,
+            )  # fmt: skip
         if stored is not None and not can(
             actor=actor, action="read_restricted", reference=reference
         ):
@@ -675,7 +694,12 @@ def add_items(
         review = _review_id(db, reference)
         document = _review_document(db, review, _stored_reference(db, review))
         data = [item.model_dump(mode="json") for item in items]
-        require_own_agency(actor=actor, reference=reference, kind=kind, entries=data)
+        require_own_agency(actor=actor, reference=reference, kind=kind, entries=data,
+                           owners=_recommendation_owners(db, review, kind))  # fmt: skip
+        if kind in RECOMMENDATION_FIELDS:
+            for row in data:
+                row["by"] = update_author(actor=actor, reference=reference,
+                                          by=str(row.get("by") or ""), stored_by=None)  # fmt: skip
         document[kind].extend(data)
         _validated(document, summary=f"The {kind} entries were not added:")
         position = storage.next_position(db, review, kind)
@@ -720,7 +744,8 @@ def delete_item(
         if stored is None:
             raise ItemNotFoundError(f"There is no {kind} entry '{item_id}' in {reference}.")
         _check_version(stored, expected_version, what=f"this {kind} entry")
-        require_own_agency(actor=actor, reference=reference, kind=kind, entries=[stored["data"]])
+        require_own_agency(actor=actor, reference=reference, kind=kind, entries=[stored["data"]],
+                           owners=_recommendation_owners(db, review, kind))  # fmt: skip
         signed_on = _signed_off_on(kind, stored["data"])
         if signed_on:
             # issue 11, finding 8: a signed-off record is append-only, so never deleted.

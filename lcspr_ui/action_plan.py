@@ -10,6 +10,7 @@ import streamlit as st
 from pydantic import ValidationError
 
 from lcspr_core import services
+from lcspr_core.access import Role
 from lcspr_core.action_plan import ActionRow, action_plan_xlsx, action_rows, record_action_update
 from lcspr_core.errors import LcsprError
 from lcspr_core.model import ActionStatus, ActionUpdate, Review
@@ -101,8 +102,15 @@ def add_update_form(db: Database, review: Review) -> None:
     left, middle, right = st.columns(3)
     on = left.date_input("Date of the update", services.today(), key=f"{key}.on",
                          format="DD/MM/YYYY")  # fmt: skip
+    # A partner lead records updates under their own name (the core refuses another name), so
+    # the field shows it rather than inviting one it would refuse.
+    own_name_only = current_actor().role_on(review.reference) is Role.PARTNER_LEAD
     by = middle.text_input(
-        "Who gave the update", value=current_actor().display_name, key=f"{key}.by"
+        "Who gave the update",
+        value=current_actor().display_name,
+        key=f"{key}.by",
+        disabled=own_name_only,
+        help="A partner lead records updates under their own name." if own_name_only else None,
     )
     status = right.selectbox("Status after this update", list(ActionStatus),
                              key=f"{key}.status", format_func=lambda s: s.value)  # fmt: skip
