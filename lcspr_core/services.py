@@ -38,6 +38,7 @@ from lcspr_core.errors import (
     DuplicateReviewError,
     InvalidDataError,
     ItemNotFoundError,
+    PermissionDeniedError,
     RecordLockedError,
     ReportStatusError,
     ReviewNotFoundError,
@@ -228,17 +229,64 @@ def chronology_page(
     return entries, total
 
 
-def _keep_unredacted(stored: Any, new: Any, swaps: Sequence[redaction.Replacement]) -> Any:
-    """`new`, except where a text is exactly the redacted view of the stored text: there the
-    stored text stays. A role that sees text redacted (issue 11, finding 3) and saves an entry
-    back must not replace the real record with what it was shown."""
+RESTRICTED_TEXT_REFUSAL = (
+    "This text holds restricted details you cannot see; ask the chair or reviewer to change "
+    "it. Nothing was saved."
+)
+
+
+def _keep_unredacted(
+    stored: Any, new: Any, swaps: Sequence[redaction.Replacement], where: tuple[str, ...] = ()
+) -> Any:
+    """`new` as saved by a role that sees restricted details redacted (issue 11, finding 3).
+
+    A text left as it was shown (the redacted view of the stored text) keeps the stored text.
+    A changed text whose stored version holds a restricted detail is refused: the person saw
+    only the pseudonym, so saving their text would put the pseudonym in place of the real
+    detail, and no merge can say where the detail belonged in what they typed. Nothing is lost;
+    the chair or reviewer, who sees the real text, changes it."""
     if isinstance(stored, str) and isinstance(new, str):
-        return stored if new != stored and new == redaction.redact_text(stored, swaps) else new
+        if new == stored:
+            return new
+        shown = redaction.redact_text(stored, swaps)
+        if new == shown:
+            return stored
+        if shown != stored:
+            _refuse_restricted_change(where)
+        return new
     if isinstance(stored, dict) and isinstance(new, dict):
-        return {k: _keep_unredacted(stored.get(k), v, swaps) for k, v in new.items()}
-    if isinstance(stored, list) and isinstance(new, list) and len(stored) == len(new):
-        return [_keep_unredacted(a, b, swaps) for a, b in zip(stored, new, strict=True)]
+        return {k: _keep_unredacted(stored.get(k), v, swaps, (*where, k)) for k, v in new.items()}
+    if isinstance(stored, list) and isinstance(new, list):
+        if len(stored) == len(new):
+            return [
+                _keep_unredacted(a, b, swaps, (*where, str(i)))
+                for i, (a, b) in enumerate(zip(stored, new, strict=True))
+            ]
+        # Entries added or removed: no pairing says which text became which, so a list whose
+        # stored texts hold a restricted detail is changed only by someone who can see it.
+        if _holds_restricted(stored, swaps):
+            _refuse_restricted_change(where)
+        return new
+    if stored is not None and new is None and _holds_restricted(stored, swaps):
+        _refuse_restricted_change(where)  # clearing it would lose the detail just the same
     return new
+
+
+def _holds_restricted(value: Any, swaps: Sequence[redaction.Replacement]) -> bool:
+    if isinstance(value, str):
+        return redaction.redact_text(value, swaps) != value
+    if isinstance(value, dict):
+        return any(_holds_restricted(v, swaps) for v in value.values())
+    if isinstance(value, list):
+        return any(_holds_restricted(v, swaps) for v in value)
+    return False
+
+
+def _refuse_restricted_change(where: tuple[str, ...]) -> None:
+    field = where[0].replace("_", " ") if where else ""
+    raise PermissionDeniedError(
+        (f"The {field}: " if field else "") + RESTRICTED_TEXT_REFUSAL,
+    )
 
 
 def _register_swaps(db: Database, review: int) -> list[redaction.Replacement]:
@@ -494,6 +542,12 @@ def save_section(
         version = _check_version(stored, expected_version, what=f"the {name} section")
         document = _review_document(db, review, _stored_reference(db, review))
         new_data = value.model_dump(mode="json") if value is not None else None
+        if stored is not None and not can(
+            actor=actor, action="read_restricted", reference=reference
+        ):
+            # No such role edits a section today; the rule of save_item holds here too, so
+            # granting one later cannot put pseudonyms over real details (issue 11, finding 3).
+            new_data = _keep_unredacted(stored["data"], new_data, _register_swaps(db, review))
         if new_data is not None:
             _refuse_unedited_changes(
                 SECTIONS[name], stored["data"] if stored else None, new_data, edited,
