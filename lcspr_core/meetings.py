@@ -402,13 +402,36 @@ def save_plan(
     chair: str,
     attendees: Sequence[Attendee],
     agenda: Sequence[AgendaItem],
+    expected_version: int,
 ) -> Meeting:
-    """Save the plan: date, time, place, chair, invitees and the agenda. An agenda item that
-    keeps its id or its title keeps its id, notes and time spent."""
+    """Save the plan: date, time, place, chair, invitees and the agenda, against the plan
+    version the screen opened (`Meeting.plan_version`): a plan saved on another screen in
+    between makes this save stale, refused with who saved it and when. An agenda item that
+    keeps its id or its title keeps its id, notes and time spent; a plan that leaves out an
+    item with notes for the minutes is refused, naming the item, so no note is lost unseen."""
 
     def change(meeting: Meeting, _review: Review) -> None:
+        _refuse_stale(what="the plan of this meeting", version=meeting.plan_version,
+                      expected=expected_version, by=meeting.plan_updated_by,
+                      at=meeting.plan_updated_at)  # fmt: skip
         by_id = {item.id: item for item in meeting.agenda}
         by_title = {item.title: item for item in meeting.agenda}
+        matched = {
+            old.id for item in agenda if (old := by_id.get(item.id) or by_title.get(item.title))
+        }
+        for old in meeting.agenda:
+            if old.id not in matched and old.notes.strip():
+                raise MeetingStepError(
+                    f"The plan was not saved: it leaves out the agenda item '{old.title}', which "
+                    f"has notes for the minutes (last saved by {old.notes_updated_by or 'someone'}"
+                    "). Keep the item in the agenda, or clear its notes on the presentation "
+                    "first if it is really to go."
+                )
+        on_screen = (
+            meeting.agenda[meeting.current_item].id
+            if meeting.current_item is not None and meeting.current_item < len(meeting.agenda)
+            else None
+        )
         kept = []
         for item in agenda:
             old = by_id.get(item.id) or by_title.get(item.title)
@@ -433,8 +456,14 @@ def save_plan(
         meeting.held_on, meeting.starts_at = held_on, starts_at
         meeting.place, meeting.chair = place, chair
         meeting.attendees, meeting.agenda = list(attendees), kept
-        if meeting.current_item is not None and meeting.current_item >= len(kept):
-            meeting.current_item = None
+        # current_item is a position: after the agenda is reordered it must still point at the
+        # item that was on screen (or at none, if that item left the agenda).
+        meeting.current_item = next(
+            (i for i, item in enumerate(kept) if item.id == on_screen), None
+        )
+        by, at = _stamp(actor)
+        meeting.plan_version += 1
+        meeting.plan_updated_by, meeting.plan_updated_at = by, at
 
     return _change(db=db, reference=reference, meeting_id=meeting_id, actor=actor, change=change)
 

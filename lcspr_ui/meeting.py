@@ -144,6 +144,25 @@ def plan_editor(review: Review, meeting: Meeting) -> None:
     """Date, place, chair, invitees (attendance and apologies) and the linked agenda."""
     locked = meeting.signed_off_on is not None
     k = f"meeting.{meeting.id}.plan"
+    # The plan version this form was opened on, kept until the plan is saved or discarded:
+    # the page redraws from the stored meeting on every run, so only this remembers what the
+    # person's typing started from, and a plan another screen saved since is refused.
+    if f"{k}.place" not in st.session_state:
+        # The form's widgets are being drawn afresh (first view, or back from another page,
+        # which drops widget state): they show the stored plan, so that is what was opened.
+        st.session_state[f"{k}.opened_version"] = meeting.plan_version
+    opened = st.session_state[f"{k}.opened_version"]
+    if opened != meeting.plan_version:
+        st.warning(
+            f"{meeting.plan_updated_by or 'Someone'} saved this plan on another screen after "
+            "you opened it. Your typing is kept below; saving it is refused so their plan is not "
+            "overwritten. Discard your changes to see theirs, then make yours again.",
+            icon=":material/sync_problem:",
+        )
+        if st.button("Discard my changes and reopen the plan", key=f"{k}.discard"):
+            for key in [key for key in st.session_state if str(key).startswith(f"{k}.")]:
+                del st.session_state[key]
+            st.rerun()
     left, mid, right = st.columns(3)
     held_on = left.date_input(
         "Date", meeting.held_on, key=f"{k}.held_on", disabled=locked, format="DD/MM/YYYY"
@@ -179,6 +198,7 @@ def plan_editor(review: Review, meeting: Meeting) -> None:
         pd.DataFrame(
             [{**i.model_dump(), "finding": findings.get(i.finding_id)} for i in meeting.agenda],
             columns=[
+                "id",
                 "title",
                 "link",
                 "text",
@@ -193,6 +213,16 @@ def plan_editor(review: Review, meeting: Meeting) -> None:
         hide_index=True,
         width="stretch",
         disabled=locked,
+        # The id rides along unseen, so a renamed item keeps its notes (the core matches by id).
+        column_order=[
+            "title",
+            "link",
+            "text",
+            "chronology_from",
+            "chronology_to",
+            "finding",
+            "minutes_allowed",
+        ],  # fmt: skip
         column_config={
             "title": st.column_config.TextColumn("Agenda item", required=True),
             "link": st.column_config.SelectboxColumn(
@@ -221,6 +251,7 @@ def plan_editor(review: Review, meeting: Meeting) -> None:
         ]
         items = [
             AgendaItem(
+                **({"id": str(r["id"])} if _value(r.get("id")) else {}),
                 title=r["title"],
                 link=AgendaLink(_value(r["link"]) or AgendaLink.FREE_TEXT),
                 text=_value(r["text"]) or "",
@@ -235,7 +266,7 @@ def plan_editor(review: Review, meeting: Meeting) -> None:
     except ValidationError as exc:
         st.error(f"The plan was not saved: {exc.errors()[0]['msg']}")
         return
-    _call(
+    saved = _call(
         lambda db: meetings.save_plan(
             db=db,
             held_on=held_on,
@@ -244,10 +275,15 @@ def plan_editor(review: Review, meeting: Meeting) -> None:
             chair=chair,
             attendees=attendees,
             agenda=items,
+            expected_version=opened,
             **_kw(review, meeting),
         ),
         done="Plan saved.",
     )
+    if saved is not None:
+        # Saved: the next edit starts from the version now stored. A refusal keeps both the
+        # typed plan (the widgets' state) and the opened version, shown at the top of the page.
+        st.session_state[f"{k}.opened_version"] = saved.plan_version
     st.rerun()
 
 

@@ -129,6 +129,14 @@ class Meeting(Item):
     actions: list[MeetingAction] = Field(
         default_factory=list, description="Actions agreed: who, what, by when"
     )
+    # The plan (date, time, place, chair, invitees, agenda) carries its own version, apart from
+    # the capture that moves the record's version with every note and decision, so only a plan
+    # saved in between makes a plan save stale (issue 11, finding 9, retest).
+    plan_version: int = Field(default=1, ge=1, description="Version of the meeting's plan")
+    plan_updated_by: Text = Field(default="", description="Who last saved the plan")
+    plan_updated_at: datetime | None = Field(
+        default=None, description="When the plan was last saved"
+    )
     signed_off_on: date | None = Field(
         default=None, description="Date the chair signed off the minutes"
     )
