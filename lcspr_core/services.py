@@ -621,6 +621,10 @@ def _refuse_signed_off_change(
     signed_on = _signed_off_on(kind, before)
     if not signed_on or before is None:
         return
+    # Compared as the model reads them: a record stored before a field was added (a meeting's
+    # plan version) or changed form (its item on screen, once a position) is the same record.
+    before = ITEM_KINDS[kind].model_validate(before).model_dump(mode="json")
+    after = ITEM_KINDS[kind].model_validate(after).model_dump(mode="json")
     _field, append_only = SIGNED_OFF_LOCKS[kind]
     changed = {key for key in {*before, *after} if before.get(key) != after.get(key)}
     # issue 11, finding 8: an append-only list may only grow; replacing or dropping an

@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 from sqlite_utils import Database
 
-from lcspr_core import exchange, meetings, services
+from lcspr_core import exchange, meetings, services, storage
 from lcspr_core.access import system_actor
 from lcspr_core.demo import DEMO_REFERENCE
 from lcspr_core.errors import RecordLockedError
@@ -197,3 +197,30 @@ def test_a_replacing_import_may_carry_signed_off_minutes_unchanged_or_with_adden
     exchange.import_review(db=db, text=_export_with(db, change), actor=system_actor("admin"),
                            replace=True)  # fmt: skip
     assert [a.text for a in stored(db, meeting.id).addenda] == ["The report date moved.", "Later."]
+
+
+def test_minutes_signed_off_before_an_upgrade_still_take_addenda_and_a_same_import(
+    db: Database, stored_demo: Review
+) -> None:
+    """A meeting stored before the plan had its own version (and with its item on screen as a
+    position) is the same signed record: an addendum and an unchanged import still go in."""
+    meeting = signed_meeting_with_an_addendum(db)
+    review_id = storage.review_id(db, D)
+    assert review_id is not None
+    row = storage.read_item(db, review_id, "meetings", meeting.id)
+    assert row is not None
+    older = {k: v for k, v in row["data"].items() if not k.startswith("plan_")}
+    older["current_item"] = None
+    with storage.write_transaction(db):
+        storage.upsert_item(db, review_id, "meetings", meeting.id, older,
+                            position=storage.item_position(db, review_id, "meetings", meeting.id),
+                            sort_key=str(older["held_on"]), version=row["version"] + 1,
+                            actor="older version")  # fmt: skip
+        storage.append_audit(db, actor="older version", reference=D,
+                             target=f"meetings/{meeting.id}", action="update", before=None,
+                             after="as stored by an older version")  # fmt: skip
+    kw = {"db": db, "reference": D, "meeting_id": meeting.id, "actor": CHAIR}
+    meetings.add_addendum(text="Added after the upgrade.", on=date(2026, 11, 24), **kw)
+    exchange.import_review(db=db, text=_export_with(db, lambda exported: None),
+                           actor=system_actor("admin"), replace=True)  # fmt: skip
+    assert stored(db, meeting.id).addenda[-1].text == "Added after the upgrade."
