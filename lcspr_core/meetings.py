@@ -427,11 +427,6 @@ def save_plan(
                     "). Keep the item in the agenda, or clear its notes on the presentation "
                     "first if it is really to go."
                 )
-        on_screen = (
-            meeting.agenda[meeting.current_item].id
-            if meeting.current_item is not None and meeting.current_item < len(meeting.agenda)
-            else None
-        )
         kept = []
         for item in agenda:
             old = by_id.get(item.id) or by_title.get(item.title)
@@ -456,11 +451,8 @@ def save_plan(
         meeting.held_on, meeting.starts_at = held_on, starts_at
         meeting.place, meeting.chair = place, chair
         meeting.attendees, meeting.agenda = list(attendees), kept
-        # current_item is a position: after the agenda is reordered it must still point at the
-        # item that was on screen (or at none, if that item left the agenda).
-        meeting.current_item = next(
-            (i for i, item in enumerate(kept) if item.id == on_screen), None
-        )
+        if meeting.current_item not in {item.id for item in kept}:
+            meeting.current_item = None  # the item on screen left the agenda
         by, at = _stamp(actor)
         meeting.plan_version += 1
         meeting.plan_updated_by, meeting.plan_updated_at = by, at
@@ -476,21 +468,29 @@ def _close_stint(meeting: Meeting, at: datetime) -> None:
             item.opened_at = None
 
 
+def current_index(meeting: Meeting) -> int | None:
+    """The position in the agenda of the item on screen, or None."""
+    return next((i for i, item in enumerate(meeting.agenda) if item.id == meeting.current_item),
+                None)  # fmt: skip
+
+
 def open_item(
-    *, db: Database, reference: str, meeting_id: str, index: int, at: datetime, actor: Actor
+    *, db: Database, reference: str, meeting_id: str, item_id: str, at: datetime, actor: Actor
 ) -> Meeting:
-    """Put agenda item `index` on screen: starts the meeting's clock on the first item, stops
-    the previous item's clock and starts this one's."""
+    """Put the agenda item `item_id` on screen: starts the meeting's clock on the first item,
+    stops the previous item's clock and starts this one's. By id, so a screen drawn before
+    another screen reordered the agenda still opens the item its person chose."""
 
     def change(meeting: Meeting, _review: Review) -> None:
-        if not 0 <= index < len(meeting.agenda):
-            raise MeetingStepError(f"The agenda has no item {index + 1}.")
+        index = next((i for i, item in enumerate(meeting.agenda) if item.id == item_id), None)
+        if index is None:
+            raise _gone("This agenda item", meeting)
         _close_stint(meeting, at)
         if meeting.started_at is None:
             meeting.started_at = at
         meeting.ended_at = None  # reopening an item resumes a closed meeting
         meeting.agenda[index].opened_at = at
-        meeting.current_item = index
+        meeting.current_item = item_id
 
     return _change(db=db, reference=reference, meeting_id=meeting_id, actor=actor, change=change)
 

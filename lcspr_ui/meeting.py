@@ -329,12 +329,14 @@ def _reveal_key(meeting: Meeting, index: int) -> str:
     return f"mp.{meeting.id}.reveal.{index}"
 
 
-def _go(review: Review, meeting: Meeting, index: int) -> None:
+def _go(review: Review, meeting: Meeting, item_id: str) -> None:
     # Leaving an item hides its restricted details again.
     for key in [k for k in st.session_state if str(k).startswith(f"mp.{meeting.id}.reveal.")]:
         del st.session_state[key]
     _call(
-        lambda db: meetings.open_item(db=db, index=index, at=datetime.now(), **_kw(review, meeting))
+        lambda db: meetings.open_item(
+            db=db, item_id=item_id, at=datetime.now(), **_kw(review, meeting)
+        )
     )
 
 
@@ -355,14 +357,18 @@ def agenda_rail(review: Review, meeting: Meeting, now: datetime) -> None:
             # Button labels render Markdown images too ("displayed like icons").
             f"{index + 1}. {literal(item.title)}  ·  {spent}{allowed}",
             key=f"mp.{meeting.id}.go.{index}",
-            type="primary" if index == meeting.current_item else "secondary",
+            type="primary" if item.id == meeting.current_item else "secondary",
             width="stretch",
             disabled=locked,
             on_click=_go,
-            args=(review, meeting, index),
+            args=(review, meeting, item.id),
         )
     last = len(meeting.agenda) - 1
-    at = meeting.current_item
+    at = meetings.current_index(meeting)
+    agenda_ids = [item.id for item in meeting.agenda]
+    following = ""  # the item Next (or Start) opens, if any
+    if agenda_ids and (at is None or at < last):
+        following = agenda_ids[0 if at is None else at + 1]
     back, forward = st.columns(2)
     back.button(
         "◀ Previous",
@@ -370,7 +376,7 @@ def agenda_rail(review: Review, meeting: Meeting, now: datetime) -> None:
         width="stretch",
         disabled=locked or not at,
         on_click=_go,
-        args=(review, meeting, (at or 0) - 1),
+        args=(review, meeting, agenda_ids[at - 1] if at else ""),
     )
     forward.button(
         "Next ▶" if at is not None else "Start ▶",
@@ -379,7 +385,7 @@ def agenda_rail(review: Review, meeting: Meeting, now: datetime) -> None:
         width="stretch",
         disabled=locked or not meeting.agenda or (at is not None and at >= last),
         on_click=_go,
-        args=(review, meeting, 0 if at is None else at + 1),
+        args=(review, meeting, following),
     )
     if meetings.running(meeting):
         st.button(
@@ -397,8 +403,8 @@ def agenda_rail(review: Review, meeting: Meeting, now: datetime) -> None:
 def live_clock(meeting: Meeting) -> None:
     now = datetime.now()
     parts = [f"Meeting {meetings.clock_text(meetings.meeting_elapsed(meeting, now=now))}"]
-    if meeting.current_item is not None and meeting.current_item < len(meeting.agenda):
-        item = meeting.agenda[meeting.current_item]
+    if (index := meetings.current_index(meeting)) is not None:
+        item = meeting.agenda[index]
         allowed = f" of {item.minutes_allowed} min" if item.minutes_allowed else ""
         spent = meetings.clock_text(meetings.item_elapsed(item, now=now))
         parts.append(f"This item {spent}{allowed}")
@@ -412,8 +418,8 @@ def live_clock(meeting: Meeting) -> None:
 
 def current_item(review: Review, meeting: Meeting, now: datetime) -> None:
     """The item on screen: its content (restricted details hidden unless revealed) and notes."""
-    index = meeting.current_item
-    if index is None or index >= len(meeting.agenda):
+    index = meetings.current_index(meeting)
+    if index is None:
         st.title(meeting.kind.value)
         st.markdown(
             f"**{english_date(meeting.held_on)}** · {literal(meeting.place or 'Place not set')} · "

@@ -70,11 +70,11 @@ def test_run_through_the_agenda_and_capture_as_typed(db: Database, stored_demo: 
     at = open_page("pages/meeting_present.py", **{"meeting.id": mid})
     assert not at.exception, at.exception
     at.button(key=f"mp.{mid}.next").click().run()  # Start
-    assert stored(db, mid).current_item == 0
+    assert stored(db, mid).current_item == stored(db, mid).agenda[0].id
     at.button(key=f"mp.{mid}.next").click().run()
     at.button(key=f"mp.{mid}.go.4").click().run()  # jump to Recommendations
     meeting = stored(db, mid)
-    assert (meeting.current_item, meeting.started_at is not None) == (4, True)
+    assert (meeting.current_item, meeting.started_at is not None) == (meeting.agenda[4].id, True)
     assert at.title[0].value.startswith("5. Recommendations")
     assert at.table  # the recommendations table is on screen
     item = stored(db, mid).agenda[4]

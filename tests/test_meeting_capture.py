@@ -243,9 +243,30 @@ def test_the_item_on_screen_stays_on_screen_when_the_agenda_is_reordered(
     db: Database, meeting: Meeting
 ) -> None:
     on_screen = meeting.agenda[1]
-    meetings.open_item(db=db, index=1, at=datetime(2026, 11, 20, 10, 0, tzinfo=UTC),
+    meetings.open_item(db=db, item_id=on_screen.id, at=datetime(2026, 11, 20, 10, 0, tzinfo=UTC),
                        **kw(meeting, SCREEN_A))  # fmt: skip
     reordered = [meeting.agenda[1], meeting.agenda[0], *meeting.agenda[2:]]
     saved = meetings.save_plan(db=db, **plan(meeting, reordered, "", 1), **kw(meeting, SCREEN_A))
-    assert saved.current_item is not None
-    assert saved.agenda[saved.current_item].id == on_screen.id
+    assert saved.current_item == on_screen.id
+    assert meetings.current_index(saved) == 0
+
+
+def test_a_meeting_stored_with_a_position_on_screen_reads_it_as_that_items_id(
+    meeting: Meeting,
+) -> None:
+    # Meetings stored or exported before current_item was an id held the item's position.
+    old = {**meeting.model_dump(mode="json"), "current_item": 2}
+    assert Meeting.model_validate(old).current_item == meeting.agenda[2].id
+    past_the_end = {**old, "current_item": len(meeting.agenda)}
+    assert Meeting.model_validate(past_the_end).current_item is None
+
+
+def test_a_screen_drawn_before_a_reorder_opens_the_item_it_chose(
+    db: Database, meeting: Meeting
+) -> None:
+    chosen = meeting.agenda[0]  # screen A's rail shows it first
+    reordered = [*meeting.agenda[1:], meeting.agenda[0]]
+    meetings.save_plan(db=db, **plan(meeting, reordered, "", 1), **kw(meeting, SCREEN_B))
+    opened = meetings.open_item(db=db, item_id=chosen.id, at=datetime(2026, 11, 20, 10, 0,
+                                tzinfo=UTC), **kw(meeting, SCREEN_A))  # fmt: skip
+    assert opened.agenda[meetings.current_index(opened) or 0].id == chosen.id
