@@ -18,7 +18,7 @@ from pydantic import BaseModel
 
 from lcspr_core import redaction, storage
 from lcspr_core.errors import AccountError, PermissionDeniedError, ReviewNotFoundError
-from lcspr_core.model import Review
+from lcspr_core.model import ALL_PARTNERS, Review
 from lcspr_core.model.incident import RestrictedDetails
 from lcspr_core.storage import Database
 
@@ -202,17 +202,29 @@ def require(*, actor: Actor, action: str, reference: str | None = None) -> None:
 
 # Lists whose entries belong to one agency: a partner lead changes only their own agency's.
 AGENCY_FIELDS: dict[str, str] = {"chronology": "agency"}
+# Lists whose entries belong to the agencies owning the recommendation they update: a partner
+# lead adds and changes updates only on their own agency's recommendations (issue 11, finding
+# 12, retest). A recommendation owned by all safeguarding partners belongs to every partner,
+# so each lead may report on it.
+RECOMMENDATION_FIELDS: dict[str, str] = {"action_updates": "recommendation_id"}
 
 
 def require_own_agency(
-    *, actor: Actor, reference: str, kind: str, entries: Iterable[Mapping[str, Any]]
+    *,
+    actor: Actor,
+    reference: str,
+    kind: str,
+    entries: Iterable[Mapping[str, Any]],
+    owners: Mapping[str, Sequence[str]] | None = None,
 ) -> None:
     """Refuse a partner lead's change to an entry of another agency (issue 11, finding 12):
     `entries` are the stored entry and the entry as it would be saved (or each one added).
+    For an action update, `owners` maps each recommendation's id to its owners (the core reads
+    it from the store; an update whose recommendation is not there belongs to nobody).
     Other roles are governed by the matrix alone."""
-    if kind not in AGENCY_FIELDS or actor.is_admin or actor.system:
+    if kind not in AGENCY_FIELDS and kind not in RECOMMENDATION_FIELDS:
         return
-    if actor.role_on(reference) is not Role.PARTNER_LEAD:
+    if actor.is_admin or actor.system or actor.role_on(reference) is not Role.PARTNER_LEAD:
         return
     own = actor.agency_on(reference)
     if not own:
@@ -221,12 +233,43 @@ def require_own_agency(
             "agency is recorded for you. Ask your business manager to record it."
         )
     for entry in entries:
-        agency = str(entry.get(AGENCY_FIELDS[kind], ""))
-        if agency.casefold() != own.casefold():
+        if kind in AGENCY_FIELDS:
+            agency = str(entry.get(AGENCY_FIELDS[kind], ""))
+            if agency.casefold() != own.casefold():
+                raise PermissionDeniedError(
+                    f"As partner lead for {own} on {reference} you cannot change an entry of "
+                    f"{agency or 'another agency'}. Ask that agency's lead or the reviewer."
+                )
+            continue
+        owned_by = list((owners or {}).get(str(entry.get(RECOMMENDATION_FIELDS[kind])), []))
+        folded = {owner.casefold() for owner in owned_by}
+        if ALL_PARTNERS.casefold() not in folded and own.casefold() not in folded:
+            whose = " and ".join(owned_by) or "no agency"
             raise PermissionDeniedError(
-                f"As partner lead for {own} on {reference} you cannot change an entry of "
-                f"{agency or 'another agency'}. Ask that agency's lead or the reviewer."
+                f"As partner lead for {own} on {reference} you cannot add or change an update on "
+                f"a recommendation owned by {whose}. Ask that agency's lead or the reviewer."
             )
+
+
+def update_author(*, actor: Actor, reference: str, stored_by: str | None, by: str) -> str:
+    """Who an action update is recorded as given by, for `actor` saving it: a partner lead
+    records updates under their own name (a free-text name let one agency's lead speak for
+    another). A blank name is filled with theirs; an edit may keep the name stored. Other roles
+    (administrators) record what they typed."""
+    if actor.is_admin or actor.system or actor.role_on(reference) is not Role.PARTNER_LEAD:
+        return by
+    name = actor.display_name or actor.username
+    typed = by.strip()
+    if not typed:
+        return name
+    if typed.casefold() in {name.casefold(), actor.username.casefold()}:
+        return name
+    if stored_by is not None and typed == stored_by.strip():
+        return by
+    raise PermissionDeniedError(
+        f"As partner lead you record updates under your own name ({name}), not "
+        f"'{typed}'. Ask {typed} to record their update, or leave the name as yours."
+    )
 
 
 def visible_references(*, actor: Actor, all_references: Iterable[str]) -> list[str]:

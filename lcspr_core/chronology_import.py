@@ -195,13 +195,24 @@ def _read_csv(text: str) -> SourceTable:
     max_rows, max_cells = workbook_reader.MAX_ROWS, workbook_reader.MAX_CELLS
     records: list[list[Cell]] = []
     cells = 0
-    for record in csv.reader(io.StringIO(text, newline=""), delimiter=delimiter):
-        cells += len(record)
-        if len(records) > max_rows or cells > max_cells:
-            raise TableTooBigError(
-                workbook_reader.too_big_message(max_rows=max_rows, max_cells=max_cells)
-            )
-        records.append(list(record))
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+    try:
+        for record in reader:
+            cells += len(record)
+            if len(records) > max_rows or cells > max_cells:
+                raise TableTooBigError(
+                    workbook_reader.too_big_message(max_rows=max_rows, max_cells=max_cells)
+                )
+            records.append(list(record))
+    except csv.Error as exc:
+        # csv stops at a cell over its field limit (131,072 characters), usually a quote left
+        # open so the rest of the file reads as one cell; uncaught it ended the page with a
+        # traceback. One plain refusal, naming the line, and nothing is imported.
+        raise TableTooBigError(
+            f"This file could not be read as a table: a cell near line {reader.line_num} is "
+            f'longer than {csv.field_size_limit():,} characters, or a quote mark (") opens a '
+            "cell that never closes. Check that line, save the file again and upload it."
+        ) from exc
     return _table(records, sheet_names=[])
 
 

@@ -402,13 +402,31 @@ def save_plan(
     chair: str,
     attendees: Sequence[Attendee],
     agenda: Sequence[AgendaItem],
+    expected_version: int,
 ) -> Meeting:
-    """Save the plan: date, time, place, chair, invitees and the agenda. An agenda item that
-    keeps its id or its title keeps its id, notes and time spent."""
+    """Save the plan: date, time, place, chair, invitees and the agenda, against the plan
+    version the screen opened (`Meeting.plan_version`): a plan saved on another screen in
+    between makes this save stale, refused with who saved it and when. An agenda item that
+    keeps its id or its title keeps its id, notes and time spent; a plan that leaves out an
+    item with notes for the minutes is refused, naming the item, so no note is lost unseen."""
 
     def change(meeting: Meeting, _review: Review) -> None:
+        _refuse_stale(what="the plan of this meeting", version=meeting.plan_version,
+                      expected=expected_version, by=meeting.plan_updated_by,
+                      at=meeting.plan_updated_at)  # fmt: skip
         by_id = {item.id: item for item in meeting.agenda}
         by_title = {item.title: item for item in meeting.agenda}
+        matched = {
+            old.id for item in agenda if (old := by_id.get(item.id) or by_title.get(item.title))
+        }
+        for old in meeting.agenda:
+            if old.id not in matched and old.notes.strip():
+                raise MeetingStepError(
+                    f"The plan was not saved: it leaves out the agenda item '{old.title}', which "
+                    f"has notes for the minutes (last saved by {old.notes_updated_by or 'someone'}"
+                    "). Keep the item in the agenda, or clear its notes on the presentation "
+                    "first if it is really to go."
+                )
         kept = []
         for item in agenda:
             old = by_id.get(item.id) or by_title.get(item.title)
@@ -433,8 +451,11 @@ def save_plan(
         meeting.held_on, meeting.starts_at = held_on, starts_at
         meeting.place, meeting.chair = place, chair
         meeting.attendees, meeting.agenda = list(attendees), kept
-        if meeting.current_item is not None and meeting.current_item >= len(kept):
-            meeting.current_item = None
+        if meeting.current_item not in {item.id for item in kept}:
+            meeting.current_item = None  # the item on screen left the agenda
+        by, at = _stamp(actor)
+        meeting.plan_version += 1
+        meeting.plan_updated_by, meeting.plan_updated_at = by, at
 
     return _change(db=db, reference=reference, meeting_id=meeting_id, actor=actor, change=change)
 
@@ -447,21 +468,29 @@ def _close_stint(meeting: Meeting, at: datetime) -> None:
             item.opened_at = None
 
 
+def current_index(meeting: Meeting) -> int | None:
+    """The position in the agenda of the item on screen, or None."""
+    return next((i for i, item in enumerate(meeting.agenda) if item.id == meeting.current_item),
+                None)  # fmt: skip
+
+
 def open_item(
-    *, db: Database, reference: str, meeting_id: str, index: int, at: datetime, actor: Actor
+    *, db: Database, reference: str, meeting_id: str, item_id: str, at: datetime, actor: Actor
 ) -> Meeting:
-    """Put agenda item `index` on screen: starts the meeting's clock on the first item, stops
-    the previous item's clock and starts this one's."""
+    """Put the agenda item `item_id` on screen: starts the meeting's clock on the first item,
+    stops the previous item's clock and starts this one's. By id, so a screen drawn before
+    another screen reordered the agenda still opens the item its person chose."""
 
     def change(meeting: Meeting, _review: Review) -> None:
-        if not 0 <= index < len(meeting.agenda):
-            raise MeetingStepError(f"The agenda has no item {index + 1}.")
+        index = next((i for i, item in enumerate(meeting.agenda) if item.id == item_id), None)
+        if index is None:
+            raise _gone("This agenda item", meeting)
         _close_stint(meeting, at)
         if meeting.started_at is None:
             meeting.started_at = at
         meeting.ended_at = None  # reopening an item resumes a closed meeting
         meeting.agenda[index].opened_at = at
-        meeting.current_item = index
+        meeting.current_item = item_id
 
     return _change(db=db, reference=reference, meeting_id=meeting_id, actor=actor, change=change)
 

@@ -22,6 +22,7 @@ from pydantic_core import to_jsonable_python
 
 from lcspr_core import redaction, storage
 from lcspr_core.access import (
+    RECOMMENDATION_FIELDS,
     Actor,
     can,
     demo_may_see,
@@ -29,6 +30,7 @@ from lcspr_core.access import (
     redact_restricted,
     require,
     require_own_agency,
+    update_author,
     visible_references,
 )
 from lcspr_core.clocks import Clock
@@ -36,6 +38,7 @@ from lcspr_core.errors import (
     DuplicateReviewError,
     InvalidDataError,
     ItemNotFoundError,
+    PermissionDeniedError,
     RecordLockedError,
     ReportStatusError,
     ReviewNotFoundError,
@@ -47,7 +50,7 @@ from lcspr_core.model.common import Item
 from lcspr_core.review_clocks import review_clocks
 from lcspr_core.stage import Stage, derive_stage
 from lcspr_core.storage import Database
-from lcspr_core.text import london_time
+from lcspr_core.text import english_date, london_time
 from lcspr_core.validation import plain_problems
 
 # Which of the review's fields are lists of items and which are singleton sections, read off
@@ -226,17 +229,64 @@ def chronology_page(
     return entries, total
 
 
-def _keep_unredacted(stored: Any, new: Any, swaps: Sequence[redaction.Replacement]) -> Any:
-    """`new`, except where a text is exactly the redacted view of the stored text: there the
-    stored text stays. A role that sees text redacted (issue 11, finding 3) and saves an entry
-    back must not replace the real record with what it was shown."""
+RESTRICTED_TEXT_REFUSAL = (
+    "This text holds restricted details you cannot see; ask the chair or reviewer to change "
+    "it. Nothing was saved."
+)
+
+
+def _keep_unredacted(
+    stored: Any, new: Any, swaps: Sequence[redaction.Replacement], where: tuple[str, ...] = ()
+) -> Any:
+    """`new` as saved by a role that sees restricted details redacted (issue 11, finding 3).
+
+    A text left as it was shown (the redacted view of the stored text) keeps the stored text.
+    A changed text whose stored version holds a restricted detail is refused: the person saw
+    only the pseudonym, so saving their text would put the pseudonym in place of the real
+    detail, and no merge can say where the detail belonged in what they typed. Nothing is lost;
+    the chair or reviewer, who sees the real text, changes it."""
     if isinstance(stored, str) and isinstance(new, str):
-        return stored if new != stored and new == redaction.redact_text(stored, swaps) else new
+        if new == stored:
+            return new
+        shown = redaction.redact_text(stored, swaps)
+        if new == shown:
+            return stored
+        if shown != stored:
+            _refuse_restricted_change(where)
+        return new
     if isinstance(stored, dict) and isinstance(new, dict):
-        return {k: _keep_unredacted(stored.get(k), v, swaps) for k, v in new.items()}
-    if isinstance(stored, list) and isinstance(new, list) and len(stored) == len(new):
-        return [_keep_unredacted(a, b, swaps) for a, b in zip(stored, new, strict=True)]
+        return {k: _keep_unredacted(stored.get(k), v, swaps, (*where, k)) for k, v in new.items()}
+    if isinstance(stored, list) and isinstance(new, list):
+        if len(stored) == len(new):
+            return [
+                _keep_unredacted(a, b, swaps, (*where, str(i)))
+                for i, (a, b) in enumerate(zip(stored, new, strict=True))
+            ]
+        # Entries added or removed: no pairing says which text became which, so a list whose
+        # stored texts hold a restricted detail is changed only by someone who can see it.
+        if _holds_restricted(stored, swaps):
+            _refuse_restricted_change(where)
+        return new
+    if stored is not None and new is None and _holds_restricted(stored, swaps):
+        _refuse_restricted_change(where)  # clearing it would lose the detail just the same
     return new
+
+
+def _holds_restricted(value: Any, swaps: Sequence[redaction.Replacement]) -> bool:
+    if isinstance(value, str):
+        return redaction.redact_text(value, swaps) != value
+    if isinstance(value, dict):
+        return any(_holds_restricted(v, swaps) for v in value.values())
+    if isinstance(value, list):
+        return any(_holds_restricted(v, swaps) for v in value)
+    return False
+
+
+def _refuse_restricted_change(where: tuple[str, ...]) -> None:
+    field = where[0].replace("_", " ") if where else ""
+    raise PermissionDeniedError(
+        (f"The {field}: " if field else "") + RESTRICTED_TEXT_REFUSAL,
+    )
 
 
 def _register_swaps(db: Database, review: int) -> list[redaction.Replacement]:
@@ -326,6 +376,17 @@ def _refuse_unedited_changes(
         )
 
 
+def _recommendation_owners(db: Database, review: int, kind: str) -> dict[str, list[str]] | None:
+    """For a list whose entries belong to a recommendation's owners (action updates): each
+    stored recommendation's owners, read in the caller's transaction; None for other lists."""
+    if kind not in RECOMMENDATION_FIELDS:
+        return None
+    return {
+        row["id"]: list(row["data"].get("owners") or [])
+        for row in storage.read_items(db, review, "recommendations")
+    }
+
+
 def _sort_key(kind: str, data: dict[str, Any]) -> str:
     field = SORT_KEYS.get(kind)
     return str(data.get(field) or "") if field else ""
@@ -380,6 +441,7 @@ def create_review(*, db: Database, review: Review, actor: Actor, replace: bool =
                     f"A review '{review.reference}' already exists; nothing was changed "
                     "(replace it explicitly to overwrite it)."
                 )
+            _refuse_replacing_signed_off(db, existing, review)
             storage.delete_review_rows(db, existing)
             storage.append_audit(
                 db,
@@ -394,6 +456,44 @@ def create_review(*, db: Database, review: Review, actor: Actor, replace: bool =
         # accounts see.
         _write_whole_review(db, review, actor=actor.username, action="create", demo=actor.demo)
     return review
+
+
+def _refuse_replacing_signed_off(db: Database, existing: int, review: Review) -> None:
+    """A replace (an import over a stored review) is refused if it would change or drop any
+    signed-off record of the stored review: the lock on signed minutes holds for an
+    administrator's import as for any save (issue 11, finding 8), so the replacement must carry
+    each one unchanged, or with addenda added after it."""
+    if review.reference.casefold() in {ref.casefold() for ref in storage.demo_references(db)}:
+        return  # a demo review is fictional and rebuilt at will (`lcspr demo --replace`)
+    new = review.model_dump(mode="json")
+    for kind in SIGNED_OFF_LOCKS:
+        incoming = {row["id"]: row for row in new[kind]}
+        for row in storage.read_items(db, existing, kind):
+            stored = row["data"]
+            if not _signed_off_on(kind, stored):
+                continue
+            name = _record_name(kind, stored)
+            replacement = incoming.get(row["id"])
+            if replacement is None:
+                raise RecordLockedError(
+                    f"The import was refused: it leaves out the {name}, signed off on "
+                    f"{english_date(date.fromisoformat(str(_signed_off_on(kind, stored))))}, "
+                    "and signed-off minutes are never removed. Nothing was changed."
+                )
+            try:
+                _refuse_signed_off_change(kind, stored, replacement)
+            except RecordLockedError as exc:
+                raise RecordLockedError(
+                    f"The import was refused: it changes the {name}, whose minutes were "
+                    f"signed off ({exc}). Nothing was changed."
+                ) from exc
+
+
+def _record_name(kind: str, data: dict[str, Any]) -> str:
+    if kind == "meetings":
+        held = english_date(date.fromisoformat(str(data.get("held_on"))))
+        return f"{data.get('kind') or 'meeting'} of {held}"
+    return f"{kind} entry {data.get('id')}"
 
 
 def _check_version(stored: dict[str, Any] | None, expected: int | None, *, what: str) -> int:
@@ -442,6 +542,12 @@ def save_section(
         version = _check_version(stored, expected_version, what=f"the {name} section")
         document = _review_document(db, review, _stored_reference(db, review))
         new_data = value.model_dump(mode="json") if value is not None else None
+        if stored is not None and not can(
+            actor=actor, action="read_restricted", reference=reference
+        ):
+            # No such role edits a section today; the rule of save_item holds here too, so
+            # granting one later cannot put pseudonyms over real details (issue 11, finding 3).
+            new_data = _keep_unredacted(stored["data"], new_data, _register_swaps(db, review))
         if new_data is not None:
             _refuse_unedited_changes(
                 SECTIONS[name], stored["data"] if stored else None, new_data, edited,
@@ -504,9 +610,21 @@ def _refuse_signed_off_change(
 ) -> None:
     """Minutes signed off by the chair no longer change: later changes are new, audited
     addenda (issue 5), here as well as in the meeting service, so no caller can bypass it."""
+    if before is None and _signed_off_on(kind, after):
+        # A record born signed off would carry whatever its author typed under the chair's
+        # sign-off, with no unsigned version ever on record: sign-off is a step taken on a
+        # saved record (meetings.sign_off_meeting), never a field set when creating one.
+        raise RecordLockedError(
+            "A new meeting cannot be saved as already signed off: save the meeting, then "
+            "sign its minutes off with 'Sign off the minutes'."
+        )
     signed_on = _signed_off_on(kind, before)
     if not signed_on or before is None:
         return
+    # Compared as the model reads them: a record stored before a field was added (a meeting's
+    # plan version) or changed form (its item on screen, once a position) is the same record.
+    before = ITEM_KINDS[kind].model_validate(before).model_dump(mode="json")
+    after = ITEM_KINDS[kind].model_validate(after).model_dump(mode="json")
     _field, append_only = SIGNED_OFF_LOCKS[kind]
     changed = {key for key in {*before, *after} if before.get(key) != after.get(key)}
     # issue 11, finding 8: an append-only list may only grow; replacing or dropping an
@@ -522,6 +640,21 @@ def _refuse_signed_off_change(
             f"This record was signed off on {signed_on} and no longer changes; "
             "add an addendum to record anything later."
         )
+    _refuse_misdated_addenda(signed_on, before.get("addenda") or [], after.get("addenda") or [])
+
+
+def _refuse_misdated_addenda(signed_on: Any, before: list[Any], after: list[Any]) -> None:
+    """An addendum records something after the sign-off: one dated before it would read as
+    part of what the chair signed, and one dated ahead would claim a day not yet come."""
+    signed = date.fromisoformat(str(signed_on))
+    for addendum in after[len(before) :]:
+        added = date.fromisoformat(str(addendum.get("added_on")))
+        if added < signed or added > today():
+            raise RecordLockedError(
+                f"An addendum must be dated between the sign-off ({english_date(signed)}) "
+                f"and today ({english_date(today())}); {english_date(added)} is outside that, "
+                "so it was not added."
+            )
 
 
 def save_item(
@@ -550,7 +683,13 @@ def save_item(
         require_own_agency(
             actor=actor, reference=reference, kind=kind,
             entries=[stored["data"], data] if stored else [data],
+            owners=_recommendation_owners(db, review, kind),
         )  # fmt: skip
+        if kind in RECOMMENDATION_FIELDS:
+            data["by"] = update_author(
+                actor=actor, reference=reference, by=str(data.get("by") or ""),
+                stored_by=stored["data"].get("by") if stored else None,
+            )  # fmt: skip
         if stored is not None and not can(
             actor=actor, action="read_restricted", reference=reference
         ):
@@ -613,7 +752,12 @@ def add_items(
         review = _review_id(db, reference)
         document = _review_document(db, review, _stored_reference(db, review))
         data = [item.model_dump(mode="json") for item in items]
-        require_own_agency(actor=actor, reference=reference, kind=kind, entries=data)
+        require_own_agency(actor=actor, reference=reference, kind=kind, entries=data,
+                           owners=_recommendation_owners(db, review, kind))  # fmt: skip
+        if kind in RECOMMENDATION_FIELDS:
+            for row in data:
+                row["by"] = update_author(actor=actor, reference=reference,
+                                          by=str(row.get("by") or ""), stored_by=None)  # fmt: skip
         document[kind].extend(data)
         _validated(document, summary=f"The {kind} entries were not added:")
         position = storage.next_position(db, review, kind)
@@ -658,7 +802,8 @@ def delete_item(
         if stored is None:
             raise ItemNotFoundError(f"There is no {kind} entry '{item_id}' in {reference}.")
         _check_version(stored, expected_version, what=f"this {kind} entry")
-        require_own_agency(actor=actor, reference=reference, kind=kind, entries=[stored["data"]])
+        require_own_agency(actor=actor, reference=reference, kind=kind, entries=[stored["data"]],
+                           owners=_recommendation_owners(db, review, kind))  # fmt: skip
         signed_on = _signed_off_on(kind, stored["data"])
         if signed_on:
             # issue 11, finding 8: a signed-off record is append-only, so never deleted.

@@ -10,6 +10,7 @@ import streamlit as st
 from pydantic import ValidationError
 
 from lcspr_core import services
+from lcspr_core.access import Role
 from lcspr_core.action_plan import ActionRow, action_plan_xlsx, action_rows, record_action_update
 from lcspr_core.errors import LcsprError
 from lcspr_core.model import ActionStatus, ActionUpdate, Review
@@ -110,14 +111,18 @@ def add_update_form(db: Database, review: Review) -> None:
             "Date of the update", value=shown, key=k, on_change=cb, format="DD/MM/YYYY"
         ),
     )
+    # A partner lead records updates under their own name (the core refuses another name), so
+    # the field shows it rather than inviting one it would refuse.
+    own_name_only = current_actor().role_on(review.reference) is Role.PARTNER_LEAD
     by = draft_widget(
         key,
         ("by",),
         current_actor().display_name,
         lambda shown, k, cb: middle.text_input(
-            "Who gave the update", value=shown, key=k, on_change=cb
+            "Who gave the update", value=shown, key=k, on_change=cb, disabled=own_name_only,
+            help="A partner lead records updates under their own name." if own_name_only else None,
         ),
-    )
+    )  # fmt: skip
     status = draft_widget(
         key,
         ("status",),

@@ -144,6 +144,25 @@ def plan_editor(review: Review, meeting: Meeting) -> None:
     """Date, place, chair, invitees (attendance and apologies) and the linked agenda."""
     locked = meeting.signed_off_on is not None
     k = f"meeting.{meeting.id}.plan"
+    # The plan version this form was opened on, kept until the plan is saved or discarded:
+    # the page redraws from the stored meeting on every run, so only this remembers what the
+    # person's typing started from, and a plan another screen saved since is refused.
+    if f"{k}.place" not in st.session_state:
+        # The form's widgets are being drawn afresh (first view, or back from another page,
+        # which drops widget state): they show the stored plan, so that is what was opened.
+        st.session_state[f"{k}.opened_version"] = meeting.plan_version
+    opened = st.session_state[f"{k}.opened_version"]
+    if opened != meeting.plan_version:
+        st.warning(
+            f"{meeting.plan_updated_by or 'Someone'} saved this plan on another screen after "
+            "you opened it. Your typing is kept below; saving it is refused so their plan is not "
+            "overwritten. Discard your changes to see theirs, then make yours again.",
+            icon=":material/sync_problem:",
+        )
+        if st.button("Discard my changes and reopen the plan", key=f"{k}.discard"):
+            for key in [key for key in st.session_state if str(key).startswith(f"{k}.")]:
+                del st.session_state[key]
+            st.rerun()
     left, mid, right = st.columns(3)
     held_on = left.date_input(
         "Date", meeting.held_on, key=f"{k}.held_on", disabled=locked, format="DD/MM/YYYY"
@@ -179,6 +198,7 @@ def plan_editor(review: Review, meeting: Meeting) -> None:
         pd.DataFrame(
             [{**i.model_dump(), "finding": findings.get(i.finding_id)} for i in meeting.agenda],
             columns=[
+                "id",
                 "title",
                 "link",
                 "text",
@@ -193,6 +213,16 @@ def plan_editor(review: Review, meeting: Meeting) -> None:
         hide_index=True,
         width="stretch",
         disabled=locked,
+        # The id rides along unseen, so a renamed item keeps its notes (the core matches by id).
+        column_order=[
+            "title",
+            "link",
+            "text",
+            "chronology_from",
+            "chronology_to",
+            "finding",
+            "minutes_allowed",
+        ],  # fmt: skip
         column_config={
             "title": st.column_config.TextColumn("Agenda item", required=True),
             "link": st.column_config.SelectboxColumn(
@@ -221,6 +251,7 @@ def plan_editor(review: Review, meeting: Meeting) -> None:
         ]
         items = [
             AgendaItem(
+                **({"id": str(r["id"])} if _value(r.get("id")) else {}),
                 title=r["title"],
                 link=AgendaLink(_value(r["link"]) or AgendaLink.FREE_TEXT),
                 text=_value(r["text"]) or "",
@@ -235,7 +266,7 @@ def plan_editor(review: Review, meeting: Meeting) -> None:
     except ValidationError as exc:
         st.error(f"The plan was not saved: {exc.errors()[0]['msg']}")
         return
-    _call(
+    saved = _call(
         lambda db: meetings.save_plan(
             db=db,
             held_on=held_on,
@@ -244,10 +275,15 @@ def plan_editor(review: Review, meeting: Meeting) -> None:
             chair=chair,
             attendees=attendees,
             agenda=items,
+            expected_version=opened,
             **_kw(review, meeting),
         ),
         done="Plan saved.",
     )
+    if saved is not None:
+        # Saved: the next edit starts from the version now stored. A refusal keeps both the
+        # typed plan (the widgets' state) and the opened version, shown at the top of the page.
+        st.session_state[f"{k}.opened_version"] = saved.plan_version
     st.rerun()
 
 
@@ -293,12 +329,14 @@ def _reveal_key(meeting: Meeting, index: int) -> str:
     return f"mp.{meeting.id}.reveal.{index}"
 
 
-def _go(review: Review, meeting: Meeting, index: int) -> None:
+def _go(review: Review, meeting: Meeting, item_id: str) -> None:
     # Leaving an item hides its restricted details again.
     for key in [k for k in st.session_state if str(k).startswith(f"mp.{meeting.id}.reveal.")]:
         del st.session_state[key]
     _call(
-        lambda db: meetings.open_item(db=db, index=index, at=datetime.now(), **_kw(review, meeting))
+        lambda db: meetings.open_item(
+            db=db, item_id=item_id, at=datetime.now(), **_kw(review, meeting)
+        )
     )
 
 
@@ -319,14 +357,18 @@ def agenda_rail(review: Review, meeting: Meeting, now: datetime) -> None:
             # Button labels render Markdown images too ("displayed like icons").
             f"{index + 1}. {literal(item.title)}  ·  {spent}{allowed}",
             key=f"mp.{meeting.id}.go.{index}",
-            type="primary" if index == meeting.current_item else "secondary",
+            type="primary" if item.id == meeting.current_item else "secondary",
             width="stretch",
             disabled=locked,
             on_click=_go,
-            args=(review, meeting, index),
+            args=(review, meeting, item.id),
         )
     last = len(meeting.agenda) - 1
-    at = meeting.current_item
+    at = meetings.current_index(meeting)
+    agenda_ids = [item.id for item in meeting.agenda]
+    following = ""  # the item Next (or Start) opens, if any
+    if agenda_ids and (at is None or at < last):
+        following = agenda_ids[0 if at is None else at + 1]
     back, forward = st.columns(2)
     back.button(
         "◀ Previous",
@@ -334,7 +376,7 @@ def agenda_rail(review: Review, meeting: Meeting, now: datetime) -> None:
         width="stretch",
         disabled=locked or not at,
         on_click=_go,
-        args=(review, meeting, (at or 0) - 1),
+        args=(review, meeting, agenda_ids[at - 1] if at else ""),
     )
     forward.button(
         "Next ▶" if at is not None else "Start ▶",
@@ -343,7 +385,7 @@ def agenda_rail(review: Review, meeting: Meeting, now: datetime) -> None:
         width="stretch",
         disabled=locked or not meeting.agenda or (at is not None and at >= last),
         on_click=_go,
-        args=(review, meeting, 0 if at is None else at + 1),
+        args=(review, meeting, following),
     )
     if meetings.running(meeting):
         st.button(
@@ -361,8 +403,8 @@ def agenda_rail(review: Review, meeting: Meeting, now: datetime) -> None:
 def live_clock(meeting: Meeting) -> None:
     now = datetime.now()
     parts = [f"Meeting {meetings.clock_text(meetings.meeting_elapsed(meeting, now=now))}"]
-    if meeting.current_item is not None and meeting.current_item < len(meeting.agenda):
-        item = meeting.agenda[meeting.current_item]
+    if (index := meetings.current_index(meeting)) is not None:
+        item = meeting.agenda[index]
         allowed = f" of {item.minutes_allowed} min" if item.minutes_allowed else ""
         spent = meetings.clock_text(meetings.item_elapsed(item, now=now))
         parts.append(f"This item {spent}{allowed}")
@@ -376,8 +418,8 @@ def live_clock(meeting: Meeting) -> None:
 
 def current_item(review: Review, meeting: Meeting, now: datetime) -> None:
     """The item on screen: its content (restricted details hidden unless revealed) and notes."""
-    index = meeting.current_item
-    if index is None or index >= len(meeting.agenda):
+    index = meetings.current_index(meeting)
+    if index is None:
         st.title(meeting.kind.value)
         st.markdown(
             f"**{english_date(meeting.held_on)}** · {literal(meeting.place or 'Place not set')} · "

@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -14,8 +15,13 @@ from test_cli_users import PASSWORD, lcspr
 from lcspr_core import accounts, services, storage
 from lcspr_core.access import Actor, Role, actor_for, system_actor
 from lcspr_core.demo import DEMO_REFERENCE
-from lcspr_core.errors import AccountError, PermissionDeniedError, ReviewNotFoundError
-from lcspr_core.model import ChronologyEntry, Review
+from lcspr_core.errors import (
+    AccountError,
+    InvalidDataError,
+    PermissionDeniedError,
+    ReviewNotFoundError,
+)
+from lcspr_core.model import ActionStatus, ActionUpdate, ChronologyEntry, Review
 
 REF = DEMO_REFERENCE
 OWN = "Northshire Community Health (Health Visiting)"  # c001, c005, ...
@@ -153,3 +159,154 @@ def test_cli_grant_records_a_partner_leads_agency(db_path: Path) -> None:
 def test_demo_partner_lead_has_an_agency(db: Database, stored_demo: Review) -> None:
     accounts.add_demo_users(db=db, reference=REF, actor=system_actor("demo"))
     assert actor_for(db=db, username="demo-partner").agencies == {REF: OWN}
+
+
+# --- action updates (retest of finding 12's class): a partner lead adds, changes and deletes
+# updates only on recommendations their agency owns, or that all partners own, and records
+# them under their own name. r5 is owned by OWN, r1 by the Integrated Care Board alone, r3 by
+# two other agencies, r4 by all safeguarding partners; u1 is on r2 (children's social care).
+
+
+def new_update(recommendation: str, by: str = "P") -> ActionUpdate:
+    return ActionUpdate(recommendation_id=recommendation, updated_on=date(2026, 11, 20), by=by,
+                        status=ActionStatus.IN_PROGRESS, update="Training booked.")  # fmt: skip
+
+
+def add_update(recommendation: str) -> Callable[[Database, Review, Actor], object]:
+    def run(db: Database, review: Review, actor: Actor) -> object:
+        return services.save_item(db=db, reference=REF, kind="action_updates",
+                                  item=new_update(recommendation), expected_version=0,
+                                  actor=actor)  # fmt: skip
+
+    return run
+
+
+def add_updates(*recommendations: str) -> Callable[[Database, Review, Actor], object]:
+    def run(db: Database, review: Review, actor: Actor) -> object:
+        return services.add_items(db=db, reference=REF, kind="action_updates",
+                                  items=[new_update(r) for r in recommendations],
+                                  actor=actor)  # fmt: skip
+
+    return run
+
+
+def stored_update(db: Database, update_id: str) -> ActionUpdate:
+    review = services.load_review(db=db, reference=REF, actor=system_actor("t"))
+    return next(u for u in review.action_updates if u.id == update_id)
+
+
+def seeded(recommendation: str) -> Callable[[Database], str]:
+    """An update already on `recommendation`, written by an administrator for the test."""
+
+    def seed(db: Database) -> str:
+        update = new_update(recommendation, by="Lead of that agency")
+        services.save_item(db=db, reference=REF, kind="action_updates", item=update,
+                           expected_version=0, actor=system_actor("setup"))  # fmt: skip
+        return update.id
+
+    return seed
+
+
+def rewrite_update(recommendation: str, **changes: Any) -> Callable[..., object]:
+    def run(db: Database, review: Review, actor: Actor, update_id: str) -> object:
+        item = stored_update(db, update_id).model_copy(update={"update": "Rewritten.", **changes})
+        return services.save_item(db=db, reference=REF, kind="action_updates", item=item,
+                                  expected_version=None, actor=actor)  # fmt: skip
+
+    return run
+
+
+def delete_update(db: Database, review: Review, actor: Actor, update_id: str) -> object:
+    return services.delete_item(db=db, reference=REF, kind="action_updates", item_id=update_id,
+                                expected_version=None, actor=actor)  # fmt: skip
+
+
+# operation -> (seed the update it works on or None, run, allowed for a lead of OWN)
+UPDATE_OPERATIONS: dict[str, tuple[Any, Any, bool]] = {
+    "add an update on own agency's recommendation": (None, add_update("r5"), True),
+    "add an update on an all-partners recommendation": (None, add_update("r4"), True),
+    "add an update on another agency's recommendation": (None, add_update("r1"), False),
+    "add an update on two other agencies' recommendation": (None, add_update("r3"), False),
+    "add an update on no recommendation": (None, add_update("nowhere"), False),
+    "import updates, one on another agency's": (None, add_updates("r5", "r1"), False),
+    "rewrite an update on own recommendation": (seeded("r5"), rewrite_update("r5"), True),
+    "rewrite an update on another agency's": (seeded("r1"), rewrite_update("r1"), False),
+    "move an update onto own recommendation": (
+        seeded("r1"),
+        rewrite_update("r1", recommendation_id="r5"),
+        False,
+    ),  # fmt: skip
+    "move own update onto another agency's": (
+        seeded("r5"),
+        rewrite_update("r5", recommendation_id="r1"),
+        False,
+    ),  # fmt: skip
+    "delete an update on own recommendation": (seeded("r5"), delete_update, True),
+    "delete an update on another agency's": (seeded("r1"), delete_update, False),
+}
+# Only partner leads (and administrators) write action updates, by the matrix.
+MAY_UPDATE = {"administrator": "any", "chair": "none", "reviewer": "none", "partner lead": "own",
+              "partner lead, no agency": "nothing recorded", "viewer": "none",
+              "not a member": "none"}  # fmt: skip
+
+
+@pytest.mark.parametrize("operation", list(UPDATE_OPERATIONS))
+@pytest.mark.parametrize("who", list(ACTORS))
+def test_each_role_changes_only_the_action_updates_it_may(
+    db: Database, stored_demo: Review, who: str, operation: str
+) -> None:
+    seed, run, own_only = UPDATE_OPERATIONS[operation]
+    args = (seed(db),) if seed else ()
+    scope = MAY_UPDATE[who]
+    allowed = (scope == "any" and "no recommendation" not in operation) or (
+        scope == "own" and own_only
+    )
+    before = snapshot(db)
+    if allowed:
+        run(db, stored_demo, ACTORS[who], *args)
+        assert snapshot(db) != before
+    else:
+        with pytest.raises((PermissionDeniedError, ReviewNotFoundError, InvalidDataError)) as no:
+            run(db, stored_demo, ACTORS[who], *args)
+        assert snapshot(db) == before
+        if who == "partner lead":
+            assert f"As partner lead for {OWN} on {REF}" in str(no.value)
+
+
+@pytest.mark.parametrize("typed", ["", "P", "p"])
+def test_a_partner_leads_update_is_recorded_under_their_own_name(
+    db: Database, stored_demo: Review, typed: str
+) -> None:
+    update = new_update("r5", by=typed)
+    services.save_item(db=db, reference=REF, kind="action_updates", item=update,
+                       expected_version=0, actor=ACTORS["partner lead"])  # fmt: skip
+    assert stored_update(db, update.id).by == "P"
+
+
+@pytest.mark.parametrize("typed", ["Sam Lead", "ICB designated nurse", "Chair"])
+def test_a_partner_lead_cannot_record_an_update_under_another_name(
+    db: Database, stored_demo: Review, typed: str
+) -> None:
+    before = snapshot(db)
+    with pytest.raises(PermissionDeniedError, match=r"under your own name \(P\)"):
+        services.save_item(db=db, reference=REF, kind="action_updates",
+                           item=new_update("r4", by=typed), expected_version=0,
+                           actor=ACTORS["partner lead"])  # fmt: skip
+    with pytest.raises(PermissionDeniedError, match=r"under your own name \(P\)"):
+        services.add_items(db=db, reference=REF, kind="action_updates",
+                           items=[new_update("r5", by=typed)],
+                           actor=ACTORS["partner lead"])  # fmt: skip
+    assert snapshot(db) == before
+
+
+def test_editing_an_update_keeps_or_takes_the_name_but_never_another(
+    db: Database, stored_demo: Review
+) -> None:
+    update_id = seeded("r5")(db)  # by "Lead of that agency", of OWN
+    lead = ACTORS["partner lead"]
+    rewrite_update("r5")(db, stored_demo, lead, update_id)
+    assert stored_update(db, update_id).by == "Lead of that agency"
+    with pytest.raises(PermissionDeniedError, match="under your own name"):
+        rewrite_update("r5", by="Someone else")(db, stored_demo, lead, update_id)
+    rewrite_update("r5", by="")(db, stored_demo, lead, update_id)
+    assert stored_update(db, update_id).by == "P"

@@ -57,6 +57,7 @@ def test_an_image_in_case_text_on_the_meeting_screen_is_shown_as_text(
         db=db, reference=DEMO_REFERENCE, meeting_id=mid, actor=setup, held_on=date(2026, 6, 26),
         starts_at=None, place="", chair="", attendees=[],
         agenda=[AgendaItem(title=f"Family {IMAGE}", text=f"We discussed {IMAGE} today.")],
+        expected_version=1,
     )  # fmt: skip
     at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)
     at.session_state["reference"] = DEMO_REFERENCE

@@ -70,11 +70,11 @@ def test_run_through_the_agenda_and_capture_as_typed(db: Database, stored_demo: 
     at = open_page("pages/meeting_present.py", **{"meeting.id": mid})
     assert not at.exception, at.exception
     at.button(key=f"mp.{mid}.next").click().run()  # Start
-    assert stored(db, mid).current_item == 0
+    assert stored(db, mid).current_item == stored(db, mid).agenda[0].id
     at.button(key=f"mp.{mid}.next").click().run()
     at.button(key=f"mp.{mid}.go.4").click().run()  # jump to Recommendations
     meeting = stored(db, mid)
-    assert (meeting.current_item, meeting.started_at is not None) == (4, True)
+    assert (meeting.current_item, meeting.started_at is not None) == (meeting.agenda[4].id, True)
     assert at.title[0].value.startswith("5. Recommendations")
     assert at.table  # the recommendations table is on screen
     item = stored(db, mid).agenda[4]
@@ -110,6 +110,7 @@ def test_restricted_details_only_when_the_chair_reveals_them(
         db=db, reference=D, meeting_id=mid, actor=system_actor("setup"), held_on=date(2026, 6, 26),
         starts_at=None, place="", chair="", attendees=[],
         agenda=[AgendaItem(title="Family", text="Beth Placeholder spoke to us.")],
+        expected_version=1,
     )  # fmt: skip
     at = open_page("pages/meeting_present.py", **{"meeting.id": mid})
     at.button(key=f"mp.{mid}.next").click().run()
@@ -246,3 +247,26 @@ def test_discarding_a_stale_draft_shows_what_is_stored(db: Database, stored_demo
     assert at.text_area(key=ui.notes_key(mid, theirs)).value == "Their notes."
     assert not at.warning and not at.error
     assert stored(db, mid).agenda[0] == theirs
+
+
+def test_a_stale_plan_save_is_refused_plainly_and_the_typed_plan_kept(
+    db: Database, stored_demo: Review
+) -> None:
+    """issue 11, finding 9 (retest B): the plan form saves against the plan version it opened."""
+    mid = planned(db)
+    at = open_page("pages/meeting.py", **{"meeting.id": mid})
+    at.text_input(key=f"meeting.{mid}.plan.place").input("Room A").run()
+    other = stored(db, mid)  # another screen saves the plan meanwhile
+    meetings.save_plan(
+        db=db, reference=D, meeting_id=mid, actor=system_actor("kim"), held_on=other.held_on,
+        starts_at=None, place="Room 2", chair=other.chair, attendees=[], agenda=other.agenda,
+        expected_version=other.plan_version,
+    )  # fmt: skip
+    at.button(key=f"meeting.{mid}.plan.save").click().run()
+    assert not at.exception, at.exception
+    assert stored(db, mid).place == "Room 2"
+    shown = " ".join(e.value for e in at.error) + " ".join(w.value for w in at.warning)
+    assert "changed the plan of this meeting" in shown
+    assert at.text_input(key=f"meeting.{mid}.plan.place").value == "Room A"
+    at.button(key=f"meeting.{mid}.plan.discard").click().run()
+    assert at.text_input(key=f"meeting.{mid}.plan.place").value == "Room 2"

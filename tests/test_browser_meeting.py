@@ -61,6 +61,7 @@ def _prepare(db_path: Path) -> str:
             db=db, reference=DEMO_REFERENCE, meeting_id=meeting.id, actor=system_actor("setup"),
             held_on=meeting.held_on, starts_at=meeting.starts_at, place=meeting.place,
             chair=meeting.chair, attendees=meeting.attendees, agenda=agenda,
+            expected_version=meeting.plan_version,
         )  # fmt: skip
         return meeting.id
     finally:

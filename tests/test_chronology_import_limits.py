@@ -199,3 +199,22 @@ def test_a_missing_sheet_is_still_named_from_the_child() -> None:
     assert (
         str(raised.value) == "This workbook has no sheet called 'Police'. Its sheets are: Health."
     )
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # One cell over csv's field limit (131,072 characters)...
+        "Date,Agency,Event\n01/02/2026,Health," + "x" * 140_000 + "\n",
+        # ...and the usual way to get one: a quote opened and never closed.
+        'Date,Agency,Event\n01/02/2026,Health,"Visit\n' + "01/02/2026,Health,Visit\n" * 7_000,
+    ],
+    ids=["long_cell", "unclosed_quote"],
+)
+def test_a_csv_cell_over_the_field_limit_is_refused_plainly(text: str) -> None:
+    with pytest.raises(TableTooBigError) as raised:
+        read_table(filename="health.csv", data=text.encode())
+    message = str(raised.value)
+    assert "could not be read as a table" in message
+    assert "131,072 characters" in message
+    assert "Traceback" not in message and "_csv" not in message

@@ -5,7 +5,8 @@ refused with who and when; a save changes only what it names."""
 from __future__ import annotations
 
 import json
-from datetime import date
+from datetime import UTC, date, datetime
+from typing import Any
 
 import pytest
 from sqlite_utils import Database
@@ -139,7 +140,8 @@ def test_saving_the_plan_keeps_each_items_id_and_notes(db: Database, meeting: Me
         AgendaItem(title="Any other business")
     ]
     meetings.save_plan(db=db, held_on=meeting.held_on, starts_at=None, place="", chair="",
-                       attendees=[], agenda=planned, **kw(meeting, SCREEN_A))  # fmt: skip
+                       attendees=[], agenda=planned, expected_version=meeting.plan_version,
+                       **kw(meeting, SCREEN_A))  # fmt: skip
     stored = load(db, meeting.id)
     assert [i.id for i in stored.agenda[:-1]] == [i.id for i in meeting.agenda]
     assert (stored.agenda[0].notes, stored.agenda[0].notes_version) == ("Kept.", 1)
@@ -176,3 +178,95 @@ def test_an_old_export_with_plain_decisions_still_loads() -> None:
         {"kind": MeetingKind.PANEL, "held_on": "2026-11-20", "decisions": ["Agree"]}
     )
     assert [(d.text, d.version) for d in meeting.decisions] == [("Agree", 1)]
+
+
+# --- the plan (issue 11, finding 9, retest B) --------------------------------------------------
+
+
+def plan(meeting: Meeting, agenda: list[AgendaItem], place: str, version: int) -> dict[str, Any]:
+    """What a plan form sends: fresh agenda items named by title, as the screen holds them."""
+    return {"held_on": meeting.held_on, "starts_at": None, "place": place, "chair": "",
+            "attendees": [], "agenda": agenda, "expected_version": version}  # fmt: skip
+
+
+def test_a_stale_plan_is_refused_and_keeps_the_other_screens_plan_and_notes(
+    db: Database, meeting: Meeting
+) -> None:
+    opened_by_a = load(db, meeting.id)  # screen A opens the plan
+    # Screen B adds "bx", saves notes on it and sets the place.
+    b_agenda = [*opened_by_a.agenda, AgendaItem(title="bx")]
+    b_saved = meetings.save_plan(db=db, **plan(opened_by_a, b_agenda, "Room 1", 1),
+                                 **kw(meeting, SCREEN_B))  # fmt: skip
+    bx = b_saved.agenda[-1]
+    meetings.save_notes(db=db, item_id=bx.id, notes="Agreed on bx.", expected_version=0,
+                        **kw(meeting, SCREEN_B))  # fmt: skip
+    b_saved = meetings.save_plan(db=db, **plan(b_saved, b_saved.agenda, "Room 2", 2),
+                                 **kw(meeting, SCREEN_B))  # fmt: skip
+    before = load(db, meeting.id)
+    # Screen A saves the plan it opened.
+    with pytest.raises(StaleEditError, match="Kim Deputy changed the plan of this meeting at"):
+        meetings.save_plan(db=db, **plan(opened_by_a, opened_by_a.agenda, "Room A",
+                                         opened_by_a.plan_version),
+                           **kw(meeting, SCREEN_A))  # fmt: skip
+    after = load(db, meeting.id)
+    assert after == before
+    assert after.place == "Room 2"
+    assert [(i.title, i.notes) for i in after.agenda][-1] == ("bx", "Agreed on bx.")
+
+
+def test_a_plan_that_leaves_out_an_item_with_notes_is_refused_naming_it(
+    db: Database, meeting: Meeting
+) -> None:
+    first = meeting.agenda[0]
+    meetings.save_notes(db=db, item_id=first.id, notes="Said in the meeting.",
+                        expected_version=0, **kw(meeting, SCREEN_B))  # fmt: skip
+    current = load(db, meeting.id)
+    # Notes saved since A opened the plan do not make it stale (the plan has its own version),
+    # but a plan without the noted item is refused rather than dropping the notes.
+    with pytest.raises(
+        meetings.MeetingStepError, match=f"leaves out the agenda item '{first.title}'"
+    ):
+        meetings.save_plan(db=db, **plan(meeting, current.agenda[1:], "", meeting.plan_version),
+                           **kw(meeting, SCREEN_A))  # fmt: skip
+    assert load(db, meeting.id) == current
+    # An item without notes may go, and a renamed item keeps its notes when its id is sent.
+    renamed = current.agenda[0].model_copy(update={"title": "Renamed", "notes": ""})
+    saved = meetings.save_plan(db=db, **plan(meeting, [renamed, *current.agenda[2:]], "",
+                                             meeting.plan_version),
+                               **kw(meeting, SCREEN_A))  # fmt: skip
+    assert (saved.agenda[0].title, saved.agenda[0].notes) == ("Renamed", "Said in the meeting.")
+    assert len(saved.agenda) == len(current.agenda) - 1
+    assert (saved.plan_version, saved.plan_updated_by) == (meeting.plan_version + 1, "Jo Chair")
+
+
+def test_the_item_on_screen_stays_on_screen_when_the_agenda_is_reordered(
+    db: Database, meeting: Meeting
+) -> None:
+    on_screen = meeting.agenda[1]
+    meetings.open_item(db=db, item_id=on_screen.id, at=datetime(2026, 11, 20, 10, 0, tzinfo=UTC),
+                       **kw(meeting, SCREEN_A))  # fmt: skip
+    reordered = [meeting.agenda[1], meeting.agenda[0], *meeting.agenda[2:]]
+    saved = meetings.save_plan(db=db, **plan(meeting, reordered, "", 1), **kw(meeting, SCREEN_A))
+    assert saved.current_item == on_screen.id
+    assert meetings.current_index(saved) == 0
+
+
+def test_a_meeting_stored_with_a_position_on_screen_reads_it_as_that_items_id(
+    meeting: Meeting,
+) -> None:
+    # Meetings stored or exported before current_item was an id held the item's position.
+    old = {**meeting.model_dump(mode="json"), "current_item": 2}
+    assert Meeting.model_validate(old).current_item == meeting.agenda[2].id
+    past_the_end = {**old, "current_item": len(meeting.agenda)}
+    assert Meeting.model_validate(past_the_end).current_item is None
+
+
+def test_a_screen_drawn_before_a_reorder_opens_the_item_it_chose(
+    db: Database, meeting: Meeting
+) -> None:
+    chosen = meeting.agenda[0]  # screen A's rail shows it first
+    reordered = [*meeting.agenda[1:], meeting.agenda[0]]
+    meetings.save_plan(db=db, **plan(meeting, reordered, "", 1), **kw(meeting, SCREEN_B))
+    opened = meetings.open_item(db=db, item_id=chosen.id, at=datetime(2026, 11, 20, 10, 0,
+                                tzinfo=UTC), **kw(meeting, SCREEN_A))  # fmt: skip
+    assert opened.agenda[meetings.current_index(opened) or 0].id == chosen.id

@@ -90,13 +90,15 @@ def test_elapsed_time_per_item_and_overall_is_kept_in_the_meeting(
 ) -> None:
     meeting_id = new_meeting(db)
     kw = {"db": db, "reference": D, "meeting_id": meeting_id, "actor": system_actor("chair")}
-    meetings.open_item(index=0, at=NINE, **kw)
-    meetings.open_item(index=1, at=NINE + timedelta(minutes=7), **kw)
-    meetings.open_item(index=0, at=NINE + timedelta(minutes=10), **kw)
+    agenda = meetings.find_meeting(load(db), meeting_id).agenda
+    first, second = agenda[0].id, agenda[1].id
+    meetings.open_item(item_id=first, at=NINE, **kw)
+    meetings.open_item(item_id=second, at=NINE + timedelta(minutes=7), **kw)
+    meetings.open_item(item_id=first, at=NINE + timedelta(minutes=10), **kw)
     # A reload: everything comes back from the database.
     meeting = meetings.find_meeting(load(db), meeting_id)
     now = NINE + timedelta(minutes=12)
-    assert meeting.current_item == 0
+    assert meeting.current_item == first
     assert meetings.item_elapsed(meeting.agenda[0], now=now) == timedelta(minutes=9)
     assert meetings.item_elapsed(meeting.agenda[1], now=now) == timedelta(minutes=3)
     assert meetings.meeting_elapsed(meeting, now=now) == timedelta(minutes=12)
@@ -132,7 +134,8 @@ def test_a_signed_off_meeting_refuses_changes_but_takes_addenda(
 ) -> None:
     meeting_id = new_meeting(db)
     kw = {"db": db, "reference": D, "meeting_id": meeting_id, "actor": system_actor("chair")}
-    meetings.open_item(index=0, at=NINE, **kw)
+    first = meetings.find_meeting(load(db), meeting_id).agenda[0].id
+    meetings.open_item(item_id=first, at=NINE, **kw)
     signed = meetings.sign_off_meeting(at=NINE + timedelta(hours=1), **kw)
     assert (signed.signed_off_on, signed.ended_at) == (
         date(2026, 11, 20),
@@ -141,7 +144,7 @@ def test_a_signed_off_meeting_refuses_changes_but_takes_addenda(
     with pytest.raises(MeetingLockedError, match="signed off on 20 November 2026.*addendum"):
         meetings.add_decision(text="Too late", **kw)
     with pytest.raises(MeetingLockedError):
-        meetings.open_item(index=1, at=NINE, **kw)
+        meetings.open_item(item_id=first, at=NINE, **kw)
     meetings.add_addendum(text="The date of the next meeting moved to 4 December.",
                           on=date(2026, 11, 23), **kw)  # fmt: skip
     meeting = meetings.find_meeting(load(db), meeting_id)

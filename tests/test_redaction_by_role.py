@@ -175,21 +175,70 @@ def test_documents_from_what_the_role_sees_hold_no_restricted_name(
     assert NAME not in all_text(minutes)
 
 
-def test_a_partner_leads_save_does_not_write_the_redacted_view_over_the_record(
-    db: Database, stored: Review
-) -> None:
-    shown = services.load_review(db=db, reference=REF, actor=system_actor("t")).chronology[0]
+def _lead_and_entry(db: Database) -> tuple[Actor, ChronologyEntry, int]:
+    first = services.load_review(db=db, reference=REF, actor=system_actor("t")).chronology[0]
     lead = Actor(username="lead", display_name="Lead", memberships={REF: Role.PARTNER_LEAD},
-                 agencies={REF: shown.agency})  # fmt: skip
+                 agencies={REF: first.agency})  # fmt: skip
     shown = services.load_review(db=db, reference=REF, actor=lead).chronology[0]
-    assert NAME not in shown.model_dump_json()
     version = services.record_versions(db=db, reference=REF, actor=lead)[
         f"chronology/{shown.id}"
     ].version
+    return lead, shown, version
+
+
+def _stored_first(db: Database) -> ChronologyEntry:
+    return services.load_review(db=db, reference=REF, actor=system_actor("t")).chronology[0]
+
+
+def test_a_partner_leads_save_does_not_write_the_redacted_view_over_the_record(
+    db: Database, stored: Review
+) -> None:
+    # The source holds no restricted detail; every other text of the entry does, and is
+    # saved back exactly as the lead was shown it (redacted).
+    first = _stored_first(db).model_copy(update={"source": "Health visiting record"})
+    services.save_item(db=db, reference=REF, kind="chronology", item=first,
+                       expected_version=None, actor=system_actor("setup"))  # fmt: skip
+    lead, shown, version = _lead_and_entry(db)
+    assert NAME not in shown.model_dump_json()
     edited = shown.model_copy(update={"source": "Checked against the case file"})
     services.save_item(db=db, reference=REF, kind="chronology", item=edited,
                        expected_version=version, actor=lead)  # fmt: skip
-    saved = services.load_review(db=db, reference=REF, actor=system_actor("t")).chronology[0]
-    assert saved == stored.chronology[0].model_copy(
-        update={"source": "Checked against the case file"}
-    )
+    assert _stored_first(db) == first.model_copy(update={"source": "Checked against the case file"})
+
+
+CHRONOLOGY_TEXTS = [
+    name
+    for name, field in ChronologyEntry.model_fields.items()
+    if name not in NOT_FREE_TEXT and _is_text(field.annotation, field.metadata)
+]
+
+
+@pytest.mark.parametrize("how", ["appended", "rewritten", "cleared"])
+@pytest.mark.parametrize("field", CHRONOLOGY_TEXTS)
+def test_a_partner_lead_cannot_change_a_text_holding_a_restricted_detail(
+    db: Database, stored: Review, field: str, how: str
+) -> None:
+    """issue 11, finding 3 (retest D): "Officers spoke to Beth Placeholder" shown as "...Mother",
+    edited by the lead, was stored with "Mother" in place of the real name. Whatever the change
+    to such a text, it is refused and the stored text stays as it was."""
+    before = _stored_first(db)
+    assert NAME in getattr(before, field)
+    lead, shown, version = _lead_and_entry(db)
+    text = getattr(shown, field)
+    typed = {"appended": f"{text} (time corrected)", "rewritten": "Officers visited.",
+             "cleared": ""}[how]  # fmt: skip
+    with pytest.raises(PermissionDeniedError, match="holds restricted details you cannot see"):
+        services.save_item(db=db, reference=REF, kind="chronology",
+                           item=shown.model_copy(update={field: typed}),
+                           expected_version=version, actor=lead)  # fmt: skip
+    assert _stored_first(db) == before
+
+
+def test_the_reviewer_who_sees_the_detail_may_change_the_text(db: Database, stored: Review) -> None:
+    reviewer = member(Role.REVIEWER)
+    entry = services.load_review(db=db, reference=REF, actor=reviewer).chronology[0]
+    assert NAME in entry.event
+    changed = entry.model_copy(update={"event": f"{entry.event} (time corrected)"})
+    services.save_item(db=db, reference=REF, kind="chronology", item=changed,
+                       expected_version=None, actor=reviewer)  # fmt: skip
+    assert _stored_first(db).event == changed.event

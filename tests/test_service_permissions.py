@@ -77,6 +77,10 @@ def calls(review: Review) -> dict[str, tuple[str, Callable[[Database, Actor], An
                                   actor=a))  # fmt: skip
     for kind in services.ITEM_KINDS:
         items = getattr(review, kind)
+        if kind == "action_updates":
+            # The partner lead's own kind of update: a new one, on a recommendation all the
+            # partners own, under their own name (tests/test_agency_scope.py checks the rest).
+            items = [items[0].model_copy(update={"id": "u9", "recommendation_id": "r4", "by": ""})]
         if items:
             table[f"save_item:{kind}"] = (f"edit_items:{kind}", lambda db, a, k=kind, i=items[0]:
                 services.save_item(db=db, reference=REF, kind=k, item=i, expected_version=None,

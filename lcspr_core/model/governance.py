@@ -6,7 +6,7 @@ from datetime import date, datetime, time
 from enum import StrEnum
 from typing import Any
 
-from pydantic import Field, field_validator
+from pydantic import Field, field_validator, model_validator
 
 from lcspr_core.model.common import (
     ActionStatus,
@@ -129,11 +129,21 @@ class Meeting(Item):
     actions: list[MeetingAction] = Field(
         default_factory=list, description="Actions agreed: who, what, by when"
     )
+    # The plan (date, time, place, chair, invitees, agenda) carries its own version, apart from
+    # the capture that moves the record's version with every note and decision, so only a plan
+    # saved in between makes a plan save stale (issue 11, finding 9, retest).
+    plan_version: int = Field(default=1, ge=1, description="Version of the meeting's plan")
+    plan_updated_by: Text = Field(default="", description="Who last saved the plan")
+    plan_updated_at: datetime | None = Field(
+        default=None, description="When the plan was last saved"
+    )
     signed_off_on: date | None = Field(
         default=None, description="Date the chair signed off the minutes"
     )
-    current_item: int | None = Field(
-        default=None, ge=0, description="The agenda item on the shared screen (its position)"
+    # By the item's id, not its position: a reordered agenda or a screen drawn before another
+    # screen's plan save still names the same item (issue 11, finding 9, retest).
+    current_item: str | None = Field(
+        default=None, description="The agenda item on the shared screen (its id)"
     )
     started_at: datetime | None = Field(
         default=None, description="When the chair started the meeting on screen"
@@ -147,6 +157,19 @@ class Meeting(Item):
     addenda: list[MeetingAddendum] = Field(
         default_factory=list, description="Addenda recorded after the minutes were signed off"
     )
+
+    @model_validator(mode="before")
+    @classmethod
+    def _current_item_as_id(cls, value: Any) -> Any:
+        # Meetings stored or exported before held the item's position: read it as that
+        # item's id (none if the position is past the agenda's end).
+        if isinstance(value, dict) and isinstance(value.get("current_item"), int):
+            agenda = value.get("agenda") or []
+            index = value["current_item"]
+            item = agenda[index] if 0 <= index < len(agenda) else None
+            item_id = item.get("id") if isinstance(item, dict) else getattr(item, "id", None)
+            value = {**value, "current_item": item_id}
+        return value
 
     @field_validator("decisions", mode="before")
     @classmethod
