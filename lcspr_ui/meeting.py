@@ -135,6 +135,27 @@ def _value(cell: Any) -> Any:
     return None if cell is None or (not isinstance(cell, list) and pd.isna(cell)) else cell
 
 
+def incomplete_rows(
+    people: list[dict[str, Any]], agenda: list[dict[str, Any]]
+) -> dict[str, list[int]]:
+    """Rows with something typed but no name (attendees) or no title (agenda), by table.
+
+    They are refused, never dropped: what was typed stays in the table to complete or
+    remove (issue 10: a typed attendee vanished and the report said "No attendees recorded").
+    """
+    return {
+        "attendees (no name)": [
+            n for n, r in enumerate(people, start=1)
+            if not _value(r.get("name")) and any(_value(r.get(c)) for c in ("role", "agency"))
+        ],
+        "agenda (no title)": [
+            n for n, r in enumerate(agenda, start=1)
+            if not _value(r.get("title"))
+            and any(_value(r.get(c)) for c in ("text", "minutes_allowed"))
+        ],
+    }  # fmt: skip
+
+
 def _day(cell: Any) -> date | None:
     cell = _value(cell)
     return pd.Timestamp(cell).date() if cell is not None else None
@@ -238,6 +259,13 @@ def plan_editor(review: Review, meeting: Meeting) -> None:
     if locked or not st.button("Save the plan", key=f"{k}.save", type="primary"):
         return
     ids = {title: fid for fid, title in findings.items()}
+    unnamed = incomplete_rows(people.to_dict("records"), agenda.to_dict("records"))
+    if any(unnamed.values()):
+        where = "; ".join(
+            f"{table}: row {', '.join(map(str, rows))}" for table, rows in unnamed.items() if rows
+        )
+        st.error(f"The plan was not saved. Complete or delete these rows — {where}.")
+        return
     try:
         attendees = [
             Attendee(
