@@ -229,9 +229,9 @@ def test_a_draft_survives_leaving_the_page_and_saving_writes_only_it(
     go(page, "Chronology" if leave_to == "another page" else spot.page)
     go(page, spot.page)
     open_tab(page, spot, reference)
-    assert box(page, reference, spot).input_value() == typed
+    sync_api.expect(box(page, reference, spot)).to_have_value(typed)
     for other in neighbours:  # untouched fields show what is saved, never a blank
-        assert box(page, reference, other).input_value() == (before[other] or "")
+        sync_api.expect(box(page, reference, other)).to_have_value(before[other] or "")
     assert page.get_by_text("Draft, not saved").first.is_visible()
 
     form_button(page, reference, spot, "Save").click()
@@ -255,15 +255,15 @@ def test_a_draft_survives_switching_review_and_back(page: Any, module_db: Path) 
     spot = SPOTS[6]
     go(page, spot.page)
     type_into(page, DEMO_REFERENCE, spot, "Draft kept across reviews")
+    shows = sync_api.expect  # waits for the page to finish drawing, as a person looks
     switch_review(page, OTHER)
-    assert box(page, OTHER, spot).input_value() == (stored(module_db, OTHER, spot) or "")
+    shows(box(page, OTHER, spot)).to_have_value(stored(module_db, OTHER, spot) or "")
     switch_review(page, DEMO_REFERENCE)
-    assert box(page, DEMO_REFERENCE, spot).input_value() == "Draft kept across reviews"
+    shows(box(page, DEMO_REFERENCE, spot)).to_have_value("Draft kept across reviews")
     form_button(page, DEMO_REFERENCE, spot, "Discard").click()
     settle(page)
-    assert box(page, DEMO_REFERENCE, spot).input_value() == (
-        stored(module_db, DEMO_REFERENCE, spot) or ""
-    )
+    saved = stored(module_db, DEMO_REFERENCE, spot) or ""
+    shows(page.locator(f'[class*="{spot.key(DEMO_REFERENCE)}"] textarea')).to_have_value(saved)
 
 
 # --- the random walk ------------------------------------------------------------------------
