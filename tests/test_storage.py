@@ -26,6 +26,7 @@ def test_migrations_create_the_pinned_schema(db: Database) -> None:
         "m008_meeting_entry_ids",
         "m009_anchor_audit_log",
         "m010_create_scan_marks",
+        "m011_create_partnership",
     ]
     assert {
         name: list(db[name].columns_dict)
@@ -36,6 +37,8 @@ def test_migrations_create_the_pinned_schema(db: Database) -> None:
             "audit_log",
             "generated_documents",
             "scan_marks",
+            "partnership",
+            "partnership_logos",
         )
     } == {
         "reviews": ["id", "reference", "created_at", "created_by", "demo"],
@@ -86,12 +89,14 @@ def test_migrations_create_the_pinned_schema(db: Database) -> None:
             "marked_by",
             "marked_at",
         ],
+        "partnership": ["id", "data", "version", "updated_at", "updated_by"],
+        "partnership_logos": ["sha256", "media_type", "data", "added_at"],
     }
 
 
 def test_reopening_applies_no_migration_twice(db_path: Path, db: Database) -> None:
     again = storage.open_db(db_path)
-    assert len(storage.migrations.applied(again)) == 10
+    assert len(storage.migrations.applied(again)) == 11
 
 
 def test_connection_is_wal_full_sync_with_busy_timeout_and_foreign_keys(db: Database) -> None:
