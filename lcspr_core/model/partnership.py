@@ -89,6 +89,10 @@ class PartnershipProfile(Model):
     integrated_care_board: StatutoryPartner = Field(description="The integrated care board partner")
     police: StatutoryPartner = Field(description="The chief officer of police partner")
     address: Name = Field(description="The business unit's postal address, on one line")
+    contact_name: Name = Field(
+        default="Safeguarding Partnership Business Manager",
+        description="Who letters name as the contact: the business manager's name or job title",
+    )
     email: Email = Field(description="The business unit's email address")
     telephone: Name = Field(description="The business unit's telephone number")
     website: str = Field(default="", max_length=300, description="The partnership's website")
