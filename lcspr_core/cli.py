@@ -18,6 +18,7 @@ from pydantic import ValidationError
 
 from lcspr_core import accounts, exchange, partnership, services, storage
 from lcspr_core.access import demo_loader, system_actor
+from lcspr_core.cli_partnership import add_partnership_commands
 from lcspr_core.cli_users import add_user_commands
 from lcspr_core.clocks import Clock
 from lcspr_core.demo import DEMO_REFERENCE, build_demo_review
@@ -409,6 +410,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--all", action="store_true", help="include reviews not yet published")
     p.set_defaults(func=cmd_nspcc_export)
     add_user_commands(sub)
+    add_partnership_commands(sub)
     return parser
 
 
