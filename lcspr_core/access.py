@@ -107,7 +107,9 @@ REVIEW_ACTIONS: dict[str, frozenset[Role]] = {
 }
 
 # Actions on the whole installation: administrators only.
-GLOBAL_ACTIONS = frozenset({"manage_users", "view_audit", "create_review", "import_review"})
+GLOBAL_ACTIONS = frozenset(
+    {"manage_users", "view_audit", "create_review", "import_review", "manage_partnership"}
+)
 
 
 def allowed_roles(action: str) -> frozenset[Role] | None:
@@ -176,6 +178,7 @@ def _describe(action: str) -> str:
         "view_audit": "see the audit log",
         "create_review": "start a review",
         "import_review": "import a review",
+        "manage_partnership": "change the partnership profile",
     }.get(kind, kind.replace("_", " "))
 
 

@@ -19,8 +19,9 @@ from pathlib import Path
 
 from pydantic import ValidationError
 
-from lcspr_core import accounts, exchange, services, storage
+from lcspr_core import accounts, exchange, partnership, services, storage
 from lcspr_core.access import demo_loader, system_actor
+from lcspr_core.cli_partnership import add_partnership_commands
 from lcspr_core.cli_users import add_user_commands
 from lcspr_core.clocks import Clock
 from lcspr_core.demo import DEMO_REFERENCE, build_demo_review
@@ -70,6 +71,8 @@ def cmd_demo(db: Database, args: argparse.Namespace) -> None:
     review = build_demo_review(args.reference)
     # Loaded as the demo loader, so it is marked a demo review: demo accounts see no other.
     services.create_review(db=db, review=review, actor=demo_loader(), replace=args.replace)
+    # The demo's fictional letterhead, only into a database with no profile of its own.
+    partnership.install_demo_profile(db=db)
     _out(review.reference)
     if args.with_demo_users:
         # Usable only from this machine, without a password, and only while no real account
@@ -443,6 +446,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--all", action="store_true", help="include reviews not yet published")
     p.set_defaults(func=cmd_nspcc_export)
     add_user_commands(sub)
+    add_partnership_commands(sub)
     return parser
 
 

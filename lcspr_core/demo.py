@@ -37,6 +37,7 @@ from lcspr_core.model import (
     Participation,
     PartnerKind,
     PartnerLead,
+    PartnershipProfile,
     PartnerSignOff,
     Person,
     PractitionerContribution,
@@ -47,6 +48,7 @@ from lcspr_core.model import (
     ProtectionPlan,
     RapidReview,
     Recommendation,
+    RegisteredAgency,
     Regulator,
     RegulatorNotice,
     Report,
@@ -55,6 +57,7 @@ from lcspr_core.model import (
     Review,
     ReviewSetup,
     Sex,
+    StatutoryPartner,
     TermsOfReference,
     Theme,
 )
@@ -571,3 +574,31 @@ def build_demo_review(reference: str = DEMO_REFERENCE) -> Review:
             ),
         ],
     )
+
+
+def build_demo_profile() -> PartnershipProfile:
+    """The demo's fictional partnership (issue 12): loaded only into a database with no
+    profile of its own, so a real partnership's letterhead is never replaced by Northshire's."""
+    return PartnershipProfile(
+        name="Northshire Safeguarding Children Partnership",
+        short_name="NSCP",
+        local_authority=StatutoryPartner(
+            organisation="Northshire Council", lead_name="Sam Lead",
+            lead_title="Director of Children's Services",
+        ),
+        integrated_care_board=StatutoryPartner(
+            organisation=ICB, lead_name="Alex Nurse", lead_title="Chief Nursing Officer"
+        ),
+        police=StatutoryPartner(
+            organisation=POLICE, lead_name="Pat Officer", lead_title="Chief Superintendent"
+        ),
+        address="Civic Centre, Market Street, Northtown NT1 1AA",
+        email="safeguarding.partnership@northshire.example",
+        telephone="01632 960 000",
+        website="https://northshire.example/safeguarding",
+        publication_page="https://northshire.example/safeguarding/reviews",
+        agencies=[
+            RegisteredAgency(name=agency.name, kind=agency.kind, partner=agency.partner is not None)
+            for agency in AGENCIES
+        ],
+    )  # fmt: skip

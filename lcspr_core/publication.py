@@ -15,7 +15,12 @@ from pathlib import Path
 from lcspr_core import clocks, services, storage
 from lcspr_core.access import Actor, require
 from lcspr_core.clocks import ClockRules
-from lcspr_core.documents import PartnershipDetails, generate_document, render_document
+from lcspr_core.documents import (
+    PartnershipDetails,
+    generate_document,
+    render_document,
+    stored_letterhead,
+)
 from lcspr_core.errors import LcsprError
 from lcspr_core.model import (
     CopyRecipient,
@@ -125,6 +130,8 @@ def scan_publication(
     if a person marked it safe: for `lcspr release --scan` and the Publication page."""
     require(actor=actor, action="read_restricted", reference=reference)
     review = services.load_review(db=db, reference=reference, actor=actor)
+    # Scanned as it will be released: on the stored letterhead (refused without a profile).
+    partnership = partnership or stored_letterhead(db=db)
     data = render_publication_version(
         review=review, today=today, partnership=partnership, template_dir=template_dir
     )

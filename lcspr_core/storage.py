@@ -1318,3 +1318,59 @@ def m012_audit_accounts(db: Database) -> None:
         db, actor="migration", reference=None, target="accounts", action="baseline",
         before=None, after={kind: kinds.count(kind) for kind in sorted(set(kinds))},
     )  # fmt: skip
+
+
+@migrations()
+def m013_create_partnership(db: Database) -> None:
+    # Issue 12: the partnership's profile, one per database (the CHECK keeps it to one row),
+    # versioned like a section. Its logo is kept once by SHA-256 in a table of its own, so the
+    # profile's JSON stays small and a document finds the image by the reference alone.
+    db.execute(
+        "CREATE TABLE partnership ("
+        "id INTEGER PRIMARY KEY CHECK (id = 1), data TEXT NOT NULL, version INTEGER NOT NULL, "
+        "updated_at TEXT NOT NULL, updated_by TEXT NOT NULL)"
+    )
+    db.execute(
+        "CREATE TABLE partnership_logos ("
+        "sha256 TEXT PRIMARY KEY, media_type TEXT NOT NULL, data BLOB NOT NULL, "
+        "added_at TEXT NOT NULL)"
+    )
+
+
+def read_partnership(db: Database) -> dict[str, Any] | None:
+    """The stored profile row (data parsed), or None before one is saved."""
+    row = db.execute(
+        "SELECT data, version, updated_at, updated_by FROM partnership WHERE id = 1"
+    ).fetchone()
+    if row is None:
+        return None
+    return {
+        "data": json.loads(row[0]),
+        "version": row[1],
+        "updated_at": row[2],
+        "updated_by": row[3],
+    }
+
+
+def upsert_partnership(db: Database, data: dict[str, Any], *, version: int, actor: str) -> None:
+    db.execute(
+        "INSERT INTO partnership (id, data, version, updated_at, updated_by) "
+        "VALUES (1, ?, ?, ?, ?) ON CONFLICT (id) DO UPDATE SET data = excluded.data, "
+        "version = excluded.version, updated_at = excluded.updated_at, "
+        "updated_by = excluded.updated_by",
+        [to_json(data), version, now_iso(), actor],
+    )
+
+
+def insert_logo(db: Database, *, sha256: str, media_type: str, data: bytes) -> None:
+    """Keep a logo's bytes (once: the same image again is the same row)."""
+    db.execute(
+        "INSERT OR IGNORE INTO partnership_logos (sha256, media_type, data, added_at) "
+        "VALUES (?, ?, ?, ?)",
+        [sha256, media_type, data, now_iso()],
+    )
+
+
+def read_logo(db: Database, sha256: str) -> bytes | None:
+    row = db.execute("SELECT data FROM partnership_logos WHERE sha256 = ?", [sha256]).fetchone()
+    return bytes(row[0]) if row else None

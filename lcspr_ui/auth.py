@@ -10,7 +10,7 @@ from __future__ import annotations
 import streamlit as st
 from streamlit.errors import StreamlitSecretNotFoundError
 
-from lcspr_core import accounts, services
+from lcspr_core import accounts, partnership, services
 from lcspr_core.access import Actor, demo_loader
 from lcspr_core.demo import DEMO_REFERENCE, build_demo_review
 from lcspr_core.errors import AccountError, DuplicateReviewError, SignInError
@@ -144,6 +144,8 @@ def demo_sign_in(db: Database, *, offer_load: bool) -> None:
                 services.create_review(db=db, review=build_demo_review(), actor=DEMO_LOADER)
             except DuplicateReviewError:
                 pass  # already there: only the accounts are missing
+            # The demo's fictional letterhead, only if this database has no profile of its own.
+            partnership.install_demo_profile(db=db)
             accounts.add_demo_users(db=db, reference=DEMO_REFERENCE, actor=DEMO_LOADER)
             start_session(
                 accounts.sign_in_demo(db=db, username="demo-manager", from_local_machine=True)

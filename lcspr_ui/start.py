@@ -7,7 +7,7 @@ from typing import Any
 import streamlit as st
 from pydantic import ValidationError
 
-from lcspr_core import services
+from lcspr_core import partnership, services
 from lcspr_core.demo import DEMO_REFERENCE, build_demo_review
 from lcspr_core.errors import DuplicateReviewError, LcsprError
 from lcspr_core.model import AgeBand, ChildProfile, Incident, IncidentType, Review
@@ -129,6 +129,8 @@ def load_demo_button(db: Database) -> None:
         except LcsprError as exc:
             st.error(str(exc))
             return
+        # The demo's fictional letterhead, only if this database has no profile of its own.
+        partnership.install_demo_profile(db=db)
         select_review(DEMO_REFERENCE)
         flash(f"Loaded the demo review {DEMO_REFERENCE}.")
         st.rerun()

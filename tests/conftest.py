@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 from sqlite_utils import Database
 
-from lcspr_core import accounts, services, storage
+from lcspr_core import accounts, partnership, services, storage
 from lcspr_core.access import system_actor
 from lcspr_core.demo import build_demo_review
 from lcspr_core.model import Review
@@ -65,6 +65,12 @@ def db(db_path: Path) -> Iterator[Database]:
     database = storage.open_db(db_path)
     yield database
     database.close()
+
+
+@pytest.fixture
+def demo_profile(db: Database) -> None:
+    """The demo's fictional partnership profile in the test's database: documents need one."""
+    partnership.install_demo_profile(db=db)
 
 
 @pytest.fixture

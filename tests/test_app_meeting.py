@@ -7,6 +7,7 @@ from __future__ import annotations
 from datetime import date
 from pathlib import Path
 
+import pytest
 from sqlite_utils import Database
 from streamlit.testing.v1 import AppTest
 
@@ -121,6 +122,7 @@ def test_restricted_details_only_when_the_chair_reveals_them(
     assert "Beth Placeholder spoke to us." in shown and "Ada Placeholder" in shown
 
 
+@pytest.mark.usefixtures("demo_profile")  # the minutes need a profile (issue 12)
 def test_close_decide_promote_minutes_and_sign_off(db: Database, stored_demo: Review) -> None:
     services.save_section(db=db, reference=D, name="decision", value=None,
                           expected_version=None, actor=system_actor("setup"))  # fmt: skip

@@ -303,6 +303,7 @@ def test_action_plan_update(db: Database, stored_demo: Review) -> None:
     assert (update.recommendation_id, update.update) == ("r3", "Protocol drafted.")
 
 
+@pytest.mark.usefixtures("demo_profile")  # documents need a profile (issue 12)
 def test_documents_generate_the_final_report(db: Database, stored_demo: Review) -> None:
     pytest.importorskip("lcspr_core.documents")
     if not (ROOT / "doc_templates" / "final_report.docx").exists():

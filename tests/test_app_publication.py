@@ -31,6 +31,9 @@ from lcspr_core.model import (
 )
 from tests.helpers.apptest import field
 
+# Every document needs a partnership profile (issue 12): these use the demo's.
+pytestmark = pytest.mark.usefixtures("demo_profile")
+
 ROOT = Path(__file__).resolve().parent.parent
 PASSWORD = "correct horse battery staple"
 D = DEMO_REFERENCE

@@ -140,8 +140,8 @@ def test_backup_while_writing_then_restore_gives_the_same_review(tmp_path: Path)
     restored = lcspr("--db", "copy.db", "export", "DEMO-2026-01", cwd=tmp_path).stdout
     assert json.loads(live)["review"] == json.loads(restored)["review"]
     # The backup carries its own audit anchor, and verifies with it (the key is the one beside
-    # both files here).
-    assert json.loads((tmp_path / "copy.db.anchor").read_text())["entries"] == 1
+    # both files here). Two entries: the demo review and the demo's partnership profile.
+    assert json.loads((tmp_path / "copy.db.anchor").read_text())["entries"] == 2
     assert lcspr("--db", "copy.db", "audit", "verify", cwd=tmp_path).returncode == 0
 
 
@@ -152,7 +152,7 @@ def test_audit_verify_reports_the_last_entry_removed(tmp_path: Path) -> None:
     lcspr("--db", "live.db", "demo", "--reference", "DEMO-2026-02", cwd=tmp_path)
     raw = sqlite3.connect(tmp_path / "live.db", isolation_level=None)
     raw.execute("DROP TRIGGER audit_log_no_delete")
-    raw.execute("DELETE FROM audit_log WHERE seq = 2")
+    raw.execute("DELETE FROM audit_log WHERE seq = 3")  # the last: 2 is the demo profile
     raw.execute(
         "CREATE TRIGGER audit_log_no_delete BEFORE DELETE ON audit_log "
         "BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END"
@@ -170,7 +170,7 @@ def test_audit_verify_reports_an_intact_chain_and_names_a_broken_entry(tmp_path:
     lcspr("--db", "a.db", "demo", cwd=tmp_path)
     ok = lcspr("--db", "a.db", "audit", "verify", cwd=tmp_path)
     assert ok.stdout == (
-        "The audit log is intact: 1 entries, each chained to the one before under this "
+        "The audit log is intact: 2 entries, each chained to the one before under this "
         "installation's key, matching its anchor; the append-only triggers are in place; all 79 "
         "stored records match their latest audit entry.\n"
     )

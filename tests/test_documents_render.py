@@ -356,6 +356,7 @@ def test_an_unknown_kind_lists_the_kinds() -> None:
         render("seven_minute_briefings")
 
 
+@pytest.mark.usefixtures("demo_profile")
 def test_generation_is_recorded_with_checksums(db: Database) -> None:
     review = sample_review()
     data = generate_document(

@@ -307,6 +307,7 @@ def test_a_finding_item_shows_the_finding(stored_demo: Review) -> None:
     assert content.paragraphs[0] == finding.title
 
 
+@pytest.mark.usefixtures("demo_profile")  # documents need a profile (issue 12)
 def test_the_minutes_hold_attendance_apologies_decisions_and_actions(
     db: Database, stored_demo: Review
 ) -> None:

@@ -20,6 +20,9 @@ from lcspr_core.publication import PublicationRefusedError, release_publication_
 from lcspr_core.redaction import Replacement, redact_text
 from lcspr_core.release_scan import literal_probes, register_probes, scan_docx
 
+# Every document needs a partnership profile (issue 12): these use the demo's.
+pytestmark = pytest.mark.usefixtures("demo_profile")
+
 TODAY = date(2027, 1, 11)
 TERMS = ["Beth Placeholder", "Little Acorns Nursery"]
 

@@ -33,6 +33,9 @@ from lcspr_core.publication import (
 )
 from lcspr_core.release_scan import Hit, register_probes, scan_docx
 
+# Every document needs a partnership profile (issue 12): these use the demo's.
+pytestmark = pytest.mark.usefixtures("demo_profile")
+
 TODAY = date(2027, 1, 11)
 CHILD = "the name published as 'Child A'"
 MOTHER = "the name published as 'Mother'"

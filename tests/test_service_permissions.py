@@ -93,6 +93,7 @@ DEMO_CALLS = calls(build_demo_review())
 
 @pytest.mark.parametrize("who", list(ACTORS))
 @pytest.mark.parametrize("call", list(DEMO_CALLS))
+@pytest.mark.usefixtures("demo_profile")  # documents need a profile (issue 12)
 def test_service_allows_exactly_what_the_role_may_do(
     stored_demo: Review, db: Database, who: str, call: str
 ) -> None:

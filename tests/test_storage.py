@@ -28,6 +28,7 @@ def test_migrations_create_the_pinned_schema(db: Database) -> None:
         "m010_create_scan_marks",
         "m011_sign_audit_anchor",
         "m012_audit_accounts",
+        "m013_create_partnership",
     ]
     assert {
         name: list(db[name].columns_dict)
@@ -38,6 +39,8 @@ def test_migrations_create_the_pinned_schema(db: Database) -> None:
             "audit_log",
             "generated_documents",
             "scan_marks",
+            "partnership",
+            "partnership_logos",
         )
     } == {
         "reviews": ["id", "reference", "created_at", "created_by", "demo"],
@@ -88,12 +91,14 @@ def test_migrations_create_the_pinned_schema(db: Database) -> None:
             "marked_by",
             "marked_at",
         ],
+        "partnership": ["id", "data", "version", "updated_at", "updated_by"],
+        "partnership_logos": ["sha256", "media_type", "data", "added_at"],
     }
 
 
 def test_reopening_applies_no_migration_twice(db_path: Path, db: Database) -> None:
     again = storage.open_db(db_path)
-    assert len(storage.migrations.applied(again)) == 12
+    assert len(storage.migrations.applied(again)) == 13
 
 
 def test_connection_is_wal_full_sync_with_busy_timeout_and_foreign_keys(db: Database) -> None:

@@ -106,6 +106,7 @@ def _render(kind: str, folder: Path, **kwargs: Any) -> bytes:
     return render_document(kind=kind, review=sample_review(), template_dir=folder, **kwargs)
 
 
+@pytest.mark.usefixtures("demo_profile")
 def test_a_partnership_template_is_used_and_recorded(tmp_path: Path, db: Database) -> None:
     folder = tmp_path / "branded"
     _override(folder, "final_report.docx", "Branded for {{ partnership.name }}")

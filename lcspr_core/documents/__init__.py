@@ -1,7 +1,7 @@
 """Word documents from `doc_templates/` (or a partnership's own copies), rendered with docxtpl
 in a Jinja sandbox. Import from here: `from lcspr_core.documents import render_document`."""
 
-from lcspr_core.documents.context_common import DocumentBase, PartnershipDetails
+from lcspr_core.documents.context_common import DocumentBase, PartnershipDetails, letterhead
 from lcspr_core.documents.errors import (
     DocumentError,
     MissingValueError,
@@ -16,7 +16,7 @@ from lcspr_core.documents.registry import (
     get_document_kind,
     sample_review,
 )
-from lcspr_core.documents.render import generate_document, render_document
+from lcspr_core.documents.render import generate_document, render_document, stored_letterhead
 from lcspr_core.documents.templates import (
     DEFAULT_TEMPLATE_DIR,
     TEMPLATE_DIR_ENV_VAR,
@@ -31,5 +31,5 @@ __all__ = [
     "DocumentKind", "MissingValueError", "PartnershipDetails", "TemplateError",
     "TemplateSecurityError", "TemplateSource", "UnknownDocumentKindError", "check_template",
     "contract_problems", "document_kinds", "generate_document", "get_document_kind",
-    "render_document", "resolve_template", "sample_review",
+    "letterhead", "render_document", "resolve_template", "sample_review", "stored_letterhead",
 ]  # fmt: skip

@@ -14,7 +14,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from lcspr_core.clocks import ClockRules, publication_due
 from lcspr_core.documents.errors import MissingValueError
-from lcspr_core.model import ALL_PARTNERS, Decision, Person, Review
+from lcspr_core.model import ALL_PARTNERS, Decision, PartnershipProfile, Person, Review
 from lcspr_core.text import english_date, paragraphs
 
 NOT_RECORDED = "Not yet recorded."
@@ -27,7 +27,9 @@ class ContextModel(BaseModel):
 
 
 class PartnershipDetails(ContextModel):
-    """The partnership's letterhead; the defaults are fictional (no real partnership)."""
+    """The partnership's letterhead. The defaults are the demo's fictional partnership, for
+    sample contexts and checks only: a document from a database prints its stored profile's
+    (see `letterhead`)."""
 
     name: str = Field(
         default="Northshire Safeguarding Children Partnership",
@@ -51,6 +53,17 @@ class PartnershipDetails(ContextModel):
     )
     contact_phone: str = Field(
         default="01632 960 000", description="The contact's telephone number", min_length=1
+    )
+
+
+def letterhead(profile: PartnershipProfile) -> PartnershipDetails:
+    """The letterhead a document prints, from the partnership's stored profile (issue 12)."""
+    return PartnershipDetails(
+        name=profile.name,
+        address_line=profile.address,
+        contact_name=profile.contact_name,
+        contact_email=profile.email,
+        contact_phone=profile.telephone,
     )
 
 

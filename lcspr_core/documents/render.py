@@ -17,7 +17,7 @@ from pydantic import BaseModel
 
 from lcspr_core import storage
 from lcspr_core.access import Actor, require
-from lcspr_core.documents.context_common import PartnershipDetails
+from lcspr_core.documents.context_common import PartnershipDetails, letterhead
 from lcspr_core.documents.registry import get_document_kind
 from lcspr_core.documents.templates import (
     TemplateSource,
@@ -29,6 +29,7 @@ from lcspr_core.documents.templates import (
     resolve_template,
 )
 from lcspr_core.model import ReportStatus, Review
+from lcspr_core.partnership import require_profile
 from lcspr_core.storage import Database
 
 # --- Rendering the default templates faster, with the same output -------------------------------
@@ -181,6 +182,11 @@ def render_document(
     return data
 
 
+def stored_letterhead(*, db: Database) -> PartnershipDetails:
+    """The stored profile's letterhead, or ProfileMissingError naming the page to set it up."""
+    return letterhead(require_profile(db=db))
+
+
 def report_marking(*, review: Review) -> str:
     """'Draft' or 'Final': the report's status when the document was generated (recorded for
     every kind, so the history shows which stage of the report a letter went out at)."""
@@ -203,8 +209,13 @@ def generate_document(
     output), so a partnership can show which version went to the regulators.
 
     `check` sees the rendered bytes first and may raise to refuse the document (the
-    publication scan): a refused document is neither returned nor recorded."""
+    publication scan): a refused document is neither returned nor recorded.
+
+    Without `partnership`, the letterhead is the stored profile's; with none stored the
+    document is refused, naming the page that sets it up (never the demo's Northshire)."""
     require(actor=actor, action="generate_document", reference=review.reference)
+    if partnership is None:
+        partnership = stored_letterhead(db=db)
     data, source = _render(
         kind=kind, review=review, partnership=partnership, template_dir=template_dir,
         meeting_id=meeting_id, today=today,

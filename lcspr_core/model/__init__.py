@@ -29,6 +29,13 @@ from lcspr_core.model.incident import (
     RestrictedDetails,
     RestrictedTerm,
 )
+from lcspr_core.model.partnership import (
+    LogoRef,
+    PartnershipProfile,
+    RapidReviewClockStart,
+    RegisteredAgency,
+    StatutoryPartner,
+)
 from lcspr_core.model.quality import QualityAssessment, QualityMarkerRating
 from lcspr_core.model.rapid_review import (
     AgencySummary,
@@ -43,6 +50,11 @@ from lcspr_core.model.review import REFERENCE_PATTERN, Review, cross_field_probl
 from lcspr_core.model.setup import PartnerLead, RegulatorNotice, ReviewSetup, TermsOfReference
 
 __all__ = [
+    "StatutoryPartner",
+    "RegisteredAgency",
+    "RapidReviewClockStart",
+    "PartnershipProfile",
+    "LogoRef",
     "ALL_PARTNERS",
     "REFERENCE_PATTERN",
     "ActionUpdate",
