@@ -26,7 +26,7 @@ sync_api = require_chromium()
 
 def _prepare(db_path: Path) -> str:
     """The demo review, a chair's account and a planned panel meeting with linked items."""
-    from lcspr_core import accounts, meetings, services, storage
+    from lcspr_core import accounts, meetings, partnership, services, storage
     from lcspr_core.demo import DEMO_REFERENCE, build_demo_review
     from lcspr_core.model import Attendee, MeetingKind
     from lcspr_core.model.governance import AgendaItem, AgendaLink
@@ -34,6 +34,7 @@ def _prepare(db_path: Path) -> str:
     db = storage.open_db(db_path)
     try:
         services.create_review(db=db, review=build_demo_review(), actor=system_actor("setup"))
+        partnership.install_demo_profile(db=db)  # documents need the partnership's letterhead
         accounts.add_user(db=db, username="chair", display_name="Jo Chairperson",
                           password=PASSWORD, is_admin=True, actor=system_actor("setup"))  # fmt: skip
         meeting = meetings.create_meeting(

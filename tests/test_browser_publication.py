@@ -29,7 +29,7 @@ def _seed(db_path: Path) -> None:
 
     from test_learning import REVIEWS
 
-    from lcspr_core import accounts, services, storage
+    from lcspr_core import accounts, partnership, services, storage
     from lcspr_core.demo import build_demo_review
     from lcspr_core.model import PartnerKind, PartnerSignOff
 
@@ -44,6 +44,7 @@ def _seed(db_path: Path) -> None:
     try:
         for review in [demo, *REVIEWS[:3]]:
             services.create_review(db=db, review=review, actor=system_actor("test-setup"))
+        partnership.install_demo_profile(db=db)  # documents need the partnership's letterhead
         accounts.add_user(
             db=db, username=USER, display_name="Bea Manager", password=PASSWORD,
             actor=system_actor("test-setup"), is_admin=True,

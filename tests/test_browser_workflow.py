@@ -27,12 +27,14 @@ BROWSER_USER, BROWSER_PASSWORD = "bm", "a long browser-test password"
 
 @pytest.fixture
 def server(db_path: Path) -> Iterator[str]:
-    from lcspr_core import accounts, storage
+    from lcspr_core import accounts, partnership, storage
 
     db = storage.open_db(db_path)
     try:
         accounts.add_user(db=db, username=BROWSER_USER, display_name="Business Manager",
                           password=BROWSER_PASSWORD, is_admin=True, actor=system_actor("browser test"))  # fmt: skip
+        # A partnership sets its profile up first (README, First run): documents need it.
+        partnership.install_demo_profile(db=db)
     finally:
         db.close()
     with streamlit_server(db_path) as url:
