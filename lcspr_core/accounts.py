@@ -11,6 +11,7 @@ import hmac
 import re
 import secrets
 import unicodedata
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -18,7 +19,7 @@ from typing import Any
 from argon2 import PasswordHasher, Type
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
 
-from lcspr_core import storage
+from lcspr_core import sso, storage
 from lcspr_core.access import Actor, Role, actor_for, require, system_actor
 from lcspr_core.errors import AccountError, SignInError
 from lcspr_core.request_origin import LOCAL_SOURCE
@@ -461,6 +462,76 @@ def sign_in_with_email(*, db: Database, email: str, now: datetime | None = None)
             "Ask your business manager to add you."
         )
     return _start_session(db, row["username"], _now(now))
+
+
+SSO_ACTOR = "single sign-on"
+
+
+def record_sso_refusal(
+    *, db: Database, reason: str, details: Mapping[str, Any] | None = None
+) -> None:
+    """The one thing a refused single sign-on writes: an audit entry saying why (the
+    provider's own words cut short, never a token)."""
+    after = {"reason": reason} | {
+        key: str(value)[:200] for key, value in (details or {}).items() if value not in (None, "")
+    }
+    with storage.write_transaction(db):
+        storage.append_audit(
+            db, actor=SSO_ACTOR, reference=None, target="sign-in:single sign-on",
+            action="sso_refused", before=None, after=after,
+        )  # fmt: skip
+
+
+def sign_in_with_identity(
+    *,
+    db: Database,
+    claims: Mapping[str, Any],
+    settings: sso.Settings,
+    now: datetime | None = None,
+) -> str:
+    """Single sign-on: start a session for the enabled account whose email is the provider's
+    (in any case, without surrounding spaces, as mail addresses are matched everywhere).
+
+    Streamlit has checked the ID token (lcspr_core/sso.py says what); this checks the
+    workbench's part. One sign-in at the provider starts at most one session, soon after it:
+    used again (after a sign-out, a timeout, a disabled account) it gives ENDED, or the
+    refusal it had, and writes nothing. A refusal is audited once and remembered.
+    """
+    moment = _now(now)
+    identity = sso.identity_from(claims)
+    key = identity.key()
+    with storage.write_transaction(db):
+        storage.forget_sso_sign_ins(db, before=_iso(moment - 2 * sso.FRESH_FOR))
+        used = storage.read_sso_sign_in(db, key)
+        if used is not None:
+            raise SignInError(used["refusal"] or sso.ENDED)
+        if not sso.is_fresh(identity, moment):
+            raise SignInError(sso.ENDED)
+        try:
+            sso.check_audience(identity, settings)
+            email = sso.email_of(identity, settings)
+            row = storage.read_user_by_email(db, email)
+            if row is None or row["disabled"] or row["demo"]:
+                raise sso.no_account(email)
+        except sso.Refusal as refusal:
+            storage.insert_sso_sign_in(db, identity_key=key, at=_iso(moment), refusal=str(refusal))
+            record_sso_refusal(
+                db=db, reason=refusal.reason,
+                details={
+                    "issuer": identity.issuer, "subject": identity.subject,
+                    "audience": identity.claims.get("aud"),
+                    settings.email_claim: identity.claims.get(settings.email_claim),
+                },
+            )  # fmt: skip
+            # Committed, and then refused: the audit entry and the spent sign-in stay.
+            refused: sso.Refusal | None = refusal
+        else:
+            refused = None
+            storage.insert_sso_sign_in(db, identity_key=key, at=_iso(moment))
+            token = _start_session(db, row["username"], moment)
+    if refused is not None:
+        raise refused
+    return token
 
 
 def sign_in_demo(

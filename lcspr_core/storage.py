@@ -1374,3 +1374,31 @@ def insert_logo(db: Database, *, sha256: str, media_type: str, data: bytes) -> N
 def read_logo(db: Database, sha256: str) -> bytes | None:
     row = db.execute("SELECT data FROM partnership_logos WHERE sha256 = ?", [sha256]).fetchone()
     return bytes(row[0]) if row else None
+
+
+@migrations()
+def m020_sso_sign_ins(db: Database) -> None:
+    # Issue 18: each sign-in at the identity provider (a key of its ID token) starts at most one
+    # workbench session; kept only while such a sign-in could still be used (sso.FRESH_FOR).
+    db.execute(
+        "CREATE TABLE sso_sign_ins ("
+        "identity_key TEXT PRIMARY KEY, at TEXT NOT NULL, refusal TEXT NOT NULL DEFAULT '')"
+    )
+
+
+def read_sso_sign_in(db: Database, identity_key: str) -> dict[str, str] | None:
+    row = db.execute(
+        "SELECT at, refusal FROM sso_sign_ins WHERE identity_key = ?", [identity_key]
+    ).fetchone()
+    return None if row is None else {"at": row[0], "refusal": row[1]}
+
+
+def insert_sso_sign_in(db: Database, *, identity_key: str, at: str, refusal: str = "") -> None:
+    db.execute(
+        "INSERT INTO sso_sign_ins (identity_key, at, refusal) VALUES (?, ?, ?)",
+        [identity_key, at, refusal],
+    )
+
+
+def forget_sso_sign_ins(db: Database, *, before: str) -> None:
+    db.execute("DELETE FROM sso_sign_ins WHERE at < ?", [before])

@@ -10,12 +10,13 @@ from __future__ import annotations
 import streamlit as st
 from streamlit.errors import StreamlitSecretNotFoundError
 
-from lcspr_core import accounts, partnership, services
+from lcspr_core import accounts, partnership, services, sso
 from lcspr_core.access import Actor, demo_loader
 from lcspr_core.demo import DEMO_REFERENCE, build_demo_review
 from lcspr_core.errors import AccountError, DuplicateReviewError, SignInError
 from lcspr_core.request_origin import client_source, is_local_request
 from lcspr_core.storage import Database, open_db
+from lcspr_ui import sso_routes
 from lcspr_ui.literal import literal
 
 TOKEN = "session_token"
@@ -27,9 +28,36 @@ DEMO_LOADER = demo_loader()
 def sso_configured() -> bool:
     """Single sign-on is offered when .streamlit/secrets.toml has an [auth] section."""
     try:
-        return "auth" in st.secrets
+        configured = "auth" in st.secrets
     except StreamlitSecretNotFoundError:
         return False
+    if configured:
+        sso_routes.install()  # before any st.login can send someone to the provider
+    return configured
+
+
+def sso_settings() -> sso.Settings:
+    """The workbench's own single sign-on settings ([single_sign_on] in secrets.toml)."""
+    section = st.secrets.get("single_sign_on")
+    auth = st.secrets.get("auth") or {}
+    # st.login() signs in with [auth]'s own client, or [auth.default] when that is used.
+    client_id = auth.get("client_id") or (auth.get("default") or {}).get("client_id") or ""
+    return sso.settings_from(
+        section.to_dict() if section is not None else None, client_id=str(client_id)
+    )
+
+
+def _sso_sign_in(db: Database) -> Actor | None:
+    """Start a session from the provider's sign-in Streamlit holds (st.user), if it may."""
+    try:
+        st.session_state[TOKEN] = accounts.sign_in_with_identity(
+            db=db, claims=st.user.to_dict(), settings=sso_settings()
+        )
+    except SignInError as exc:
+        st.session_state[SSO_PROBLEM] = str(exc)
+        return None
+    st.session_state.pop(SSO_PROBLEM, None)
+    return accounts.session_actor(db=db, token=st.session_state[TOKEN])
 
 
 def _request() -> tuple[str | None, dict[str, str]]:
@@ -55,13 +83,7 @@ def signed_in_actor(db: Database) -> Actor | None:
     if actor is None:
         st.session_state.pop(TOKEN, None)
         if sso_configured() and st.user.is_logged_in:
-            try:
-                st.session_state[TOKEN] = accounts.sign_in_with_email(
-                    db=db, email=str(st.user.get("email") or "")
-                )
-                actor = accounts.session_actor(db=db, token=st.session_state[TOKEN])
-            except SignInError as exc:
-                st.session_state[SSO_PROBLEM] = str(exc)
+            actor = _sso_sign_in(db)
     st.session_state[ACTOR] = actor
     return actor
 
@@ -92,6 +114,22 @@ def sign_out() -> None:
     st.session_state.pop(ACTOR, None)
     if sso_configured() and st.user.is_logged_in:
         st.logout()  # also ends the identity cookie, or the next run would sign in again
+
+
+def sso_sign_in_offer() -> None:
+    """The sign-in page's single sign-on part: why the last attempt did not sign in (a code
+    from lcspr_ui/sso_routes, or the refusal of this run), and the button."""
+    problem = st.session_state.get(SSO_PROBLEM)
+    notice = sso.NOTICES.get(str(st.query_params.get("sso", "")))
+    if problem:
+        st.error(literal(problem), icon=":material/error:")
+    elif notice == sso.NOTICES[sso.SIGNED_OUT]:
+        st.info(notice, icon=":material/logout:")
+    elif notice:
+        st.error(notice, icon=":material/error:")
+    st.button("Sign in with your organisation account", key="sso.login", on_click=st.login)
+    if problem and st.user.is_logged_in:
+        st.button("Sign out of single sign-on", key="sso.logout", on_click=st.logout)
 
 
 def user_sidebar(db: Database, actor: Actor) -> None:

@@ -40,12 +40,7 @@ try:
         st.caption("Forgotten your password? Ask your business manager to reset it.")
 
     if auth.sso_configured():
-        problem = st.session_state.get(auth.SSO_PROBLEM)
-        if problem:
-            st.error(problem)
-            st.button("Sign out of single sign-on", key="sso.logout", on_click=st.logout)
-        else:
-            st.button("Sign in with your organisation account", key="sso.login", on_click=st.login)
+        auth.sso_sign_in_offer()
     if local and first_run:
         # The demo is for a fresh install: once a real account exists it is gone.
         auth.demo_sign_in(db, offer_load=True)

@@ -10,7 +10,7 @@ import socket
 import subprocess
 import sys
 import time
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
@@ -56,15 +56,18 @@ def _wait_for_port(port: int, process: subprocess.Popen[bytes], timeout: float =
 
 
 @contextmanager
-def streamlit_server(db_path: Path) -> Iterator[str]:
-    """`streamlit run app.py` on the test's database; yields the URL."""
-    port = _free_port()
+def streamlit_server(
+    db_path: Path, *, port: int | None = None, options: Sequence[str] = ()
+) -> Iterator[str]:
+    """`streamlit run app.py` on the test's database; yields the URL. `options` are more
+    command-line options (`--secrets.files PATH` for single sign-on)."""
+    port = port or _free_port()
     env = {**os.environ, "LCSPR_DB": str(db_path)}
     # The server's own log, beside the test's database: a page error's traceback is there.
     log = open(db_path.with_name("streamlit.log"), "wb")  # noqa: SIM115 - closed below
     process = subprocess.Popen(
         [sys.executable, "-m", "streamlit", "run", "app.py", "--server.headless", "true",
-         "--server.port", str(port), "--browser.gatherUsageStats", "false"],
+         "--server.port", str(port), "--browser.gatherUsageStats", "false", *options],
         cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=log,
     )  # fmt: skip
     try:
