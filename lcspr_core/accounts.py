@@ -453,22 +453,15 @@ def sign_in(
     return _start_session(db, name, moment, verified_hash=verified, attempt=attempt)
 
 
-def sign_in_with_email(*, db: Database, email: str, now: datetime | None = None) -> str:
-    """Single sign-on: the identity provider has checked the person; map the email to a user."""
-    row = storage.read_user_by_email(db, email.strip()) if email.strip() else None
-    if row is None or row["disabled"] or row["demo"]:
-        raise SignInError(
-            f"You signed in as {email}, but no active account here uses that email. "
-            "Ask your business manager to add you."
-        )
-    return _start_session(db, row["username"], _now(now))
-
-
 SSO_ACTOR = "single sign-on"
 
 
 def record_sso_refusal(
-    *, db: Database, reason: str, details: Mapping[str, Any] | None = None
+    *,
+    db: Database,
+    reason: str,
+    details: Mapping[str, Any] | None = None,
+    target: str = "sign-in:single sign-on",
 ) -> None:
     """The one thing a refused single sign-on writes: an audit entry saying why (the
     provider's own words cut short, never a token)."""
@@ -477,8 +470,8 @@ def record_sso_refusal(
     }
     with storage.write_transaction(db):
         storage.append_audit(
-            db, actor=SSO_ACTOR, reference=None, target="sign-in:single sign-on",
-            action="sso_refused", before=None, after=after,
+            db, actor=SSO_ACTOR, reference=None, target=target, action="sso_refused",
+            before=None, after=after,
         )  # fmt: skip
 
 
@@ -494,18 +487,16 @@ def sign_in_with_identity(
 
     Streamlit has checked the ID token (lcspr_core/sso.py says what); this checks the
     workbench's part. One sign-in at the provider starts at most one session, soon after it:
-    used again (after a sign-out, a timeout, a disabled account) it gives ENDED, or the
-    refusal it had, and writes nothing. A refusal is audited once and remembered.
+    presented again (after a sign-out, a timeout, a disabled account) it gives ENDED. A
+    refusal writes one audit entry, once per sign-in at the provider, and nothing else.
     """
     moment = _now(now)
     identity = sso.identity_from(claims)
     key = identity.key()
+    refused: sso.Refusal | None = None
     with storage.write_transaction(db):
         storage.forget_sso_sign_ins(db, before=_iso(moment - 2 * sso.FRESH_FOR))
-        used = storage.read_sso_sign_in(db, key)
-        if used is not None:
-            raise SignInError(used["refusal"] or sso.ENDED)
-        if not sso.is_fresh(identity, moment):
+        if storage.sso_sign_in_used(db, key) or not sso.is_fresh(identity, moment):
             raise SignInError(sso.ENDED)
         try:
             sso.check_audience(identity, settings)
@@ -514,23 +505,21 @@ def sign_in_with_identity(
             if row is None or row["disabled"] or row["demo"]:
                 raise sso.no_account(email)
         except sso.Refusal as refusal:
-            storage.insert_sso_sign_in(db, identity_key=key, at=_iso(moment), refusal=str(refusal))
-            record_sso_refusal(
-                db=db, reason=refusal.reason,
-                details={
+            refused = refusal
+            target = f"sign-in:single sign-on:{key[:32]}"
+            # Each rerun of the sign-in page tries again: the refusal is audited once.
+            if not storage.recently_audited(db, target=target, action="sso_refused"):
+                details = {
                     "issuer": identity.issuer, "subject": identity.subject,
                     "audience": identity.claims.get("aud"),
                     settings.email_claim: identity.claims.get(settings.email_claim),
-                },
-            )  # fmt: skip
-            # Committed, and then refused: the audit entry and the spent sign-in stay.
-            refused: sso.Refusal | None = refusal
+                }  # fmt: skip
+                record_sso_refusal(db=db, reason=refusal.reason, details=details, target=target)
         else:
-            refused = None
             storage.insert_sso_sign_in(db, identity_key=key, at=_iso(moment))
             token = _start_session(db, row["username"], moment)
     if refused is not None:
-        raise refused
+        raise refused  # after the commit: the audit entry stays
     return token
 
 

@@ -1380,25 +1380,28 @@ def read_logo(db: Database, sha256: str) -> bytes | None:
 def m020_sso_sign_ins(db: Database) -> None:
     # Issue 18: each sign-in at the identity provider (a key of its ID token) starts at most one
     # workbench session; kept only while such a sign-in could still be used (sso.FRESH_FOR).
-    db.execute(
-        "CREATE TABLE sso_sign_ins ("
-        "identity_key TEXT PRIMARY KEY, at TEXT NOT NULL, refusal TEXT NOT NULL DEFAULT '')"
-    )
+    db.execute("CREATE TABLE sso_sign_ins (identity_key TEXT PRIMARY KEY, at TEXT NOT NULL)")
 
 
-def read_sso_sign_in(db: Database, identity_key: str) -> dict[str, str] | None:
-    row = db.execute(
-        "SELECT at, refusal FROM sso_sign_ins WHERE identity_key = ?", [identity_key]
-    ).fetchone()
-    return None if row is None else {"at": row[0], "refusal": row[1]}
+def sso_sign_in_used(db: Database, identity_key: str) -> bool:
+    row = db.execute("SELECT 1 FROM sso_sign_ins WHERE identity_key = ?", [identity_key])
+    return row.fetchone() is not None
 
 
-def insert_sso_sign_in(db: Database, *, identity_key: str, at: str, refusal: str = "") -> None:
-    db.execute(
-        "INSERT INTO sso_sign_ins (identity_key, at, refusal) VALUES (?, ?, ?)",
-        [identity_key, at, refusal],
-    )
+def insert_sso_sign_in(db: Database, *, identity_key: str, at: str) -> None:
+    db.execute("INSERT INTO sso_sign_ins (identity_key, at) VALUES (?, ?)", [identity_key, at])
 
 
 def forget_sso_sign_ins(db: Database, *, before: str) -> None:
     db.execute("DELETE FROM sso_sign_ins WHERE at < ?", [before])
+
+
+def recently_audited(db: Database, *, target: str, action: str, within: int = 5000) -> bool:
+    """Whether one of the last `within` audit entries is `action` on `target` (the log has no
+    index on target; the entries that matter here are minutes old)."""
+    row = db.execute(
+        "SELECT 1 FROM (SELECT target, action FROM audit_log ORDER BY seq DESC LIMIT ?) "
+        "WHERE target = ? AND action = ?",
+        [within, target, action],
+    ).fetchone()
+    return row is not None

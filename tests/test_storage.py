@@ -95,7 +95,7 @@ def test_migrations_create_the_pinned_schema(db: Database) -> None:
         ],
         "partnership": ["id", "data", "version", "updated_at", "updated_by"],
         "partnership_logos": ["sha256", "media_type", "data", "added_at"],
-        "sso_sign_ins": ["identity_key", "at", "refusal"],
+        "sso_sign_ins": ["identity_key", "at"],
     }
 
 
