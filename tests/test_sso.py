@@ -158,6 +158,18 @@ def test_a_single_sign_on_session_has_the_local_limits(db: Database, sam) -> Non
     assert accounts.session_actor(db=db, token=token, now=T0 + timedelta(minutes=29))
     idle = T0 + timedelta(minutes=29) + accounts.IDLE_TIMEOUT + timedelta(seconds=1)
     assert accounts.session_actor(db=db, token=token, now=idle) is None
+    # However busy, a session ends after its lifetime, and the same sign-in cannot restart it.
+    token = accounts.sign_in_with_identity(
+        db=db, claims=claims(nonce="n4"), settings=EMAIL, now=T0
+    )
+    moment = T0
+    while moment < T0 + accounts.SESSION_LIFETIME - timedelta(minutes=20):
+        moment += timedelta(minutes=20)
+        assert accounts.session_actor(db=db, token=token, now=moment) is not None
+    past = T0 + accounts.SESSION_LIFETIME + timedelta(seconds=1)
+    assert accounts.session_actor(db=db, token=token, now=past) is None
+    with pytest.raises(SignInError, match="has ended"):
+        accounts.sign_in_with_identity(db=db, claims=claims(nonce="n4"), settings=EMAIL, now=past)
 
 
 def test_an_identity_without_the_claims_authlib_requires_is_refused(db: Database, sam) -> None:
