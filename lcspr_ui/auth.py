@@ -56,6 +56,9 @@ def _sso_sign_in(db: Database) -> Actor | None:
     except SignInError as exc:
         st.session_state[SSO_PROBLEM] = str(exc)
         return None
+    except ValueError as exc:  # [single_sign_on] in secrets.toml is wrong
+        st.session_state[SSO_PROBLEM] = f"Single sign-on is not set up correctly: {exc}"
+        return None
     st.session_state.pop(SSO_PROBLEM, None)
     return accounts.session_actor(db=db, token=st.session_state[TOKEN])
 
@@ -121,7 +124,9 @@ def sso_sign_in_offer() -> None:
     from lcspr_ui/sso_routes, or the refusal of this run), and the button."""
     problem = st.session_state.get(SSO_PROBLEM)
     notice = sso.NOTICES.get(str(st.query_params.get("sso", "")))
-    if problem:
+    if problem == sso.ENDED:
+        st.info(problem, icon=":material/schedule:")  # an ending, not a fault
+    elif problem:
         st.error(literal(problem), icon=":material/error:")
     elif notice == sso.NOTICES[sso.SIGNED_OUT]:
         st.info(notice, icon=":material/logout:")

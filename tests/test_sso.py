@@ -176,3 +176,26 @@ def test_an_identity_without_the_claims_authlib_requires_is_refused(db: Database
     for broken in (claims(iss=""), claims(sub=None), claims(iat="yesterday")):
         with pytest.raises(SignInError, match="could not be checked"):
             accounts.sign_in_with_identity(db=db, claims=broken, settings=EMAIL, now=T0)
+
+
+def test_the_readmes_examples_are_settings_the_workbench_and_streamlit_accept() -> None:
+    """Both secrets.toml examples in the README's single sign-on section (the first one is
+    also what tests/test_browser_sso.py signs in with)."""
+    import tomllib
+    from pathlib import Path
+
+    section = (Path(__file__).parent.parent / "README.md").read_text()
+    section = section.split("### Single sign-on", 1)[1].split("\n## ", 1)[0]
+    examples = [block.split("```", 1)[0] for block in section.split("```toml")[1:]]
+    assert len(examples) == 2
+    for example in examples:
+        parsed = tomllib.loads(example)
+        auth = parsed["auth"]
+        assert {"redirect_uri", "cookie_secret", "client_id", "client_secret",
+                "server_metadata_url"} <= set(auth)  # fmt: skip
+        assert auth["redirect_uri"].endswith("/oauth2callback")  # Streamlit's callback route
+        sso.settings_from(parsed["single_sign_on"], client_id=auth["client_id"])
+    entra = tomllib.loads(examples[1])
+    assert entra["single_sign_on"]["email_claim"] == "preferred_username"
+    # A single tenant's discovery address: never common or organizations.
+    assert "/YOUR-TENANT-ID/v2.0/" in entra["auth"]["server_metadata_url"]
