@@ -475,6 +475,29 @@ def record_sso_refusal(
         )  # fmt: skip
 
 
+# Refusals at Streamlit's sign-in routes need no sign-in at the provider (anyone can call
+# /oauth2callback with a made-up state), so each source's are audited up to this many per
+# WINDOW; Streamlit's log has the rest.
+SSO_ROUTE_AUDITS = 20
+
+
+def record_sso_route_refusal(
+    *, db: Database, reason: str, source: str, details: Mapping[str, Any] | None = None,
+    now: datetime | None = None,
+) -> bool:  # fmt: skip
+    """Audit a refusal at Streamlit's sign-in routes (lcspr_ui/sso_routes), unless this source
+    has had SSO_ROUTE_AUDITS already in the last WINDOW; returns whether it was audited."""
+    target = f"sign-in:single sign-on:from:{source_key(db, source)[:16]}"
+    since = _iso(_now(now) - WINDOW)
+    with storage.write_transaction(db):
+        if storage.recently_audited(db, target=target, action="sso_refused", since=since) >= (
+            SSO_ROUTE_AUDITS
+        ):
+            return False
+        record_sso_refusal(db=db, reason=reason, details=details, target=target)
+    return True
+
+
 def sign_in_with_identity(
     *,
     db: Database,

@@ -1396,12 +1396,15 @@ def forget_sso_sign_ins(db: Database, *, before: str) -> None:
     db.execute("DELETE FROM sso_sign_ins WHERE at < ?", [before])
 
 
-def recently_audited(db: Database, *, target: str, action: str, within: int = 5000) -> bool:
-    """Whether one of the last `within` audit entries is `action` on `target` (the log has no
-    index on target; the entries that matter here are minutes old)."""
+def recently_audited(
+    db: Database, *, target: str, action: str, since: str = "", within: int = 5000
+) -> int:
+    """How many of the last `within` audit entries, at or after `since`, are `action` on
+    `target` (the log has no index on target; the entries that matter here are minutes old)."""
     row = db.execute(
-        "SELECT 1 FROM (SELECT target, action FROM audit_log ORDER BY seq DESC LIMIT ?) "
-        "WHERE target = ? AND action = ?",
-        [within, target, action],
+        "SELECT count(*) FROM "
+        "(SELECT at, target, action FROM audit_log ORDER BY seq DESC LIMIT ?) "
+        "WHERE target = ? AND action = ? AND at >= ?",
+        [within, target, action, since],
     ).fetchone()
-    return row is not None
+    return int(row[0])

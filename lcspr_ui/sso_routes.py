@@ -26,6 +26,7 @@ from streamlit.web.server.starlette import starlette_auth_routes as routes
 from streamlit.web.server.starlette.starlette_server_config import USER_COOKIE_NAME
 
 from lcspr_core import accounts, sso, storage
+from lcspr_core.request_origin import client_source
 
 _INSTALLED = "_lcspr_wrapped"
 # The exceptions Streamlit logs while handling this request (it logs and moves on).
@@ -57,12 +58,18 @@ def _signed_in(response: Any) -> bool:
     return False
 
 
-def _audit(reason: str, details: dict[str, Any]) -> None:
+def _audit(reason: str, source: str, details: dict[str, Any]) -> None:
     db = storage.open_db()
     try:
-        accounts.record_sso_refusal(db=db, reason=reason, details=details)
+        accounts.record_sso_route_refusal(db=db, reason=reason, source=source, details=details)
     finally:
         db.close()
+
+
+def _source(request: Any) -> str:
+    """Where the request comes from, as local sign-in throttling counts it."""
+    host = request.client.host if request.client else None
+    return client_source(host, dict(request.headers.items()))
 
 
 def _problem(seen: list[BaseException]) -> dict[str, Any]:
@@ -72,8 +79,10 @@ def _problem(seen: list[BaseException]) -> dict[str, Any]:
     return {"problem": f"{type(error).__name__}: {error}"}
 
 
-async def _refuse(response: Any, base_url: str, code: str, details: dict[str, Any]) -> Any:
-    await asyncio.to_thread(_audit, code, details)
+async def _refuse(
+    request: Any, response: Any, base_url: str, code: str, details: dict[str, Any]
+) -> Any:
+    await asyncio.to_thread(_audit, code, _source(request), details)
     response.status_code = 302
     response.headers["location"] = _sign_in_page(base_url, code)
     return response
@@ -93,7 +102,8 @@ def _login(original: Handler) -> Handler:
 
         # Streamlit could not reach the provider's discovery document (down, hanging, or
         # answering with an error): its page would say only "Authentication error".
-        return await _refuse(RedirectResponse("/"), base_url, "unavailable", _problem(seen))
+        redirect = RedirectResponse("/")
+        return await _refuse(request, redirect, base_url, "unavailable", _problem(seen))
 
     return login
 
@@ -112,13 +122,13 @@ def _callback(original: Handler) -> Handler:
         if params.get("error"):
             details = {"error": params.get("error"),
                        "description": params.get("error_description")}  # fmt: skip
-            return await _refuse(response, base_url, "provider_error", details)
+            return await _refuse(request, response, base_url, "provider_error", details)
         if seen:
             # The token exchange failed: the provider unreachable or hanging, or an ID token
             # Authlib refused (signature, issuer, audience, expiry, nonce).
-            return await _refuse(response, base_url, "refused", _problem(seen))
+            return await _refuse(request, response, base_url, "refused", _problem(seen))
         # No sign-in of this browser's is waiting for this `state`: forged, or used already.
-        return await _refuse(response, base_url, "stale", {})
+        return await _refuse(request, response, base_url, "stale", {})
 
     return callback
 

@@ -199,3 +199,25 @@ def test_the_readmes_examples_are_settings_the_workbench_and_streamlit_accept() 
     assert entra["single_sign_on"]["email_claim"] == "preferred_username"
     # A single tenant's discovery address: never common or organizations.
     assert "/YOUR-TENANT-ID/v2.0/" in entra["auth"]["server_metadata_url"]
+
+
+def test_refusals_at_streamlits_routes_are_audited_up_to_a_limit_per_source(
+    db: Database, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Anyone can call /oauth2callback with a made-up state: each source's refusals are
+    audited up to a limit per 15 minutes, so a flood cannot grow the log without end."""
+    clock = [T0]
+    monkeypatch.setattr(storage, "now_iso", lambda: clock[0].isoformat(timespec="seconds"))
+
+    def refuse(source: str) -> bool:
+        clock[0] += timedelta(seconds=1)
+        return accounts.record_sso_route_refusal(
+            db=db, reason="stale", source=source, now=clock[0]
+        )
+
+    audited = [refuse("203.0.113.9") for _ in range(accounts.SSO_ROUTE_AUDITS + 5)]
+    assert audited.count(True) == accounts.SSO_ROUTE_AUDITS and not any(audited[-5:])
+    assert refuse("198.51.100.7")  # another source is audited still
+    clock[0] += accounts.WINDOW
+    assert refuse("203.0.113.9")  # and this one again, once the window has passed
+    assert "203.0.113.9" not in str(storage.read_audit(db))  # addresses only as keyed hashes
