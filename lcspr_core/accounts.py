@@ -208,7 +208,8 @@ def add_user(
     with storage.write_transaction(db):
         if storage.read_user(db, username) is not None:
             raise AccountError(f"There is already a user '{username}'.")
-        if email and storage.read_user_by_email(db, email) is not None:
+        # Single sign-on matches emails ignoring case and surrounding spaces: so does this.
+        if email.strip() and storage.read_user_by_email(db, email.strip()) is not None:
             raise AccountError(f"Another user already has the email {email}.")
         storage.insert_user(
             db,

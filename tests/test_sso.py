@@ -221,3 +221,13 @@ def test_refusals_at_streamlits_routes_are_audited_up_to_a_limit_per_source(
     clock[0] += accounts.WINDOW
     assert refuse("203.0.113.9")  # and this one again, once the window has passed
     assert "203.0.113.9" not in str(storage.read_audit(db))  # addresses only as keyed hashes
+
+
+def test_two_accounts_cannot_share_an_email_in_another_case(db: Database, sam) -> None:
+    from lcspr_core.errors import AccountError
+
+    with pytest.raises(AccountError, match="Another user already has the email"):
+        accounts.add_user(
+            db=db, username="sam2", display_name="Sam", password="a long test password",
+            email=" SAM@Eastshire.example ", actor=system_actor("test"),
+        )  # fmt: skip
