@@ -2,12 +2,13 @@
 a provider's answer may start a workbench session, and the plain messages for each refusal.
 
 Streamlit (with Authlib) has already checked the ID token when these rules run: its signature
-against the provider's published keys, the issuer against the discovery document, the audience
-(this client), the expiry (with Authlib's two minutes' leeway), the nonce and the `state` of
-the sign-in it started. What is left is the workbench's own part: the person must be an
-enabled local account, found by the configured claim; and one sign-in at the provider starts
-at most one workbench session, soon after it, so the identity cookie Streamlit keeps for 30
-days cannot quietly start another once a session ends (timed out, signed out, disabled).
+against the provider's published keys, the issuer against the discovery document, the expiry
+(with Authlib's two minutes' leeway), the nonce and the `state` of the sign-in it started; the
+audience only through `azp`, so the workbench checks it again (check_audience). The rest is the
+workbench's own part: the person must be an enabled local account, found by the configured
+claim; and one sign-in at the provider starts at most one workbench session, soon after it, so
+the identity cookie Streamlit keeps for 30 days cannot quietly start another once a session
+ends (timed out, signed out, disabled).
 """
 
 from __future__ import annotations

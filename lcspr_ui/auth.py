@@ -116,7 +116,9 @@ def sign_out() -> None:
         db.close()
     st.session_state.pop(ACTOR, None)
     if sso_configured() and st.user.is_logged_in:
-        st.logout()  # also ends the identity cookie, or the next run would sign in again
+        # Clears Streamlit's identity cookie too; lcspr_ui/sso_routes then shows the sign-in
+        # page saying the organisation account is still signed in.
+        st.logout()
 
 
 def sso_sign_in_offer() -> None:
