@@ -288,6 +288,12 @@ def test_a_provider_that_is_down_hangs_or_says_no_gives_a_plain_message(
     provider.discovery_status = 200
 
     before = len(_refusals(world))
+    provider.hang_discovery = 60.0
+    page.get_by_role("button", name="Sign in with your organisation account").click()
+    _refused(page, world, before, "is not answering", "unavailable")
+    provider.hang_discovery = 0.0
+
+    before = len(_refusals(world))
     world["running"].stop()
     try:
         page.get_by_role("button", name="Sign in with your organisation account").click()

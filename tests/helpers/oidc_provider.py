@@ -9,9 +9,10 @@ library's HTTP server with joserfc (Authlib's JOSE library) for the keys and sig
   that work once and only for their client and redirect address;
 - ID tokens signed RS256 with the nonce, issuer, audience, issue time and expiry.
 A test can make it misbehave as a broken or hostile provider would: change the ID token's
-claims (`token_claims`), sign it with another key (`wrong_key`), hang at the token endpoint
-(`hang_token`), answer the discovery document with an error (`discovery_status`), or be
-stopped and started again on its port.
+claims (`token_claims`, `drop_claims`), sign it with another key (`wrong_key`), hang at the
+token endpoint (`hang_token`) or the discovery document (`hang_discovery`), answer the
+discovery document with an error (`discovery_status`), or be stopped and started again on
+its port.
 """
 
 from __future__ import annotations
@@ -59,6 +60,7 @@ class Provider:
     drop_claims: set[str] = field(default_factory=set)
     wrong_key: bool = False
     hang_token: float = 0.0
+    hang_discovery: float = 0.0
     discovery_status: int = 200
     requests: list[str] = field(default_factory=list)
     key: RSAKey = field(default_factory=_rsa_key)
@@ -78,6 +80,7 @@ class Provider:
         """Behave well again (between tests)."""
         self.token_claims, self.drop_claims = {}, set()
         self.wrong_key, self.hang_token, self.discovery_status = False, 0.0, 200
+        self.hang_discovery = 0.0
 
     def claims_for(self, login: str) -> dict[str, Any]:
         return dict(self.users.get(login, {"email": login, "email_verified": True}))
@@ -159,6 +162,8 @@ class _Handler(BaseHTTPRequestHandler):
 
     def _discovery(self) -> None:
         p = self.provider
+        if p.hang_discovery:
+            p.stopping.wait(p.hang_discovery)
         if p.discovery_status != 200:
             self._send(p.discovery_status, "<h1>Service unavailable</h1>")
             return
