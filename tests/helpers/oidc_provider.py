@@ -9,7 +9,7 @@ library's HTTP server with joserfc (Authlib's JOSE library) for the keys and sig
   that work once and only for their client and redirect address;
 - ID tokens signed RS256 with the nonce, issuer, audience, issue time and expiry.
 A test can make it misbehave as a broken or hostile provider would: change the ID token's
-claims (`token_claims`, `drop_claims`), sign it with another key (`wrong_key`), hang at the
+claims (`token_claims`), sign it with another key (`wrong_key`), hang at the
 token endpoint (`hang_token`) or the discovery document (`hang_discovery`), answer the
 discovery document with an error (`discovery_status`), or be stopped and started again on
 its port.
@@ -57,7 +57,6 @@ class Provider:
     # Claims per sign-in name typed into the form; a name not listed gets a verified email.
     users: dict[str, dict[str, Any]] = field(default_factory=dict)
     token_claims: dict[str, Any] = field(default_factory=dict)
-    drop_claims: set[str] = field(default_factory=set)
     wrong_key: bool = False
     hang_token: float = 0.0
     hang_discovery: float = 0.0
@@ -78,7 +77,7 @@ class Provider:
 
     def reset(self) -> None:
         """Behave well again (between tests)."""
-        self.token_claims, self.drop_claims = {}, set()
+        self.token_claims = {}
         self.wrong_key, self.hang_token, self.discovery_status = False, 0.0, 200
         self.hang_discovery = 0.0
 
@@ -92,8 +91,6 @@ class Provider:
             "aud": code["client_id"], "iat": now, "exp": now + 300, "auth_time": now,
             "nonce": code["nonce"], **code["claims"], **self.token_claims,
         }  # fmt: skip
-        for name in self.drop_claims:
-            claims.pop(name, None)
         key = self.other_key if self.wrong_key else self.key
         return jwt.encode({"alg": "RS256", "kid": KID}, claims, key)
 
