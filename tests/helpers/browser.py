@@ -57,13 +57,14 @@ def _wait_for_port(port: int, process: subprocess.Popen[bytes], timeout: float =
 
 @contextmanager
 def streamlit_server(db_path: Path) -> Iterator[str]:
-    """`streamlit run app.py` on the test's database; yields the URL."""
+    """`streamlit run server.py` (app.py and the sign-in routes) on the test's database;
+    yields the URL."""
     port = _free_port()
     env = {**os.environ, "LCSPR_DB": str(db_path)}
     # The server's own log, beside the test's database: a page error's traceback is there.
     log = open(db_path.with_name("streamlit.log"), "wb")  # noqa: SIM115 - closed below
     process = subprocess.Popen(
-        [sys.executable, "-m", "streamlit", "run", "app.py", "--server.headless", "true",
+        [sys.executable, "-m", "streamlit", "run", "server.py", "--server.headless", "true",
          "--server.port", str(port), "--browser.gatherUsageStats", "false"],
         cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=log,
     )  # fmt: skip
