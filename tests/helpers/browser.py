@@ -100,3 +100,15 @@ def settle(page: Any) -> None:
     """Wait until Streamlit has finished the rerun the last action started."""
     page.wait_for_timeout(300)
     page.locator('[data-testid="stApp"][data-test-script-state="notRunning"]').wait_for()
+
+
+def sign_in(page: Any, username: str, password: str) -> None:
+    """Sign in on the sign-in page as a person does. The browser posts the form to
+    /session/sign-in and keeps the HttpOnly session cookie it answers with, so a reload or
+    another tab of the same browser context stays signed in."""
+    page.get_by_role("heading", name="Sign in").wait_for()
+    page.get_by_label("Username").fill(username)
+    page.get_by_label("Password", exact=True).fill(password)
+    page.get_by_role("button", name="Sign in", exact=True).click()
+    page.get_by_role("heading", name="Reviews").wait_for()
+    settle(page)
