@@ -166,12 +166,21 @@ ROUTES = [
 ]
 
 
+_installed = threading.Event()
+
+
+def installed() -> bool:
+    """Whether this process serves these routes (started as `streamlit run server.py`)."""
+    return _installed.is_set()
+
+
 class EndedSessionCookie:
     """On a page load whose session cookie names an ended session, clear the cookie and leave
     the sign-in page a plain message (the session itself ended in the database already)."""
 
     def __init__(self, app: ASGIApp) -> None:
         self.app = app
+        _installed.set()
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         path = str(scope.get("path", ""))

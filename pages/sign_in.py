@@ -3,11 +3,16 @@
 import streamlit as st
 
 from lcspr_core import accounts
-from lcspr_ui import auth
+from lcspr_ui import auth, web
 from lcspr_ui.context import open_database
 
 st.title("Sign in")
 st.caption("LCSPR workbench — this tool holds special-category data about children.")
+
+if not web.installed() and st.context.headers.get("host"):
+    # `streamlit run app.py` serves the pages without the routes that sign in.
+    st.warning("Start the workbench with `make run` (`streamlit run server.py`): signing in "
+               "needs the routes it adds.")  # fmt: skip
 
 db = open_database()
 try:
