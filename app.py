@@ -1,6 +1,6 @@
 """LCSPR workbench: the router and frame. Every page is registered here, grouped by stage.
 
-Run with: streamlit run app.py
+Run with `make run`: `streamlit run server.py` serves this with the sign-in routes.
 """
 
 import streamlit as st
