@@ -366,3 +366,33 @@ def test_deleting_the_review_deletes_its_requests(db: Database, ref: str) -> Non
     ask(db, ref, HOUSING)
     services.delete_review(db=db, reference=ref, actor=_admin(db))
     assert storage.read_agency_requests(db) == []
+
+
+# --- consolidation -----------------------------------------------------------------------------
+
+
+def test_the_rapid_review_report_prints_each_accepted_summary_marked_by_agency(
+    db: Database, ref: str
+) -> None:
+    from docx import Document
+
+    from tests.test_documents_render_fast import assert_same_document
+
+    police_request, csc_request, _ = ask(db, ref)
+    chair = who(db, "chair-one")
+    requests.submit(db=db, request_id=police_request.id, actor=who(db, "police-one"),
+                    today=MONDAY, summary=SUMMARY)  # fmt: skip
+    other = SUMMARY.model_copy(update={"involvement": "Social worker visited on 3 February."})
+    requests.submit(db=db, request_id=csc_request.id, actor=who(db, "csc-one"), today=MONDAY,
+                    summary=other)  # fmt: skip
+    requests.accept(db=db, request_id=police_request.id, actor=chair, today=MONDAY)
+    review = services.load_review(db=db, reference=ref, actor=chair)
+    # The docx the product writes is docxtpl's, byte for byte, with the new block filled.
+    data = assert_same_document("rapid_review_report", review, MONDAY)
+    text = "\n".join(p.text for p in Document(io.BytesIO(data)).paragraphs)
+    assert "Agency summaries received through the workbench" in text
+    assert POLICE in text and SUMMARY.involvement in text and SUMMARY.learning in text
+    assert "Version 1, accepted 2 March 2026." in text
+    # Not accepted yet: not in the report. Nor is the family's identity as the agency knew it.
+    assert other.involvement not in text
+    assert SUMMARY.child_and_family not in text
