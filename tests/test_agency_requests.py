@@ -396,3 +396,27 @@ def test_the_rapid_review_report_prints_each_accepted_summary_marked_by_agency(
     # Not accepted yet: not in the report. Nor is the family's identity as the agency knew it.
     assert other.involvement not in text
     assert SUMMARY.child_and_family not in text
+
+
+# --- the command line --------------------------------------------------------------------------
+
+
+def test_lcspr_requests_list_and_show_print_the_request_clocks(
+    db: Database, ref: str, db_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from lcspr_core.cli import main
+
+    police_request, csc_request, _ = ask(db, ref)  # due 9 March 2026: long past
+    requests.submit(db=db, request_id=csc_request.id, actor=who(db, "csc-one"),
+                    today=MONDAY, summary=SUMMARY)  # fmt: skip
+    assert main(["--db", str(db_path), "requests", "list", ref]) == 0
+    listed = capsys.readouterr().out
+    assert f"Rapid Review agency summary from {POLICE}: due 9 March 2026 — overdue," in listed
+    assert f"from {CSC}: due 9 March 2026 — received; version 1 in" in listed
+    assert main(["--db", str(db_path), "requests", "list", "--overdue"]) == 0
+    overdue = capsys.readouterr().out
+    assert POLICE in overdue and GP in overdue and CSC not in overdue
+    assert main(["--db", str(db_path), "show", ref]) == 0
+    shown = capsys.readouterr().out
+    assert "Agency requests: 3 requested, 1 received, 2 overdue" in shown
+    assert police_request.id in shown
