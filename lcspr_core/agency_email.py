@@ -74,11 +74,11 @@ def compose(tracked: TrackedRequest, notice: str, *, base_url: str, partnership:
         "overdue": f"Overdue: {kind} for review {tracked.reference} was due {due}",
     }[notice]
     opening = {
-        "request": f"{partnership} asks {request.agency} for its {kind.lower()} for review "
+        "request": f"{partnership} asks {request.agency} for its {kind} for review "
         f"{tracked.reference}, by {due}.",
-        "reminder": f"This is a reminder that {request.agency}'s {kind.lower()} for review "
+        "reminder": f"This is a reminder that {request.agency}'s {kind} for review "
         f"{tracked.reference} is due on {due}.",
-        "overdue": f"{request.agency}'s {kind.lower()} for review {tracked.reference} was due "
+        "overdue": f"{request.agency}'s {kind} for review {tracked.reference} was due "
         f"on {due} and has not been received ({tracked.days_late} working days late). "
         "Please send it as soon as you can, or tell us when it will come.",
     }[notice]

@@ -125,8 +125,8 @@ def dashboard_tracker(db: Database) -> None:
     for t in tracked:
         if t.overdue:
             st.markdown(
-                f":red[**Overdue**] {literal(t.reference)}: {literal(t.request.agency)}'s "
-                f"{t.request.kind.value.lower()} — {t.standing} (due "
+                f":red[**Overdue**] {literal(t.reference)}: {literal(t.request.agency)}, "
+                f"{t.request.kind.value} — {t.standing} (due "
                 f"{english_date(t.request.due_on)})"
             )
 
