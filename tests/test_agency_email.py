@@ -130,3 +130,31 @@ def test_smtp_settings_come_from_the_file_and_never_hold_the_password(tmp_path: 
     path.write_text('[smtp]\nhost = "mail.example"\nsender = "a@b.example"\npassword = "x"\n')
     with pytest.raises(InvalidDataError, match="environment variable"):
         load_smtp_settings(path)
+
+
+def test_lcspr_requests_send_due_emails_todays_reminders_once(
+    db: Database, stored_demo: Review, db_path: Path, tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str],
+) -> None:  # fmt: skip
+    from lcspr_core.cli import main
+    from lcspr_core.services import today
+    from lcspr_core.working_days import add_working_days
+
+    install_profile_with_contacts(db)
+    add_member(db, "chair-one", stored_demo.reference, Role.CHAIR)
+    requests.create_requests(
+        db=db, reference=stored_demo.reference, agencies=[POLICE], kind=RequestKind.CHRONOLOGY,
+        actor=actor_for(db=db, username="chair-one"), requested_on=today(),
+        due_on=add_working_days(today(), 2),
+    )  # fmt: skip
+    with smtp_server() as box:
+        path = tmp_path / "settings.toml"
+        path.write_text(
+            f'[smtp]\nhost = "{box.host}"\nport = {box.port}\nstarttls = false\n'
+            'sender = "escp@northshire.example"\n'
+        )
+        monkeypatch.setenv("LCSPR_SETTINGS", str(path))
+        assert main(["--db", str(db_path), "requests", "send-due"]) == 0
+        assert main(["--db", str(db_path), "requests", "send-due"]) == 0  # nothing twice
+    assert [m["Subject"].split(":")[0] for m in box.messages] == ["Reminder"]
+    assert f"Sent the reminder to {POLICE}" in capsys.readouterr().out
