@@ -7,6 +7,7 @@ from __future__ import annotations
 from datetime import date
 from pathlib import Path
 
+import pytest
 from sqlite_utils import Database
 from streamlit.testing.v1 import AppTest
 
@@ -85,3 +86,21 @@ def test_the_rapid_review_page_tracks_the_requests(db: Database, stored_demo: Re
     assert "Agency requests" in [s.value for s in at.subheader]
     metrics = {m.label: m.value for m in at.metric}
     assert (metrics["Requested"], metrics["Overdue"]) == ("1", "1")
+
+
+def test_without_smtp_the_page_gives_the_email_text_and_a_eml_file(
+    db: Database, stored_demo: Review, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("LCSPR_SETTINGS", str(tmp_path / "no-settings.toml"))
+    install_profile_with_contacts(db)
+    at = _as(db, stored_demo.reference, "chair-one", Role.CHAIR)
+    agency_requests.create_requests(
+        db=db, reference=stored_demo.reference, agencies=[POLICE], kind=RequestKind.CHRONOLOGY,
+        actor=actor_for(db=db, username="chair-one"), message="Use the template, please.",
+    )  # fmt: skip
+    at = at.run().switch_page("pages/agency_requests.py").run()
+    assert not at.exception
+    code = " ".join(c.value for c in at.code)
+    assert "Subject: Request: Chronology for review" in code and "Use the template" in code
+    assert any("copy the text instead" in c.value for c in at.caption)
+    assert at.get("download_button")  # the .eml
