@@ -273,6 +273,7 @@ def show_submission(tracked: TrackedRequest) -> None:
             [{"Date": e.occurred_on, "Event": e.event, "Source": e.source}
              for e in latest.chronology],
             hide_index=True, width="stretch", key=f"request.{tracked.request.id}.chronology",
+            column_config={"Date": st.column_config.DateColumn(format="D MMM YYYY")},
         )  # fmt: skip
 
 
@@ -364,7 +365,10 @@ def contributor_view(db: Database, wanted: str | None) -> None:
     )
     _table(_rows(mine, with_review=True), key="contributor.requests")
     ids = [t.request.id for t in mine]
-    labels = {t.request.id: f"{t.reference}: {t.request.kind.value} ({t.standing})" for t in mine}
+    labels = {
+        t.request.id: f"{t.reference}: {t.request.kind.value} (due {english_date(t.request.due_on)})"
+        for t in mine
+    }
     index = ids.index(wanted) if wanted in ids else 0
     chosen = st.selectbox(
         "Request to answer", ids, index=index, format_func=labels.get, key="contributor.request"
