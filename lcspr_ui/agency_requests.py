@@ -366,7 +366,7 @@ def contributor_view(db: Database, wanted: str | None) -> None:
     _table(_rows(mine, with_review=True), key="contributor.requests")
     ids = [t.request.id for t in mine]
     labels = {
-        t.request.id: f"{t.reference}: {t.request.kind.value} (due {english_date(t.request.due_on)})"
+        t.request.id: f"{t.reference}: {t.request.kind.value}, due {english_date(t.request.due_on)}"
         for t in mine
     }
     index = ids.index(wanted) if wanted in ids else 0
