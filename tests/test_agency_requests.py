@@ -11,7 +11,7 @@ import pytest
 from openpyxl import Workbook, load_workbook
 
 from lcspr_core import agency_requests as requests
-from lcspr_core import chronology_import, services, storage
+from lcspr_core import audit_trail, chronology_import, services, storage
 from lcspr_core.access import Actor, Role, actor_for, can, system_actor
 from lcspr_core.demo import CSC, GP, HOUSING, POLICE
 from lcspr_core.errors import (
@@ -195,6 +195,8 @@ def test_submit_accept_and_the_summary_and_chronology_join_the_review(
     assert merged.agency == POLICE
     assert merged.source == f"{POLICE} return, version 1; Call log 881"
     assert audit_actions(db, police_request.id) == ["create", "submit", "accept"]
+    # What acceptance added to the review is named by the log like any other change.
+    assert audit_trail.verify_audit_log(db=db, actor=_admin(db)).intact
     with pytest.raises(requests.RequestRefusedError, match="accepted"):
         requests.submit(
             db=db, request_id=police_request.id, actor=police, today=MONDAY, summary=SUMMARY
