@@ -311,6 +311,13 @@ def _member_agency(db: Database, review: int, agency: str, role: Role) -> str:
         found = next((n for n in register if n.casefold() == agency.strip().casefold()), None)
         if found is not None:
             return found
+        try:
+            return _review_agency(db, review, agency)
+        except AccountError:
+            raise AccountError(
+                f"'{agency}' is not an active agency of the partnership's register nor one of "
+                f"this review's agencies: choose from {', '.join(register) or 'the register'}."
+            ) from None
     return _review_agency(db, review, agency)
 
 

@@ -147,8 +147,12 @@ def test_a_contributor_sees_only_their_agencys_requests_and_nothing_of_the_revie
 def test_a_contributor_is_given_an_agency_from_the_register(db: Database, ref: str) -> None:
     with pytest.raises(AccountError, match="choose which agency"):
         add_member(db, "nobody-one", ref, Role.AGENCY_CONTRIBUTOR)
-    with pytest.raises(AccountError, match="not one of this review's agencies"):
+    with pytest.raises(AccountError, match="not an active agency of the partnership's register"):
         add_member(db, "nobody-one", ref, Role.AGENCY_CONTRIBUTOR, "Imaginary Agency")
+    with pytest.raises(AccountError, match="not an active agency"):
+        add_member(db, "nobody-one", ref, Role.AGENCY_CONTRIBUTOR, RETIRED)
+    add_member(db, "gp-one", ref, Role.AGENCY_CONTRIBUTOR, GP.upper())
+    assert who(db, "gp-one").agency_on(ref) == GP  # stored in the register's spelling
 
 
 def test_submit_accept_and_the_summary_and_chronology_join_the_review(
