@@ -104,3 +104,36 @@ def test_without_smtp_the_page_gives_the_email_text_and_a_eml_file(
     assert "Subject: Request: Chronology for review" in code and "Use the template" in code
     assert any("copy the text instead" in c.value for c in at.caption)
     assert at.get("download_button")  # the .eml
+
+
+def test_a_refusing_smtp_server_shows_the_failure_and_sending_again_works(
+    db: Database, stored_demo: Review, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from tests.helpers.agency_requests import refusing_server, smtp_server
+
+    install_profile_with_contacts(db)
+    at = _as(db, stored_demo.reference, "chair-one", Role.CHAIR)
+    made = agency_requests.create_requests(
+        db=db, reference=stored_demo.reference, agencies=[POLICE], kind=RequestKind.CHRONOLOGY,
+        actor=actor_for(db=db, username="chair-one"),
+    )  # fmt: skip
+    settings = tmp_path / "settings.toml"
+    monkeypatch.setenv("LCSPR_SETTINGS", str(settings))
+    send = f"request.{made[0].id}.send.request"
+    with refusing_server() as box:
+        settings.write_text(
+            f'[smtp]\nhost = "{box.host}"\nport = {box.port}\nstarttls = false\n'
+            'sender = "escp@northshire.example"\n'
+        )
+        at = at.run().switch_page("pages/agency_requests.py").run()
+        at.button(key=send).click().run()
+    assert not at.exception
+    assert any("was not sent" in e.value and "try sending again" in e.value for e in at.error)
+    with smtp_server() as box:
+        settings.write_text(
+            f'[smtp]\nhost = "{box.host}"\nport = {box.port}\nstarttls = false\n'
+            'sender = "escp@northshire.example"\n'
+        )
+        at.button(key=send).click().run()
+    assert [m["To"] for m in box.messages] == ["pat.constable@northshire.example"]
+    assert not any("was not sent" in e.value for e in at.error)
