@@ -237,6 +237,9 @@ def test_agency_requests_from_asking_to_the_report(
         done = re.compile(re.escape(agency) + " — Rapid Review agency summary — accepted")
         page.locator("summary").filter(has_text=done).wait_for()
     shot(page, "06-chair-accepted")
+    go(page, "Rapid Review and decision")
+    page.get_by_role("heading", name="Agency requests").wait_for()
+    shot(page, "07-rapid-review-tracker")
 
     # 6. The Rapid Review report prints both accepted summaries, each marked by its agency.
     db = storage.open_db(db_path)
