@@ -13,7 +13,7 @@ import json
 import types
 import typing
 from collections.abc import Collection, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 from typing import Any, cast
 
@@ -170,6 +170,8 @@ class ReviewOverview:
     child_pseudonym: str
     stage: Stage
     clocks: list[Clock]
+    # When its data last changed (UTC, ISO); not part of where it stands.
+    changed_at: str = field(default="", compare=False)
 
 
 _FIELD_ADAPTERS: dict[str, TypeAdapter[Any]] = {
@@ -201,15 +203,20 @@ def _overview(db: Database, review: int, today: date) -> ReviewOverview:
 
 
 def review_overview(*, db: Database, reference: str, actor: Actor, today: date) -> ReviewOverview:
-    """A review's reference, child pseudonym, stage and clocks, without its chronology."""
+    """A review's reference, child pseudonym, stage and clocks, as stored (one row)."""
+    from lcspr_core.overviews import stored_overviews
+
     require(actor=actor, action="read", reference=reference)
-    return _overview(db, _review_id(db, reference), today)
+    _review_id(db, reference)
+    return stored_overviews(db, [reference], today)[0]
 
 
 def list_review_overviews(*, db: Database, actor: Actor, today: date) -> list[ReviewOverview]:
-    """Where every review `actor` may see stands, by reference (the dashboard)."""
+    """Where every review `actor` may see stands, by reference (the dashboard): one query."""
+    from lcspr_core.overviews import stored_overviews
+
     references = visible_references(actor=actor, all_references=storage.review_references(db))
-    return [review_overview(db=db, reference=ref, actor=actor, today=today) for ref in references]
+    return stored_overviews(db, references, today)
 
 
 def chronology_page(
