@@ -88,10 +88,15 @@ def refresh(db: Database, reviews: Iterable[int]) -> None:
     """Store again the overview of each of `reviews` (ids) after a write changed it, or drop
     it if the review is gone. Called inside the write's transaction."""
     for review in reviews:
-        if db.execute("SELECT 1 FROM reviews WHERE id = ?", [review]).fetchone() is None:
-            db.execute("DELETE FROM review_overviews WHERE review_id = ?", [review])
-        else:
-            _store(db, review, today(), storage.now_iso())
+        if db.execute("SELECT 1 FROM reviews WHERE id = ?", [review]).fetchone() is not None:
+            try:
+                _store(db, review, today(), storage.now_iso())
+                continue
+            except (AttributeError, ValueError):
+                # Data no service would store (a review from before the incident was required,
+                # written by hand): no row, so a read works it out and says what is wrong.
+                pass
+        db.execute("DELETE FROM review_overviews WHERE review_id = ?", [review])
 
 
 def _from_row(reference: str, row: tuple[Any, ...]) -> ReviewOverview:

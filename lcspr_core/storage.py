@@ -330,7 +330,6 @@ def write_transaction(db: Database) -> Iterator[Database]:
         db.conn.execute("BEGIN IMMEDIATE")
         try:
             yield db
-            refresh_review_overviews(db, state.touched)
             if state.records:
                 # Every stored change to case data is named by an audit entry of the same
                 # write, or `lcspr audit verify` could not tell it from tampering.
@@ -338,6 +337,7 @@ def write_transaction(db: Database) -> Iterator[Database]:
                     "A change to case data was about to be saved without its audit entry; "
                     "nothing was changed."
                 )
+            refresh_review_overviews(db, state.touched)
             db.conn.execute("COMMIT")
         except BaseException:
             if db.conn.in_transaction:
