@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import streamlit as st
 
+from lcspr_core import services
 from lcspr_core.documents import generate_document
 from lcspr_core.errors import LcsprError
 from lcspr_core.model import Review
@@ -26,7 +27,9 @@ def document_download(db: Database, review: Review, kind: str, *, label: str, ke
         return
     with st.spinner("Making the document…"):
         try:
-            data = generate_document(db=db, kind=kind, review=review, actor=actor())
+            # The whole review, read now: the page itself may have loaded only part of it.
+            whole = services.load_review(db=db, reference=review.reference, actor=actor())
+            data = generate_document(db=db, kind=kind, review=whole, actor=actor())
         except LcsprError as exc:
             st.error(str(exc))
             return
