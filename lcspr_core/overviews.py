@@ -12,11 +12,12 @@ from __future__ import annotations
 
 import json
 from collections.abc import Collection, Iterable
-from dataclasses import asdict
+from dataclasses import asdict, dataclass
 from datetime import date
 from typing import Any
 
 from lcspr_core import storage
+from lcspr_core.access import Actor, visible_references
 from lcspr_core.clocks import Clock, ClockStatus
 from lcspr_core.errors import StorageError
 from lcspr_core.review_clocks import next_clock
@@ -148,3 +149,88 @@ def _recompute(
             )
             for review, changed in stale
         }
+
+
+# --- the dashboard: counts by SQL, one page of reviews, the soonest open deadlines ------------
+
+OPEN = tuple(status.value for status in (ClockStatus.OPEN, ClockStatus.DUE_SOON,
+                                         ClockStatus.OVERDUE))  # fmt: skip
+
+
+@dataclass(frozen=True)
+class DashboardCounts:
+    reviews: int
+    with_overdue: int  # reviews with at least one overdue step
+    due_soon_only: int  # reviews with a step due soon and none overdue
+    open_deadlines: int  # open clocks across them all
+
+
+def visible_review_references(db: Database, actor: Actor) -> list[str]:
+    """The references of every review `actor` may see, in order."""
+    return visible_references(actor=actor, all_references=storage.review_references(db))
+
+
+def _current(db: Database, references: list[str], day: date) -> None:
+    """Bring any row of another day (or missing) among `references` up to `day`."""
+    stale = db.execute(
+        "SELECT r.id, o.changed_at FROM reviews r LEFT JOIN review_overviews o "
+        "ON o.review_id = r.id WHERE r.reference IN (SELECT value FROM json_each(?)) "
+        "AND (o.computed_on IS NULL OR o.computed_on != ?)",
+        [json.dumps(references), day.isoformat()],
+    ).fetchall()
+    if stale:
+        _recompute(db, [(row[0], row[1]) for row in stale], day)
+
+
+_VISIBLE = "r.reference IN (SELECT value FROM json_each(?))"
+
+
+def dashboard_counts(*, db: Database, actor: Actor, day: date) -> DashboardCounts:
+    """How many reviews `actor` may see, how many have a step overdue or due soon, and how
+    many deadlines are open: counted by SQL over the stored overviews."""
+    references = visible_review_references(db, actor)
+    _current(db, references, day)
+    row = db.execute(
+        "SELECT count(*), coalesce(sum(o.overdue > 0), 0), "
+        "coalesce(sum(o.overdue = 0 AND o.due_soon > 0), 0) "
+        f"FROM reviews r JOIN review_overviews o ON o.review_id = r.id WHERE {_VISIBLE}",
+        [json.dumps(references)],
+    ).fetchone()
+    deadlines = db.execute(
+        "SELECT count(*) FROM reviews r JOIN review_overviews o ON o.review_id = r.id, "
+        f"json_each(o.clocks) c WHERE {_VISIBLE} "
+        "AND json_extract(c.value, '$.status') IN (SELECT value FROM json_each(?))",
+        [json.dumps(references), json.dumps(OPEN)],
+    ).fetchone()
+    return DashboardCounts(int(row[0]), int(row[1]), int(row[2]), int(deadlines[0]))
+
+
+def overview_page(
+    *, db: Database, actor: Actor, day: date, limit: int, offset: int = 0
+) -> list[ReviewOverview]:
+    """One page of the overviews `actor` may see, by reference, as they stand on `day`."""
+    references = visible_review_references(db, actor)
+    _current(db, references, day)
+    rows = db.execute(
+        "SELECT r.reference, o.child_pseudonym, o.stage, o.clocks, o.changed_at "
+        f"FROM reviews r JOIN review_overviews o ON o.review_id = r.id WHERE {_VISIBLE} "
+        "ORDER BY r.reference LIMIT ? OFFSET ?",
+        [json.dumps(references), limit, offset],
+    ).fetchall()
+    return [_from_row(row[0], row[1:]) for row in rows]
+
+
+def open_deadlines(
+    *, db: Database, actor: Actor, day: date, limit: int
+) -> list[tuple[str, Clock]]:
+    """The open deadlines of every review `actor` may see, soonest first, at most `limit`."""
+    references = visible_review_references(db, actor)
+    _current(db, references, day)
+    rows = db.execute(
+        "SELECT r.reference, c.value FROM reviews r JOIN review_overviews o "
+        f"ON o.review_id = r.id, json_each(o.clocks) c WHERE {_VISIBLE} "
+        "AND json_extract(c.value, '$.status') IN (SELECT value FROM json_each(?)) "
+        "ORDER BY json_extract(c.value, '$.due'), r.reference LIMIT ?",
+        [json.dumps(references), json.dumps(OPEN), limit],
+    ).fetchall()
+    return [(reference, _clock(json.loads(value))) for reference, value in rows]

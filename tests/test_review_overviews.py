@@ -11,9 +11,10 @@ from sqlite_utils import Database
 
 from lcspr_core import overviews, services, storage
 from lcspr_core.access import system_actor
+from lcspr_core.clocks import ClockStatus
 from lcspr_core.demo import build_demo_review
 from lcspr_core.model import Finding, ProgressEntry, Publication, Review
-from lcspr_core.review_clocks import review_clocks
+from lcspr_core.review_clocks import OPEN_STATUSES, review_clocks
 from lcspr_core.stage import Stage, derive_stage
 
 ACTOR = system_actor("tester")
@@ -192,3 +193,26 @@ def test_a_review_stored_before_the_table_gets_its_overview_when_read(
     assert overview == computed(db, REF, today)
     assert overview.stage is not Stage.INCIDENT
     assert_stored_matches(db, REF)
+
+
+def test_the_dashboard_counts_pages_and_deadlines_agree_with_the_overviews(
+    db: Database,
+) -> None:
+    for n in range(5):
+        services.create_review(db=db, review=build_demo_review(f"DASH-{n}"), actor=ACTOR)
+    later = services.today() + timedelta(days=200)  # some steps overdue by then
+    every = services.list_review_overviews(db=db, actor=ACTOR, today=later)
+    counts = overviews.dashboard_counts(db=db, actor=ACTOR, day=later)
+    overdue = [o for o in every if any(c.status is ClockStatus.OVERDUE for c in o.clocks)]
+    soon = [o for o in every if o not in overdue
+            and any(c.status is ClockStatus.DUE_SOON for c in o.clocks)]  # fmt: skip
+    open_clocks = sorted(
+        ((o.reference, c) for o in every for c in o.clocks if c.status in OPEN_STATUSES),
+        key=lambda pair: (pair[1].due, pair[0]),
+    )
+    assert overdue, "a date this far ahead should find an overdue step"
+    assert counts == overviews.DashboardCounts(len(every), len(overdue), len(soon),
+                                               len(open_clocks))  # fmt: skip
+    assert overviews.overview_page(db=db, actor=ACTOR, day=later, limit=2, offset=2) == every[2:4]
+    soonest = overviews.open_deadlines(db=db, actor=ACTOR, day=later, limit=7)
+    assert [(ref, c.due) for ref, c in soonest] == [(ref, c.due) for ref, c in open_clocks[:7]]
