@@ -11,7 +11,7 @@ from datetime import date
 from typing import Any, NoReturn
 
 from lcspr_core import redaction, services, storage
-from lcspr_core.access import Actor, can, redact_free_text, require
+from lcspr_core.access import Actor, can, redact_free_text, require, visible_references
 from lcspr_core.model import Review
 from lcspr_core.storage import Database
 
@@ -126,4 +126,13 @@ def chronology_briefs(*, db: Database, reference: str, actor: Actor) -> list[Chr
             event=shown(event or ""), key_practice_episode=bool(kpe),
         )  # fmt: skip
         for entry, on, agency, event, kpe in rows
+    ]
+
+
+def visible_reviews(*, db: Database, actor: Actor, lists: Collection[str] = ()) -> list[Review]:
+    """Every review `actor` may see, by reference, each read as review_parts reads it."""
+    references = visible_references(actor=actor, all_references=storage.review_references(db))
+    return [
+        review_parts(db=db, reference=reference, actor=actor, lists=lists)
+        for reference in references
     ]
