@@ -17,6 +17,7 @@ from pydantic import BaseModel
 
 from lcspr_core import storage
 from lcspr_core.access import Actor, require
+from lcspr_core.documents import disk_cache
 from lcspr_core.documents.context_common import PartnershipDetails, letterhead
 from lcspr_core.documents.registry import get_document_kind
 from lcspr_core.documents.templates import (
@@ -84,7 +85,13 @@ class _CompilingOnceEnvironment(SandboxedEnvironment):
         kept = self._compiled
         template = kept.get(source)
         if template is None:
-            template = super().from_string(source)
+            # Compiled in an earlier process, or compiled now and kept for the next one.
+            key = f"{type(self).__mro__[1].__name__}|{self.autoescape!r}|{self.undefined.__name__}"
+            code = disk_cache.compiled(source, key)
+            if code is None:
+                code = self.compile(source)
+                disk_cache.keep_compiled(source, key, code)
+            template = self.template_class.from_code(self, code, self.make_globals(None), None)
             if len(kept) < _CACHE_LIMIT:
                 kept[source] = template
         return template
@@ -105,7 +112,10 @@ class _FastDocxTemplate(_SafeDocxTemplate):
     def patch_xml(self, src_xml: str) -> str:
         patched = _PATCHED.get(src_xml)
         if patched is None:
-            patched = super().patch_xml(src_xml)
+            patched = disk_cache.patched_xml(src_xml)
+            if patched is None:
+                patched = super().patch_xml(src_xml)
+                disk_cache.keep_patched_xml(src_xml, patched)
             if len(_PATCHED) < _CACHE_LIMIT:
                 _PATCHED[src_xml] = patched
         return patched
