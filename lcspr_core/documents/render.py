@@ -13,6 +13,7 @@ from typing import Any
 from jinja2 import Template, nodes
 from jinja2 import TemplateError as JinjaTemplateError
 from jinja2.sandbox import SandboxedEnvironment
+from lxml import etree
 from pydantic import BaseModel
 
 from lcspr_core import storage
@@ -97,6 +98,19 @@ class _CompilingOnceEnvironment(SandboxedEnvironment):
         return template
 
 
+    def getattr(self, obj: Any, attribute: str) -> Any:
+        # The context is plain JSON data, so `row.event` is almost always a key of a dict. The
+        # sandbox's getattr tries the attribute first and reaches the key through a raised
+        # AttributeError; a plain dict has no attribute but its class's, so for any other name
+        # the key is exactly what it would return, without the exception.
+        if type(obj) is dict and attribute not in _DICT_ATTRIBUTES and attribute in obj:
+            return obj[attribute]
+        return super().getattr(obj, attribute)
+
+
+_DICT_ATTRIBUTES = frozenset(dir(dict))
+
+
 def _environment() -> _CompilingOnceEnvironment:
     reference = make_environment()
     return _CompilingOnceEnvironment(autoescape=reference.autoescape, undefined=reference.undefined)
@@ -119,6 +133,25 @@ class _FastDocxTemplate(_SafeDocxTemplate):
             if len(_PATCHED) < _CACHE_LIMIT:
                 _PATCHED[src_xml] = patched
         return patched
+
+    def fix_tables(self, xml: str) -> Any:
+        # docxtpl widens or narrows a table's grid when a row's cells (counting spans) differ
+        # from its columns. Our templates' rows match their grid and span nothing, so the
+        # common case is checked cheaply and the parsed tree returned unchanged: exactly what
+        # docxtpl's per-cell walk would return. Anything else takes docxtpl's own path.
+        tree = etree.fromstring(xml, parser=etree.XMLParser(recover=True))
+        ns = "{" + tree.nsmap["w"] + "}"
+        if tree.find(f".//{ns}gridSpan") is not None:
+            return super().fix_tables(xml)
+        for table in tree.iter(f"{ns}tbl"):
+            grid = table.find(f"{ns}tblGrid")
+            if grid is None:
+                return super().fix_tables(xml)
+            columns = len(grid.findall(f"{ns}gridCol"))
+            widest = max((len(row.findall(f"{ns}tc")) for row in table.iter(f"{ns}tr")), default=0)
+            if widest != columns:
+                return super().fix_tables(xml)
+        return tree
 
     def resolve_listing(self, xml: str) -> str:
         # With none of its characters present every one of its substitutions is the identity,
