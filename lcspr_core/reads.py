@@ -37,10 +37,16 @@ class NotLoaded(list[Any]):
 
 
 def review_parts(
-    *, db: Database, reference: str, actor: Actor, lists: Collection[str] = ()
+    *,
+    db: Database,
+    reference: str,
+    actor: Actor,
+    lists: Collection[str] = (),
+    key_episodes_only: bool = False,
 ) -> Review:
     """The review as `actor` may see it, with every section and only the `lists` named (each
-    in list order); every other list is NotLoaded. Not validated whole: it is never saved."""
+    in list order); every other list is NotLoaded. Not validated whole: it is never saved.
+    `key_episodes_only`: of the chronology, only its key practice episodes."""
     unknown = set(lists) - set(services.ITEM_KINDS)
     if unknown:
         raise ValueError(f"Not lists of a review: {', '.join(sorted(unknown))}")
@@ -58,7 +64,12 @@ def review_parts(
         marks = ", ".join("?" for _ in lists)
         for kind, data in db.execute(
             f"SELECT kind, data FROM items WHERE review_id = ? AND kind IN ({marks}) "
-            "ORDER BY kind, sort_key, position",
+            + (
+                "AND (kind != 'chronology' OR json_extract(data, '$.key_practice_episode')) "
+                if key_episodes_only
+                else ""
+            )
+            + "ORDER BY kind, sort_key, position",
             [review, *lists],
         ):
             rows[kind].append(data)
@@ -136,3 +147,19 @@ def visible_reviews(*, db: Database, actor: Actor, lists: Collection[str] = ()) 
         review_parts(db=db, reference=reference, actor=actor, lists=lists)
         for reference in references
     ]
+
+
+# Document kinds whose context reads nothing of the chronology but its key practice episodes
+# (the final report's appendix, contexts_report.build_final_report): made from those alone.
+KEY_EPISODES_ONLY = frozenset({"final_report"})
+
+
+def review_for_document(*, db: Database, reference: str, actor: Actor, kind: str) -> Review:
+    """The review as a document of `kind` reads it: whole, or for the kinds above without the
+    chronology entries the document never shows (a 5,000-entry chronology has ~500 episodes)."""
+    if kind not in KEY_EPISODES_ONLY:
+        return services.load_review(db=db, reference=reference, actor=actor)
+    return review_parts(
+        db=db, reference=reference, actor=actor, lists=list(services.ITEM_KINDS),
+        key_episodes_only=True,
+    )  # fmt: skip

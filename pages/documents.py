@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from lcspr_core import services, storage
+from lcspr_core import reads, storage
 from lcspr_core.errors import LcsprError
 from lcspr_ui.context import actor, current_review, open_database, page_heading
 from lcspr_ui.readiness import readiness_checklist
@@ -52,7 +52,9 @@ for kind in document_kinds():
             continue
         with st.spinner(f"Making the {kind.title.lower()}…"):
             try:
-                whole = services.load_review(db=db, reference=review.reference, actor=actor())
+                whole = reads.review_for_document(
+                    db=db, reference=review.reference, actor=actor(), kind=kind.kind
+                )
                 data = generate_document(
                     db=db, kind=kind.kind, review=whole, actor=actor(), meeting_id=meeting_id
                 )

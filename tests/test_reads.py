@@ -85,3 +85,22 @@ def test_the_change_stamp_moves_with_every_write_and_only_then(
     services.save_item(db=db, reference=ref, kind="chronology", item=entry,
                        expected_version=0, actor=ADMIN)  # fmt: skip
     assert reads.change_stamp(db=db, reference=ref) != before
+
+
+def test_a_document_read_with_key_episodes_only_is_the_same_document(
+    stored_demo: Review, db: Database, viewer: Actor, demo_profile: None
+) -> None:
+    from lcspr_core.documents import generate_document
+    from tests.test_documents_render_fast import parts
+
+    ref = stored_demo.reference
+    for actor in (ADMIN, viewer):
+        whole = services.load_review(db=db, reference=ref, actor=actor)
+        read = reads.review_for_document(db=db, reference=ref, actor=actor, kind="final_report")
+        assert [e for e in whole.chronology if e.key_practice_episode] == read.chronology
+        assert len(read.chronology) < len(whole.chronology)
+        made = [
+            parts(generate_document(db=db, kind="final_report", review=r, actor=ADMIN))
+            for r in (whole, read)
+        ]
+        assert made[0] == made[1]
