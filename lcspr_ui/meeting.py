@@ -15,7 +15,7 @@ import pandas as pd
 import streamlit as st
 from pydantic import ValidationError
 
-from lcspr_core import meetings
+from lcspr_core import meetings, reads
 from lcspr_core.model import (
     Attendee,
     DecisionOutcome,
@@ -553,7 +553,13 @@ def minutes_and_sign_off(review: Review, meeting: Meeting) -> None:
     ):
         st.session_state[f"{k}.docx"] = _call(
             lambda db: meetings.minutes_document(
-                db=db, review=review, meeting_id=meeting.id, actor=actor()
+                db=db,
+                # Read now as the minutes read it: the page may have loaded only part of it.
+                review=reads.review_for_document(
+                    db=db, reference=review.reference, actor=actor(), kind="meeting_minutes"
+                ),
+                meeting_id=meeting.id,
+                actor=actor(),
             )
         )
     if data := st.session_state.get(f"{k}.docx"):
