@@ -25,9 +25,13 @@ from lcspr_core.services import ReviewOverview, _overview, today
 from lcspr_core.stage import Stage
 from lcspr_core.storage import Database
 
+# The statuses of a clock still to be met.
+OPEN = tuple(status.value for status in (ClockStatus.OPEN, ClockStatus.DUE_SOON,
+                                         ClockStatus.OVERDUE))  # fmt: skip
+
 _COLUMNS = (
     "review_id, child_pseudonym, stage, next_clock, next_due, next_status, overdue, due_soon, "
-    "clocks, changed_at, computed_on"
+    "open_clocks, clocks, changed_at, computed_on"
 )
 
 
@@ -65,9 +69,15 @@ def _store(db: Database, review: int, day: date, changed_at: str) -> ReviewOverv
     overview = ReviewOverview(**{**overview.__dict__, "changed_at": changed_at})
     upcoming = next_clock(overview.clocks)
     statuses = [clock.status for clock in overview.clocks]
+    open_clocks = [clock for clock in overview.clocks if clock.status.value in OPEN]
+    db.execute("DELETE FROM review_open_clocks WHERE review_id = ?", [review])
+    db.conn.executemany(
+        "INSERT INTO review_open_clocks (review_id, due, clock) VALUES (?, ?, ?)",
+        [(review, c.due.isoformat(), json.dumps(_clock_json(c))) for c in open_clocks],
+    )
     db.execute(
         f"INSERT OR REPLACE INTO review_overviews ({_COLUMNS}) "
-        "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
         [
             review,
             overview.child_pseudonym,
@@ -77,6 +87,7 @@ def _store(db: Database, review: int, day: date, changed_at: str) -> ReviewOverv
             upcoming.status.value if upcoming else None,
             statuses.count(ClockStatus.OVERDUE),
             statuses.count(ClockStatus.DUE_SOON),
+            len(open_clocks),
             json.dumps([_clock_json(clock) for clock in overview.clocks]),
             changed_at,
             day.isoformat(),
@@ -98,6 +109,7 @@ def refresh(db: Database, reviews: Iterable[int]) -> None:
                 # written by hand): no row, so a read works it out and says what is wrong.
                 pass
         db.execute("DELETE FROM review_overviews WHERE review_id = ?", [review])
+        db.execute("DELETE FROM review_open_clocks WHERE review_id = ?", [review])
 
 
 def _from_row(reference: str, row: tuple[Any, ...]) -> ReviewOverview:
@@ -116,13 +128,13 @@ def stored_overviews(
 ) -> list[ReviewOverview]:
     """The overviews of the reviews named (as stored, by reference order) as they stand on
     `day`: one query, then a recompute of any row of another day (or missing)."""
-    wanted = {reference.casefold() for reference in references}
     rows = db.execute(
         "SELECT r.id, r.reference, o.computed_on, o.child_pseudonym, o.stage, o.clocks, "
         "o.changed_at FROM reviews r LEFT JOIN review_overviews o ON o.review_id = r.id "
-        "ORDER BY r.reference"
+        "WHERE r.reference COLLATE NOCASE IN (SELECT value FROM json_each(?)) "
+        "ORDER BY r.reference",
+        [json.dumps(list(references))],
     ).fetchall()
-    rows = [row for row in rows if row[1].casefold() in wanted]
     stale = [(row[0], row[6]) for row in rows if row[2] != day.isoformat()]
     fresh: dict[int, ReviewOverview] = {}
     if stale:
@@ -153,8 +165,6 @@ def _recompute(
 
 # --- the dashboard: counts by SQL, one page of reviews, the soonest open deadlines ------------
 
-OPEN = tuple(status.value for status in (ClockStatus.OPEN, ClockStatus.DUE_SOON,
-                                         ClockStatus.OVERDUE))  # fmt: skip
 
 
 @dataclass(frozen=True)
@@ -192,17 +202,11 @@ def dashboard_counts(*, db: Database, actor: Actor, day: date) -> DashboardCount
     _current(db, references, day)
     row = db.execute(
         "SELECT count(*), coalesce(sum(o.overdue > 0), 0), "
-        "coalesce(sum(o.overdue = 0 AND o.due_soon > 0), 0) "
+        "coalesce(sum(o.overdue = 0 AND o.due_soon > 0), 0), coalesce(sum(o.open_clocks), 0) "
         f"FROM reviews r JOIN review_overviews o ON o.review_id = r.id WHERE {_VISIBLE}",
         [json.dumps(references)],
     ).fetchone()
-    deadlines = db.execute(
-        "SELECT count(*) FROM reviews r JOIN review_overviews o ON o.review_id = r.id, "
-        f"json_each(o.clocks) c WHERE {_VISIBLE} "
-        "AND json_extract(c.value, '$.status') IN (SELECT value FROM json_each(?))",
-        [json.dumps(references), json.dumps(OPEN)],
-    ).fetchone()
-    return DashboardCounts(int(row[0]), int(row[1]), int(row[2]), int(deadlines[0]))
+    return DashboardCounts(int(row[0]), int(row[1]), int(row[2]), int(row[3]))
 
 
 def overview_page(
@@ -227,10 +231,8 @@ def open_deadlines(
     references = visible_review_references(db, actor)
     _current(db, references, day)
     rows = db.execute(
-        "SELECT r.reference, c.value FROM reviews r JOIN review_overviews o "
-        f"ON o.review_id = r.id, json_each(o.clocks) c WHERE {_VISIBLE} "
-        "AND json_extract(c.value, '$.status') IN (SELECT value FROM json_each(?)) "
-        "ORDER BY json_extract(c.value, '$.due'), r.reference LIMIT ?",
-        [json.dumps(references), json.dumps(OPEN), limit],
+        "SELECT r.reference, c.clock FROM review_open_clocks c JOIN reviews r "
+        f"ON r.id = c.review_id WHERE {_VISIBLE} ORDER BY c.due, r.reference LIMIT ?",
+        [json.dumps(references), limit],
     ).fetchall()
     return [(reference, _clock(json.loads(value))) for reference, value in rows]

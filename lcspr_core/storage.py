@@ -405,6 +405,7 @@ def demo_references(db: Database) -> list[str]:
 def delete_review_rows(db: Database, review: int) -> None:
     db.execute("DELETE FROM scan_marks WHERE review_id = ?", [review])
     db.execute("DELETE FROM review_overviews WHERE review_id = ?", [review])
+    db.execute("DELETE FROM review_open_clocks WHERE review_id = ?", [review])
     _note_record(db, review, "*", None, None)
     db.execute("DELETE FROM items WHERE review_id = ?", [review])
     db.execute("DELETE FROM sections WHERE review_id = ?", [review])
@@ -1363,9 +1364,17 @@ def m017_create_review_overviews(db: Database) -> None:
         "CREATE TABLE review_overviews ("
         "review_id INTEGER PRIMARY KEY REFERENCES reviews(id), child_pseudonym TEXT NOT NULL, "
         "stage TEXT NOT NULL, next_clock TEXT, next_due TEXT, next_status TEXT, "
-        "overdue INTEGER NOT NULL, due_soon INTEGER NOT NULL, clocks TEXT NOT NULL, "
-        "changed_at TEXT NOT NULL, computed_on TEXT NOT NULL)"
+        "overdue INTEGER NOT NULL, due_soon INTEGER NOT NULL, open_clocks INTEGER NOT NULL, "
+        "clocks TEXT NOT NULL, changed_at TEXT NOT NULL, computed_on TEXT NOT NULL)"
     )
+    # Each open clock once more, by due date: the dashboard's soonest deadlines across every
+    # review are read by this index, not by parsing every review's clocks.
+    db.execute(
+        "CREATE TABLE review_open_clocks (review_id INTEGER NOT NULL REFERENCES reviews(id), "
+        "due TEXT NOT NULL, clock TEXT NOT NULL)"
+    )
+    db.execute("CREATE INDEX review_open_clocks_due ON review_open_clocks (due)")
+    db.execute("CREATE INDEX review_open_clocks_review ON review_open_clocks (review_id)")
 
 
 def read_partnership(db: Database) -> dict[str, Any] | None:

@@ -3,6 +3,7 @@ dashboard reads equals the overview computed from the whole review."""
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
 from datetime import date, timedelta
 
@@ -48,7 +49,16 @@ def assert_stored_matches(db: Database, reference: str) -> None:
     row = stored_row(db, reference)
     assert row is not None and row[4] == day.isoformat(), "the write stored no current row"
     as_stored = overviews._from_row(reference, row[:4])
-    assert as_stored == computed(db, reference, day)
+    expected = computed(db, reference, day)
+    assert as_stored == expected
+    # The open deadlines kept by due date for the dashboard are this review's open clocks.
+    kept = db.execute(
+        "SELECT clock FROM review_open_clocks WHERE review_id = ? ORDER BY rowid",
+        [storage.review_id(db, reference)],
+    ).fetchall()
+    assert [overviews._clock(json.loads(text)) for (text,) in kept] == [
+        c for c in expected.clocks if c.status in OPEN_STATUSES
+    ]
 
 
 @pytest.fixture
@@ -158,8 +168,9 @@ def test_a_write_that_fails_leaves_the_stored_overview_as_it_was(
 def test_deleting_a_review_removes_its_overview(stored: Review, db: Database) -> None:
     review = storage.review_id(db, REF)
     services.delete_review(db=db, reference=REF, actor=ACTOR)
-    assert db.execute("SELECT count(*) FROM review_overviews WHERE review_id = ?",
-                      [review]).fetchone()[0] == 0  # fmt: skip
+    for table in ("review_overviews", "review_open_clocks"):
+        assert db.execute(f"SELECT count(*) FROM {table} WHERE review_id = ?",
+                          [review]).fetchone()[0] == 0  # fmt: skip
     assert services.list_review_overviews(db=db, actor=ACTOR, today=services.today()) == []
 
 
