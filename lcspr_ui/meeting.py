@@ -444,6 +444,12 @@ def live_clock(meeting: Meeting) -> None:
     )
 
 
+def shows_chronology(meeting: Meeting) -> bool:
+    """Whether the item on screen shows entries of the chronology."""
+    index = meetings.current_index(meeting)
+    return index is not None and meeting.agenda[index].link is AgendaLink.CHRONOLOGY
+
+
 def current_item(review: Review, meeting: Meeting, now: datetime) -> None:
     """The item on screen: its content (restricted details hidden unless revealed) and notes."""
     index = meetings.current_index(meeting)
