@@ -12,7 +12,7 @@ from lcspr_ui.learning import recurrent_themes_panel
 
 page_heading("Rapid Review and decision")
 db = open_database()
-review = current_review(db)
+review = current_review(db, parts=("findings",))
 if review is None:
     st.stop()
 versions = services.read_versions(db=db, reference=review.reference, actor=actor())

@@ -29,6 +29,7 @@ def test_migrations_create_the_pinned_schema(db: Database) -> None:
         "m011_sign_audit_anchor",
         "m012_audit_accounts",
         "m013_create_partnership",
+        "m017_create_review_overviews",
         "m019_create_agency_requests",
         "m020_sso_sign_ins",
     ]
@@ -106,7 +107,7 @@ def test_migrations_create_the_pinned_schema(db: Database) -> None:
 
 def test_reopening_applies_no_migration_twice(db_path: Path, db: Database) -> None:
     again = storage.open_db(db_path)
-    assert len(storage.migrations.applied(again)) == 15
+    assert len(storage.migrations.applied(again)) == 16
 
 
 def test_connection_is_wal_full_sync_with_busy_timeout_and_foreign_keys(db: Database) -> None:
