@@ -355,6 +355,7 @@ def build_demo_review(reference: str = DEMO_REFERENCE) -> Review:
             rationale="The case meets criteria (a), (b) and (c): there is learning about information sharing and domestic abuse screening across agencies.\nA systems review will look at why the picture was not brought together.",
             family_told_on=date(2026, 7, 9),
             family_told_how="Home visit by the business manager with the social worker, followed by a letter.",
+            family_explanation="Several services knew about worries at home, but nobody put the whole picture together.\nWe want to understand why, so that other children and families get better help.",
         ),
         setup=ReviewSetup(
             reviewers=[

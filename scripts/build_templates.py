@@ -845,6 +845,13 @@ def build_decision_notice() -> DocxDocument:
             ("Decision", "{{ decision_outcome }}"),
             ("Date of the decision", "{{ decision_date }}"),
             ("Decided by", "{{ decided_by }}"),
+        ],
+    )
+    # Only a local review has a reviewer, a chair and a timetable to tell the regulators of.
+    doc.add_paragraph("{%p if local_review %}")
+    fixed_table(
+        doc,
+        [
             (
                 "Independent reviewer",
                 "{% for r in reviewers %}{{ r.name }}{% if r.role %} ({{ r.role }}){% endif %}"
@@ -858,15 +865,11 @@ def build_decision_notice() -> DocxDocument:
             ("Target publication date", "{{ target_publication_date }}"),
         ],
     )
+    doc.add_paragraph("{%p endif %}")
     heading(doc, "The rationale for our decision", 2)
     paragraphs(doc, "rationale")
-    heading(doc, "Timetable", 2)
-    para(
-        doc,
-        "The review will be led by {{ reviewer_names }}, and the review panel chaired by "
-        "{{ chair.name }}. We expect to publish the report by {{ target_publication_date }}, "
-        "and we will send you a copy before publication.",
-    )
+    heading(doc, "What happens next", 2)
+    paragraphs(doc, "next_steps")
     letter_close(doc, sign_off="Yours faithfully,")
     return doc
 
@@ -876,55 +879,29 @@ def build_family_letter() -> DocxDocument:
     letter_frame(doc)
     letter_opening(
         doc,
-        to=["Private and confidential"],
-        salutation="Dear family member,",
-        subject="A review to learn from what happened",
+        to=["Private and confidential", "{{ addressee }}"],
+        salutation="Dear {{ addressee }},",
+        subject="What we have decided about {{ child_pseudonym }}",
     )
+    para(doc, "{{ child_naming }}")
     heading(doc, "What we have decided", 2)
     para(
         doc,
         "On {{ decision_date }}, the services that work together to keep children safe "
         "in our area decided {{ decision_plain }}",
     )
-    para(
-        doc,
-        "The review uses the name “{{ child_pseudonym }}” instead of your child's real "
-        "name, to protect your family's privacy.",
-    )
     heading(doc, "Why we made this decision", 2)
-    paragraphs(doc, "rationale")
-    heading(doc, "What a review is, and what it is not", 2)
-    for line in (
-        "It looks at how services worked with your family, and what they must do better.",
-        "It is not about blaming anyone. It is not a police investigation or a court case.",
-        "It does not change any decision made by a court.",
-    ):
-        para(doc, line, style="List Bullet")
-    heading(doc, "We would like to hear from you", 2)
-    para(
-        doc,
-        "You know your family better than anyone. What you tell us will help services "
-        "learn. The review is being carried out by {{ reviewer_names }}.",
-    )
-    para(doc, "You can take part in the way that suits you:")
-    for line in (
-        "meet the reviewer at a time and place that suits you",
-        "talk on the phone or by video call",
-        "write down what you would like to say",
-        "bring someone you trust with you",
-    ):
-        para(doc, line, style="List Bullet")
-    para(
-        doc,
-        "You do not have to take part. If you would rather not, that is fine, and you "
-        "can change your mind later.",
-    )
+    paragraphs(doc, "reasons")
+    heading(doc, "What happens next", 2)
+    paragraphs(doc, "what_next")
+    heading(doc, "Your part", 2)
+    paragraphs(doc, "your_part")
+    doc.add_paragraph("{%p if police %}")
+    heading(doc, "The police investigation", 2)
+    paragraphs(doc, "police")
+    doc.add_paragraph("{%p endif %}")
     heading(doc, "Help and support", 2)
-    para(
-        doc,
-        "We can arrange an independent advocate, an interpreter or a signer. Please tell "
-        "us what would help you. We will tell you about the report before it is published.",
-    )
+    paragraphs(doc, "support")
     heading(doc, "Who to contact", 2)
     para(
         doc,

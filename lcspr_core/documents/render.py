@@ -150,12 +150,14 @@ def _render(
     template_dir: Path | None,
     meeting_id: str | None,
     today: date | None,
+    member_id: str | None = None,
 ) -> tuple[bytes, TemplateSource]:
     spec = get_document_kind(kind)
     # Build the context first: a missing value is reported before any template is opened.
     context = spec.build_context(
-        review=review, partnership=partnership, today=today, meeting_id=meeting_id
-    )
+        review=review, partnership=partnership, today=today, meeting_id=meeting_id,
+        member_id=member_id,
+    )  # fmt: skip
     source = resolve_template(name=spec.template_name, template_dir=template_dir)
     _checked(source=source, context_model=spec.context_model)
     data = context.model_dump(mode="json")
@@ -172,12 +174,14 @@ def render_document(
     template_dir: Path | None = None,
     meeting_id: str | None = None,
     today: date | None = None,
+    member_id: str | None = None,
 ) -> bytes:
     """The document as .docx bytes; `template_dir` (or LCSPR_TEMPLATE_DIR) may hold the
-    partnership's own copies of the templates, which are checked before use."""
+    partnership's own copies of the templates, which are checked before use. `member_id`
+    chooses the family member a family letter is addressed to."""
     data, _source = _render(
         kind=kind, review=review, partnership=partnership, template_dir=template_dir,
-        meeting_id=meeting_id, today=today,
+        meeting_id=meeting_id, today=today, member_id=member_id,
     )  # fmt: skip
     return data
 
@@ -204,6 +208,7 @@ def generate_document(
     meeting_id: str | None = None,
     today: date | None = None,
     check: Callable[[bytes], None] | None = None,
+    member_id: str | None = None,
 ) -> bytes:
     """Render a document and record it in the generation history (which template, which
     output), so a partnership can show which version went to the regulators.
@@ -214,11 +219,14 @@ def generate_document(
     Without `partnership`, the letterhead is the stored profile's; with none stored the
     document is refused, naming the page that sets it up (never the demo's Northshire)."""
     require(actor=actor, action="generate_document", reference=review.reference)
+    if kind == "family_letter":
+        # Addressed by the member's real name: a restricted detail.
+        require(actor=actor, action="read_restricted", reference=review.reference)
     if partnership is None:
         partnership = stored_letterhead(db=db)
     data, source = _render(
         kind=kind, review=review, partnership=partnership, template_dir=template_dir,
-        meeting_id=meeting_id, today=today,
+        meeting_id=meeting_id, today=today, member_id=member_id,
     )  # fmt: skip
     if check is not None:
         check(data)

@@ -129,3 +129,10 @@ class Decision(Model):
     family_not_told_reason: Text = Field(
         default="", description="If the family has not been told, why not"
     )
+    # The rationale is written for the Panel ("criteria (a), (b)"); the family letter needs
+    # the same reasons in words a parent would use (issue 13).
+    family_explanation: Text = Field(
+        default="",
+        description="The reasons for the decision in plain English for the family's letter "
+        "(no regulation numbers or criteria letters)",
+    )
