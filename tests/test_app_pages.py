@@ -10,7 +10,7 @@ import pytest
 from sqlite_utils import Database
 from streamlit.testing.v1 import AppTest
 
-from lcspr_core import services
+from lcspr_core import services, storage
 from lcspr_core.access import system_actor
 from lcspr_core.demo import DEMO_REFERENCE
 from lcspr_core.model import (
@@ -351,3 +351,22 @@ def test_a_viewer_is_told_restricted_details_are_not_for_them(
     assert not at.exception
     assert any("Only the review's chair and reviewer" in i.value for i in at.info)
     assert [t for t in at.toggle if t.key == "show_restricted"] == []
+
+
+@pytest.mark.usefixtures("demo_profile")  # documents need a profile (issue 12)
+def test_documents_record_a_family_letter_as_sent_and_give_it_again(
+    db: Database, stored_demo: Review
+) -> None:
+    at = open_page("pages/documents.py", D)
+    at.selectbox(key="documents.family_letter.member").select("fam2").run()
+    send = "documents.family_letter.fam2.send"
+    field(at.date_input, f"{send}.sent_on").set_value(date(2026, 7, 10))
+    at.button(key=f"{send}.button").click().run()
+    assert not at.exception
+    assert [e.value for e in at.error] == []
+    [row] = storage.read_sent_letters(db, reference=D, kind="family_letter", addressee="fam2")
+    assert (row["sent_on"], row["sent_to"]) == ("2026-07-10", "Father")
+    at.run()
+    assert "Sent on 10 July 2026 to Father" in " ".join(c.value for c in at.caption)
+    at.button(key=f"{send}.again").click().run()
+    assert not at.exception and [e.value for e in at.error] == []

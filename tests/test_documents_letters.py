@@ -3,9 +3,20 @@ family letter for each outcome, read back with python-docx."""
 
 from __future__ import annotations
 
-import pytest
+from datetime import date
 
-from lcspr_core.documents import MissingValueError, sample_review
+import pytest
+from sqlite_utils import Database
+
+from lcspr_core import storage
+from lcspr_core.access import system_actor
+from lcspr_core.documents import (
+    DocumentError,
+    MissingValueError,
+    sample_review,
+    send_letter,
+    sent_letter,
+)
 from lcspr_core.model import DecisionOutcome, Participation, Review
 from tests.test_documents_render import all_text, paragraph_texts, render
 
@@ -121,3 +132,92 @@ def test_the_thanks_replace_the_invitation_for_someone_who_took_part() -> None:
     text = all_text(render("family_letter", review, member_id="fam1"))
     assert "Thank you for talking with us." in text
     assert "You do not have to take part." not in text
+
+
+# Sent, not printed ---------------------------------------------------------------------------
+
+BM = system_actor("bm@example.org")
+
+
+@pytest.mark.usefixtures("demo_profile")
+def test_a_sent_letter_is_dated_the_day_it_was_sent_and_recorded(db: Database) -> None:
+    review = sample_review()
+    data = send_letter(
+        db=db, kind="decision_notice_panel", review=review, actor=BM,
+        sent_on=date(2026, 7, 7), sent_to="Child Safeguarding Practice Review Panel",
+    )  # fmt: skip
+    assert paragraph_texts(data)[0] == "7 July 2026"
+    [row] = storage.read_generations(db, reference=review.reference)
+    assert {k: row[k] for k in ("kind", "actor", "sent_on", "sent_to", "addressee")} == {
+        "kind": "decision_notice_panel",
+        "actor": "bm@example.org",
+        "sent_on": "2026-07-07",
+        "sent_to": "Child Safeguarding Practice Review Panel",
+        "addressee": "",
+    }
+    [audit] = [e for e in storage.read_audit(db) if e["action"] == "send_letter"]
+    assert audit["review_reference"] == review.reference
+
+
+@pytest.mark.usefixtures("demo_profile")
+def test_a_sent_letter_had_again_is_the_same_text_and_date_byte_for_byte(db: Database) -> None:
+    review = sample_review()
+    sent = send_letter(
+        db=db, kind="family_letter", review=review, actor=BM, member_id="fam1",
+        sent_on=date(2026, 7, 10), sent_to="Mother",
+    )  # fmt: skip
+    # The review changes afterwards: the letter that went out does not.
+    assert review.decision is not None
+    review.decision.family_explanation = "A different explanation."
+    [row] = storage.read_sent_letters(
+        db, reference=review.reference, kind="family_letter", addressee="fam1"
+    )
+    again = sent_letter(db=db, review=review, actor=BM, seq=row["seq"])
+    assert again == sent
+    assert all_text(again) == all_text(sent)
+    assert "10 July 2026" in paragraph_texts(again)
+    assert "Several services knew about worries at home" in all_text(again)
+
+
+@pytest.mark.usefixtures("demo_profile")
+def test_a_new_version_is_a_new_dated_letter(db: Database) -> None:
+    review = sample_review()
+    first = send_letter(
+        db=db, kind="family_letter", review=review, actor=BM, member_id="fam1",
+        sent_on=date(2026, 7, 10), sent_to="Mother",
+    )  # fmt: skip
+    second = send_letter(
+        db=db, kind="family_letter", review=review, actor=BM, member_id="fam1",
+        sent_on=date(2026, 8, 3), sent_to="Mother",
+    )  # fmt: skip
+    sent = storage.read_sent_letters(
+        db, reference=review.reference, kind="family_letter", addressee="fam1"
+    )
+    assert [row["sent_on"] for row in sent] == ["2026-08-03", "2026-07-10"]
+    assert "3 August 2026" in paragraph_texts(second)
+    assert sent_letter(db=db, review=review, actor=BM, seq=sent[1]["seq"]) == first
+    # Another member's letter is its own letter.
+    assert storage.read_sent_letters(
+        db, reference=review.reference, kind="family_letter", addressee="fam2"
+    ) == []
+
+
+@pytest.mark.usefixtures("demo_profile")
+def test_sending_needs_a_recipient_and_a_chosen_member(db: Database) -> None:
+    review = sample_review()
+    with pytest.raises(MissingValueError, match="who it is sent to"):
+        send_letter(
+            db=db, kind="decision_notice_dfe", review=review, actor=BM,
+            sent_on=date(2026, 7, 7), sent_to=" ",
+        )  # fmt: skip
+    with pytest.raises(MissingValueError, match="choose the family member on the Documents page"):
+        send_letter(
+            db=db, kind="family_letter", review=review, actor=BM,
+            sent_on=date(2026, 7, 7), sent_to="Mother",
+        )  # fmt: skip
+    with pytest.raises(DocumentError, match="Only letters are recorded as sent"):
+        send_letter(
+            db=db, kind="final_report", review=review, actor=BM,
+            sent_on=date(2026, 7, 7), sent_to="Panel",
+        )  # fmt: skip
+    assert storage.read_generations(db, reference=review.reference) == []

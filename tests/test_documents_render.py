@@ -374,5 +374,9 @@ def test_generation_is_recorded_with_checksums(db: Database) -> None:
         "output_sha256": hashlib.sha256(data).hexdigest(),
         "size": len(data),
         "marking": "Draft",
+        # Generated, not sent: only a letter recorded as sent has these (issue 13).
+        "sent_on": None,
+        "sent_to": None,
+        "addressee": None,
     }
     assert row["at"]
