@@ -314,6 +314,10 @@ def build_demo_review(reference: str = DEMO_REFERENCE) -> Review:
             immediate_action="Child A's older sibling was seen the same day and is safe with the maternal grandmother.",
             emerging_learning="Information about the adults in the household was not brought together.",
             good_practice="The nursery recorded and reported the bruise promptly.",
+            key_practice_episodes="September 2024: the GP registration did not record the adults in the household, so later concerns were not linked.\nMarch 2026: a second domestic abuse notification was screened as standard risk without the earlier history.",
+            family_identity="Child A and the mother are White British and speak English at home; no religion is recorded. The family moved from Southvale in 2024 and lived on a low income in overcrowded housing. No disability is known; the mother has a history of depression. The review will ask whether poverty and the move affected how concerns were seen and heard.",
+            national_review_view="The partners do not consider a national review appropriate: the learning is local, about how agencies here share information, and is best taken forward locally.",
+            version="1.0",
             criteria=[
                 CriterionAssessment(
                     criterion=Criterion.IMPROVEMENTS,

@@ -1029,11 +1029,14 @@ def build_rapid_review_report() -> DocxDocument:
     doc = new_document()
     report_frame(doc)
     document_heading(doc, "Rapid Review report")
+    para(doc, "{{ marking }} · version {{ version }}", bold=True, colour=RED)
     heading(doc, "1. Case summary")
     paragraphs(doc, "case_summary")
     rows_table(doc, "incident_rows")
     heading(doc, "About the child", 2)
     rows_table(doc, "child_rows")
+    heading(doc, "The family's context: identity and inequalities", 2)
+    paragraphs(doc, "family_identity")
     heading(doc, "2. The Rapid Review meeting")
     labelled(doc, "Date of the meeting", "{{ meeting_date }}")
     when(
@@ -1063,13 +1066,19 @@ def build_rapid_review_report() -> DocxDocument:
         ),
         "No agency summaries recorded yet.",
     )
-    heading(doc, "4. Immediate safeguarding action")
+    heading(doc, "4. Key practice episodes")
+    paragraphs(doc, "key_practice_episodes")
+    doc.add_paragraph("{%p if chronology_episodes %}")
+    para(doc, "Flagged in the chronology so far:")
+    rows_table(doc, "chronology_episodes")
+    doc.add_paragraph("{%p endif %}")
+    heading(doc, "5. Immediate safeguarding action")
     paragraphs(doc, "immediate_action")
-    heading(doc, "5. Emerging learning")
+    heading(doc, "6. Emerging learning")
     paragraphs(doc, "emerging_learning")
     heading(doc, "Good practice", 2)
     paragraphs(doc, "good_practice")
-    heading(doc, "6. The criteria checklist")
+    heading(doc, "7. The criteria checklist")
     when(
         doc,
         "criteria",
@@ -1077,18 +1086,20 @@ def build_rapid_review_report() -> DocxDocument:
             doc,
             expr="criteria",
             var="c",
-            widths=(3.4, 6.6, 1.6, 5.4),
+            widths=(3.2, 6.0, 2.4, 5.4),
             size=9,
-            headers=("Group", "Criterion", "Met", "Note"),
+            headers=("Group", "Criterion", "Judgement", "Note"),
             cells=("{{ c.group }}", "{{ c.criterion }}", "{{ c.applies }}", "{{ c.note }}"),
         ),
         "The criteria have not been assessed yet.",
     )
-    heading(doc, "7. Decision and rationale")
+    heading(doc, "8. Whether a national review is appropriate")
+    paragraphs(doc, "national_review_view")
+    heading(doc, "9. Decision and rationale")
     labelled(doc, "Decision", "{{ decision_outcome }}")
     labelled(doc, "Date", "{{ decision_date }}")
     paragraphs(doc, "rationale")
-    heading(doc, "8. Sign-off and the Panel's response")
+    heading(doc, "10. Sign-off and the Panel's response")
     when(
         doc,
         "sign_off",

@@ -23,7 +23,7 @@ from lcspr_core.documents.context_common import (
     text_paragraphs,
 )
 from lcspr_core.documents.errors import MissingValueError
-from lcspr_core.model import DONE_STATUSES, PartnerSignOff, Review
+from lcspr_core.model import DONE_STATUSES, Criterion, PartnerSignOff, RapidReview, Review
 from lcspr_core.text import english_date, paragraphs
 
 
@@ -74,13 +74,29 @@ class CriterionLine(ContextModel):
 
     group: str = Field(description="Criteria, circumstances, or reasons below the threshold")
     criterion: str = Field(description="The criterion's wording")
-    applies: str = Field(description="'Yes' or 'No'")
-    note: str = Field(description="Why it does or does not apply")
+    applies: str = Field(description="The judgement: 'Met' or 'Not met'")
+    note: str = Field(description="Why it does or does not apply, or 'No note recorded'")
 
 
 class RapidReviewReportContext(DocumentBase):
     """The Rapid Review report sent to the Panel."""
 
+    marking: str = Field(description="'FINAL' once sent to the Panel, else 'DRAFT'")
+    version: str = Field(description="The Rapid Review report's version")
+    family_identity: list[str] = Field(
+        description="The family's context: race, ethnicity, culture, religion, disability and "
+        "other inequalities, as paragraphs"
+    )
+    key_practice_episodes: list[str] = Field(
+        description="Key practice episodes and their analysis, as paragraphs"
+    )
+    chronology_episodes: list[Row] = Field(
+        description="Chronology entries flagged as key practice episodes (label: date and "
+        "agency; value: what happened and why it matters)"
+    )
+    national_review_view: list[str] = Field(
+        description="The view on whether a national review is appropriate, as paragraphs"
+    )
     case_summary: list[str] = Field(description="The incident outline, as paragraphs")
     incident_rows: list[Row] = Field(description="Key facts and dates of the incident")
     child_rows: list[Row] = Field(description="What may be said about the child")
@@ -115,6 +131,21 @@ def build_rapid_review_report(
     decision = review.decision
     return RapidReviewReportContext(
         **base_fields(review, partnership=partnership, today=today, title="Rapid Review report"),
+        marking="FINAL" if rapid.sent_to_panel_on else "DRAFT",
+        version=rapid.version or "Not numbered",
+        family_identity=text_paragraphs(rapid.family_identity),
+        key_practice_episodes=text_paragraphs(
+            rapid.key_practice_episodes, missing="No key practice episodes identified yet."
+        ),
+        chronology_episodes=[
+            Row(
+                label=f"{english_date(entry.occurred_on)} · {entry.agency}",
+                value=" ".join(x for x in (entry.event, entry.significance) if x),
+            )
+            for entry in sorted(review.chronology, key=lambda e: e.occurred_on)
+            if entry.key_practice_episode
+        ],
+        national_review_view=text_paragraphs(rapid.national_review_view),
         case_summary=text_paragraphs(incident.outline),
         incident_rows=[
             Row(label="Date of the incident", value=date_text(incident.incident_on)),
@@ -146,15 +177,7 @@ def build_rapid_review_report(
         immediate_action=text_paragraphs(rapid.immediate_action),
         emerging_learning=text_paragraphs(rapid.emerging_learning),
         good_practice=text_paragraphs(rapid.good_practice, missing="None identified yet."),
-        criteria=[
-            CriterionLine(
-                group=item.criterion.group.value,
-                criterion=item.criterion.value,
-                applies=_yes_no(item.applies),
-                note=item.note,
-            )
-            for item in rapid.criteria
-        ],
+        criteria=_every_criterion(rapid),
         decision_outcome=decision.outcome.value if decision else "Not yet decided",
         decision_date=english_date(decision.decided_on) if decision else "Not yet decided",
         rationale=text_paragraphs(decision.rationale if decision else ""),
@@ -165,6 +188,26 @@ def build_rapid_review_report(
         ),
         panel_response_date=date_text(rapid.panel_response_on, missing="Not yet"),
     )
+
+
+def _every_criterion(rapid: RapidReview) -> list[CriterionLine]:
+    """Every criterion, circumstance and reason, met or not: the Panel reads the judgement on
+    each, so one left unticked is printed 'Not met', never left out (issue 13). The checklist
+    on the page shows every item and asks for a tick where it applies, so no tick is 'not
+    met'."""
+    recorded = {item.criterion: item for item in rapid.criteria}
+    lines = []
+    for criterion in Criterion:
+        item = recorded.get(criterion)
+        lines.append(
+            CriterionLine(
+                group=criterion.group.value,
+                criterion=criterion.value,
+                applies="Met" if item and item.applies else "Not met",
+                note=(item.note.strip() if item else "") or "No note recorded",
+            )
+        )
+    return lines
 
 
 # Terms of reference -------------------------------------------------------------------------
