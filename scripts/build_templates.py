@@ -27,7 +27,7 @@ from docx import Document
 from docx.document import Document as DocxDocument
 from docx.enum.section import WD_ORIENT
 from docx.enum.table import WD_TABLE_ALIGNMENT
-from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_BREAK
+from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_BREAK, WD_TAB_ALIGNMENT, WD_TAB_LEADER
 from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 from docx.shared import Cm, Pt, RGBColor
@@ -309,8 +309,11 @@ def loop_table(
     widths: Sequence[float],
     var: str = "row",
     size: float = 10,
+    rows_split: bool = False,
 ) -> Table:
-    """A table with a repeating header row and one row per item of `expr` ({%tr for %})."""
+    """A table with a repeating header row and one row per item of `expr` ({%tr for %}).
+    `rows_split`: a tall row may break across pages (else it moves whole to the next page,
+    which can strand the heading above the table at a page foot)."""
     table = doc.add_table(rows=4, cols=len(headers))
     table.style = "Table Grid"
     table.alignment = WD_TABLE_ALIGNMENT.CENTER
@@ -320,7 +323,8 @@ def loop_table(
         _shade(cell, HEADER_FILL)
         _cell_text(cell, text, bold=True, size=size)
     _cell_text(table.rows[1].cells[0], f"{{%tr for {var} in {expr} %}}")
-    _cant_split(table.rows[2])
+    if not rows_split:
+        _cant_split(table.rows[2])
     for cell, fill in zip(table.rows[2].cells, cells, strict=True):
         if isinstance(fill, str):
             _cell_text(cell, fill, size=size)
@@ -427,52 +431,72 @@ def signature(
 # Level-1 headings in order: written into the table of contents' cached result, so the contents
 # read well before Word updates the field (and in LibreOffice, which keeps the cached result).
 REPORT_SECTIONS = [
-    "1. Introduction and circumstances",
-    "2. The decision to review",
-    "3. Terms of reference and key lines of enquiry",
-    "4. Methodology",
-    "5. The child's lived experience and perspective",
-    "6. Family context and perspectives",
-    "7. Practitioner perspectives",
-    "8. Summary of key practice episodes and case history",
-    "9. Analysis of systemic or underlying reasons",
-    "10. Findings",
-    "11. Summary of recommended improvements",
-    "12. Recommendations",
-    "13. The partnership's response",
-    "14. Conclusion",
+    "1. Executive summary",
+    "2. Introduction and circumstances",
+    "3. The decision to review",
+    "4. Terms of reference and key lines of enquiry",
+    "5. Methodology",
+    "6. The child's lived experience and perspective",
+    "7. Family context and perspectives",
+    "8. Practitioner perspectives",
+    "9. Summary of key practice episodes and case history",
+    "10. Findings: the analysis of systemic or underlying reasons",
+    "11. Identity and inequalities",
+    "12. Good practice",
+    "13. Actions already taken by agencies",
+    "14. Summary of recommended improvements",
+    "15. Recommendations",
+    "16. The partnership's response",
+    "17. Conclusion",
     "Appendix A. Chronology summary: key practice episodes",
     "Appendix B. Glossary",
 ]
 
 
+def _bookmark_name(index: int) -> str:
+    return f"_Toc_section_{index}"
+
+
+def _bookmark(paragraph: Paragraph, index: int) -> None:
+    """A bookmark around a level-1 heading, for the contents' page reference to it."""
+    start = OxmlElement("w:bookmarkStart")
+    start.set(qn("w:id"), str(100 + index))
+    start.set(qn("w:name"), _bookmark_name(index))
+    end = OxmlElement("w:bookmarkEnd")
+    end.set(qn("w:id"), str(100 + index))
+    paragraph._p.insert(1 if paragraph._p.pPr is not None else 0, start)
+    paragraph._p.append(end)
+
+
 def table_of_contents(doc: DocxDocument) -> None:
-    para(doc, "Contents", style="Heading 1")
-    first = doc.add_paragraph()
-    _field_char(first, "begin")
-    run = first.add_run()
-    instr = OxmlElement("w:instrText")
-    instr.set(qn("xml:space"), "preserve")
-    instr.text = ' TOC \\o "1-2" \\h \\z \\u '
-    run._r.append(instr)
-    _field_char(first, "separate")
-    first.add_run(REPORT_SECTIONS[0])
-    for heading in REPORT_SECTIONS[1:]:
-        para(doc, heading)
-    last = doc.paragraphs[-1]
-    _field_char(last, "end")
-    para(
-        doc,
-        "Page numbers appear when the contents are updated (in Word: right-click, Update Field).",
-        italic=True,
-        size=8.5,
-        colour=GREY,
-    )
+    """The contents: each section with its page as a PAGEREF field to a bookmark on its
+    heading. Word updates the fields on opening (w:updateFields) and LibreOffice computes them
+    as it lays the document out. A TOC field would not do: LibreOffice shows a TOC field's
+    cached result as it is, without page numbers, and does not update it on opening.
+    'Contents' is not a heading, so the contents never list themselves."""
+    title = para(doc, "Contents", bold=True, size=16, colour=NAVY)
+    title.paragraph_format.page_break_before = True
+    title.paragraph_format.space_after = Pt(12)
+    for index, text in enumerate(REPORT_SECTIONS):
+        p = doc.add_paragraph()
+        p.paragraph_format.tab_stops.add_tab_stop(
+            Cm(16.5), WD_TAB_ALIGNMENT.RIGHT, WD_TAB_LEADER.DOTS
+        )
+        p.paragraph_format.space_after = Pt(3)
+        p.add_run(f"{text}\t")
+        add_field(p, f"PAGEREF {_bookmark_name(index)} \\h", placeholder="")
     # Ask Word to update fields when the document opens, so the contents get page numbers.
     settings = doc.settings.element
     update = OxmlElement("w:updateFields")
     update.set(qn("w:val"), "true")
     settings.append(update)
+
+
+def section_heading(doc: DocxDocument, text: str, *, new_page: bool = False) -> None:
+    """A numbered level-1 section of the final report, bookmarked for the contents."""
+    p = para(doc, text, style="Heading 1")
+    p.paragraph_format.page_break_before = new_page or None
+    _bookmark(p, REPORT_SECTIONS.index(text))
 
 
 def heading(doc: DocxDocument, text: str, level: int = 1) -> None:
@@ -540,13 +564,10 @@ def build_final_report(*, publication: bool = False) -> DocxDocument:
             ("Status", "{{ marking }}"),
         ],
     )
-    para(
-        doc,
-        "This report uses pseudonyms: it does not name the child or family members.",
-        italic=True,
-        size=9,
-        colour=GREY,
-    )
+    # Only when the restricted-term scan of the report's text passes (the context decides).
+    doc.add_paragraph("{%p if names_statement %}")
+    para(doc, "{{ names_statement }}", italic=True, size=9, colour=GREY)
+    doc.add_paragraph("{%p endif %}")
     if publication:
         doc.add_paragraph("{%p if left_out %}")
         para(
@@ -561,25 +582,28 @@ def build_final_report(*, publication: bool = False) -> DocxDocument:
         para(doc, "{{ part }}", style="List Bullet", size=9, colour=GREY)
         doc.add_paragraph("{%p endfor %}")
         doc.add_paragraph("{%p endif %}")
-    page_break(doc)
+    # Page breaks belong to the paragraphs that start pages: an empty break paragraph after
+    # the contents would leave a blank page once they grow on updating.
     table_of_contents(doc)
-    page_break(doc)
 
     s = iter(REPORT_SECTIONS)
-    heading(doc, next(s))
+    section_heading(doc, next(s), new_page=True)
+    paragraphs(doc, "executive_summary")
+
+    section_heading(doc, next(s))
     paragraphs(doc, "introduction")
     heading(doc, "The circumstances", 2)
     paragraphs(doc, "circumstances")
     rows_table(doc, "incident_rows + child_rows")
 
-    heading(doc, next(s))
+    section_heading(doc, next(s))
     labelled(doc, "Rapid Review meeting", "{{ rapid_review_date }}")
     labelled(doc, "Decision", "{{ decision_outcome }}")
     labelled(doc, "Decided by", "{{ decided_by }}, on {{ decision_date }}")
     heading(doc, "Rationale", 2)
     paragraphs(doc, "rationale")
 
-    heading(doc, next(s))
+    section_heading(doc, next(s))
     heading(doc, "Purpose", 2)
     paragraphs(doc, "purpose")
     heading(doc, "Key lines of enquiry", 2)
@@ -589,7 +613,7 @@ def build_final_report(*, publication: bool = False) -> DocxDocument:
     heading(doc, "Parallel processes", 2)
     paragraphs(doc, "parallel_working")
 
-    heading(doc, next(s))
+    section_heading(doc, next(s))
     labelled(doc, "Model", "{{ methodology }}")
     labelled(doc, "Period under review", "{{ period }}")
     paragraphs(doc, "methodology_detail")
@@ -602,12 +626,12 @@ def build_final_report(*, publication: bool = False) -> DocxDocument:
     )
     paragraphs(doc, "reviewer_independence")
 
-    heading(doc, next(s))
+    section_heading(doc, next(s))
     paragraphs(doc, "child_perspective")
     heading(doc, "How the child's voice was heard", 2)
     paragraphs(doc, "how_heard")
 
-    heading(doc, next(s))
+    section_heading(doc, next(s))
     paragraphs(doc, "family_context")
     heading(doc, "How the family contributed", 2)
     left_out_unless(
@@ -619,6 +643,7 @@ def build_final_report(*, publication: bool = False) -> DocxDocument:
             lambda: loop_table(
                 doc,
                 expr="family",
+                rows_split=True,
                 var="f",
                 widths=(2.8, 3.0, 3.2, 8.0),
                 headers=(
@@ -639,7 +664,7 @@ def build_final_report(*, publication: bool = False) -> DocxDocument:
         what="What each family member told the review",
     )
 
-    heading(doc, next(s))
+    section_heading(doc, next(s))
     para(
         doc,
         "Practitioners took part in good faith. Their accounts help the review understand "
@@ -654,6 +679,7 @@ def build_final_report(*, publication: bool = False) -> DocxDocument:
             lambda: loop_table(
                 doc,
                 expr="practitioners",
+                rows_split=True,
                 var="p",
                 widths=(4.0, 3.0, 3.0, 7.0),
                 headers=("Agency", "Role", "How they took part", "Their perspective"),
@@ -664,10 +690,10 @@ def build_final_report(*, publication: bool = False) -> DocxDocument:
         what="Each practitioner's own account",
     )
 
-    heading(doc, next(s))
+    section_heading(doc, next(s))
     paragraphs(doc, "case_history")
 
-    heading(doc, next(s))
+    section_heading(doc, next(s))
     para(
         doc,
         "For each finding about practice, this section sets out what happened and the "
@@ -694,21 +720,10 @@ def build_final_report(*, publication: bool = False) -> DocxDocument:
     para(doc, "No findings about practice have been recorded yet.")
     doc.add_paragraph("{%p endfor %}")
 
-    heading(doc, next(s))
-    when(
-        doc,
-        "analysis",
-        lambda: loop_table(
-            doc,
-            expr="analysis",
-            var="a",
-            widths=(1.6, 9.4, 4.2, 1.8),
-            headers=("No.", "Finding", "Themes", "Priority"),
-            cells=("{{ a.number }}", "{{ a.title }}", "{{ a.themes }}", "{{ a.priority }}"),
-        ),
-        "No findings have been recorded yet.",
-    )
-    heading(doc, "Good practice", 2)
+    section_heading(doc, next(s))
+    paragraphs(doc, "identity_inequalities")
+
+    section_heading(doc, next(s))
     doc.add_paragraph("{%p for g in good_practice %}")
     para(doc, "Finding {{ g.number }}: {{ g.title }}", bold=True)
     doc.add_paragraph("{%p for para in g.what_happened + g.systemic_analysis %}")
@@ -718,10 +733,13 @@ def build_final_report(*, publication: bool = False) -> DocxDocument:
     para(doc, "No good practice findings have been recorded.")
     doc.add_paragraph("{%p endfor %}")
 
-    heading(doc, next(s))
+    section_heading(doc, next(s))
+    paragraphs(doc, "actions_taken")
+
+    section_heading(doc, next(s))
     paragraphs(doc, "summary_of_improvements")
 
-    heading(doc, next(s))
+    section_heading(doc, next(s))
     para(
         doc,
         "Each recommendation says who must act, what is required and by when, the "
@@ -747,6 +765,7 @@ def build_final_report(*, publication: bool = False) -> DocxDocument:
         lambda: loop_table(
             doc,
             expr="recommendations",
+            rows_split=True,
             var="r",
             widths=(1.0, 3.3, 5.4, 2.3, 2.0, 3.0),
             size=9,
@@ -763,7 +782,7 @@ def build_final_report(*, publication: bool = False) -> DocxDocument:
         "No recommendations have been made yet.",
     )
 
-    heading(doc, next(s))
+    section_heading(doc, next(s))
     paragraphs(doc, "partnership_response")
     heading(doc, "Sign-off by the safeguarding partners", 2)
     when(
@@ -780,11 +799,10 @@ def build_final_report(*, publication: bool = False) -> DocxDocument:
         "Not yet signed off by the safeguarding partners.",
     )
 
-    heading(doc, next(s))
+    section_heading(doc, next(s))
     paragraphs(doc, "conclusion")
 
-    page_break(doc)
-    heading(doc, next(s))
+    section_heading(doc, next(s), new_page=True)
     left_out_unless(
         doc,
         flag("key_episodes"),
@@ -794,6 +812,7 @@ def build_final_report(*, publication: bool = False) -> DocxDocument:
             lambda: loop_table(
                 doc,
                 expr="key_episodes",
+                rows_split=True,
                 var="e",
                 widths=(2.6, 4.2, 5.6, 4.6),
                 size=9,
@@ -804,7 +823,7 @@ def build_final_report(*, publication: bool = False) -> DocxDocument:
         ),
         what="The chronology of key practice episodes",
     )
-    heading(doc, next(s))
+    section_heading(doc, next(s))
     loop_table(
         doc,
         expr="glossary",

@@ -197,9 +197,12 @@ def test_a_new_version_is_a_new_dated_letter(db: Database) -> None:
     assert "3 August 2026" in paragraph_texts(second)
     assert sent_letter(db=db, review=review, actor=BM, seq=sent[1]["seq"]) == first
     # Another member's letter is its own letter.
-    assert storage.read_sent_letters(
-        db, reference=review.reference, kind="family_letter", addressee="fam2"
-    ) == []
+    assert (
+        storage.read_sent_letters(
+            db, reference=review.reference, kind="family_letter", addressee="fam2"
+        )
+        == []
+    )
 
 
 @pytest.mark.usefixtures("demo_profile")

@@ -207,9 +207,23 @@ class Report(Model):
 
     status: ReportStatus = Field(default=ReportStatus.DRAFT, description="Draft or Final")
     version: Text = Field(default="0.1", description="Version number", max_length=20)
+    executive_summary: Text = Field(
+        default="",
+        description="Executive summary: the case, the main findings and what must change",
+    )
     introduction: Text = Field(default="", description="Introduction and circumstances")
     case_history: Text = Field(
         default="", description="Summary of key practice episodes and case history"
+    )
+    identity_inequalities: Text = Field(
+        default="",
+        description="Analysis of identity and inequalities: how race, ethnicity, culture, "
+        "religion, disability, poverty and other inequalities shaped the child's experience "
+        "and the help the family had",
+    )
+    actions_taken: Text = Field(
+        default="",
+        description="Actions already taken by agencies since the incident, before the report",
     )
     summary_of_improvements: Text = Field(
         default="",
