@@ -1344,6 +1344,9 @@ def build_improvements_statement() -> DocxDocument:
     doc = new_document()
     report_frame(doc)
     document_heading(doc, "Information about improvements")
+    doc.add_paragraph("{%p if marking %}")
+    para(doc, "{{ marking }}", size=28, bold=True, colour=RED)
+    doc.add_paragraph("{%p endif %}")
     para(doc, "{{ decision_statement }}")
     fixed_table(
         doc,
@@ -1354,8 +1357,10 @@ def build_improvements_statement() -> DocxDocument:
             ("Independent reviewer", "{{ reviewer_names }}"),
         ],
     )
+    doc.add_paragraph("{%p if reasons %}")
     heading(doc, "Why the full report is not published")
     paragraphs(doc, "reasons")
+    doc.add_paragraph("{%p endif %}")
     heading(doc, "The improvements to be made")
     paragraphs(doc, "summary_of_improvements")
     heading(doc, "Recommendations")
@@ -1373,8 +1378,10 @@ def build_improvements_statement() -> DocxDocument:
         ),
         "No recommendations have been made yet.",
     )
+    doc.add_paragraph("{%p if partnership_response %}")
     heading(doc, "The partnership's response")
     paragraphs(doc, "partnership_response")
+    doc.add_paragraph("{%p endif %}")
     return doc
 
 

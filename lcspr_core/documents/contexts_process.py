@@ -288,8 +288,14 @@ def build_terms_of_reference(
             )
             for lead in setup.partner_leads
         ],
-        family_involvement=text_paragraphs(terms.family_involvement),
-        practitioner_involvement=text_paragraphs(terms.practitioner_involvement),
+        family_involvement=_involvement(
+            terms.family_involvement, _family_records(review), who="family members"
+        ),
+        practitioner_involvement=_involvement(
+            terms.practitioner_involvement,
+            _practitioner_records(review),
+            who="practitioners",
+        ),
         parallel_processes=[
             Row(label=p.kind.value, value=p.note or "No detail recorded")
             for p in review.incident.parallel_processes
@@ -306,6 +312,38 @@ def build_terms_of_reference(
 
 
 NONE_LISTED = "None listed yet."
+
+
+def _involvement(planned: str, records: list[str], *, who: str) -> list[str]:
+    """What the terms say of involvement, then what the review's records show so far (issue
+    13: never 'Not yet recorded' beside records of the people who took part)."""
+    found = paragraphs(planned) + records
+    return found or [f"No {who} have been recorded yet."]
+
+
+def _tally(values: list[str]) -> str:
+    counts = {value: values.count(value) for value in dict.fromkeys(values)}
+    return "; ".join(f"{value.lower()}: {n}" for value, n in counts.items())
+
+
+def _family_records(review: Review) -> list[str]:
+    members = review.family_contributions
+    if not members:
+        return []
+    listed = join_names(f"{m.member} ({m.participation.value.lower()})" for m in members)
+    return [f"Family members recorded so far ({len(members)}): {listed}."]
+
+
+def _practitioner_records(review: Review) -> list[str]:
+    people = review.practitioner_contributions
+    if not people:
+        return []
+    agencies = len({p.agency for p in people})
+    ways = _tally([p.way.value for p in people])
+    return [
+        f"Practitioners recorded so far: {len(people)} from {agencies} "
+        f"agenc{'y' if agencies == 1 else 'ies'} ({ways})."
+    ]
 TO_BE_APPOINTED = PersonLine(name="To be appointed", role="")
 
 
