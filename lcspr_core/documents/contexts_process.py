@@ -344,6 +344,8 @@ def _practitioner_records(review: Review) -> list[str]:
         f"Practitioners recorded so far: {len(people)} from {agencies} "
         f"agenc{'y' if agencies == 1 else 'ies'} ({ways})."
     ]
+
+
 TO_BE_APPOINTED = PersonLine(name="To be appointed", role="")
 
 
