@@ -1497,6 +1497,39 @@ def build_seven_minute_briefing() -> DocxDocument:
 
 # Build --------------------------------------------------------------------------------------
 
+
+def build_quality_assurance_summary() -> DocxDocument:
+    """One page: the 18 SCIE/NSPCC quality markers with rating and evidence (issue 13)."""
+    doc = new_document()
+    report_frame(doc)
+    document_heading(doc, "Quality assurance summary")
+    para(
+        doc,
+        "The review measured against the SCIE/NSPCC case review quality markers. {{ assessed }}.",
+        size=9.5,
+    )
+    loop_table(
+        doc,
+        expr="counts",
+        var="c",
+        widths=(5.0, 2.0),
+        size=9,
+        headers=("Rating", "Markers"),
+        cells=("{{ c.label }}", "{{ c.value }}"),
+    )
+    loop_table(
+        doc,
+        expr="markers",
+        var="m",
+        widths=(3.0, 4.0, 2.4, 7.6),
+        size=8.5,
+        headers=("Stage", "Quality marker", "Rating", "Evidence"),
+        cells=("{{ m.stage }}", "{{ m.marker }}", "{{ m.rating }}", "{{ m.evidence }}"),
+        rows_split=True,
+    )
+    return doc
+
+
 BUILDERS: dict[str, Callable[[], DocxDocument]] = {
     "final_report.docx": build_final_report,
     "decision_notice.docx": build_decision_notice,
@@ -1510,6 +1543,7 @@ BUILDERS: dict[str, Callable[[], DocxDocument]] = {
     "publication_version.docx": lambda: build_final_report(publication=True),
     "improvements_statement.docx": build_improvements_statement,
     "seven_minute_briefing.docx": build_seven_minute_briefing,
+    "quality_assurance_summary.docx": build_quality_assurance_summary,
 }
 
 

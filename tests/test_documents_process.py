@@ -3,9 +3,18 @@ decision not to publish (issue 13), read back with python-docx."""
 
 from __future__ import annotations
 
+from datetime import date
+
 from lcspr_core.documents import sample_review
-from lcspr_core.model import Publication, PublicationDecision
-from tests.test_documents_render import all_text, paragraph_texts, render
+from lcspr_core.model import (
+    Publication,
+    PublicationDecision,
+    QualityAssessment,
+    QualityMarker,
+    QualityMarkerRating,
+    QualityRating,
+)
+from tests.test_documents_render import all_text, paragraph_texts, render, table_rows
 
 
 def test_terms_of_reference_count_the_family_and_practitioners_recorded() -> None:
@@ -52,3 +61,33 @@ def test_the_improvements_statement_once_not_publishing_is_recorded_with_reasons
     assert "Why the full report is not published" in paragraphs
     assert "Publishing the full report would identify the surviving sibling." in paragraphs
     assert any(p.startswith("The safeguarding partners decided not to publish") for p in paragraphs)
+
+
+def test_the_quality_assurance_summary_has_all_18_markers_with_evidence() -> None:
+    review = sample_review()
+    review.quality = QualityAssessment(
+        ratings=[
+            QualityMarkerRating(
+                marker=QualityMarker.PARALLEL_PROCESSES,
+                rating=QualityRating.MET,
+                note="Timetable agreed with the senior investigating officer (minutes, 26 June).",
+            ),
+            QualityMarkerRating(marker=QualityMarker.REPORT, rating=QualityRating.PARTLY_MET),
+        ],
+        assessed_on=date(2027, 1, 8),
+        assessed_by="Jo Chairperson",
+    )
+    data = render("quality_assurance_summary", review)
+    rows = table_rows(data)
+    markers = [row for row in rows if len(row) == 4 and row[0] != "Stage"]
+    assert [row[1] for row in markers] == [m.value for m in QualityMarker]
+    assert len(markers) == 18
+    assert [
+        "Running the review",
+        "Parallel processes",
+        "Met",
+        "Timetable agreed with the senior investigating officer (minutes, 26 June).",
+    ] in rows
+    assert ["Outputs", "Report", "Partly met", "None recorded"] in rows
+    assert ["Not yet assessed", "16"] in rows
+    assert "Assessed on 8 January 2027 by Jo Chairperson." in all_text(data)

@@ -86,7 +86,7 @@ def test_every_kind_in_the_brief_is_registered() -> None:
         "final_report", "decision_notice_panel", "decision_notice_ofsted", "decision_notice_dfe",
         "rapid_review_report", "terms_of_reference", "family_letter", "practitioner_invitation",
         "meeting_minutes", "action_plan", "prepublication_letter", "publication_version",
-        "improvements_statement", "seven_minute_briefing",
+        "improvements_statement", "seven_minute_briefing", "quality_assurance_summary",
     ]  # fmt: skip
     assert all(kind.title and kind.description for kind in document_kinds())
 
@@ -202,6 +202,13 @@ EXPECTED = {
         "Health services should share who lives with a child.",
         "3 July 2026",
         ALL_PARTNERS,
+    ],
+    "quality_assurance_summary": [
+        "Quality assurance summary",
+        "Advising board members",
+        "Implementation and evaluation",
+        "Not yet assessed",
+        "18",
     ],
     "seven_minute_briefing": [
         "Seven-minute briefing",

@@ -23,7 +23,15 @@ from lcspr_core.documents.context_common import (
     text_paragraphs,
 )
 from lcspr_core.documents.errors import MissingValueError
-from lcspr_core.model import DONE_STATUSES, Criterion, PartnerSignOff, RapidReview, Review
+from lcspr_core.model import (
+    DONE_STATUSES,
+    Criterion,
+    PartnerSignOff,
+    QualityMarker,
+    QualityRating,
+    RapidReview,
+    Review,
+)
 from lcspr_core.text import english_date, paragraphs
 
 
@@ -530,4 +538,64 @@ def build_action_plan(
         overdue_count=sum(1 for line in lines if line.overdue),
         done_count=sum(1 for line in lines if line.status in {s.value for s in DONE_STATUSES}),
         actions=lines,
+    )
+
+
+# Quality-assurance summary ------------------------------------------------------------------
+
+
+class QualityLine(ContextModel):
+    """One SCIE/NSPCC quality marker as the review meets it."""
+
+    stage: str = Field(description="Setting up, running, or outputs")
+    marker: str = Field(description="The quality marker")
+    rating: str = Field(description="Met, partly met, not met, or not yet assessed")
+    evidence: str = Field(description="The evidence for the rating, or 'None recorded'")
+
+
+class QualityAssuranceContext(DocumentBase):
+    """One page: the review against the 18 SCIE/NSPCC case review quality markers."""
+
+    assessed: str = Field(description="When and by whom the self-assessment was made")
+    counts: list[Row] = Field(description="How many markers have each rating")
+    markers: list[QualityLine] = Field(description="Every marker, in order, with its evidence")
+
+
+def build_quality_assurance(
+    *, review: Review, partnership: PartnershipDetails, today: date
+) -> QualityAssuranceContext:
+    given = {r.marker: r for r in (review.quality.ratings if review.quality else [])}
+    lines = [
+        QualityLine(
+            stage=marker.stage.value,
+            marker=marker.value,
+            rating=(given[marker].rating if marker in given else QualityRating.NOT_ASSESSED).value,
+            evidence=(given[marker].note.strip() if marker in given else "") or "None recorded",
+        )
+        for marker in QualityMarker
+    ]
+    quality = review.quality
+    who = quality.assessed_by.strip() if quality else ""
+    on = quality.assessed_on if quality else None
+    assessed = (
+        " ".join(
+            part
+            for part in (
+                "Assessed",
+                f"on {english_date(on)}" if on else "",
+                f"by {who}" if who else "",
+            )
+            if part
+        )
+        if on or who
+        else "Not yet assessed"
+    )
+    ratings = [line.rating for line in lines]
+    return QualityAssuranceContext(
+        **base_fields(
+            review, partnership=partnership, today=today, title="Quality assurance summary"
+        ),
+        assessed=assessed,
+        counts=[Row(label=q.value, value=str(ratings.count(q.value))) for q in QualityRating],
+        markers=lines,
     )

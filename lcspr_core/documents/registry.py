@@ -192,6 +192,13 @@ REGISTRY: dict[str, DocumentKind] = {
             "seven_minute_briefing.docx", published.SevenMinuteBriefingContext,
             _simple(published.build_seven_minute_briefing),
         ),
+        DocumentKind(
+            "quality_assurance_summary", "Quality assurance summary",
+            "One page: the review against the 18 SCIE/NSPCC case review quality markers, each "
+            "with its rating and evidence.",
+            "quality_assurance_summary.docx", process.QualityAssuranceContext,
+            _simple(process.build_quality_assurance),
+        ),
     ]
 }  # fmt: skip
 
