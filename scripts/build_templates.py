@@ -1453,15 +1453,7 @@ def build_seven_minute_briefing() -> DocxDocument:
         ),
         (
             "Questions for your practice",
-            lambda c: [
-                _cell_para(c, q, style="List Bullet")
-                for q in (
-                    "Who lives with the children you work with, and how do you know?",
-                    "What would a day in this child's life look like to them?",
-                    "What do other agencies know that you do not, and have you asked?",
-                    "When did you last check a worry with a colleague or your safeguarding lead?",
-                )
-            ],
+            lambda c: _cell_loop(c, "questions", style="List Bullet"),
         ),
         (
             "Find out more",

@@ -91,3 +91,14 @@ def test_the_quality_assurance_summary_has_all_18_markers_with_evidence() -> Non
     assert ["Outputs", "Report", "Partly met", "None recorded"] in rows
     assert ["Not yet assessed", "16"] in rows
     assert "Assessed on 8 January 2027 by Jo Chairperson." in all_text(data)
+
+
+def test_the_briefing_asks_the_reviews_own_questions_or_the_standard_ones() -> None:
+    review = sample_review()
+    standard = all_text(render("seven_minute_briefing", review))
+    assert "Who lives with the children you work with, and how do you know?" in standard
+    assert review.report is not None
+    review.report.briefing_questions = ["How do you hear a baby's voice?", " "]
+    text = all_text(render("seven_minute_briefing", review))
+    assert "How do you hear a baby's voice?" in text
+    assert "Who lives with the children you work with" not in text

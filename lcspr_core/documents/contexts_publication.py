@@ -183,6 +183,18 @@ class SevenMinuteBriefingContext(DocumentBase):
     what_must_change: list[str] = Field(description="The improvements required, one line each")
     who_must_act: str = Field(description="The agencies that own recommendations, joined")
     where_to_read: str = Field(description="Where the full report or statement can be read")
+    questions: list[str] = Field(
+        description="Reflective questions for practice: the review's own, else the standard ones"
+    )
+
+
+# Used while a review has written no questions of its own (Report page).
+STANDARD_QUESTIONS = [
+    "Who lives with the children you work with, and how do you know?",
+    "What would a day in this child's life look like to them?",
+    "What do other agencies know that you do not, and have you asked?",
+    "When did you last check a worry with a colleague or your safeguarding lead?",
+]
 
 
 def build_seven_minute_briefing(
@@ -222,5 +234,7 @@ def build_seven_minute_briefing(
             if publication.url.strip()
             else f"Ask {partnership.contact_name} ({partnership.contact_email}) for the report."
         ),
+        questions=[q.strip() for q in report.briefing_questions if q.strip()]
+        or STANDARD_QUESTIONS,
     ).model_dump(mode="json")
     return _redacted(SevenMinuteBriefingContext, original, data)

@@ -202,6 +202,19 @@ class ReadinessOverride(Model):
     )
 
 
+class BriefingUse(Model):
+    """Where the seven-minute briefing was used: the record of the learning reaching practice."""
+
+    used_on: date = Field(description="Date the briefing was used")
+    where: RequiredText = Field(
+        description="Where and with whom (a team meeting, training, a newsletter)", max_length=300
+    )
+    audience: int | None = Field(
+        default=None, ge=0, le=100_000, description="Roughly how many people it reached"
+    )
+    by: Text = Field(default="", description="Who presented or sent it", max_length=200)
+
+
 class Report(Model):
     """The final report's own text, beyond what the other sections already hold."""
 
@@ -233,6 +246,14 @@ class Report(Model):
     conclusion: Text = Field(default="", description="Conclusion")
     sign_off: list[PartnerSignOff] = Field(
         default_factory=list, description="Sign-off by the three safeguarding partners"
+    )
+    briefing_questions: list[Text] = Field(
+        default_factory=list,
+        description="Reflective questions for the seven-minute briefing, one per line (the "
+        "standard questions are used while none are written)",
+    )
+    briefing_uses: list[BriefingUse] = Field(
+        default_factory=list, description="Where the seven-minute briefing was used"
     )
     final_override: ReadinessOverride | None = Field(
         default=None,
