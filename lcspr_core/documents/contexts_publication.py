@@ -234,7 +234,6 @@ def build_seven_minute_briefing(
             if publication.url.strip()
             else f"Ask {partnership.contact_name} ({partnership.contact_email}) for the report."
         ),
-        questions=[q.strip() for q in report.briefing_questions if q.strip()]
-        or STANDARD_QUESTIONS,
+        questions=[q.strip() for q in report.briefing_questions if q.strip()] or STANDARD_QUESTIONS,
     ).model_dump(mode="json")
     return _redacted(SevenMinuteBriefingContext, original, data)
