@@ -967,6 +967,20 @@ def build_practitioner_invitation() -> DocxDocument:
         "event with colleagues from other agencies. You can bring a colleague or a trade union "
         "representative, and your manager will make time for you to take part.",
     )
+    heading(doc, "How to prepare", 2)
+    para(
+        doc,
+        "Look back at your own records of your work with the family, so you can say what you "
+        "knew, what you did and what made it easier or harder at the time. You do not need to "
+        "write a statement. Please do not bring case files to a learning event.",
+    )
+    heading(doc, "Support for you", 2)
+    para(
+        doc,
+        "Taking part can bring back difficult feelings. Your manager, your safeguarding lead "
+        "and your organisation's employee support service are there for you before and after, "
+        "and the reviewer will explain how what you say is used.",
+    )
     heading(doc, "Dates", 2)
     when(
         doc,
