@@ -160,6 +160,22 @@ def test_rapid_review_ticked_criterion_needs_a_note(db: Database, stored_demo: R
     assert criteria["NEAR_MISS"] == (True, "Nearly missed")
 
 
+def test_a_sent_rapid_review_needs_the_familys_identity_and_inequalities(
+    db: Database, stored_demo: Review
+) -> None:
+    at = open_page("pages/rapid_review.py", D)
+    key = f"{D}:rapid_review"
+    field(at.text_area, f"{key}.family_identity").input("")
+    at.button(key=f"{key}.__save").click().run()
+    assert any("race, ethnicity, culture, religion, disability" in m.value for m in at.markdown), [
+        m.value for m in at.markdown
+    ]
+    assert saved(db).rapid_review.family_identity == stored_demo.rapid_review.family_identity
+    field(at.text_area, f"{key}.family_identity").input("Written again after the meeting.")
+    at.button(key=f"{key}.__save").click().run()
+    assert saved(db).rapid_review.family_identity == "Written again after the meeting."
+
+
 def test_decision_save(db: Database, stored_demo: Review) -> None:
     at = open_page("pages/rapid_review.py", D)
     field(at.selectbox, f"{D}:decision.outcome").select(DecisionOutcome.LCSPR)

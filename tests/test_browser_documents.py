@@ -143,3 +143,43 @@ def test_a_family_letter_recorded_as_sent_in_a_real_browser(page, db_path: Path)
     finally:
         db.close()
     assert row["sent_to"] == "Father, care of his solicitor"
+
+
+def test_the_rapid_reviews_inequalities_field_keeps_its_words_in_a_real_browser(
+    page, db_path: Path
+) -> None:
+    from lcspr_core import services, storage
+    from lcspr_core.demo import DEMO_REFERENCE
+
+    page.get_by_role("heading", name="Sign in").wait_for()
+    page.get_by_role("textbox", name="Username").fill(USER)
+    page.get_by_role("textbox", name="Password").fill(PASSWORD)
+    page.get_by_role("button", name="Sign in", exact=True).click()
+    settle(page)
+    page.get_by_role("combobox", name=re.compile("Open a review")).click()
+    page.get_by_role("option", name=re.compile(DEMO_REFERENCE)).first.click()
+    settle(page)
+
+    go(page, "Rapid Review and decision")
+    box = page.get_by_role("textbox", name=re.compile("^The family's context, including race"))
+    box.fill("")
+    box.type("Mixed heritage; the family's faith community was not asked about.", delay=5)
+    box.press("Tab")
+    settle(page)
+    go(page, "Reviews")
+    go(page, "Rapid Review and decision")
+    box = page.get_by_role("textbox", name=re.compile("^The family's context, including race"))
+    assert box.input_value() == "Mixed heritage; the family's faith community was not asked about."
+    page.screenshot(path=str(SHOTS / "04-rapid-review-identity.png"), full_page=True)
+    keyed(page, f"{DEMO_REFERENCE}-rapid_review-__save").locator("button").click()
+    settle(page)
+    page.get_by_text("Saved.").first.wait_for()
+    db = storage.open_db(db_path)
+    try:
+        review = services.load_review(db=db, reference=DEMO_REFERENCE, actor=system_actor("t"))
+    finally:
+        db.close()
+    assert review.rapid_review is not None
+    assert review.rapid_review.family_identity == (
+        "Mixed heritage; the family's faith community was not asked about."
+    )
