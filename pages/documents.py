@@ -15,7 +15,7 @@ except ImportError:  # pragma: no cover - only before it exists
 
 page_heading("Documents")
 db = open_database()
-review = current_review(db, parts=("meetings",))
+review = current_review(db, parts=("meetings", "family_contributions"))
 if review is None:
     st.stop()
 if document_kinds is None:
