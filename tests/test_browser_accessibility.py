@@ -193,3 +193,114 @@ def test_axe_finds_nothing_serious_on_the_demo_review_for_a_viewer(
         assert page.locator(".st-key-nav").get_by_role("link", name="Administration").count() == 0
         problems = audit_every_page(page, "viewer", "demo", REVIEW_PAGES)
     assert problems == [], "\n".join(problems)
+
+
+# --- The keyboard alone -------------------------------------------------------------------------
+
+_ACTIVE = """() => {
+  const el = document.activeElement;
+  if (!el || el === document.body) return null;
+  // A control's own name: its label, or the text of a button or link (never a whole region's).
+  const named = ['A', 'BUTTON'].includes(el.tagName)
+    || ['button', 'link', 'tab', 'option'].includes(el.getAttribute('role'));
+  const label = el.getAttribute('aria-label') || (el.labels && el.labels[0] && el.labels[0].innerText)
+    || (named ? el.innerText : '') || el.getAttribute('placeholder') || '';
+  const ring = (e) => { const s = getComputedStyle(e);
+    return (s.outlineStyle !== 'none' && parseFloat(s.outlineWidth) >= 2)
+      || (s.boxShadow && s.boxShadow !== 'none'); };
+  // The visible ring may be drawn on the control's own box, a few levels up in Streamlit.
+  let visible = false, e = el;
+  for (let i = 0; i < 4 && e; i++, e = e.parentElement) { if (ring(e)) { visible = true; break; } }
+  return {label: label.trim().slice(0, 120), tag: el.tagName, visible,
+          focusVisible: el.matches(':focus-visible')};
+}"""
+
+
+def focused(page: Any) -> dict[str, Any]:
+    active = page.evaluate(_ACTIVE)
+    assert active is not None, "the focus is lost (on the page body)"
+    return active
+
+
+def tab_to(page: Any, name: str, *, limit: int = 150, back: bool = False) -> dict[str, Any]:
+    """Press Tab (or Shift+Tab) until the focused control's name matches the regular
+    expression `name`; at every stop the focus must be visible."""
+    pattern = re.compile(name)
+    for _ in range(limit):
+        page.keyboard.press("Shift+Tab" if back else "Tab")
+        active = page.evaluate(_ACTIVE)
+        if active is None:
+            continue  # between the browser's own chrome and the page
+        assert active["visible"], f"focus not visible on {active}"
+        if pattern.search(active["label"]):
+            return active
+    raise AssertionError(f"Tab never reached '{name}'")
+
+
+def test_sign_in_open_a_review_and_edit_a_recommendation_with_the_keyboard_alone(
+    server: str, module_db: Path
+) -> None:
+    add_the_demo_review(module_db)
+    with chromium_tab(sync_api, server) as page:
+        page.get_by_role("heading", name="Sign in").wait_for()
+        settle(page)
+        tab_to(page, "^Username")
+        page.keyboard.type(ADMIN)
+        tab_to(page, "^Password")
+        page.keyboard.type(PASSWORD)
+        tab_to(page, "^Sign in$")
+        page.keyboard.press("Enter")
+        settle(page)
+        page.get_by_role("heading", name="Reviews").wait_for()
+
+        # Open the review from the picker above the menu, then its Recommendations page.
+        tab_to(page, "^Open a review")
+        page.keyboard.type("DEMO-2026-01")
+        page.keyboard.press("Enter")
+        settle(page)
+        tab_to(page, "Recommendations$")
+        page.keyboard.press("Enter")
+        settle(page)
+        page.get_by_role("heading", name=re.compile("^Recommendations")).wait_for()
+
+        tab_to(page, "^Choose the recommendation to edit")
+        page.keyboard.type("Introduce a household")
+        page.keyboard.press("Enter")
+        settle(page)
+        page.screenshot(path=str(SHOTS / "keyboard-1-recommendation-open.png"), full_page=True)
+
+        # Owner: add a second agency from the list by typing its name.
+        tab_to(page, "^Who: ")
+        page.keyboard.type("Northshire Constabulary")
+        page.keyboard.press("Enter")
+        page.keyboard.press("Escape")
+        settle(page)
+        # What: replace the text.
+        tab_to(page, "^What: ")
+        page.keyboard.press("Control+A")
+        page.keyboard.type("Share a household-member flag between GP practices, health visiting "
+                           "and the police.")
+        # By when: day, month and year typed into the date's segments.
+        tab_to(page, "^day, By when")
+        page.keyboard.type("30062027")
+        page.keyboard.press("Escape")
+        settle(page)
+        page.screenshot(path=str(SHOTS / "keyboard-2-edited.png"), full_page=True)
+        save = tab_to(page, "^Save changes$")
+        assert save["focusVisible"]
+        page.screenshot(path=str(SHOTS / "keyboard-3-save-focused.png"))
+        page.keyboard.press("Enter")
+        settle(page)
+        page.get_by_text(re.compile("Saved the recommendation")).first.wait_for()
+
+    db = storage.open_db(module_db)
+    try:
+        review = services.load_review(
+            db=db, reference=DEMO_REFERENCE, actor=system_actor("accessibility test")
+        )
+    finally:
+        db.close()
+    [saved] = [r for r in review.recommendations if r.id == "r1"]
+    assert saved.owners == ["Northshire Integrated Care Board", "Northshire Constabulary"]
+    assert saved.what.startswith("Share a household-member flag")
+    assert saved.by_when.isoformat() == "2027-06-30"
