@@ -9,8 +9,12 @@ from lcspr_ui import meeting as ui
 from lcspr_ui.context import current_review, open_database
 
 db = open_database()
+# Every page has a level-1 heading (WCAG 1.3.1, 2.4.6): kept first, filled when there is
+# nothing to present (the presentation itself is headed by the item on screen).
+heading = st.empty()
 review = current_review(db)
 if review is None:
+    heading.title("Meeting presentation")
     st.stop()
 meeting = ui.current_meeting(review)
 if meeting is None:
