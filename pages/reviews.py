@@ -7,6 +7,7 @@ from lcspr_core import services
 from lcspr_core.clocks import ClockStatus
 from lcspr_core.demo import DEMO_REFERENCE
 from lcspr_core.review_clocks import OPEN_STATUSES, next_clock
+from lcspr_ui.agency_requests import dashboard_tracker
 from lcspr_ui.clocks import clocks_table, standing
 from lcspr_ui.context import actor, open_database, select_review
 from lcspr_ui.start import load_demo_button, start_review_form
@@ -66,6 +67,8 @@ st.dataframe(
     width="stretch",
     column_config={"Due": st.column_config.DateColumn("Due", format="D MMM YYYY")},
 )
+
+dashboard_tracker(db)  # issue 17: agency requests per review, overdue in red with days late
 
 chosen = st.selectbox(
     "Open a review",
