@@ -55,7 +55,8 @@ STREAMLIT_KNOWN: list[tuple[str, str, str]] = [
 # Every page in the sidebar, by its link text; the administrator's list has Administration.
 # The meeting presentation comes last: it hides the sidebar for the shared screen.
 REVIEW_PAGES = [
-    "Reviews", "Incident and notification", "Rapid Review and decision", "Set-up",
+    "Reviews", "Incident and notification", "Rapid Review and decision", "Agency requests",
+    "Set-up",
     "Child and family", "Practitioners", "Chronology", "Findings", "Recommendations",
     "Meeting", "Report and progress", "Documents", "Publication", "Action plan",
     "Learning across reviews", "Meeting presentation",
