@@ -267,9 +267,13 @@ def test_unknown_disabled_missing_and_unverified_emails_are_refused_plainly(
         assert _sessions(world, "dee.gone") == 0
         assert _sessions(world, "sam.chair") == sams
     page.screenshot(path=str(SHOTS / "03-refused.png"))
-    # A reload (a new run with the same identity cookie) neither signs in nor audits again.
+    # Streamlit's identity cookies went with the refusal: a reload neither signs in nor
+    # audits again, and the button starts afresh.
+    assert not [c for c in page.context.cookies() if c["name"].startswith("_streamlit_user")]
     page.reload()
-    _sees(page, "has not verified the email")
+    page.get_by_role("heading", name="Sign in").wait_for()
+    settle(page)
+    assert not page.get_by_text("Signed in").count()
     assert len(_refusals(world)) == before + 1
 
 
@@ -417,6 +421,6 @@ def test_streamlit_still_has_the_routes_the_wrappers_replace() -> None:
     from streamlit.web.server.starlette import starlette_auth_routes as routes
 
     for name in ("_auth_login", "_auth_callback", "_auth_logout", "_clear_auth_cookie",
-                 "_LOGGER"):  # fmt: skip
+                 "_set_auth_cookie", "_get_cookie_path", "_LOGGER"):  # fmt: skip
         assert hasattr(routes, name), name
     assert sso.NOTICES[sso.SIGNED_OUT]
