@@ -415,6 +415,53 @@ def test_a_single_sign_on_session_keeps_the_local_rules(
         db.close()
 
 
+def _session_cookie(context: Any) -> dict[str, Any] | None:
+    return next((c for c in context.cookies() if c["name"] == "lcspr_session"), None)
+
+
+def test_a_single_sign_on_session_survives_a_reload_and_a_new_tab_until_sign_out(
+    page: Any, world: dict[str, Any], browser: Any
+) -> None:
+    """The session travels in the same HttpOnly cookie as a password one (issue 18, part 3):
+    page scripts never see it; signing out ends it, and a copy of it is refused."""
+    _signed_in_as_sam(page)
+    cookie = _session_cookie(page.context)
+    assert cookie is not None
+    assert (cookie["httpOnly"], cookie["sameSite"]) == (True, "Strict")
+    assert "lcspr_session" not in page.evaluate("document.cookie")
+    page.reload()
+    page.get_by_role("heading", name="Reviews").wait_for()
+    settle(page)
+    page.get_by_text("(sam.chair)").wait_for()
+    other = page.context.new_page()
+    other.goto(world["url"] + "/findings")
+    other.get_by_role("heading", name="Findings").wait_for()
+    settle(other)
+    other.get_by_text("(sam.chair)").wait_for()
+    other.close()
+
+    page.locator('[data-testid="stSidebar"]').get_by_role("button", name="Sign out").click()
+    page.get_by_role("heading", name="Sign in").wait_for()
+    _sees(page, "This does not sign you out of your organisation account")
+    assert _session_cookie(page.context) is None
+    page.reload()
+    page.get_by_role("heading", name="Sign in").wait_for()
+    settle(page)
+    assert not page.get_by_text("Signed in").count()
+
+    elsewhere = browser.new_context()
+    try:
+        elsewhere.add_cookies([cookie])
+        stolen = elsewhere.new_page()
+        stolen.goto(world["url"])
+        stolen.get_by_role("heading", name="Sign in").wait_for()
+        _sees(stolen, "Your session has ended")
+        assert stolen.get_by_role("heading", name="Reviews").count() == 0
+        assert _session_cookie(elsewhere) is None
+    finally:
+        elsewhere.close()
+
+
 def test_streamlit_still_has_the_routes_the_wrappers_replace() -> None:
     """lcspr_ui/sso_routes wraps Streamlit's sign-in routes by name: a Streamlit upgrade that
     renames them fails here, not silently in production."""
