@@ -99,7 +99,9 @@ def world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Any]]:
 
     app_port = _free_port()
     app_url = f"http://127.0.0.1:{app_port}"
-    provider = Provider(port=_free_port())
+    # Another site than the app, as a real provider is: the browser then treats the
+    # callback as a navigation from another site (SameSite rules included).
+    provider = Provider(port=_free_port(), host="localhost")
     redirect = f"{app_url}/oauth2callback"
     provider.clients[CLIENT_ID] = Client(CLIENT_ID, CLIENT_SECRET, [redirect])
     secrets_file = folder / "secrets.toml"
