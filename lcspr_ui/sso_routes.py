@@ -76,9 +76,12 @@ def settings(provider: str = "default") -> sso.Settings:
     # st.login() signs in with [auth]'s own client, or [auth.default] when that is used;
     # st.login("name") with [auth.name].
     named = auth.get(provider) if provider != "default" else None
-    client_id = (named or {}).get("client_id") or auth.get("client_id") or (
-        auth.get("default") or {}
-    ).get("client_id") or ""
+    client_id = (
+        (named or {}).get("client_id")
+        or auth.get("client_id")
+        or (auth.get("default") or {}).get("client_id")
+        or ""
+    )
     return sso.settings_from(
         section.to_dict() if section is not None else None, client_id=str(client_id)
     )
