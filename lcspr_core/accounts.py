@@ -20,7 +20,7 @@ from argon2 import PasswordHasher, Type
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
 
 from lcspr_core import sso, storage
-from lcspr_core.access import Actor, Role, actor_for, require, system_actor
+from lcspr_core.access import AGENCY_ROLES, Actor, Role, actor_for, require, system_actor
 from lcspr_core.errors import AccountError, SignInError
 from lcspr_core.request_origin import LOCAL_SOURCE
 from lcspr_core.storage import Database
@@ -300,6 +300,29 @@ def _review_agency(db: Database, review: int, agency: str) -> str:
     return found
 
 
+def _member_agency(db: Database, review: int, agency: str, role: Role) -> str:
+    """A contributor's agency comes from the partnership's register of active agencies (the
+    agencies asked, issue 17), or else from the review's own; a partner lead's from the
+    review's."""
+    if role is Role.AGENCY_CONTRIBUTOR:
+        stored = storage.read_partnership(db)
+        register = [
+            str(a["name"]) for a in (stored["data"].get("agencies", []) if stored else [])
+            if a.get("active", True)
+        ]  # fmt: skip
+        found = next((n for n in register if n.casefold() == agency.strip().casefold()), None)
+        if found is not None:
+            return found
+        try:
+            return _review_agency(db, review, agency)
+        except AccountError:
+            raise AccountError(
+                f"'{agency}' is not an active agency of the partnership's register nor one of "
+                f"this review's agencies: choose from {', '.join(register) or 'the register'}."
+            ) from None
+    return _review_agency(db, review, agency)
+
+
 def grant_role(
     *,
     db: Database,
@@ -314,8 +337,12 @@ def grant_role(
     entries they may change (issue 11, finding 12); other roles have none."""
     require(actor=actor, action="manage_users")
     user = get_user(db=db, username=username)
-    if agency and Role(role) is not Role.PARTNER_LEAD:
-        raise AccountError("Only a partner lead is given an agency.")
+    if agency and Role(role) not in AGENCY_ROLES:
+        raise AccountError("Only a partner lead or an agency contributor is given an agency.")
+    if Role(role) is Role.AGENCY_CONTRIBUTOR and not (agency or "").strip():
+        raise AccountError(
+            "An agency contributor answers for one agency: choose which agency they are from."
+        )
     with storage.write_transaction(db):
         review = storage.review_id(db, reference)
         if review is None:
@@ -324,7 +351,7 @@ def grant_role(
         canonical = next(
             r for r in storage.review_references(db) if r.casefold() == reference.casefold()
         )
-        recorded = _review_agency(db, review, agency) if agency else ""
+        recorded = _member_agency(db, review, agency, Role(role)) if agency else ""
         storage.upsert_membership(
             db, username=user.username, reference=canonical, role=Role(role).value,
             at=_iso(_now(None)), agency=recorded,
