@@ -35,6 +35,7 @@ from lcspr_core import accounts, session_cookie, sso, storage
 from lcspr_core.errors import SignInError
 from lcspr_core.request_origin import client_source, served_over_https
 from lcspr_ui import web
+from lcspr_ui.literal import literal
 
 _INSTALLED = "_lcspr_wrapped"
 # The exceptions Streamlit logs while handling this request (it logs and moves on).
@@ -179,7 +180,8 @@ async def _not_signed_in(request: Any, response: Any, base_url: str, message: st
     for name in dict.fromkeys(_cookie_names(response)):
         refused.delete_cookie(name, path=routes._get_cookie_path())
     routes._clear_auth_cookie(refused, request)
-    note = web.leave_note(web.Notice(message))
+    # The message can name the email the provider sent: shown as the words, never Markdown.
+    note = web.leave_note(web.Notice(literal(message)))
     refused.headers.append("set-cookie", session_cookie.set_note(note, secure=_secure(request)))
     return refused
 
