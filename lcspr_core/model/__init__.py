@@ -32,7 +32,6 @@ from lcspr_core.model.incident import (
 from lcspr_core.model.partnership import (
     LogoRef,
     PartnershipProfile,
-    RapidReviewClockStart,
     RegisteredAgency,
     StatutoryPartner,
 )
@@ -52,7 +51,6 @@ from lcspr_core.model.setup import PartnerLead, RegulatorNotice, ReviewSetup, Te
 __all__ = [
     "StatutoryPartner",
     "RegisteredAgency",
-    "RapidReviewClockStart",
     "PartnershipProfile",
     "LogoRef",
     "ALL_PARTNERS",

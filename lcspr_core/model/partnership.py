@@ -6,12 +6,11 @@ One per database, kept apart from any review: every document's letterhead is dra
 from __future__ import annotations
 
 import re
-from enum import StrEnum
 from typing import Annotated, Literal
 
 from pydantic import AfterValidator, Field, StringConstraints, field_validator
 
-from lcspr_core.model.common import AgencyKind, Model
+from lcspr_core.model.common import AgencyKind, Model, RapidReviewClockStart
 
 # Plain on purpose: catches a name or a phone number typed in the email box, nothing cleverer
 # (real addresses are too varied for a strict check, and no mail is sent from here).
@@ -33,13 +32,6 @@ EmailOrBlank = Annotated[
     str, StringConstraints(strip_whitespace=True), AfterValidator(_plain_email_or_blank)
 ]
 Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
-
-
-class RapidReviewClockStart(StrEnum):
-    """Which date starts the Rapid Review's 15 working days: local procedures differ."""
-
-    PARTNERS_AWARE = "The date the safeguarding partners became aware"
-    PANEL_NOTIFIED = "The date the Panel was notified"
 
 
 class StatutoryPartner(Model):
