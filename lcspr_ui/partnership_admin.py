@@ -46,6 +46,7 @@ AGENCIES_FORM = "partnership.agencies"
 # The profile form leaves these to their own parts of the page.
 ELSEWHERE = ("logo", "agencies", "rapid_review_clock_start")
 AGENCY_COLUMNS = list(RegisteredAgency.model_fields)
+SHOWN_ORDER = ("name", "active", "kind", "partner", "contact_name", "contact_role", "contact_email")
 
 
 def profile_form(db: Database, actor: Actor, stored: StoredProfile | None) -> None:
@@ -162,6 +163,9 @@ def agencies_register(db: Database, actor: Actor, stored: StoredProfile) -> None
         "kind or contact", help="Shows only the agencies whose name, kind or contact matches.",
     ).strip().casefold()  # fmt: skip
     config = {name: _column(name, info) for name, info in RegisteredAgency.model_fields.items()}
+    # Name and Active first: the two a person changes most (rename, retire).
+    config["name"]["width"] = "large"
+    config["active"]["width"] = "small"
 
     def draw(rows: list[dict[str, Any]], k: str, cb: Any) -> Any:
         frame = pd.DataFrame(rows, columns=AGENCY_COLUMNS).astype(object)
@@ -170,13 +174,13 @@ def agencies_register(db: Database, actor: Actor, stored: StoredProfile) -> None
                 lambda r: search in " ".join(str(v) for v in r.values).casefold(), axis=1
             )
             st.dataframe(frame[hits], hide_index=True, column_config=config,
-                         key=f"{AGENCIES_FORM}.found")  # fmt: skip
+                         column_order=SHOWN_ORDER, key=f"{AGENCIES_FORM}.found")  # fmt: skip
             st.caption(f"{int(hits.sum())} of {len(frame)} agencies match. Clear the search "
                        "to edit the register.")  # fmt: skip
             return None
         return st.data_editor(
             frame, key=k, on_change=cb, num_rows="dynamic", column_config=config,
-            width="stretch", hide_index=True,
+            width="stretch", hide_index=True, column_order=SHOWN_ORDER,
         )  # fmt: skip
 
     rows = draft_table(AGENCIES_FORM, ("agencies",), rows_stored, draw, cell=_agency_cell)

@@ -212,6 +212,12 @@ def letter_frame(doc: DocxDocument) -> None:
 def report_frame(doc: DocxDocument) -> None:
     section = doc.sections[0]
     letterhead(section.header, small=True)
+    # The partnership's address on reports too (issue 12: every document names who sent it).
+    address = section.header.add_paragraph().add_run(
+        "{{ partnership.address_line }} · {{ partnership.contact_email }}"
+    )
+    address.font.size = Pt(8)
+    address.font.color.rgb = GREY
     page_footer(doc, first_page_too=False)
 
 

@@ -27,9 +27,14 @@ def _plain_email_or_blank(value: str) -> str:
     return _plain_email(value) if value else value
 
 
-Email = Annotated[str, StringConstraints(strip_whitespace=True), AfterValidator(_plain_email)]
+# 254: the longest address email allows.
+Email = Annotated[
+    str, StringConstraints(strip_whitespace=True, max_length=254), AfterValidator(_plain_email)
+]
 EmailOrBlank = Annotated[
-    str, StringConstraints(strip_whitespace=True), AfterValidator(_plain_email_or_blank)
+    str,
+    StringConstraints(strip_whitespace=True, max_length=254),
+    AfterValidator(_plain_email_or_blank),
 ]
 Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
 
@@ -62,13 +67,13 @@ class RegisteredAgency(Model):
     name: Name = Field(description="The agency's full name, as documents show it")
     kind: AgencyKind = Field(default=AgencyKind.OTHER, description="What kind of agency it is")
     partner: bool = Field(
-        default=False, description="Whether it is (part of) one of the three statutory partners"
+        default=False, description="A statutory partner, or part of one of the three"
     )
     contact_name: str = Field(default="", max_length=200, description="The agency's contact")
     contact_role: str = Field(default="", max_length=200, description="The contact's role")
     contact_email: EmailOrBlank = Field(default="", description="The contact's email")
     active: bool = Field(
-        default=True, description="Active, or retired (kept for the reviews that named it)"
+        default=True, description="Active (untick to retire: reviews that named it keep it)"
     )
 
 
