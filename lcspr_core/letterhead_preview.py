@@ -9,6 +9,7 @@ import tempfile
 from pathlib import Path
 
 from lcspr_core.documents import render_document, sample_review, stored_letterhead
+from lcspr_core.model import Review
 from lcspr_core.storage import Database
 
 # A decision notice: the letter most often sent, and the one the regulators see first.
@@ -20,8 +21,12 @@ CONVERT_TIMEOUT_SECONDS = 90
 def preview_letter(*, db: Database) -> bytes:
     """The fictional demo review's decision notice on this database's stored letterhead: the
     letterhead is real, the letter's content is Child A's (ProfileMissingError without one)."""
+    # The demo's own place name would read as someone else's letter on a real letterhead.
+    text = sample_review().model_dump_json().replace("Northshire", "Your area")
     return render_document(
-        kind=PREVIEW_KIND, review=sample_review(), partnership=stored_letterhead(db=db)
+        kind=PREVIEW_KIND,
+        review=Review.model_validate_json(text),
+        partnership=stored_letterhead(db=db),
     )
 
 

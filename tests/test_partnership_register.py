@@ -207,3 +207,25 @@ def test_clock_settings_saved_from_the_page_are_read_back_and_audited(
     assert tomllib.loads(path.read_text())["other"] == {"note": "kept"}
     [entry] = [e for e in storage.read_audit(db) if e["target"] == "settings"]
     assert json.loads(entry["after"])["rapid_review_working_days"] == 20
+
+
+def test_the_letterhead_preview_is_a_real_letter_on_the_stored_letterhead(db: Database) -> None:
+    from io import BytesIO
+
+    from docx import Document
+
+    from lcspr_core.letterhead_preview import preview_letter
+
+    image = png(300, 100)
+    logo = partnership.store_logo(db=db, data=image, alt_text="ESCP logo", actor=ADMIN)
+    profile = eastshire_profile().model_copy(update={"logo": logo})
+    partnership.save_profile(db=db, profile=profile, expected_version=0, actor=ADMIN)
+    data = preview_letter(db=db)
+    header = Document(BytesIO(data)).sections[0].first_page_header
+    assert [p.text for p in header.paragraphs][:3] == [
+        "",  # the logo's paragraph
+        "Eastshire Safeguarding Children Partnership",
+        "Shire Hall, Castle Street, Easttown ET1 2BB · escp@eastshire.example · 01632 961 111",
+    ]
+    assert header._element.xpath(".//wp:docPr/@descr") == ["ESCP logo"]
+    assert "Northshire" not in every_part_text(data)
