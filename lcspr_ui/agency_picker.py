@@ -32,8 +32,11 @@ def register_picker(db: Database, review: Review, versions: dict[str, RecordVers
             )
         else:
             left, right = st.columns([4, 1], vertical_alignment="bottom")
+            # A new key after each add: the box opens empty for the next choice.
+            opening = st.session_state.setdefault(f"{KEY}.opening", 0)
             chosen = left.multiselect(
-                "Agencies from the register", offered, key=f"{KEY}.{review.reference}",
+                "Agencies from the register", offered,
+                key=f"{KEY}.{review.reference}.{opening}",
                 placeholder="Choose agencies involved with the child or family",
                 help="Active agencies in the register. An agency from another area: type it "
                 "in the table below.",
@@ -54,17 +57,20 @@ def register_picker(db: Database, review: Review, versions: dict[str, RecordVers
                 except LcsprError as exc:
                     st.error(str(exc))
                 else:
-                    st.session_state.pop(f"{KEY}.{review.reference}", None)
+                    st.session_state[f"{KEY}.opening"] = opening + 1
                     flash(f"Added {', '.join(chosen)} to the review.")
                     st.rerun()
         registered = {a.name.casefold() for a in profile.agencies} if profile else set()
         outside = [a for a in review.incident.agencies if a.name.casefold() not in registered]
         if outside and profile is not None:
             admin = can(actor=actor(), action="manage_partnership")
+            offers = st.expander(
+                f"{len(outside)} of this review's agencies are not in the partnership's register "
+                "(from another area, or added before the register)"
+            )
             for agency in outside:
-                text, button = st.columns([4, 1], vertical_alignment="center")
-                text.caption(f"“{agency.name}” is not in the partnership's register "
-                             "(an agency from another area?).")  # fmt: skip
+                text, button = offers.columns([4, 1], vertical_alignment="center")
+                text.caption(agency.name)
                 if admin and button.button(
                     "Add it to the register", key=f"{KEY}.offer.{agency.name}"
                 ):
