@@ -3,6 +3,7 @@ defaults in clocks.ClockRules (statute cannot be overridden: it is not in that t
 
 from __future__ import annotations
 
+import json
 import os
 import tomllib
 from pathlib import Path
@@ -45,11 +46,16 @@ def load_clock_rules(path: Path | None = None) -> ClockRules:
 
 
 def _toml_value(value: object) -> str:
+    """A TOML value: other tables of the file are written back as they were read."""
     if isinstance(value, bool):
         return "true" if value else "false"
     if isinstance(value, int | float):
         return str(value)
-    return '"' + str(value).replace("\\", "\\\\").replace('"', '\\"') + '"'
+    if isinstance(value, list):
+        return "[" + ", ".join(_toml_value(item) for item in value) + "]"
+    if isinstance(value, dict):
+        return "{" + ", ".join(f"{k} = {_toml_value(v)}" for k, v in value.items()) + "}"
+    return json.dumps(str(value))  # a TOML basic string is a JSON string
 
 
 def save_clock_rules(
