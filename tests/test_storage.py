@@ -29,6 +29,9 @@ def test_migrations_create_the_pinned_schema(db: Database) -> None:
         "m011_sign_audit_anchor",
         "m012_audit_accounts",
         "m013_create_partnership",
+        "m017_create_review_overviews",
+        "m019_create_agency_requests",
+        "m020_sso_sign_ins",
     ]
     assert {
         name: list(db[name].columns_dict)
@@ -41,9 +44,14 @@ def test_migrations_create_the_pinned_schema(db: Database) -> None:
             "scan_marks",
             "partnership",
             "partnership_logos",
+            "agency_requests",
+            "sso_sign_ins",
         )
     } == {
         "reviews": ["id", "reference", "created_at", "created_by", "demo"],
+        "agency_requests": [
+            "id", "review_id", "agency", "data", "version", "updated_at", "updated_by",
+        ],
         "sections": ["review_id", "name", "data", "version", "updated_at", "updated_by"],
         "items": [
             "review_id",
@@ -93,12 +101,13 @@ def test_migrations_create_the_pinned_schema(db: Database) -> None:
         ],
         "partnership": ["id", "data", "version", "updated_at", "updated_by"],
         "partnership_logos": ["sha256", "media_type", "data", "added_at"],
+        "sso_sign_ins": ["identity_key", "at"],
     }
 
 
 def test_reopening_applies_no_migration_twice(db_path: Path, db: Database) -> None:
     again = storage.open_db(db_path)
-    assert len(storage.migrations.applied(again)) == 13
+    assert len(storage.migrations.applied(again)) == 16
 
 
 def test_connection_is_wal_full_sync_with_busy_timeout_and_foreign_keys(db: Database) -> None:
