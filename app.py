@@ -62,7 +62,8 @@ PAGES = {
 SIGN_IN = st.Page("pages/sign_in.py", title="Sign in", icon=":material/login:")
 ADMINISTRATION = {
     "Administration": [
-        st.Page("pages/administration.py", title="Administration", icon=":material/shield_person:")
+        st.Page("pages/administration.py", title="Administration", icon=":material/shield_person:"),
+        st.Page("pages/partnership.py", title="Partnership", icon=":material/account_balance:"),
     ]
 }
 # Pages that work across reviews do not name the open one in their title.

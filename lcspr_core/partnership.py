@@ -10,6 +10,7 @@ import csv
 import hashlib
 import io
 import struct
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -24,16 +25,17 @@ from pydantic import ValidationError
 from lcspr_core import storage
 from lcspr_core.access import Actor, demo_loader, require
 from lcspr_core.demo import build_demo_profile
-from lcspr_core.errors import InvalidDataError, LcsprError, StaleEditError
+from lcspr_core.errors import FieldProblem, InvalidDataError, LcsprError, StaleEditError
 from lcspr_core.model import LogoRef, PartnershipProfile, RegisteredAgency
 from lcspr_core.storage import Database
 from lcspr_core.text import london_time
 from lcspr_core.validation import plain_problems
 
 # Where a person fixes the profile: every refusal for want of one names it.
-# Where the profile is set up. The Administration page for it is still to come (issue 12):
-# until then the command, which the README's first-run section shows.
-PROFILE_PAGE = "the command line: lcspr partnership set (see the README, First run)"
+PROFILE_PAGE = (
+    "the Administration › Partnership page (or on the server with "
+    "`lcspr partnership set`; see the README, First run)"
+)
 AUDIT_TARGET = "partnership"
 
 MAX_LOGO_BYTES = 2 * 1024 * 1024
@@ -107,12 +109,24 @@ def _validated(data: dict[str, Any], *, summary: str) -> PartnershipProfile:
 
 
 def save_profile(
-    *, db: Database, profile: PartnershipProfile, expected_version: int | None, actor: Actor
+    *,
+    db: Database,
+    profile: PartnershipProfile,
+    expected_version: int | None,
+    actor: Actor,
+    edited: frozenset[str] | None = None,
 ) -> int:
     """Save the profile (administrators only). `expected_version` is the version the person
-    opened (0 before the first save); None skips the check. Returns the new version."""
+    opened (0 before the first save); None skips the check. `edited` names the top-level
+    fields the person changed: only those replace the stored ones, so two people's saves of
+    different parts merge. Returns the new version."""
     require(actor=actor, action="manage_partnership")
     data = profile.model_dump(mode="json")
+    if edited is not None:
+        stored_row = storage.read_partnership(db)
+        if stored_row is not None:
+            data = {**stored_row["data"], **{key: data[key] for key in edited if key in data}}
+            profile = _validated(data, summary="The partnership profile was not saved:")
     # Re-validated from its JSON: a profile built with model_construct or changed after
     # validation is refused here rather than stored half-right.
     _validated(data, summary="The partnership profile was not saved:")
@@ -169,6 +183,11 @@ def check_logo(data: bytes) -> tuple[str, int, int]:
         media_type = "image/png"
     elif data.startswith(_JPEG_MAGIC):
         media_type = "image/jpeg"
+    elif b"<svg" in data[:4096].lower():
+        raise LogoRefusedError(
+            "That file is an SVG drawing, which can carry scripts, so it was refused. "
+            "Export the logo as PNG (or JPEG) and upload that."
+        )
     else:
         raise LogoRefusedError(
             "That file is not a PNG or JPEG image (whatever its name says), so it was refused. "
@@ -211,6 +230,18 @@ def store_logo(*, db: Database, data: bytes, alt_text: str, actor: Actor) -> Log
     with storage.write_transaction(db):
         storage.insert_logo(db, sha256=sha256, media_type=media_type, data=data)
     return ref
+
+
+def set_logo(
+    *, db: Database, logo: LogoRef | None, expected_version: int | None, actor: Actor
+) -> int:
+    """Put a stored logo on the letterhead (None takes it off); returns the new version."""
+    stored = require_stored_profile(db=db)
+    profile = stored.profile.model_copy(update={"logo": logo})
+    return save_profile(
+        db=db, profile=profile, expected_version=expected_version, actor=actor,
+        edited=frozenset({"logo"}),
+    )  # fmt: skip
 
 
 def read_logo(*, db: Database, logo: LogoRef) -> bytes | None:
@@ -261,6 +292,90 @@ def import_agencies(*, db: Database, agencies: list[RegisteredAgency], actor: Ac
     profile = _validated(data, summary="No agency was imported:")
     save_profile(db=db, profile=profile, expected_version=stored.version, actor=actor)
     return len(agencies)
+
+
+def agency_problems(rows: list[dict[str, Any]]) -> list[FieldProblem]:
+    """Problems with the register's rows, each at its row: a name used twice (whatever its
+    capitals) is refused beside the second use, naming the first."""
+    problems: list[FieldProblem] = []
+    first_use: dict[str, int] = {}
+    for index, row in enumerate(rows):
+        name = str(row.get("name") or "").strip()
+        if not name:
+            continue
+        earlier = first_use.setdefault(name.casefold(), index)
+        if earlier != index:
+            problems.append(
+                FieldProblem(
+                    ("agencies", index, "name"),
+                    f"'{name}' is already in the register (row {earlier + 1}): each agency "
+                    "needs a name of its own. Rename one, or remove the second row.",
+                )
+            )
+    return problems
+
+
+def save_agencies(
+    *,
+    db: Database,
+    rows: list[dict[str, Any]],
+    expected_version: int | None,
+    actor: Actor,
+) -> int:
+    """Replace the agencies register with `rows` (the page's table). An agency already in the
+    register cannot be removed, only retired: reviews may name it, and they keep showing it.
+    Every problem is reported at its row; nothing is saved while any remains."""
+    require(actor=actor, action="manage_partnership")
+    stored = require_stored_profile(db=db)
+    problems = agency_problems(rows)
+    try:
+        agencies = [RegisteredAgency.model_validate(row) for row in rows]
+    except ValidationError:
+        agencies = []
+        for index, row in enumerate(rows):
+            try:
+                RegisteredAgency.model_validate(row)
+            except ValidationError as exc:
+                problems += plain_problems(exc, prefix=("agencies", index))
+    if problems:
+        raise InvalidDataError(problems, summary="The agencies register was not saved:")
+    # The table keeps each agency on its row and adds new ones at the end, so a shorter table
+    # means a row was deleted: refused, as the agency may be named by reviews.
+    if len(agencies) < len(stored.profile.agencies):
+        gone = [a.name for a in stored.profile.agencies[len(agencies) :]]
+        named = {a.name for a in agencies}
+        gone = [a.name for a in stored.profile.agencies if a.name not in named] or gone
+        raise InvalidDataError(
+            [FieldProblem(("agencies",), f"'{name}' cannot be removed from the register: "
+                          "reviews may name it. Retire it instead (untick Active): it stays on "
+                          "the reviews that named it and is no longer offered for new ones.")
+             for name in gone],
+            summary="The agencies register was not saved:",
+        )  # fmt: skip
+    profile = stored.profile.model_copy(update={"agencies": agencies})
+    return save_profile(
+        db=db, profile=profile, expected_version=expected_version, actor=actor,
+        edited=frozenset({"agencies"}),
+    )  # fmt: skip
+
+
+def add_agency(*, db: Database, agency: RegisteredAgency, actor: Actor) -> int:
+    """Add one agency to the register (a review's out-of-area agency, offered for adding)."""
+    require(actor=actor, action="manage_partnership")
+    stored = require_stored_profile(db=db)
+    rows = [a.model_dump(mode="json") for a in stored.profile.agencies]
+    return save_agencies(
+        db=db, rows=[*rows, agency.model_dump(mode="json")],
+        expected_version=stored.version, actor=actor,
+    )  # fmt: skip
+
+
+def agency_choices(profile: PartnershipProfile | None, *, keep: Sequence[str] = ()) -> list[str]:
+    """The register's agencies a new choice may name: the active ones, by today's names.
+    `keep` are names a record already holds: they stay listed (a retired or renamed agency is
+    still shown where a review named it), after the register's."""
+    names = [a.name for a in profile.agencies if a.active] if profile else []
+    return names + [name for name in keep if name not in names]
 
 
 def install_demo_profile(*, db: Database) -> bool:

@@ -7,7 +7,14 @@ from datetime import date
 
 from lcspr_core import clocks
 from lcspr_core.clocks import Clock, ClockRules, ClockStatus
-from lcspr_core.model import DONE_STATUSES, CopyRecipient, DecisionOutcome, Regulator, Review
+from lcspr_core.model import (
+    DONE_STATUSES,
+    CopyRecipient,
+    DecisionOutcome,
+    RapidReviewClockStart,
+    Regulator,
+    Review,
+)
 from lcspr_core.text import english_date
 
 OPEN_STATUSES = frozenset({ClockStatus.OPEN, ClockStatus.DUE_SOON, ClockStatus.OVERDUE})
@@ -16,6 +23,18 @@ OPEN_STATUSES = frozenset({ClockStatus.OPEN, ClockStatus.DUE_SOON, ClockStatus.O
 def _all_sent(sent: dict[str, date], needed: set[str]) -> date | None:
     """The day the last of the needed recipients was reached, or None while any is missing."""
     return max(sent[name] for name in needed) if needed <= set(sent) else None
+
+
+def rapid_review_start(review: Review) -> date:
+    """The day the review's Rapid Review clock counts from, under the rule the review recorded
+    when it started (issue 12). Under "the Panel notification" rule the clock counts from the
+    partners' awareness until the notification is recorded: the earliest it could start, so a
+    deadline is never shown later than it may be."""
+    notified = review.notification.notified_on if review.notification else None
+    rule = review.incident.rapid_review_clock_start
+    if rule is RapidReviewClockStart.PANEL_NOTIFIED and notified:
+        return notified
+    return review.incident.partners_aware_on
 
 
 def review_clocks(*, review: Review, today: date, rules: ClockRules | None = None) -> list[Clock]:
@@ -46,7 +65,7 @@ def review_clocks(*, review: Review, today: date, rules: ClockRules | None = Non
         ),
         clock(
             "rapid_review",
-            clocks.rapid_review_due(incident.partners_aware_on, rules),
+            clocks.rapid_review_due(rapid_review_start(review), rules),
             review.rapid_review.sent_to_panel_on if review.rapid_review else None,
         ),
     ]

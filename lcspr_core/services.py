@@ -46,7 +46,7 @@ from lcspr_core.errors import (
     StaleEditError,
     UneditedChangeError,
 )
-from lcspr_core.model import Review
+from lcspr_core.model import RapidReviewClockStart, Review
 from lcspr_core.model.common import Item
 from lcspr_core.review_clocks import review_clocks
 from lcspr_core.stage import Stage, derive_stage
@@ -500,10 +500,26 @@ def create_review(*, db: Database, review: Review, actor: Actor, replace: bool =
                 before="whole review",
                 after=None,
             )
+        review = _with_clock_start_recorded(db, review)
         # Made by the demo loader or a demo account: a demo review, the only kind demo
         # accounts see.
         _write_whole_review(db, review, actor=actor.username, action="create", demo=actor.demo)
     return review
+
+
+def _with_clock_start_recorded(db: Database, review: Review) -> Review:
+    """The review with the Rapid Review clock rule it starts under (issue 12): the
+    partnership's rule now, kept on the review so a later change moves only new reviews."""
+    if review.incident.rapid_review_clock_start is not None:
+        return review  # an import or replace keeps the rule it was started under
+    stored = storage.read_partnership(db)
+    rule = (
+        RapidReviewClockStart(stored["data"]["rapid_review_clock_start"])
+        if stored and stored["data"].get("rapid_review_clock_start")
+        else RapidReviewClockStart.PARTNERS_AWARE
+    )
+    incident = review.incident.model_copy(update={"rapid_review_clock_start": rule})
+    return review.model_copy(update={"incident": incident})
 
 
 def _refuse_replacing_signed_off(db: Database, existing: int, review: Review) -> None:

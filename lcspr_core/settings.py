@@ -5,6 +5,7 @@ email is sent (never the password: that comes from an environment variable)."""
 
 from __future__ import annotations
 
+import json
 import os
 import tomllib
 from pathlib import Path
@@ -12,8 +13,11 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
+from lcspr_core import storage
+from lcspr_core.access import Actor, require
 from lcspr_core.clocks import ClockRules
 from lcspr_core.errors import InvalidDataError
+from lcspr_core.storage import Database
 from lcspr_core.validation import plain_problems
 
 SETTINGS_ENV_VAR = "LCSPR_SETTINGS"
@@ -119,3 +123,47 @@ def load_smtp_settings(path: Path | None = None) -> SmtpSettings | None:
             plain_problems(exc, prefix=("smtp",)),
             summary=f"The settings file {path} has SMTP settings this tool cannot use:",
         ) from exc
+
+
+def _toml_value(value: object) -> str:
+    """A TOML value: other tables of the file are written back as they were read."""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, int | float):
+        return str(value)
+    if isinstance(value, list):
+        return "[" + ", ".join(_toml_value(item) for item in value) + "]"
+    if isinstance(value, dict):
+        return "{" + ", ".join(f"{k} = {_toml_value(v)}" for k, v in value.items()) + "}"
+    return json.dumps(str(value))  # a TOML basic string is a JSON string
+
+
+def save_clock_rules(
+    *, db: Database, rules: ClockRules, actor: Actor, path: Path | None = None
+) -> None:
+    """Write the clock settings to the settings file's [clocks] table (administrators only),
+    keeping its other tables, and audit the change. The file is replaced whole, so a failure
+    leaves the old one."""
+    require(actor=actor, action="manage_partnership")
+    path = path or settings_path()
+    before = load_clock_rules(path)
+    document: dict[str, object] = {}
+    if path.exists():
+        document = tomllib.loads(path.read_text(encoding="utf-8"))
+    # Only what differs from the defaults: a later change to a default still reaches them.
+    document["clocks"] = rules.model_dump(exclude_defaults=True)
+    lines = ["# LCSPR workbench settings (the Partnership page writes the [clocks] table)."]
+    for table, values in document.items():
+        if not isinstance(values, dict):
+            continue
+        lines += ["", f"[{table}]"]
+        lines += [f"{key} = {_toml_value(value)}" for key, value in values.items()]
+    path.parent.mkdir(parents=True, exist_ok=True)
+    temporary = path.with_suffix(path.suffix + ".tmp")
+    temporary.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    with storage.write_transaction(db):
+        storage.append_audit(
+            db, actor=actor.username, reference=None, target="settings", action="update",
+            before=before.model_dump(), after=rules.model_dump(),
+        )  # fmt: skip
+        temporary.replace(path)

@@ -28,7 +28,7 @@ from typing import Any
 import pandas as pd
 import streamlit as st
 from annotated_types import MaxLen
-from pydantic import BaseModel, ValidationError
+from pydantic import BaseModel, StringConstraints, ValidationError
 from pydantic.fields import FieldInfo
 
 from lcspr_core.errors import FieldProblem
@@ -71,7 +71,15 @@ def _is_enum(kind: Any) -> bool:
 
 
 def max_length(info: FieldInfo) -> int | None:
-    return next((m.max_length for m in info.metadata if isinstance(m, MaxLen)), None)
+    # StringConstraints too: the partnership profile's names are typed that way (issue 12).
+    return next(
+        (
+            m.max_length
+            for m in info.metadata
+            if isinstance(m, MaxLen | StringConstraints) and m.max_length is not None
+        ),
+        None,
+    )
 
 
 def label_of(name: str, info: FieldInfo) -> str:

@@ -8,6 +8,7 @@ import streamlit as st
 from pydantic import ValidationError
 
 from lcspr_core import partnership, services
+from lcspr_core.access import can
 from lcspr_core.demo import DEMO_REFERENCE, build_demo_review
 from lcspr_core.errors import DuplicateReviewError, LcsprError
 from lcspr_core.model import AgeBand, ChildProfile, Incident, IncidentType, Review
@@ -134,3 +135,26 @@ def load_demo_button(db: Database) -> None:
         select_review(DEMO_REFERENCE)
         flash(f"Loaded the demo review {DEMO_REFERENCE}.")
         st.rerun()
+
+
+def first_run_setup_needed(db: Database) -> bool:
+    """Before the partnership's profile exists: say what to set up, and where (True), so the
+    first real review's letters can carry its own letterhead."""
+    if partnership.read_profile(db=db) is not None:
+        return False
+    with st.container(border=True):
+        st.subheader("First, set up your partnership")
+        st.markdown(
+            "Before the first real review, give the tool your partnership's details: "
+            "**1.** its name, the three safeguarding partners and their lead officers, and the "
+            "business unit's address; **2.** your logo; **3.** your agencies (typed in, or from "
+            "a CSV file). Every letter and report prints them."
+        )
+        if can(actor=actor(), action="manage_partnership"):
+            st.page_link(
+                "pages/partnership.py", label="Set up the partnership",
+                icon=":material/account_balance:",
+            )  # fmt: skip
+        else:
+            st.caption("An administrator sets this up on Administration › Partnership.")
+    return True

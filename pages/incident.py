@@ -4,6 +4,7 @@ import streamlit as st
 
 from lcspr_core import services
 from lcspr_core.access import can
+from lcspr_ui.agency_picker import register_picker
 from lcspr_ui.clocks import clock_hint, show_page_clocks
 from lcspr_ui.context import (
     actor,
@@ -27,6 +28,7 @@ incident_tab, notification_tab, restricted_tab = st.tabs(
 )
 with incident_tab:
     st.caption("Fields marked * are required. The ? beside a field says what it means.")
+    register_picker(db, review, versions)
     section_editor(db, review, "incident", versions=versions)
 with notification_tab:
     st.caption(

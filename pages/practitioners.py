@@ -37,4 +37,8 @@ item_editor(
     versions=versions,
     noun="practitioner",
     describe=lambda p: f"{p.role}, {p.agency} — {p.way.value}",
+    # The review's agencies (picked from the register on the Incident page, issue 12).
+    choices={"agency": review.agency_names} if review.agency_names else {},
 )
+if not review.agency_names:
+    st.caption("Add the agencies involved on the Incident page to choose them here.")

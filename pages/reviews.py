@@ -10,7 +10,7 @@ from lcspr_core.review_clocks import next_clock
 from lcspr_ui.agency_requests import dashboard_tracker
 from lcspr_ui.clocks import clocks_table, standing
 from lcspr_ui.context import actor, open_database, select_review
-from lcspr_ui.start import load_demo_button, start_review_form
+from lcspr_ui.start import first_run_setup_needed, load_demo_button, start_review_form
 
 st.title("Reviews")
 db = open_database()
@@ -27,6 +27,10 @@ if not counts.reviews:
         "or load the fictional demo review to see how the tool works."
     )
     load_demo_button(db)
+    # First run (issue 12): the partnership is set up before its first real review, so the
+    # review's letters can go out on its own letterhead.
+    if first_run_setup_needed(db):
+        st.stop()
     start_review_form(db)
     st.stop()
 

@@ -162,6 +162,15 @@ def _bottom_border(paragraph: Paragraph, colour: str = "1F3864", size: int = 8) 
 def letterhead(container: object, *, small: bool = False) -> None:
     """The partnership's name and address: the first page of letters, every page otherwise."""
     first = container.paragraphs[0]  # type: ignore[attr-defined]
+    if small:
+        # The logo (issue 12) is an image in the document, or nothing when there is none.
+        first.add_run("{{ partnership.logo_small }}")
+    else:
+        # Paragraph tags: with no logo the three paragraphs go, leaving no blank line.
+        first.add_run("{%p if partnership.logo %}")
+        container.add_paragraph().add_run("{{ partnership.logo }}")  # type: ignore[attr-defined]
+        container.add_paragraph().add_run("{%p endif %}")  # type: ignore[attr-defined]
+        first = container.add_paragraph()  # type: ignore[attr-defined]
     run = first.add_run("{{ partnership.name }}")
     run.bold = True
     run.font.size = Pt(10 if small else 14)
@@ -210,6 +219,12 @@ def letter_frame(doc: DocxDocument) -> None:
 def report_frame(doc: DocxDocument) -> None:
     section = doc.sections[0]
     letterhead(section.header, small=True)
+    # The partnership's address on reports too (issue 12: every document names who sent it).
+    address = section.header.add_paragraph().add_run(
+        "{{ partnership.address_line }} · {{ partnership.contact_email }}"
+    )
+    address.font.size = Pt(8)
+    address.font.color.rgb = GREY
     page_footer(doc, first_page_too=False)
 
 

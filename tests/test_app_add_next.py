@@ -88,19 +88,23 @@ def test_after_adding_a_practitioner_the_form_is_ready_for_the_next(
 ) -> None:
     at = open_page("pages/practitioners.py")
     new = f"{D}:practitioner_contributions:{NEW}"
-    field(at.text_area, f"{new}.agency").input("Police")
+    # The agency is picked from the review's agencies (issue 12).
+    field(at.selectbox, f"{new}.agency").select("Northshire Constabulary")
     field(at.text_area, f"{new}.role").input("Response officer")
     field(at.selectbox, f"{new}.way").select(PractitionerWay.INTERVIEW)
     save(at, f"{new}.__save")
     [toast] = toasts(at)
     assert toast.startswith("Added the ") and "The form is ready for the next one." in toast
     assert field(at.selectbox, f"{D}:practitioner_contributions:selected").value == NEW
-    assert (field(at.text_area, f"{new}.agency").value, field(at.text_area, f"{new}.role").value) == (
-        "",
+    assert (
+        field(at.selectbox, f"{new}.agency").value,
+        field(at.text_area, f"{new}.role").value,
+    ) == (
+        None,
         "",
     )
     added = saved(db).practitioner_contributions[-1]
-    assert (added.agency, added.role) == ("Police", "Response officer")
+    assert (added.agency, added.role) == ("Northshire Constabulary", "Response officer")
 
 
 def test_saving_an_edit_keeps_that_entry_open(db: Database, stored_demo: Review) -> None:

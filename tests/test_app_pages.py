@@ -43,7 +43,7 @@ def saved(db: Database, reference: str = D) -> Review:
     return services.load_review(db=db, reference=reference, actor=system_actor("tester"))
 
 
-def test_start_a_review_from_the_empty_dashboard(db: Database) -> None:
+def test_start_a_review_from_the_empty_dashboard(db: Database, demo_profile: None) -> None:
     at = open_page("pages/reviews.py")
     field(at.text_input, "start.reference").input("LCSPR-2026-07")
     field(at.text_input, "start.pseudonym").input("Child B")
@@ -62,7 +62,9 @@ def test_start_a_review_from_the_empty_dashboard(db: Database) -> None:
     assert at.session_state["reference"] == "LCSPR-2026-07"
 
 
-def test_starting_a_review_without_an_outline_says_so_beside_the_field(db: Database) -> None:
+def test_starting_a_review_without_an_outline_says_so_beside_the_field(
+    db: Database, demo_profile: None
+) -> None:
     at = open_page("pages/reviews.py")
     field(at.text_input, "start.reference").input("LCSPR-2026-08")
     at.button(key="start.submit").click().run()
@@ -229,13 +231,14 @@ def test_child_and_family(db: Database, stored_demo: Review) -> None:
 def test_practitioners_add(db: Database, stored_demo: Review) -> None:
     at = open_page("pages/practitioners.py", D)
     new = f"{D}:practitioner_contributions:__new__"
-    field(at.text_area, f"{new}.agency").input("Police")
+    # Picked from the review's agencies (issue 12), no longer typed.
+    field(at.selectbox, f"{new}.agency").select("Northshire Constabulary")
     field(at.text_area, f"{new}.role").input("Response officer")
     field(at.selectbox, f"{new}.way").select(PractitionerWay.INTERVIEW)
     at.button(key=f"{new}.__save").click().run()
     added = saved(db).practitioner_contributions[-1]
     assert (added.agency, added.role, added.way) == (
-        "Police",
+        "Northshire Constabulary",
         "Response officer",
         PractitionerWay.INTERVIEW,
     )

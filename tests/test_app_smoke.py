@@ -68,7 +68,16 @@ def test_review_picker_keeps_its_choice_across_pages(stored_demo: Review) -> Non
     assert at.query_params["review"] == DEMO_REFERENCE
 
 
-def test_empty_dashboard_offers_start_and_demo() -> None:
+def test_empty_dashboard_offers_start_and_demo(demo_profile: None) -> None:
     at = open_page("pages/reviews.py")
     assert at.button(key="load_demo").label == "Load the demo review"
     assert at.button(key="start.submit").label == "Start the review"
+
+
+def test_first_run_sets_up_the_partnership_before_the_first_review() -> None:
+    """Issue 12: with no profile, the dashboard asks for the partnership's set-up first; the
+    demo stays one click away."""
+    at = open_page("pages/reviews.py")
+    assert at.button(key="load_demo").label == "Load the demo review"
+    assert not [b for b in at.button if b.key == "start.submit"]
+    assert "First, set up your partnership" in [s.value for s in at.subheader]

@@ -133,7 +133,7 @@ def test_a_profile_naming_a_logo_never_uploaded_is_refused(db: Database) -> None
         (b"MZ\x90\x00" + b"\x00" * 200, "not a PNG or JPEG image"),  # a program renamed .png
         (
             b'<svg xmlns="http://www.w3.org/2000/svg"><script>alert(1)</script></svg>',
-            "not a PNG or JPEG image",
+            "is an SVG drawing, which can carry scripts",
         ),
         (png() + b"\x00" * (50 * 1024 * 1024), "the most a logo may be is 2 MB"),
         (png_bomb(), "60000 × 60000 pixels"),

@@ -6,6 +6,7 @@ field's description is the variable's reference) and a test can compare the two.
 
 from __future__ import annotations
 
+import base64
 from collections.abc import Iterable
 from datetime import date
 from typing import Any
@@ -24,6 +25,18 @@ class ContextModel(BaseModel):
     """Base of every template context: unknown keys are refused, values are frozen."""
 
     model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class LetterheadLogo(ContextModel):
+    """The partnership's logo as a document carries it. Templates print it with
+    `{{ partnership.logo }}` (the letterhead's size) or `{{ partnership.logo_small }}` (a
+    running header's); both are empty when the partnership has no logo (see
+    templates.with_logo)."""
+
+    data_base64: str = Field(description="The PNG or JPEG image, base64-encoded")
+    width_px: int = Field(gt=0, description="The image's width in pixels")
+    height_px: int = Field(gt=0, description="The image's height in pixels")
+    alt_text: str = Field(min_length=1, description="What the logo says, for screen readers")
 
 
 class PartnershipDetails(ContextModel):
@@ -54,16 +67,31 @@ class PartnershipDetails(ContextModel):
     contact_phone: str = Field(
         default="01632 960 000", description="The contact's telephone number", min_length=1
     )
+    logo: LetterheadLogo | None = Field(
+        default=None, description="The letterhead logo (an image in the document), if any"
+    )
 
 
-def letterhead(profile: PartnershipProfile) -> PartnershipDetails:
-    """The letterhead a document prints, from the partnership's stored profile (issue 12)."""
+def letterhead(
+    profile: PartnershipProfile, *, logo_data: bytes | None = None
+) -> PartnershipDetails:
+    """The letterhead a document prints, from the partnership's stored profile (issue 12);
+    `logo_data` is the stored logo's image (documents without one still render cleanly)."""
+    logo = None
+    if profile.logo is not None and logo_data:
+        logo = LetterheadLogo(
+            data_base64=base64.b64encode(logo_data).decode("ascii"),
+            width_px=profile.logo.width_px,
+            height_px=profile.logo.height_px,
+            alt_text=profile.logo.alt_text,
+        )
     return PartnershipDetails(
         name=profile.name,
         address_line=profile.address,
         contact_name=profile.contact_name,
         contact_email=profile.email,
         contact_phone=profile.telephone,
+        logo=logo,
     )
 
 

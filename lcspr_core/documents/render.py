@@ -31,9 +31,10 @@ from lcspr_core.documents.templates import (
     render_in_process,
     render_template,
     resolve_template,
+    with_logo,
 )
 from lcspr_core.model import ReportStatus, Review
-from lcspr_core.partnership import require_profile
+from lcspr_core.partnership import read_logo, require_profile
 from lcspr_core.storage import Database
 
 # --- Rendering the default templates faster, with the same output -------------------------------
@@ -177,7 +178,7 @@ def _render_default(*, source: TemplateSource, context: dict[str, Any]) -> bytes
     templates.render_in_process."""
     tpl = _FastDocxTemplate(BytesIO(source.data))
     try:
-        tpl.render(context, _ENVIRONMENT, autoescape=True)
+        tpl.render(with_logo(tpl, context), _ENVIRONMENT, autoescape=True)
     except (JinjaTemplateError, TypeError):
         # Rendering is deterministic: the ordinary path fails the same way and turns the
         # failure into the message the app shows (one place for that wording).
@@ -242,7 +243,9 @@ def render_document(
 
 def stored_letterhead(*, db: Database) -> PartnershipDetails:
     """The stored profile's letterhead, or ProfileMissingError naming the page to set it up."""
-    return letterhead(require_profile(db=db))
+    profile = require_profile(db=db)
+    logo = read_logo(db=db, logo=profile.logo) if profile.logo else None
+    return letterhead(profile, logo_data=logo)
 
 
 def report_marking(*, review: Review) -> str:

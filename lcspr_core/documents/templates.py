@@ -9,16 +9,19 @@ limits (sandbox.py).
 
 from __future__ import annotations
 
+import base64
 import hashlib
 import os
 from dataclasses import dataclass
 from io import BytesIO
 from pathlib import Path
 from typing import Any, Literal
+from xml.sax.saxutils import escape as xml_escape
 from zipfile import BadZipFile
 
 from docx import Document
-from docxtpl import DocxTemplate
+from docx.shared import Mm
+from docxtpl import DocxTemplate, InlineImage
 from jinja2 import StrictUndefined, TemplateSyntaxError, UndefinedError, meta
 from jinja2 import TemplateError as JinjaTemplateError
 from jinja2.exceptions import SecurityError
@@ -49,6 +52,48 @@ class _SafeDocxTemplate(DocxTemplate):  # type: ignore[misc]  # docxtpl ships no
         # as HTML first turns a title's '&' into '&amp;amp;' (docxtpl 0.20.2 with autoescape).
         env = (jinja_env or make_environment()).overlay(autoescape=False)
         super().render_properties(context, env)
+
+
+# The logo's box on the letterhead: at most this tall and wide, its proportions kept.
+LOGO_MAX_MM = (18.0, 60.0)
+LOGO_SMALL_MAX_MM = (9.0, 30.0)
+
+
+class _DescribedImage(InlineImage):  # type: ignore[misc]  # docxtpl ships no type hints
+    """docxtpl's InlineImage with alternative text (Word's "descr"), for screen readers."""
+
+    def __init__(self, tpl: DocxTemplate, data: bytes, *, alt_text: str, **size: Any) -> None:
+        super().__init__(tpl, BytesIO(data), **size)
+        self.alt_text = alt_text
+
+    def _insert_image(self) -> str:
+        xml: str = super()._insert_image()
+        described = f'<wp:docPr descr="{xml_escape(self.alt_text, {chr(34): "&quot;"})}" '
+        return xml.replace("<wp:docPr ", described, 1)
+
+
+def _logo_size(width_px: int, height_px: int, box_mm: tuple[float, float]) -> dict[str, Any]:
+    """The size that fits the box (height, width) and keeps the image's proportions."""
+    scale = min(box_mm[0] / height_px, box_mm[1] / width_px)
+    return {"height": Mm(height_px * scale), "width": Mm(width_px * scale)}
+
+
+def with_logo(tpl: DocxTemplate, context: dict[str, Any]) -> dict[str, Any]:
+    """The context with `partnership.logo` (and `partnership.logo_small`) as images in the
+    document, or empty when there is no logo, so a template prints the tag as nothing."""
+    details = context.get("partnership")
+    if not isinstance(details, dict):
+        return context
+    logo = details.get("logo")
+    images: dict[str, Any] = {"logo": "", "logo_small": ""}
+    if isinstance(logo, dict):
+        data = base64.b64decode(logo["data_base64"])
+        for key, box in (("logo", LOGO_MAX_MM), ("logo_small", LOGO_SMALL_MAX_MM)):
+            images[key] = _DescribedImage(
+                tpl, data, alt_text=logo["alt_text"],
+                **_logo_size(logo["width_px"], logo["height_px"], box),
+            )  # fmt: skip
+    return {**context, "partnership": {**details, **images}}
 
 
 @dataclass(frozen=True)
@@ -210,7 +255,7 @@ def render_in_process(*, source: TemplateSource, context: dict[str, Any]) -> byt
     """Render into memory: on any error nothing is returned, so nothing half-rendered escapes."""
     tpl = _SafeDocxTemplate(BytesIO(source.data))
     try:
-        tpl.render(context, make_environment(), autoescape=True)
+        tpl.render(with_logo(tpl, context), make_environment(), autoescape=True)
     except SecurityError as exc:
         raise TemplateSecurityError(
             f"{source.name} was refused: it tries to reach inside the program ({exc}). "

@@ -33,7 +33,6 @@ from lcspr_core.model.incident import (
 from lcspr_core.model.partnership import (
     LogoRef,
     PartnershipProfile,
-    RapidReviewClockStart,
     RegisteredAgency,
     StatutoryPartner,
 )
@@ -53,7 +52,6 @@ from lcspr_core.model.setup import PartnerLead, RegulatorNotice, ReviewSetup, Te
 __all__ = [
     "StatutoryPartner",
     "RegisteredAgency",
-    "RapidReviewClockStart",
     "PartnershipProfile",
     "LogoRef",
     "ALL_PARTNERS",

@@ -283,3 +283,11 @@ class Person(Model):
     name: Text = Field(description="Full name", min_length=1, max_length=200)
     role: Text = Field(default="", description="Role or job title", max_length=200)
     organisation: Text = Field(default="", description="Agency or organisation", max_length=200)
+
+
+class RapidReviewClockStart(StrEnum):
+    """Which date starts the Rapid Review's 15 working days: local procedures differ
+    (issue 12). The partnership's profile holds the rule; each review records the one it used."""
+
+    PARTNERS_AWARE = "The date the safeguarding partners became aware"
+    PANEL_NOTIFIED = "The date the Panel was notified"

@@ -14,6 +14,7 @@ from lcspr_core.model.common import (
     ParallelProcessKind,
     PartnerKind,
     ProtectionPlan,
+    RapidReviewClockStart,
     Sex,
 )
 from lcspr_core.text import RequiredText, Text
@@ -73,6 +74,12 @@ class Incident(Model):
     other_areas: list[Text] = Field(
         default_factory=list,
         description="Other local authority, police or health areas involved (families who moved)",
+    )
+    # Local procedures differ (issue 12): recorded from the partnership's rule when the review
+    # starts, so a later change to the rule never silently moves this review's clock.
+    rapid_review_clock_start: RapidReviewClockStart | None = Field(
+        default=None,
+        description="Which date starts this review's Rapid Review clock (15 working days)",
     )
     parallel_processes: list[ParallelProcess] = Field(
         default_factory=list,

@@ -6,12 +6,11 @@ One per database, kept apart from any review: every document's letterhead is dra
 from __future__ import annotations
 
 import re
-from enum import StrEnum
 from typing import Annotated, Literal
 
 from pydantic import AfterValidator, Field, StringConstraints, field_validator
 
-from lcspr_core.model.common import AgencyKind, Model
+from lcspr_core.model.common import AgencyKind, Model, RapidReviewClockStart
 
 # Plain on purpose: catches a name or a phone number typed in the email box, nothing cleverer
 # (real addresses are too varied for a strict check, and no mail is sent from here).
@@ -28,18 +27,16 @@ def _plain_email_or_blank(value: str) -> str:
     return _plain_email(value) if value else value
 
 
-Email = Annotated[str, StringConstraints(strip_whitespace=True), AfterValidator(_plain_email)]
+# 254: the longest address email allows.
+Email = Annotated[
+    str, StringConstraints(strip_whitespace=True, max_length=254), AfterValidator(_plain_email)
+]
 EmailOrBlank = Annotated[
-    str, StringConstraints(strip_whitespace=True), AfterValidator(_plain_email_or_blank)
+    str,
+    StringConstraints(strip_whitespace=True, max_length=254),
+    AfterValidator(_plain_email_or_blank),
 ]
 Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
-
-
-class RapidReviewClockStart(StrEnum):
-    """Which date starts the Rapid Review's 15 working days: local procedures differ."""
-
-    PARTNERS_AWARE = "The date the safeguarding partners became aware"
-    PANEL_NOTIFIED = "The date the Panel was notified"
 
 
 class StatutoryPartner(Model):
@@ -70,13 +67,13 @@ class RegisteredAgency(Model):
     name: Name = Field(description="The agency's full name, as documents show it")
     kind: AgencyKind = Field(default=AgencyKind.OTHER, description="What kind of agency it is")
     partner: bool = Field(
-        default=False, description="Whether it is (part of) one of the three statutory partners"
+        default=False, description="A statutory partner, or part of one of the three"
     )
     contact_name: str = Field(default="", max_length=200, description="The agency's contact")
     contact_role: str = Field(default="", max_length=200, description="The contact's role")
     contact_email: EmailOrBlank = Field(default="", description="The contact's email")
     active: bool = Field(
-        default=True, description="Active, or retired (kept for the reviews that named it)"
+        default=True, description="Active (untick to retire: reviews that named it keep it)"
     )
 
 
