@@ -252,7 +252,7 @@ def test_a_business_manager_sets_up_eastshire_and_every_document_prints_it(
         assert EASTSHIRE in text and ADDRESS in text, kind
         assert "Northshire" not in every_part_text(data), kind
         assert {alt for _part, alt in logo_pictures(data)} == {ALT}, kind
-    assert len(documents) == 14
+    assert len(documents) == len(document_kinds()) == 15
     (SHOTS / "decision_notice_panel.docx").write_bytes(documents["decision_notice_panel"])
     terms_before = letterhead_text(documents["terms_of_reference"])
     assert "Easttown Primary School" in terms_before and "Eastshire Police" in terms_before
