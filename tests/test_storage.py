@@ -30,6 +30,7 @@ def test_migrations_create_the_pinned_schema(db: Database) -> None:
         "m012_audit_accounts",
         "m013_create_partnership",
         "m020_sso_sign_ins",
+        "m021_search_index",
     ]
     assert {
         name: list(db[name].columns_dict)
@@ -101,7 +102,7 @@ def test_migrations_create_the_pinned_schema(db: Database) -> None:
 
 def test_reopening_applies_no_migration_twice(db_path: Path, db: Database) -> None:
     again = storage.open_db(db_path)
-    assert len(storage.migrations.applied(again)) == 14
+    assert len(storage.migrations.applied(again)) == 15
 
 
 def test_connection_is_wal_full_sync_with_busy_timeout_and_foreign_keys(db: Database) -> None:
