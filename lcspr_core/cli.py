@@ -337,6 +337,20 @@ def cmd_nspcc_export(db: Database, args: argparse.Namespace) -> None:
         sys.stdout.write(text)
 
 
+def cmd_search(db: Database, args: argparse.Namespace) -> None:
+    from lcspr_core.search import search
+
+    result = search(
+        db=db, actor=CLI_ACTOR, query=args.query, reference=args.review, kind=args.kind,
+        limit=args.limit,
+    )  # fmt: skip
+    for hit in result.hits:
+        snippet = " ".join(hit.snippet_with("[", "]").split())
+        _out(f"{hit.reference}  {hit.kind_label}: {hit.title}\n    {snippet}\n    ({hit.record})")
+    if result.message:
+        _out(result.message)
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="lcspr",
@@ -445,6 +459,17 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("-o", "--output", help="file to write (default: standard output)")
     p.add_argument("--all", action="store_true", help="include reviews not yet published")
     p.set_defaults(func=cmd_nspcc_export)
+
+    p = sub.add_parser("search", help="search every review's findings, recommendations and more")
+    p.add_argument("query", help="words to look for (every word must appear)")
+    p.add_argument("--review", help="search one review only")
+    p.add_argument(
+        "--kind",
+        help="chronology, findings, recommendations, practitioner_contributions, "
+        "family_contributions or meetings",
+    )
+    p.add_argument("--limit", type=int, default=20, help="most results to show (default 20)")
+    p.set_defaults(func=cmd_search)
     add_user_commands(sub)
     add_partnership_commands(sub)
     return parser

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 
 from lcspr_core import storage
 from lcspr_core.access import Actor, visible_references
+from lcspr_core.errors import LcsprError
 from lcspr_core.search_text import KINDS, match_expression, query_terms
 from lcspr_core.storage import Database
 
@@ -57,7 +58,7 @@ def _kind(kind: str | None) -> str | None:
     for name, (label, _page) in KINDS.items():
         if wanted in (name, name.rstrip("s"), label.casefold().replace(" ", "_")):
             return name
-    raise ValueError(
+    raise LcsprError(
         f"There is no kind '{kind}' to search: choose one of " + ", ".join(KINDS) + "."
     )
 

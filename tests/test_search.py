@@ -4,13 +4,14 @@ highlighted, and never showing a review the person may not open nor a restricted
 from __future__ import annotations
 
 import sqlite3
+from pathlib import Path
 
 import pytest
 
 from lcspr_core import search, services, storage
 from lcspr_core.access import Actor, Role, system_actor
 from lcspr_core.demo import build_demo_review
-from lcspr_core.errors import StorageError
+from lcspr_core.errors import LcsprError, StorageError
 from lcspr_core.model import Finding, Theme
 from lcspr_core.storage import Database
 
@@ -172,7 +173,7 @@ def test_search_by_kind_and_an_unknown_kind(db: Database, reviews: None) -> None
     hits = search.search(db=db, actor=MACHINE, query="appointments", kind="Recommendation").hits
     assert all(hit.kind == "recommendations" for hit in hits)
     assert search.search(db=db, actor=MACHINE, query="health", kind="finding").hits
-    with pytest.raises(ValueError, match="no kind 'gossip'"):
+    with pytest.raises(LcsprError, match="no kind 'gossip'"):
         search.search(db=db, actor=MACHINE, query="health", kind="gossip")
 
 
@@ -191,3 +192,18 @@ def test_the_migration_indexes_reviews_already_stored(db: Database, reviews: Non
     for (review,) in db.execute("SELECT id FROM reviews").fetchall():
         storage._index_review(db, review)
     assert search.search(db=db, actor=MACHINE, query="appointments").hits
+
+
+def test_the_command_line_searches_with_review_and_kind(tmp_path: Path) -> None:
+    from tests.test_cli import lcspr
+
+    assert lcspr("--db", "s.db", "demo", cwd=tmp_path).returncode == 0
+    found = lcspr("--db", "s.db", "search", "screening tool", "--kind", "findings", cwd=tmp_path)
+    assert found.returncode == 0, found.stderr
+    assert "DEMO-2026-01  Finding: Domestic abuse notifications were screened" in found.stdout
+    assert "[screening] [tool]" in found.stdout
+    odd = lcspr("--db", "s.db", "search", '"', "--review", "DEMO-2026-01", cwd=tmp_path)
+    assert (odd.returncode, odd.stdout) == (0, "Type a word or two to search for.\n")
+    bad = lcspr("--db", "s.db", "search", "tool", "--kind", "gossip", cwd=tmp_path)
+    assert bad.returncode == 1 and bad.stderr.startswith("lcspr: There is no kind 'gossip'")
+    assert "Traceback" not in bad.stderr

@@ -1,0 +1,36 @@
+"""The Search page (AppTest): typed words give highlighted hits; odd input a plain message."""
+
+from __future__ import annotations
+
+from test_app_titles import open_page
+
+from lcspr_core.demo import DEMO_REFERENCE
+from lcspr_core.model import Review
+
+
+def _search(at, words: str):  # type: ignore[no-untyped-def]
+    box = next(t for t in at.text_input if t.key.startswith("search.query"))
+    return box.input(words).run()
+
+
+def test_searching_shows_highlighted_hits_with_a_way_to_open_them(stored_demo: Review) -> None:
+    at = _search(open_page("pages/search.py", DEMO_REFERENCE), "screening tool")
+    assert not at.exception
+    assert at.title[0].value == "Search reviews"
+    shown = " ".join(m.value for m in at.markdown)
+    assert "Domestic abuse notifications were screened in isolation" in shown
+    assert "**screening** **tool**" in shown
+    assert any(b.label == f"Open in {DEMO_REFERENCE}" for b in at.button)
+
+
+def test_odd_input_gives_a_plain_message_not_an_exception(stored_demo: Review) -> None:
+    for words in ('"', "AND OR", "NEAR(", "x" * 500):
+        at = _search(open_page("pages/search.py", DEMO_REFERENCE), words)
+        assert not at.exception
+        messages = [i.value for i in at.info]
+        hits = [b for b in at.button if b.label.startswith("Open in")]
+        # Results ("AND OR" are the words "and" and "or") or one plain sentence.
+        assert hits or messages in (
+            ["Type a word or two to search for."],
+            ["Nothing matches that in the reviews you can open."],
+        ), words
