@@ -267,7 +267,7 @@ def cmd_backup(db: Database, args: argparse.Namespace) -> None:
 
 def cmd_check(db: Database, args: argparse.Namespace) -> None:
     from lcspr_core.publication import safe_candidate_ids
-    from lcspr_core.readiness import readiness_problems
+    from lcspr_core.readiness import readiness_problems, recommendation_advice
 
     review = services.load_review(db=db, reference=args.reference, actor=CLI_ACTOR)
     items = readiness_problems(
@@ -275,6 +275,8 @@ def cmd_check(db: Database, args: argparse.Namespace) -> None:
         safe_candidates=safe_candidate_ids(db=db, reference=review.reference, actor=CLI_ACTOR),
     )  # fmt: skip
     step = "marked Final" if args.purpose == "final" else "published"
+    for advice in recommendation_advice(review):
+        _out(f"Advice (does not block): {advice.message}")
     if not items:
         _out(f"{review.reference} is ready to be {step}.")
         return

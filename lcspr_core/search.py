@@ -90,10 +90,12 @@ def search(
             return SearchResult([], f"You have no review '{reference}' to search.")
     if exclude_reference is not None:
         visible = [ref for ref in visible if ref.casefold() != exclude_reference.casefold()]
+    # Every review visible (an administrator): no filter, so the ranking reads the index only.
+    chosen = None if len(visible) == len(ids) else [ids[ref] for ref in visible]
     rows = storage.search_rows(
         db,
         match=match_expression(terms, any_term=any_term),
-        review_ids=[ids[ref] for ref in visible],
+        review_ids=chosen,
         kind=stored_kind,
         limit=max(1, min(limit, 500)),
     )

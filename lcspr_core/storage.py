@@ -1516,14 +1516,18 @@ def refresh_search_index(db: Database, touched: set[tuple[int, str]]) -> None:
 
 
 def search_rows(
-    db: Database, *, match: str, review_ids: list[int], kind: str | None, limit: int
+    db: Database, *, match: str, review_ids: list[int] | None, kind: str | None, limit: int
 ) -> list[dict[str, Any]]:
-    """The best `limit` texts matching the FTS5 expression `match` within the given reviews,
-    by bm25 (title weighted above body), each with a snippet marked with \\x02 ... \\x03."""
-    if not review_ids:
-        return []
-    where = f"r.review_id IN ({', '.join('?' * len(review_ids))})"
-    params: list[Any] = [match, *review_ids]
+    """The best `limit` texts matching the FTS5 expression `match` within the given reviews
+    (None: every review), by bm25 (title weighted above body), each with a snippet marked
+    with \\x02 ... \\x03."""
+    where = ""
+    params: list[Any] = [match]
+    if review_ids is not None:
+        if not review_ids:
+            return []
+        where += f" AND r.review_id IN ({', '.join('?' * len(review_ids))})"
+        params += review_ids
     if kind is not None:
         where += " AND r.kind = ?"
         params.append(kind)
@@ -1533,14 +1537,11 @@ def search_rows(
         "bm25(search_records_fts, 4.0, 1.0) AS score "
         "FROM search_records_fts JOIN search_records r ON r.id = search_records_fts.rowid "
         "JOIN reviews rv ON rv.id = r.review_id "
-        f"WHERE search_records_fts MATCH ? AND {where} ORDER BY score LIMIT ?",
+        f"WHERE search_records_fts MATCH ?{where} ORDER BY score LIMIT ?",
         [*params, limit],
     ).fetchall()
-    return [
-        {"review_id": a, "reference": b, "kind": c, "record": d, "title": e, "snippet": f,
-         "score": g}
-        for a, b, c, d, e, f, g in rows
-    ]  # fmt: skip
+    keys = ("review_id", "reference", "kind", "record", "title", "snippet", "score")
+    return [dict(zip(keys, row, strict=True)) for row in rows]
 
 
 def review_ids_by_reference(db: Database) -> dict[str, int]:

@@ -6,7 +6,7 @@ from datetime import date
 
 from pydantic import Field, model_validator
 
-from lcspr_core.model.common import ActionStatus, Item, Priority, Theme
+from lcspr_core.model.common import ActionStatus, Item, Model, Priority, Theme
 from lcspr_core.text import RequiredText, Text
 
 # A recommendation owned by the partnership as a whole rather than named agencies (seed:
@@ -28,6 +28,15 @@ class Finding(Item):
     priority: Priority = Field(default=Priority.MEDIUM, description="Priority")
 
 
+class DismissedAdvice(Model):
+    """A recommendations-checker flag a person judged not to apply, and why (issue 19)."""
+
+    advice: str = Field(description="The flag dismissed (its code)", max_length=40)
+    reason: RequiredText = Field(description="Why it does not apply here")
+    by: Text = Field(default="", description="Who dismissed it")
+    on: date = Field(description="When it was dismissed")
+
+
 class Recommendation(Item):
     """Who must do what by when (seed: 'clear on what is required ... and by when')."""
 
@@ -43,6 +52,14 @@ class Recommendation(Item):
     intended_outcome: Text = Field(default="", description="The intended outcome for children")
     impact_measure: Text = Field(default="", description="How impact will be measured")
     status: ActionStatus = Field(default=ActionStatus.NOT_STARTED, description="Progress")
+    lead_agency: Text = Field(
+        default="",
+        description="The one agency accountable for it, when several or all partners own it",
+        max_length=200,
+    )
+    dismissed_advice: list[DismissedAdvice] = Field(
+        default_factory=list, description="Checker flags dismissed, each with its reason"
+    )
 
     @model_validator(mode="after")
     def _someone_owns_it(self) -> Recommendation:
