@@ -275,13 +275,14 @@ def cmd_check(db: Database, args: argparse.Namespace) -> None:
         safe_candidates=safe_candidate_ids(db=db, reference=review.reference, actor=CLI_ACTOR),
     )  # fmt: skip
     step = "marked Final" if args.purpose == "final" else "published"
+    if not items:
+        _out(f"{review.reference} is ready to be {step}.")
+    for item in items:
+        _out(f"- {item.message} ({item.page} page)")
     for advice in recommendation_advice(review):
         _out(f"Advice (does not block): {advice.message}")
     if not items:
-        _out(f"{review.reference} is ready to be {step}.")
         return
-    for item in items:
-        _out(f"- {item.message} ({item.page} page)")
     raise LcsprError(f"{review.reference} is not ready to be {step}: {len(items)} item(s) missing.")
 
 
