@@ -108,3 +108,66 @@ def search(
         for row in rows
     ]  # fmt: skip
     return SearchResult(hits, "" if hits else "Nothing matches that in the reviews you can open.")
+
+
+# --- "Have we learned this before?" ----------------------------------------------------------
+
+# Words too common in review text to say two records are alike.
+_COMMON = frozenset(
+    "the and for with was were that this from have has had not but are been their they them "
+    "there which when what who will would should could about into than then also each other "
+    "child children agency agencies review practice".split()
+)
+
+
+@dataclass(frozen=True)
+class EarlierLearning:
+    """A finding or recommendation of an earlier review like the one being written."""
+
+    hit: SearchHit
+    review_date: str  # when the partners became aware of that review's incident (ISO date)
+    status: str  # the recommendation's status, or those of the recommendations answering it
+    shared_themes: list[str]
+
+
+def learned_before(
+    *, db: Database, actor: Actor, text: str, themes: list[str], reference: str, limit: int = 5
+) -> list[EarlierLearning]:
+    """The closest findings and recommendations of other reviews `actor` may open to `text`
+    (and `themes`): full-text similarity (any word, by bm25), then shared themes first."""
+    words = [w for w in query_terms(text + " " + " ".join(themes)) if len(w) > 3]
+    words = [w for w in dict.fromkeys(w.casefold() for w in words) if w not in _COMMON]
+    if not words:
+        return []
+    hits: list[SearchHit] = []
+    for kind in ("findings", "recommendations"):
+        hits += search(
+            db=db, actor=actor, query=" ".join(words), kind=kind, any_term=True,
+            exclude_reference=reference, limit=limit * 3,
+        ).hits  # fmt: skip
+    found = []
+    for hit in hits:
+        review = storage.review_id(db, hit.reference)
+        if review is None:
+            continue
+        item = storage.read_item(db, review, hit.kind, hit.record.split("/", 1)[1])
+        if item is None:
+            continue
+        data = item["data"]
+        sections = storage.read_sections(db, review)
+        incident = sections.get("incident", {}).get("data", {})
+        shared = [t for t in data.get("themes", []) if t in themes]
+        if hit.kind == "recommendations":
+            status = str(data.get("status", ""))
+        else:
+            answering = [
+                str(row["data"].get("status", ""))
+                for row in storage.read_items(db, review, "recommendations")
+                if item["id"] in row["data"].get("answers_findings", [])
+            ]
+            status = "; ".join(sorted(set(answering))) or "no recommendation answers it"
+        found.append(
+            EarlierLearning(hit, str(incident.get("partners_aware_on", "")), status, shared)
+        )
+    found.sort(key=lambda e: (-len(e.shared_themes), e.hit.score))
+    return found[:limit]

@@ -57,7 +57,8 @@ def show_hits(db: Database, query: str, kind: str | None) -> None:
     if result.message:
         st.info(result.message)
         return
-    st.caption(f"{len(result.hits)} best matches, most relevant first.")
+    count = len(result.hits)
+    st.caption(f"{count} match{'' if count == 1 else 'es'}, most relevant first.")
     for number, hit in enumerate(result.hits):
         with st.container(border=True):
             st.markdown(f"**{literal(hit.title)}**  \n{hit.kind_label} · {literal(hit.reference)}")

@@ -7,6 +7,7 @@ from lcspr_core.model import ALL_PARTNERS
 from lcspr_core.text import english_date
 from lcspr_ui.context import actor, current_review, open_database, page_heading
 from lcspr_ui.editors import item_editor
+from lcspr_ui.learned_before import being_written, learned_before_panel
 from lcspr_ui.recommendation_check import recommendations_advice
 
 page_heading("Recommendations")
@@ -60,3 +61,8 @@ item_editor(
         "lead_agency": "Needed when several agencies, or all partners, own it.",
     },
 )
+text, _themes = being_written(
+    review.reference, "recommendations", review.recommendations, ("what", "intended_outcome")
+)
+answered = [t.value for f in review.findings for t in f.themes]
+learned_before_panel(db, review.reference, text, answered, what="recommendation")

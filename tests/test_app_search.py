@@ -34,3 +34,25 @@ def test_odd_input_gives_a_plain_message_not_an_exception(stored_demo: Review) -
             ["Type a word or two to search for."],
             ["Nothing matches that in the reviews you can open."],
         ), words
+
+
+def test_the_findings_page_shows_what_other_reviews_found(stored_demo: Review) -> None:
+    from lcspr_core import services
+    from lcspr_core.access import system_actor
+    from lcspr_core.demo import build_demo_review
+    from lcspr_core.storage import open_db
+
+    db = open_db()
+    try:
+        services.create_review(
+            db=db, review=build_demo_review("OLD-2023-01"), actor=system_actor("t")
+        )
+    finally:
+        db.close()
+    at = open_page("pages/findings.py", DEMO_REFERENCE)
+    picker = next(s for s in at.selectbox if s.label == "Choose the finding to edit")
+    at = picker.select_index(1).run()
+    assert not at.exception
+    panel = next(e for e in at.expander if e.label.startswith("Have we learned this before?"))
+    shown = " ".join(m.value for m in panel.markdown)
+    assert "Finding · OLD-2023-01" in shown and "actions:" in shown

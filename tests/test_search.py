@@ -207,3 +207,24 @@ def test_the_command_line_searches_with_review_and_kind(tmp_path: Path) -> None:
     bad = lcspr("--db", "s.db", "search", "tool", "--kind", "gossip", cwd=tmp_path)
     assert bad.returncode == 1 and bad.stderr.startswith("lcspr: There is no kind 'gossip'")
     assert "Traceback" not in bad.stderr
+
+
+def test_learned_before_finds_earlier_findings_and_recommendations_with_their_status(
+    db: Database, reviews: None
+) -> None:
+    earlier = search.learned_before(
+        db=db, actor=reviewer(SEEN, CURRENT),
+        text="The GP did not follow up missed health appointments",
+        themes=[Theme.NEGLECT.value], reference=CURRENT,
+    )  # fmt: skip
+    assert earlier
+    first = earlier[0]
+    assert (first.hit.reference, first.hit.record) == (SEEN, "findings/fseen")
+    assert first.shared_themes == [Theme.NEGLECT.value]
+    assert first.status == "no recommendation answers it"
+    assert first.review_date == "2026-06-12"
+    assert all(e.hit.reference not in (HIDDEN, CURRENT) for e in earlier)
+    recs = [e for e in earlier if e.hit.kind == "recommendations"]
+    assert all(e.status in {"Not started", "In progress", "Complete", "Overdue"} for e in recs)
+    assert search.learned_before(db=db, actor=MACHINE, text="the and", themes=[],
+                                 reference=CURRENT) == []  # fmt: skip
