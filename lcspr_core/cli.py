@@ -340,6 +340,21 @@ def cmd_nspcc_export(db: Database, args: argparse.Namespace) -> None:
         sys.stdout.write(text)
 
 
+def cmd_tracker_export(db: Database, args: argparse.Namespace) -> None:
+    from lcspr_core.tracker_export import tracker_csv
+
+    stored = partnership.read_profile(db=db)
+    text = tracker_csv(
+        reviews=services.list_reviews(db=db, actor=CLI_ACTOR),
+        partnership=stored.profile.name if stored else "",
+    )
+    if args.output:
+        storage.write_file_atomically(Path(args.output), text.encode("utf-8"))
+        _out(f"Wrote {args.output}")
+    else:
+        sys.stdout.write(text)
+
+
 def cmd_search(db: Database, args: argparse.Namespace) -> None:
     from lcspr_core.search import search
 
@@ -462,6 +477,12 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("-o", "--output", help="file to write (default: standard output)")
     p.add_argument("--all", action="store_true", help="include reviews not yet published")
     p.set_defaults(func=cmd_nspcc_export)
+
+    p = sub.add_parser(
+        "tracker-export", help="the Safeguarding Case Review Tracker return (CSV)"
+    )
+    p.add_argument("-o", "--output", help="file to write (default: standard output)")
+    p.set_defaults(func=cmd_tracker_export)
 
     p = sub.add_parser("search", help="search every review's findings, recommendations and more")
     p.add_argument("query", help="words to look for (every word must appear)")

@@ -138,3 +138,22 @@ def quality_ratings(section: QualityAssessment | None, key: str, shown: set[Loc]
                     note.markdown(f":red[:material/error: {message}]")
         result.append({"marker": marker, "rating": chosen, "note": text})
     return result
+
+
+def tracker_download(db: Database, reviews: Sequence[Review]) -> None:
+    """The Safeguarding Case Review Tracker return (issue 19), beside the NSPCC export."""
+    from lcspr_core.partnership import read_profile
+    from lcspr_core.tracker_export import tracker_csv
+
+    stored = read_profile(db=db)
+    data = tracker_csv(reviews=reviews, partnership=stored.profile.name if stored else "")
+    st.caption(f"{len(reviews)} review(s); restricted details are replaced.")
+    st.download_button(
+        "Download Safeguarding Case Review Tracker return (CSV)",
+        data.encode("utf-8"),
+        file_name="case-review-tracker.csv",
+        mime="text/csv",
+        key="learning.tracker.download",
+        icon=":material/download:",
+        on_click="ignore",
+    )

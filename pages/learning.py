@@ -23,6 +23,7 @@ from lcspr_ui.learning import (
     nspcc_download,
     quality_overview,
     quality_ratings,
+    tracker_download,
     visible_reviews,
 )
 
@@ -61,6 +62,8 @@ with clocks_tab:
 with export_tab:
     st.markdown("**NSPCC national case review repository**")
     nspcc_download(chosen)
+    st.markdown("**Safeguarding Case Review Tracker (NHS designated professionals)**")
+    tracker_download(db, chosen)
     st.markdown("**Action plans of these reviews, for the board**")
     xlsx_download(chosen, file_name="action-plans.xlsx", key="learning.xlsx")
 with quality_tab:
