@@ -5,6 +5,8 @@ from lcspr_core.model.analysis import (
     ActionUpdate,
     DismissedAdvice,
     Finding,
+    ImpactEvidence,
+    ImpactJudgement,
     Recommendation,
 )
 from lcspr_core.model.common import *  # noqa: F403 - the enums are part of the model's API
@@ -76,6 +78,8 @@ __all__ = [
     "CriterionGroup",
     "Decision",
     "DismissedAdvice",
+    "ImpactEvidence",
+    "ImpactJudgement",
     "FamilyContribution",
     "Finding",
     "Incident",

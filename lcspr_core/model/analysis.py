@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date
+from enum import StrEnum
 
 from pydantic import Field, model_validator
 
@@ -76,6 +77,23 @@ class Recommendation(Item):
         return self.owners == [ALL_PARTNERS]
 
 
+class ImpactEvidence(StrEnum):
+    """How the impact of an action was looked for (issue 19: the impact loop)."""
+
+    AUDIT = "An audit"
+    RE_AUDIT = "A re-audit"
+    CASE_SAMPLE = "A case sample"
+    FEEDBACK = "Feedback (families, children or practitioners)"
+
+
+class ImpactJudgement(StrEnum):
+    """What the evidence says: the Panel finds most yearly reports say nothing about impact."""
+
+    NONE_YET = "No evidence yet"
+    SOME = "Some evidence"
+    CLEAR = "Clear evidence"
+
+
 class ActionUpdate(Item):
     """A dated progress update on a recommendation, by the owning agency's partner lead."""
 
@@ -85,3 +103,9 @@ class ActionUpdate(Item):
     status: ActionStatus = Field(description="Status after this update")
     update: RequiredText = Field(description="What has been done")
     evidence_of_impact: Text = Field(default="", description="Evidence of impact on practice")
+    impact_evidence: list[ImpactEvidence] = Field(
+        default_factory=list, description="How impact was looked for"
+    )
+    impact_judgement: ImpactJudgement = Field(
+        default=ImpactJudgement.NONE_YET, description="What the evidence of impact shows"
+    )
