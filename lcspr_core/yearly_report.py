@@ -94,20 +94,20 @@ def yearly_learning(*, reviews: Sequence[Review], year: int, today: date) -> Yea
 _FONT = Path("/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf")
 
 
-def bar_chart_png(rows: Sequence[tuple[str, int]], *, width: int = 900) -> bytes:
+def bar_chart_png(rows: Sequence[tuple[str, int]], *, width: int = 1000) -> bytes:
     """A plain horizontal bar chart of `rows` as PNG (the numbers are printed beside it too,
     so the chart is never the only way to read them)."""
-    bar, gap, label_w = 34, 14, 380
+    bar, gap, label_w = 44, 16, 520
     height = max(1, len(rows)) * (bar + gap) + gap
     image = Image.new("RGB", (width, height), "white")
     draw = ImageDraw.Draw(image)
-    font = ImageFont.truetype(str(_FONT), 20) if _FONT.exists() else ImageFont.load_default()
+    font = ImageFont.truetype(str(_FONT), 28) if _FONT.exists() else ImageFont.load_default()
     top = max([count for _label, count in rows] + [1])
     for n, (label, count) in enumerate(rows):
         y = gap + n * (bar + gap)
-        text = label if len(label) <= 34 else label[:33] + "…"
+        text = label if len(label) <= 32 else label[:31] + "…"
         draw.text((8, y + 6), text, fill="black", font=font)
-        length = int((width - label_w - 70) * count / top)
+        length = int((width - label_w - 80) * count / top)
         draw.rectangle([label_w, y, label_w + max(length, 2), y + bar], fill="#1d4f91")
         draw.text((label_w + length + 8, y + 6), str(count), fill="black", font=font)
     out = io.BytesIO()
@@ -131,9 +131,11 @@ def _chart_beside_numbers(
 ) -> None:
     """The chart image with its data table beside it (one row, two cells)."""
     layout = document.add_table(rows=1, cols=2)  # type: ignore[attr-defined]
+    layout.autofit = False
     left, right = layout.rows[0].cells
-    left.width, right.width = Cm(10), Cm(6)
-    left.paragraphs[0].add_run().add_picture(io.BytesIO(bar_chart_png(rows)), width=Cm(9.5))
+    for column, cell, width in zip(layout.columns, (left, right), (Cm(9), Cm(7.5)), strict=True):
+        column.width = cell.width = width
+    left.paragraphs[0].add_run().add_picture(io.BytesIO(bar_chart_png(rows)), width=Cm(8.6))
     numbers = right.add_table(rows=1, cols=2)
     numbers.style = "Table Grid"
     for cell, text in zip(numbers.rows[0].cells, heading, strict=True):

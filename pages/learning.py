@@ -25,6 +25,7 @@ from lcspr_ui.learning import (
     quality_ratings,
     tracker_download,
     visible_reviews,
+    yearly_report_download,
 )
 
 st.title("Learning across reviews")
@@ -64,6 +65,8 @@ with export_tab:
     nspcc_download(chosen)
     st.markdown("**Safeguarding Case Review Tracker (NHS designated professionals)**")
     tracker_download(db, chosen)
+    st.markdown("**Learning from reviews: the yearly report section**")
+    yearly_report_download(db, reviews)
     st.markdown("**Action plans of these reviews, for the board**")
     xlsx_download(chosen, file_name="action-plans.xlsx", key="learning.xlsx")
 with quality_tab:

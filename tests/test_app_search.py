@@ -56,3 +56,14 @@ def test_the_findings_page_shows_what_other_reviews_found(stored_demo: Review) -
     panel = next(e for e in at.expander if e.label.startswith("Have we learned this before?"))
     shown = " ".join(m.value for m in panel.markdown)
     assert "Finding · OLD-2023-01" in shown and "actions:" in shown
+
+
+def test_the_learning_page_offers_the_yearly_section_for_a_chosen_year(
+    stored_demo: Review,
+) -> None:
+    at = open_page("pages/learning.py", DEMO_REFERENCE)
+    assert not at.exception
+    year = next(s for s in at.selectbox if s.key == "learning.yearly.year")
+    at = year.select(2026).run()
+    assert not at.exception
+    assert "1 review(s) started and 0 completed in 2026." in " ".join(c.value for c in at.caption)
