@@ -1437,6 +1437,9 @@ def m021_search_index(db: Database) -> None:
     db.table("search_records").enable_fts(
         ["title", "body"], create_triggers=True, tokenize="porter unicode61 remove_diacritics 2"
     )
+    # The register each review's index was redacted with (a digest): an incident save that
+    # leaves it as it was does not re-index a 5,000-entry chronology.
+    db.table("search_registers").create({"review_id": int, "digest": str}, pk="review_id")
     for (review,) in db.execute("SELECT id FROM reviews").fetchall():
         _index_review(db, int(review))
 
@@ -1469,9 +1472,22 @@ def _insert_search_entries(
         )  # fmt: skip
 
 
-def _index_review(db: Database, review: int) -> None:
+def _register_digest(swaps: list[Any]) -> str:
+    text = to_json([[s.term, s.replacement, s.pattern] for s in swaps])
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
+def _index_review(db: Database, review: int, swaps: list[Any] | None = None) -> None:
     db.execute("DELETE FROM search_records WHERE review_id = ?", [review])
-    swaps = _register(db, review)
+    db.execute("DELETE FROM search_registers WHERE review_id = ?", [review])
+    if swaps is None:
+        swaps = _register(db, review)
+    if db.execute("SELECT 1 FROM reviews WHERE id = ?", [review]).fetchone() is None:
+        return
+    db.execute(
+        "INSERT INTO search_registers (review_id, digest) VALUES (?, ?)",
+        [review, _register_digest(swaps)],
+    )
     kinds = list(search_text.KINDS)
     rows = db.execute(
         f"SELECT kind, id, data FROM items WHERE review_id = ? AND kind IN "
@@ -1492,10 +1508,18 @@ def refresh_search_index(db: Database, touched: set[tuple[int, str]]) -> None:
     for review, target in touched:
         by_review.setdefault(review, set()).add(target)
     for review, targets in by_review.items():
-        if "*" in targets or targets & search_text.REGISTER_SECTIONS:
-            _index_review(db, review)  # a removed review has no items left to index
-            continue
         swaps: list[Any] | None = None
+        if "*" in targets:
+            _index_review(db, review)  # a removed review: its rows go
+            continue
+        if targets & search_text.REGISTER_SECTIONS:
+            swaps = _register(db, review)
+            stored = db.execute(
+                "SELECT digest FROM search_registers WHERE review_id = ?", [review]
+            ).fetchone()
+            if stored is None or stored[0] != _register_digest(swaps):
+                _index_review(db, review, swaps)
+                continue
         for target in targets:
             kind, _, item_id = target.partition("/")
             if kind not in search_text.KINDS or not item_id:

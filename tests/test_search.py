@@ -228,3 +228,24 @@ def test_learned_before_finds_earlier_findings_and_recommendations_with_their_st
     assert all(e.status in {"Not started", "In progress", "Complete", "Overdue"} for e in recs)
     assert search.learned_before(db=db, actor=MACHINE, text="the and", themes=[],
                                  reference=CURRENT) == []  # fmt: skip
+
+
+def test_an_incident_save_that_leaves_the_register_as_it_was_does_not_reindex(
+    db: Database, reviews: None
+) -> None:
+    review = services.load_review(db=db, reference=SEEN, actor=MACHINE)
+    before = db.execute("SELECT max(id) FROM search_records").fetchone()[0]
+    versions = services.read_versions(db=db, reference=SEEN, actor=MACHINE)
+    incident = review.incident.model_copy(update={"outline": review.incident.outline + " More."})
+    services.save_section(
+        db=db, reference=SEEN, name="incident", value=incident,
+        expected_version=versions["incident"].version, actor=MACHINE, edited={"outline"},
+    )  # fmt: skip
+    assert db.execute("SELECT max(id) FROM search_records").fetchone()[0] == before
+    # A new pseudonym changes what the child's name is replaced with: the review is re-indexed.
+    child = incident.child.model_copy(update={"pseudonym": "Child Q"})
+    services.save_section(
+        db=db, reference=SEEN, name="incident", value=incident.model_copy(update={"child": child}),
+        expected_version=versions["incident"].version + 1, actor=MACHINE, edited={"child"},
+    )  # fmt: skip
+    assert db.execute("SELECT max(id) FROM search_records").fetchone()[0] > before
