@@ -5,6 +5,7 @@ Screenshots go to /tmp/shots_search."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -97,3 +98,51 @@ def test_a_reviewer_finds_earlier_findings_they_may_see_and_none_they_may_not(pa
     settle(page)
     page.get_by_role("heading", name=f"Findings — Child A, {SEEN}").wait_for()
     page.screenshot(path=str(SHOTS / "opened.png"), full_page=True)
+
+
+def test_a_reviewer_dismisses_checker_advice_with_a_reason_that_survives_leaving(
+    page: Any,
+) -> None:
+    page.get_by_role("heading", name="Sign in").wait_for()
+    page.get_by_role("textbox", name="Username").fill(USER)
+    page.get_by_role("textbox", name="Password").fill(PASSWORD)
+    page.get_by_role("button", name="Sign in", exact=True).click()
+    settle(page)
+    page.locator('[data-testid="stSidebar"] [data-testid="stSelectbox"]').first.click()
+    page.get_by_role("option", name=re.compile(CURRENT)).click()
+    settle(page)
+    page.get_by_role("link", name="Recommendations", exact=True).click()
+    settle(page)
+    page.get_by_role("heading", name=f"Recommendations — Child A, {CURRENT}").wait_for()
+    # Writing a recommendation shows earlier similar ones (the other review Rita may open).
+    page.get_by_text("Have we learned this before?").first.wait_for()
+
+    page.get_by_text("Checker:").first.click()
+    reason = page.get_by_role("textbox", name="Why it does not apply here (recorded)").first
+    reason.fill("The joint protocol names the police as lead in its first paragraph.")
+    reason.press("Tab")
+    settle(page)
+    page.get_by_role("link", name="Findings", exact=True).click()
+    settle(page)
+    page.get_by_role("link", name="Recommendations", exact=True).click()
+    settle(page)
+    if not reason.is_visible():
+        page.get_by_text("Checker:").first.click()
+    assert reason.input_value().startswith("The joint protocol names the police")
+    before = page.get_by_text("Checker:").first.inner_text()
+    page.get_by_role("button", name="Dismiss this advice").first.click()
+    settle(page)
+    page.get_by_text("Advice dismissed; the reason is recorded.").wait_for()
+    after = page.get_by_text("Checker:").first.inner_text()
+    assert before != after
+    page.screenshot(path=str(SHOTS / "advice.png"), full_page=True)
+
+    # Writing a new recommendation: earlier similar ones of the review Rita may open appear.
+    what = page.get_by_role("textbox", name=re.compile("What: the improvement required"))
+    what.fill("Follow up every child not brought to a health appointment.")
+    what.press("Tab")
+    settle(page)
+    page.get_by_text(f"Recommendation · {SEEN}").first.wait_for()
+    panel = page.locator('[data-testid="stExpander"]', has_text="Have we learned this before?")
+    assert HIDDEN not in panel.inner_text()
+    page.screenshot(path=str(SHOTS / "learned_before.png"), full_page=True)
