@@ -24,7 +24,8 @@ def criteria_with_evidence(key: str, shown: set) -> dict:
     # Criteria (a) and (b): improvements identified before, recurrent themes (issue 19).
     rapid = review.rapid_review
     themes = [t.value for t in rapid.themes] if rapid else []
-    learned_before_panel(db, review.reference, review.incident.outline, themes, what="outline")
+    text = " ".join([review.incident.outline, rapid.emerging_learning if rapid else ""])
+    learned_before_panel(db, review.reference, text, themes, what="outline")
     return {"criteria": criteria_checklist(review.rapid_review, key, shown)}
 
 

@@ -67,3 +67,49 @@ def test_the_learning_page_offers_the_yearly_section_for_a_chosen_year(
     at = year.select(2026).run()
     assert not at.exception
     assert "1 review(s) started and 0 completed in 2026." in " ".join(c.value for c in at.caption)
+
+
+def test_an_action_update_records_the_impact_evidence_and_judgement(stored_demo: Review) -> None:
+    from datetime import date
+
+    from lcspr_core import services
+    from lcspr_core.access import system_actor
+    from lcspr_core.model import ImpactEvidence, ImpactJudgement
+    from lcspr_core.storage import open_db
+    from tests.helpers.apptest import field
+
+    at = open_page("pages/action_plan.py", DEMO_REFERENCE)
+    new = f"{DEMO_REFERENCE}.action_update"
+    field(at.selectbox, f"{new}.recommendation").select("r3")
+    field(at.date_input, f"{new}.on").set_value(date(2026, 11, 2))
+    field(at.text_area, f"{new}.update").input("Protocol in use since October.")
+    field(at.multiselect, f"{new}.impact_evidence").select(ImpactEvidence.CASE_SAMPLE)
+    field(at.selectbox, f"{new}.impact_judgement").select(ImpactJudgement.SOME)
+    at.button(key=f"{new}.save").click().run()
+    assert not at.exception
+    db = open_db()
+    try:
+        review = services.load_review(db=db, reference=DEMO_REFERENCE, actor=system_actor("t"))
+    finally:
+        db.close()
+    update = review.action_updates[-1]
+    assert update.impact_evidence == [ImpactEvidence.CASE_SAMPLE]
+    assert update.impact_judgement is ImpactJudgement.SOME
+
+
+def test_the_rapid_review_page_shows_what_other_reviews_found(stored_demo: Review) -> None:
+    from lcspr_core import services
+    from lcspr_core.access import system_actor
+    from lcspr_core.demo import build_demo_review
+    from lcspr_core.storage import open_db
+
+    db = open_db()
+    try:
+        services.create_review(db=db, review=build_demo_review("OLD-2023-02"),
+                               actor=system_actor("t"))  # fmt: skip
+    finally:
+        db.close()
+    at = open_page("pages/rapid_review.py", DEMO_REFERENCE)
+    assert not at.exception
+    panel = next(e for e in at.expander if e.label.startswith("Have we learned this before?"))
+    assert "OLD-2023-02" in " ".join(m.value for m in panel.markdown)
