@@ -56,6 +56,7 @@ PAGES = {
     ],
     "Across reviews": [
         st.Page("pages/learning.py", title="Learning across reviews", icon=":material/insights:"),
+        st.Page("pages/search.py", title="Search reviews", icon=":material/manage_search:"),
     ],
 }
 

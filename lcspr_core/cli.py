@@ -282,7 +282,7 @@ def cmd_backup(db: Database, args: argparse.Namespace) -> None:
 
 def cmd_check(db: Database, args: argparse.Namespace) -> None:
     from lcspr_core.publication import safe_candidate_ids
-    from lcspr_core.readiness import readiness_problems
+    from lcspr_core.readiness import readiness_problems, recommendation_advice
 
     review = services.load_review(db=db, reference=args.reference, actor=CLI_ACTOR)
     items = readiness_problems(
@@ -292,9 +292,12 @@ def cmd_check(db: Database, args: argparse.Namespace) -> None:
     step = "marked Final" if args.purpose == "final" else "published"
     if not items:
         _out(f"{review.reference} is ready to be {step}.")
-        return
     for item in items:
         _out(f"- {item.message} ({item.page} page)")
+    for advice in recommendation_advice(review):
+        _out(f"Advice (does not block): {advice.message}")
+    if not items:
+        return
     raise LcsprError(f"{review.reference} is not ready to be {step}: {len(items)} item(s) missing.")
 
 
@@ -350,6 +353,35 @@ def cmd_nspcc_export(db: Database, args: argparse.Namespace) -> None:
         _out(f"Wrote {args.output}")
     else:
         sys.stdout.write(text)
+
+
+def cmd_tracker_export(db: Database, args: argparse.Namespace) -> None:
+    from lcspr_core.tracker_export import tracker_csv
+
+    stored = partnership.read_profile(db=db)
+    text = tracker_csv(
+        reviews=services.list_reviews(db=db, actor=CLI_ACTOR),
+        partnership=stored.profile.name if stored else "",
+    )
+    if args.output:
+        storage.write_file_atomically(Path(args.output), text.encode("utf-8"))
+        _out(f"Wrote {args.output}")
+    else:
+        sys.stdout.write(text)
+
+
+def cmd_search(db: Database, args: argparse.Namespace) -> None:
+    from lcspr_core.search import search
+
+    result = search(
+        db=db, actor=CLI_ACTOR, query=args.query, reference=args.review, kind=args.kind,
+        limit=args.limit,
+    )  # fmt: skip
+    for hit in result.hits:
+        snippet = " ".join(hit.snippet_with("[", "]").split())
+        _out(f"{hit.reference}  {hit.kind_label}: {hit.title}\n    {snippet}\n    ({hit.record})")
+    if result.message:
+        _out(result.message)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -464,6 +496,23 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("-o", "--output", help="file to write (default: standard output)")
     p.add_argument("--all", action="store_true", help="include reviews not yet published")
     p.set_defaults(func=cmd_nspcc_export)
+
+    p = sub.add_parser(
+        "tracker-export", help="the Safeguarding Case Review Tracker return (CSV)"
+    )
+    p.add_argument("-o", "--output", help="file to write (default: standard output)")
+    p.set_defaults(func=cmd_tracker_export)
+
+    p = sub.add_parser("search", help="search every review's findings, recommendations and more")
+    p.add_argument("query", help="words to look for (every word must appear)")
+    p.add_argument("--review", help="search one review only")
+    p.add_argument(
+        "--kind",
+        help="chronology, findings, recommendations, practitioner_contributions, "
+        "family_contributions or meetings",
+    )
+    p.add_argument("--limit", type=int, default=20, help="most results to show (default 20)")
+    p.set_defaults(func=cmd_search)
     add_user_commands(sub)
     add_partnership_commands(sub)
     add_request_commands(sub)

@@ -354,6 +354,22 @@ def readiness_problems(
     return items
 
 
+def recommendation_advice(review: Review) -> list[ReadinessItem]:
+    """The recommendations checker's open flags (issue 19): advice shown beside the checks,
+    never blocking Final or publication; each can be dismissed with a reason."""
+    from lcspr_core.recommendation_check import open_advice
+
+    return [
+        ReadinessItem(
+            f"advice/{rec.id}/{advice.code}",
+            f"Recommendation {number}: {advice.hint}",
+            "Recommendations",
+        )
+        for number, rec in enumerate(review.recommendations, start=1)
+        for advice in open_advice(rec)
+    ]
+
+
 def _override(
     *, items: list[ReadinessItem], step: str, actor: Actor, today: date,
     override_reason: str | None,

@@ -27,6 +27,7 @@ from typing import Any
 from sqlite_utils import Database as Database  # re-exported for annotations elsewhere
 from sqlite_utils.migrations import Migrations
 
+from lcspr_core import search_text
 from lcspr_core.errors import StorageError
 from lcspr_core.secrets_key import instance_key
 
@@ -337,7 +338,8 @@ def write_transaction(db: Database) -> Iterator[Database]:
                     "A change to case data was about to be saved without its audit entry; "
                     "nothing was changed."
                 )
-            refresh_review_overviews(db, state.touched)
+            refresh_review_overviews(db, {review for review, _target in state.touched})
+            refresh_search_index(db, state.touched)
             db.conn.execute("COMMIT")
         except BaseException:
             if db.conn.in_transaction:
@@ -611,9 +613,9 @@ class _TransactionState:
     head: tuple[int, str] | None = None
     # The instance key, read once per write (a whole review is thousands of records).
     key: bytes | None = None
-    # Ids of the reviews whose case data this write changed: their stored overviews are
-    # brought up to date before it commits.
-    touched: set[int] = field(default_factory=set)
+    # (review id, target) of every record this write stored or removed: the reviews' stored
+    # overviews and the search index catch up on them just before the commit.
+    touched: set[tuple[int, str]] = field(default_factory=set)
 
 
 # Keyed by connection: one Database per script run, and a transaction never spans two.
@@ -659,7 +661,7 @@ def _note_record(
     digest = record_digest(instance_key_of(db), text) if text is not None else None
     state = _transaction_state(db)
     state.records.append((review, target, version, digest))
-    state.touched.add(review)
+    state.touched.add((review, target))
 
 
 def audit_entry_hash(key: bytes, prev_hash: str, entry: dict[str, Any]) -> str:
@@ -1566,3 +1568,157 @@ def recently_audited(
         [within, target, action, since],
     ).fetchone()
     return int(row[0])
+
+
+# --- full-text search (issue 19) -------------------------------------------------------------
+# One row per searchable text in search_records, and sqlite-utils' FTS5 table over its title
+# and body (search_records_fts, kept in step by its triggers). The texts are already redacted
+# (search_text.py); they are rebuilt from the stored records inside every write, so the index
+# never lags nor outlives a record.
+
+
+@migrations()
+def m021_search_index(db: Database) -> None:
+    db.table("search_records").create(
+        {"id": int, "review_id": int, "target": str, "kind": str, "record": str,
+         "title": str, "body": str},
+        pk="id",
+        not_null={"review_id", "target", "kind", "record", "title", "body"},
+    )  # fmt: skip
+    db.table("search_records").create_index(["review_id", "target"])
+    db.table("search_records").enable_fts(
+        ["title", "body"], create_triggers=True, tokenize="porter unicode61 remove_diacritics 2"
+    )
+    # The register each review's index was redacted with (a digest): an incident save that
+    # leaves it as it was does not re-index a 5,000-entry chronology.
+    db.table("search_registers").create({"review_id": int, "digest": str}, pk="review_id")
+    for (review,) in db.execute("SELECT id FROM reviews").fetchall():
+        _index_review(db, int(review))
+
+
+def _register(db: Database, review: int) -> list[Any]:
+    rows = dict(
+        db.execute(
+            "SELECT name, data FROM sections WHERE review_id = ? AND name IN (?, ?)",
+            [review, *sorted(search_text.REGISTER_SECTIONS)],
+        ).fetchall()
+    )
+    reference = db.execute("SELECT reference FROM reviews WHERE id = ?", [review]).fetchone()
+    if reference is None:
+        return []
+    return search_text.register_swaps(
+        reference[0],
+        json.loads(rows["restricted"]) if "restricted" in rows else None,
+        json.loads(rows["incident"]) if "incident" in rows else None,
+    )
+
+
+def _insert_search_entries(
+    db: Database, review: int, target: str, found: list[search_text.SearchEntry]
+) -> None:
+    if found:
+        db.table("search_records").insert_all(
+            {"review_id": review, "target": target, "kind": entry.kind, "record": entry.record,
+             "title": entry.title, "body": entry.body}
+            for entry in found
+        )  # fmt: skip
+
+
+def _register_digest(swaps: list[Any]) -> str:
+    text = to_json([[s.term, s.replacement, s.pattern] for s in swaps])
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
+def _index_review(db: Database, review: int, swaps: list[Any] | None = None) -> None:
+    db.execute("DELETE FROM search_records WHERE review_id = ?", [review])
+    db.execute("DELETE FROM search_registers WHERE review_id = ?", [review])
+    if swaps is None:
+        swaps = _register(db, review)
+    if db.execute("SELECT 1 FROM reviews WHERE id = ?", [review]).fetchone() is None:
+        return
+    db.execute(
+        "INSERT INTO search_registers (review_id, digest) VALUES (?, ?)",
+        [review, _register_digest(swaps)],
+    )
+    kinds = list(search_text.KINDS)
+    rows = db.execute(
+        f"SELECT kind, id, data FROM items WHERE review_id = ? AND kind IN "
+        f"({', '.join('?' * len(kinds))})",
+        [review, *kinds],
+    ).fetchall()
+    for kind, item_id, data in rows:
+        target = f"{kind}/{item_id}"
+        _insert_search_entries(
+            db, review, target, search_text.entries(kind, item_id, json.loads(data), swaps)
+        )
+
+
+def refresh_search_index(db: Database, touched: set[tuple[int, str]]) -> None:
+    """Bring the search index up to date with the records a write stored or removed: called
+    once, inside the write, just before it commits (so the index is never out of step)."""
+    by_review: dict[int, set[str]] = {}
+    for review, target in touched:
+        by_review.setdefault(review, set()).add(target)
+    for review, targets in by_review.items():
+        swaps: list[Any] | None = None
+        if "*" in targets:
+            _index_review(db, review)  # a removed review: its rows go
+            continue
+        if targets & search_text.REGISTER_SECTIONS:
+            swaps = _register(db, review)
+            stored = db.execute(
+                "SELECT digest FROM search_registers WHERE review_id = ?", [review]
+            ).fetchone()
+            if stored is None or stored[0] != _register_digest(swaps):
+                _index_review(db, review, swaps)
+                continue
+        for target in targets:
+            kind, _, item_id = target.partition("/")
+            if kind not in search_text.KINDS or not item_id:
+                continue
+            db.execute(
+                "DELETE FROM search_records WHERE review_id = ? AND target = ?", [review, target]
+            )
+            row = db.execute(
+                "SELECT data FROM items WHERE review_id = ? AND kind = ? AND id = ?",
+                [review, kind, item_id],
+            ).fetchone()
+            if row is None:
+                continue
+            if swaps is None:
+                swaps = _register(db, review)
+            found = search_text.entries(kind, item_id, json.loads(row[0]), swaps)
+            _insert_search_entries(db, review, target, found)
+
+
+def search_rows(
+    db: Database, *, match: str, review_ids: list[int] | None, kind: str | None, limit: int
+) -> list[dict[str, Any]]:
+    """The best `limit` texts matching the FTS5 expression `match` within the given reviews
+    (None: every review), by bm25 (title weighted above body), each with a snippet marked
+    with \\x02 ... \\x03."""
+    where = ""
+    params: list[Any] = [match]
+    if review_ids is not None:
+        if not review_ids:
+            return []
+        where += f" AND r.review_id IN ({', '.join('?' * len(review_ids))})"
+        params += review_ids
+    if kind is not None:
+        where += " AND r.kind = ?"
+        params.append(kind)
+    rows = db.execute(
+        "SELECT r.review_id, rv.reference, r.kind, r.record, r.title, "
+        "snippet(search_records_fts, 1, char(2), char(3), '…', 16), "
+        "bm25(search_records_fts, 4.0, 1.0) AS score "
+        "FROM search_records_fts JOIN search_records r ON r.id = search_records_fts.rowid "
+        "JOIN reviews rv ON rv.id = r.review_id "
+        f"WHERE search_records_fts MATCH ?{where} ORDER BY score LIMIT ?",
+        [*params, limit],
+    ).fetchall()
+    keys = ("review_id", "reference", "kind", "record", "title", "snippet", "score")
+    return [dict(zip(keys, row, strict=True)) for row in rows]
+
+
+def review_ids_by_reference(db: Database) -> dict[str, int]:
+    return {ref: int(i) for i, ref in db.execute("SELECT id, reference FROM reviews")}

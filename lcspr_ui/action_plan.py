@@ -13,7 +13,13 @@ from lcspr_core import services
 from lcspr_core.access import Role
 from lcspr_core.action_plan import ActionRow, action_plan_xlsx, action_rows, record_action_update
 from lcspr_core.errors import LcsprError
-from lcspr_core.model import ActionStatus, ActionUpdate, Review
+from lcspr_core.model import (
+    ActionStatus,
+    ActionUpdate,
+    ImpactEvidence,
+    ImpactJudgement,
+    Review,
+)
 from lcspr_core.storage import Database
 from lcspr_core.validation import plain_problems
 from lcspr_ui.auth import current_actor
@@ -146,12 +152,24 @@ def add_update_form(db: Database, review: Review) -> None:
     )
     evidence = draft_widget(key, ("evidence",), "", lambda shown, k, cb: st.text_area(
         "Evidence of impact on practice", value=shown, key=k, on_change=cb))  # fmt: skip
+    kinds_col, judgement_col = st.columns(2)
+    looked = draft_widget(key, ("impact_evidence",), [], lambda shown, k, cb: kinds_col.multiselect(
+        "How impact was looked for", list(ImpactEvidence), default=shown, key=k, on_change=cb,
+        format_func=lambda e: e.value))  # fmt: skip
+    judgements = list(ImpactJudgement)
+    judgement = draft_widget(
+        key, ("impact_judgement",), judgements[0],
+        lambda shown, k, cb: judgement_col.selectbox(
+            "What the evidence shows", judgements, index=judgements.index(shown), key=k,
+            on_change=cb, format_func=lambda j: j.value,
+        ),
+    )  # fmt: skip
     if not st.button("Add the update", key=f"{key}.save", type="primary"):
         return
     try:
         value = ActionUpdate(
             recommendation_id=chosen, updated_on=on, by=by, status=status, update=update,
-            evidence_of_impact=evidence,
+            evidence_of_impact=evidence, impact_evidence=looked, impact_judgement=judgement,
         )  # fmt: skip
         record_action_update(db=db, reference=review.reference, update=value, actor=actor())
     except ValidationError as exc:
@@ -173,6 +191,9 @@ def show_update(update: ActionUpdate) -> None:
         + (f" · {literal(update.by)}" if update.by else "")
     )
     st.text(update.update)
+    if update.impact_evidence or update.impact_judgement is not ImpactJudgement.NONE_YET:
+        looked = ", ".join(e.value for e in update.impact_evidence) or "not said how"
+        st.caption(f"Impact: {update.impact_judgement.value} ({looked})")
     if update.evidence_of_impact:
         st.markdown("*Evidence of impact:*")
         st.text(update.evidence_of_impact)

@@ -142,3 +142,49 @@ def quality_ratings(section: QualityAssessment | None, key: str, shown: set[Loc]
                     note.markdown(f":red[:material/error: {message}]")
         result.append({"marker": marker, "rating": chosen, "note": text})
     return result
+
+
+def tracker_download(db: Database, reviews: Sequence[Review]) -> None:
+    """The Safeguarding Case Review Tracker return (issue 19), beside the NSPCC export."""
+    from lcspr_core.partnership import read_profile
+    from lcspr_core.tracker_export import tracker_csv
+
+    stored = read_profile(db=db)
+    data = tracker_csv(reviews=reviews, partnership=stored.profile.name if stored else "")
+    st.caption(f"{len(reviews)} review(s); restricted details are replaced.")
+    st.download_button(
+        "Download Safeguarding Case Review Tracker return (CSV)",
+        data.encode("utf-8"),
+        file_name="case-review-tracker.csv",
+        mime="text/csv",
+        key="learning.tracker.download",
+        icon=":material/download:",
+        on_click="ignore",
+    )
+
+
+def yearly_report_download(db: Database, reviews: Sequence[Review]) -> None:
+    """The "Learning from reviews" section of the yearly report for a chosen year (issue 19)."""
+    from lcspr_core.partnership import read_profile
+    from lcspr_core.yearly_report import yearly_learning, yearly_learning_docx
+
+    this_year = services.today().year
+    years = sorted({r.incident.partners_aware_on.year for r in reviews} | {this_year},
+                   reverse=True)  # fmt: skip
+    year = st.selectbox("Year of the report", years, key="learning.yearly.year")
+    summary = yearly_learning(reviews=reviews, year=int(year), today=services.today())
+    stored = read_profile(db=db)
+    data = yearly_learning_docx(summary, partnership=stored.profile.name if stored else "")
+    st.caption(
+        f"{len(summary.started)} review(s) started and {len(summary.completed)} completed in "
+        f"{year}." if not summary.empty else f"No review started or completed in {year}."
+    )
+    st.download_button(
+        f"Download 'Learning from reviews, {year}' (Word)",
+        data,
+        file_name=f"learning-from-reviews-{year}.docx",
+        mime="application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+        key="learning.yearly.download",
+        icon=":material/download:",
+        on_click="ignore",
+    )

@@ -15,7 +15,13 @@ from lcspr_core.documents import TEMPLATE_DIR_ENV_VAR
 from lcspr_core.errors import LcsprError
 from lcspr_core.model import ReportStatus, Review
 from lcspr_core.publication import safe_candidate_ids
-from lcspr_core.readiness import NotReadyError, Purpose, ReadinessItem, mark_report_final
+from lcspr_core.readiness import (
+    NotReadyError,
+    Purpose,
+    ReadinessItem,
+    mark_report_final,
+    recommendation_advice,
+)
 from lcspr_core.readiness import readiness_problems as _readiness_problems
 from lcspr_core.reads import change_stamp
 from lcspr_core.services import RecordVersion
@@ -25,6 +31,7 @@ from lcspr_ui.auth import current_actor
 from lcspr_ui.context import actor, flash, open_database
 from lcspr_ui.editors import form_key
 from lcspr_ui.forms import reset_form
+from lcspr_ui.literal import literal
 
 # The page each readiness item names (ReadinessItem.page) and the file that page runs.
 PAGE_FILES = {
@@ -108,6 +115,8 @@ def show_items(items: list[ReadinessItem], *, key: str) -> None:
 def readiness_checklist(review: Review, purpose: Purpose, *, key: str) -> list[ReadinessItem]:
     """The checklist for one purpose, in process order; returns the items still missing."""
     items = readiness_problems(review, purpose)
+    if purpose == "final":  # once per page: the recommendations are settled before Final
+        recommendation_advice_note(review)
     with st.container(border=True, key=f"{key}.readiness.{purpose}"):
         if not items:
             st.success(f"{HEADINGS[purpose]}: every check passes.", icon=":material/task_alt:")
@@ -115,6 +124,16 @@ def readiness_checklist(review: Review, purpose: Purpose, *, key: str) -> list[R
         st.markdown(f"**{HEADINGS[purpose]}: {len(items)} item(s) still missing**")
         show_items(items, key=f"{key}.readiness.{purpose}")
     return items
+
+
+def recommendation_advice_note(review: Review) -> None:
+    """The recommendations checker's open flags: advice, not a missing item (issue 19)."""
+    advice = recommendation_advice(review)
+    if advice:
+        with st.expander(f"Advice on the recommendations ({len(advice)}): does not block"):
+            for item in advice:
+                st.markdown(f":orange[:material/lightbulb:] {literal(item.message)}")
+            st.page_link(PAGE_FILES["Recommendations"], label="Review or dismiss the advice")
 
 
 def _override_reason(key: str) -> str | None:

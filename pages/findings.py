@@ -7,6 +7,7 @@ from lcspr_core import reads, services
 from lcspr_core.text import english_date
 from lcspr_ui.context import actor, current_review, open_database, page_heading
 from lcspr_ui.editors import item_editor
+from lcspr_ui.learned_before import being_written, learned_before_panel
 
 page_heading("Findings")
 db = open_database()
@@ -54,3 +55,7 @@ item_editor(
     },
 )
 st.caption("Evidence is chosen from the Chronology page's entries.")
+text, themes = being_written(
+    review.reference, "findings", review.findings, ("title", "what_happened", "systemic_analysis")
+)
+learned_before_panel(db, review.reference, text, themes, what="finding")

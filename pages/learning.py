@@ -23,7 +23,9 @@ from lcspr_ui.learning import (
     nspcc_download,
     quality_overview,
     quality_ratings,
+    tracker_download,
     visible_reviews,
+    yearly_report_download,
 )
 
 st.title("Learning across reviews")
@@ -61,6 +63,10 @@ with clocks_tab:
 with export_tab:
     st.markdown("**NSPCC national case review repository**")
     nspcc_download(chosen)
+    st.markdown("**Safeguarding Case Review Tracker (NHS designated professionals)**")
+    tracker_download(db, chosen)
+    st.markdown("**Learning from reviews: the yearly report section**")
+    yearly_report_download(db, reviews)
     st.markdown("**Action plans of these reviews, for the board**")
     xlsx_download(chosen, file_name="action-plans.xlsx", key="learning.xlsx")
 with quality_tab:

@@ -8,6 +8,7 @@ from lcspr_ui.clocks import clock_hint, show_page_clocks
 from lcspr_ui.context import actor, current_review, open_database, page_heading
 from lcspr_ui.criteria import criteria_checklist
 from lcspr_ui.editors import section_editor
+from lcspr_ui.learned_before import learned_before_panel
 from lcspr_ui.learning import recurrent_themes_panel
 
 page_heading("Rapid Review and decision")
@@ -21,6 +22,11 @@ clocks = show_page_clocks(review, "Rapid Review and decision")
 
 def criteria_with_evidence(key: str, shown: set) -> dict:
     recurrent_themes_panel(db, review)  # the evidence for criterion (b), just above it
+    # Criteria (a) and (b): improvements identified before, recurrent themes (issue 19).
+    rapid = review.rapid_review
+    themes = [t.value for t in rapid.themes] if rapid else []
+    text = " ".join([review.incident.outline, rapid.emerging_learning if rapid else ""])
+    learned_before_panel(db, review.reference, text, themes, what="outline")
     return {"criteria": criteria_checklist(review.rapid_review, key, shown)}
 
 

@@ -7,6 +7,8 @@ from lcspr_core.model import ALL_PARTNERS
 from lcspr_core.text import english_date
 from lcspr_ui.context import actor, current_review, open_database, page_heading
 from lcspr_ui.editors import item_editor
+from lcspr_ui.learned_before import being_written, learned_before_panel
+from lcspr_ui.recommendation_check import recommendations_advice
 
 page_heading("Recommendations")
 db = open_database()
@@ -36,6 +38,7 @@ if review.recommendations:
     )
 else:
     st.info("No recommendations yet: add the first below.")
+recommendations_advice(db, review.reference, review.recommendations, versions)
 if not review.agency_names:
     st.warning("Add the agencies involved on the Incident page to name them as owners here.")
 
@@ -51,8 +54,15 @@ item_editor(
     describe=lambda r: f"{'; '.join(r.owners)}: {r.what[:70]}",
     choices={"owners": [*review.agency_names, ALL_PARTNERS], "answers_findings": list(findings)},
     formats={"answers_findings": lambda i: findings[i].title},
+    exclude=("dismissed_advice",),
     hints={
         "owners": f"Choose named agencies, or '{ALL_PARTNERS}' alone for a collective one.",
         "by_when": f"A date for it to be done by. {after}",
+        "lead_agency": "Needed when several agencies, or all partners, own it.",
     },
 )
+text, _themes = being_written(
+    review.reference, "recommendations", review.recommendations, ("what", "intended_outcome")
+)
+answered = [t.value for f in review.findings for t in f.themes]
+learned_before_panel(db, review.reference, text, answered, what="recommendation")

@@ -339,7 +339,10 @@ def test_lcspr_check_prints_the_items_and_fails_until_ready(
 
     _store(db, signed_off_demo())
     assert main(["check", "DEMO-2026-01", "--for", "final"]) == 0
-    assert capsys.readouterr().out == "DEMO-2026-01 is ready to be marked Final.\n"
+    ready = capsys.readouterr().out
+    assert ready.startswith("DEMO-2026-01 is ready to be marked Final.\n")
+    # The recommendations checker's advice follows, and does not block (issue 19).
+    assert "\nAdvice (does not block): Recommendation 4: 'All safeguarding partners'" in ready
     assert main(["check", "DEMO-2026-01"]) == 1
     captured = capsys.readouterr()
     assert "- Mark the report Final (Report page)\n" in captured.out

@@ -1,6 +1,14 @@
 """The review model (pydantic v2). Import from here: `from lcspr_core.model import Review`."""
 
-from lcspr_core.model.analysis import ALL_PARTNERS, ActionUpdate, Finding, Recommendation
+from lcspr_core.model.analysis import (
+    ALL_PARTNERS,
+    ActionUpdate,
+    DismissedAdvice,
+    Finding,
+    ImpactEvidence,
+    ImpactJudgement,
+    Recommendation,
+)
 from lcspr_core.model.common import *  # noqa: F403 - the enums are part of the model's API
 from lcspr_core.model.evidence import (
     ChronologyEntry,
@@ -69,6 +77,9 @@ __all__ = [
     "CriterionAssessment",
     "CriterionGroup",
     "Decision",
+    "DismissedAdvice",
+    "ImpactEvidence",
+    "ImpactJudgement",
     "FamilyContribution",
     "Finding",
     "Incident",

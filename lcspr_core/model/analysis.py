@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 from datetime import date
+from enum import StrEnum
 
 from pydantic import Field, model_validator
 
-from lcspr_core.model.common import ActionStatus, Item, Priority, Theme
+from lcspr_core.model.common import ActionStatus, Item, Model, Priority, Theme
 from lcspr_core.text import RequiredText, Text
 
 # A recommendation owned by the partnership as a whole rather than named agencies (seed:
@@ -28,6 +29,15 @@ class Finding(Item):
     priority: Priority = Field(default=Priority.MEDIUM, description="Priority")
 
 
+class DismissedAdvice(Model):
+    """A recommendations-checker flag a person judged not to apply, and why (issue 19)."""
+
+    advice: str = Field(description="The flag dismissed (its code)", max_length=40)
+    reason: RequiredText = Field(description="Why it does not apply here")
+    by: Text = Field(default="", description="Who dismissed it")
+    on: date = Field(description="When it was dismissed")
+
+
 class Recommendation(Item):
     """Who must do what by when (seed: 'clear on what is required ... and by when')."""
 
@@ -43,6 +53,14 @@ class Recommendation(Item):
     intended_outcome: Text = Field(default="", description="The intended outcome for children")
     impact_measure: Text = Field(default="", description="How impact will be measured")
     status: ActionStatus = Field(default=ActionStatus.NOT_STARTED, description="Progress")
+    lead_agency: Text = Field(
+        default="",
+        description="The one agency accountable for it, when several or all partners own it",
+        max_length=200,
+    )
+    dismissed_advice: list[DismissedAdvice] = Field(
+        default_factory=list, description="Checker flags dismissed, each with its reason"
+    )
 
     @model_validator(mode="after")
     def _someone_owns_it(self) -> Recommendation:
@@ -59,6 +77,23 @@ class Recommendation(Item):
         return self.owners == [ALL_PARTNERS]
 
 
+class ImpactEvidence(StrEnum):
+    """How the impact of an action was looked for (issue 19: the impact loop)."""
+
+    AUDIT = "An audit"
+    RE_AUDIT = "A re-audit"
+    CASE_SAMPLE = "A case sample"
+    FEEDBACK = "Feedback (families, children or practitioners)"
+
+
+class ImpactJudgement(StrEnum):
+    """What the evidence says: the Panel finds most yearly reports say nothing about impact."""
+
+    NONE_YET = "No evidence yet"
+    SOME = "Some evidence"
+    CLEAR = "Clear evidence"
+
+
 class ActionUpdate(Item):
     """A dated progress update on a recommendation, by the owning agency's partner lead."""
 
@@ -68,3 +103,9 @@ class ActionUpdate(Item):
     status: ActionStatus = Field(description="Status after this update")
     update: RequiredText = Field(description="What has been done")
     evidence_of_impact: Text = Field(default="", description="Evidence of impact on practice")
+    impact_evidence: list[ImpactEvidence] = Field(
+        default_factory=list, description="How impact was looked for"
+    )
+    impact_judgement: ImpactJudgement = Field(
+        default=ImpactJudgement.NONE_YET, description="What the evidence of impact shows"
+    )

@@ -1,0 +1,173 @@
+"""Search across reviews (issue 19): what earlier reviews found, recommended and decided.
+
+Results come only from reviews the person may open (a review they may not open is never
+named, counted or hinted at), ranked by bm25, each with a highlighted snippet and the page the
+record lives on. The index holds redacted text only (search_text.py), so no snippet shows a
+restricted detail to anyone.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from lcspr_core import storage
+from lcspr_core.access import Actor, visible_references
+from lcspr_core.errors import LcsprError
+from lcspr_core.search_text import KINDS, match_expression, query_terms
+from lcspr_core.storage import Database
+
+# The snippet's highlight marks, as stored by storage.search_rows.
+MARK_START, MARK_END = "\x02", "\x03"
+DEFAULT_LIMIT = 50
+
+
+@dataclass(frozen=True)
+class SearchHit:
+    reference: str
+    kind: str
+    kind_label: str
+    record: str
+    title: str
+    # The snippet with the matched words between MARK_START and MARK_END.
+    snippet: str
+    page: str
+    score: float
+
+    def snippet_with(self, start: str, end: str) -> str:
+        """The snippet with the matched words marked by `start` and `end` (say ** for bold)."""
+        return self.snippet.replace(MARK_START, start).replace(MARK_END, end)
+
+
+@dataclass(frozen=True)
+class SearchResult:
+    hits: list[SearchHit]
+    # A plain sentence when the query could not be searched as typed, else "".
+    message: str = ""
+
+
+def kind_names() -> dict[str, str]:
+    """Searchable kinds: stored name -> what people call it."""
+    return {kind: label for kind, (label, _page) in KINDS.items()}
+
+
+def _kind(kind: str | None) -> str | None:
+    """The stored kind for what someone typed ('findings', 'Finding', 'finding')."""
+    if kind is None or not kind.strip():
+        return None
+    wanted = kind.strip().casefold().replace(" ", "_").replace("-", "_")
+    for name, (label, _page) in KINDS.items():
+        if wanted in (name, name.rstrip("s"), label.casefold().replace(" ", "_")):
+            return name
+    raise LcsprError(
+        f"There is no kind '{kind}' to search: choose one of " + ", ".join(KINDS) + "."
+    )
+
+
+def search(
+    *,
+    db: Database,
+    actor: Actor,
+    query: str,
+    reference: str | None = None,
+    kind: str | None = None,
+    any_term: bool = False,
+    exclude_reference: str | None = None,
+    limit: int = DEFAULT_LIMIT,
+) -> SearchResult:
+    """The best matches for `query` in the reviews `actor` may open (or only `reference`,
+    if they may open it). Every word must match unless `any_term`. Never raises on what was
+    typed: a query with no words gives a message instead."""
+    stored_kind = _kind(kind)
+    terms = query_terms(query)
+    if not terms:
+        return SearchResult([], "Type a word or two to search for.")
+    ids = storage.review_ids_by_reference(db)
+    visible = visible_references(actor=actor, all_references=sorted(ids))
+    if reference is not None:
+        # A reference they may not open gives the same answer as one that does not exist.
+        visible = [ref for ref in visible if ref.casefold() == reference.strip().casefold()]
+        if not visible:
+            return SearchResult([], f"You have no review '{reference}' to search.")
+    if exclude_reference is not None:
+        visible = [ref for ref in visible if ref.casefold() != exclude_reference.casefold()]
+    # Every review visible (an administrator): no filter, so the ranking reads the index only.
+    chosen = None if len(visible) == len(ids) else [ids[ref] for ref in visible]
+    rows = storage.search_rows(
+        db,
+        match=match_expression(terms, any_term=any_term),
+        review_ids=chosen,
+        kind=stored_kind,
+        limit=max(1, min(limit, 500)),
+    )
+    hits = [
+        SearchHit(
+            reference=row["reference"], kind=row["kind"], kind_label=KINDS[row["kind"]][0],
+            record=row["record"], title=row["title"], snippet=row["snippet"],
+            page=KINDS[row["kind"]][1], score=float(row["score"]),
+        )
+        for row in rows
+    ]  # fmt: skip
+    return SearchResult(hits, "" if hits else "Nothing matches that in the reviews you can open.")
+
+
+# --- "Have we learned this before?" ----------------------------------------------------------
+
+# Words too common in review text to say two records are alike.
+_COMMON = frozenset(
+    "the and for with was were that this from have has had not but are been their they them "
+    "there which when what who will would should could about into than then also each other "
+    "child children agency agencies review practice".split()
+)
+
+
+@dataclass(frozen=True)
+class EarlierLearning:
+    """A finding or recommendation of an earlier review like the one being written."""
+
+    hit: SearchHit
+    review_date: str  # when the partners became aware of that review's incident (ISO date)
+    status: str  # the recommendation's status, or those of the recommendations answering it
+    shared_themes: list[str]
+
+
+def learned_before(
+    *, db: Database, actor: Actor, text: str, themes: list[str], reference: str, limit: int = 5
+) -> list[EarlierLearning]:
+    """The closest findings and recommendations of other reviews `actor` may open to `text`
+    (and `themes`): full-text similarity (any word, by bm25), then shared themes first."""
+    words = [w for w in query_terms(text + " " + " ".join(themes)) if len(w) > 3]
+    words = [w for w in dict.fromkeys(w.casefold() for w in words) if w not in _COMMON]
+    if not words:
+        return []
+    hits: list[SearchHit] = []
+    for kind in ("findings", "recommendations"):
+        hits += search(
+            db=db, actor=actor, query=" ".join(words), kind=kind, any_term=True,
+            exclude_reference=reference, limit=limit * 3,
+        ).hits  # fmt: skip
+    found = []
+    for hit in hits:
+        review = storage.review_id(db, hit.reference)
+        if review is None:
+            continue
+        item = storage.read_item(db, review, hit.kind, hit.record.split("/", 1)[1])
+        if item is None:
+            continue
+        data = item["data"]
+        sections = storage.read_sections(db, review)
+        incident = sections.get("incident", {}).get("data", {})
+        shared = [t for t in data.get("themes", []) if t in themes]
+        if hit.kind == "recommendations":
+            status = str(data.get("status", ""))
+        else:
+            answering = [
+                str(row["data"].get("status", ""))
+                for row in storage.read_items(db, review, "recommendations")
+                if item["id"] in row["data"].get("answers_findings", [])
+            ]
+            status = "; ".join(sorted(set(answering))) or "no recommendation answers it"
+        found.append(
+            EarlierLearning(hit, str(incident.get("partners_aware_on", "")), status, shared)
+        )
+    found.sort(key=lambda e: (-len(e.shared_themes), e.hit.score))
+    return found[:limit]

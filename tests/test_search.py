@@ -1,0 +1,251 @@
+"""Full-text search across reviews (issue 19): kept current inside every write, ranked,
+highlighted, and never showing a review the person may not open nor a restricted detail."""
+
+from __future__ import annotations
+
+import sqlite3
+from pathlib import Path
+
+import pytest
+
+from lcspr_core import search, services, storage
+from lcspr_core.access import Actor, Role, system_actor
+from lcspr_core.demo import build_demo_review
+from lcspr_core.errors import LcsprError, StorageError
+from lcspr_core.model import Finding, Theme
+from lcspr_core.storage import Database
+
+MACHINE = system_actor("tester")
+SEEN, HIDDEN, CURRENT = "LCSPR-2024-01", "LCSPR-2024-02", "LCSPR-2026-09"
+
+
+def _finding(title: str, analysis: str, fid: str) -> Finding:
+    return Finding(id=fid, title=title, systemic_analysis=analysis, themes=[Theme.NEGLECT])
+
+
+@pytest.fixture
+def reviews(db: Database) -> None:
+    for reference in (SEEN, HIDDEN, CURRENT):
+        review = build_demo_review(reference)
+        services.create_review(db=db, review=review, actor=MACHINE)
+    for reference, fid in ((SEEN, "fseen"), (HIDDEN, "fhidden")):
+        services.save_item(
+            db=db, reference=reference, kind="findings", expected_version=0, actor=MACHINE,
+            item=_finding(
+                "Missed health appointments were not followed up",
+                "Nobody asked why Child A missed health appointments; Beth Placeholder was "
+                "not contacted about the missed appointments.",
+                fid,
+            ),
+        )  # fmt: skip
+
+
+def reviewer(*references: str, role: Role = Role.REVIEWER) -> Actor:
+    return Actor(username="rev", display_name="Rev", memberships=dict.fromkeys(references, role))
+
+
+def test_a_reviewer_finds_earlier_findings_they_may_open_and_none_they_may_not(
+    db: Database, reviews: None
+) -> None:
+    result = search.search(db=db, actor=reviewer(SEEN, CURRENT), query="missed health appointments")
+    references = {hit.reference for hit in result.hits}
+    assert SEEN in references
+    assert HIDDEN not in references
+    top = result.hits[0]
+    assert (top.reference, top.kind, top.record) == (SEEN, "findings", "findings/fseen")
+    assert top.page == "findings"
+    assert "\x02missed\x03" in top.snippet.casefold()
+    assert "**missed**" in top.snippet_with("**", "**").casefold()
+
+
+def test_asking_for_a_review_one_may_not_open_reads_as_if_it_did_not_exist(
+    db: Database, reviews: None
+) -> None:
+    actor = reviewer(SEEN)
+    hidden = search.search(db=db, actor=actor, query="appointments", reference=HIDDEN)
+    missing = search.search(db=db, actor=actor, query="appointments", reference="LCSPR-1999-99")
+    assert hidden.hits == [] and missing.hits == []
+    assert hidden.message.replace(HIDDEN, "X") == missing.message.replace("LCSPR-1999-99", "X")
+
+
+def test_snippets_never_hold_restricted_details_for_anyone(db: Database, reviews: None) -> None:
+    for actor in (MACHINE, reviewer(SEEN, role=Role.VIEWER), reviewer(SEEN, role=Role.CHAIR)):
+        hits = search.search(db=db, actor=actor, query="contacted missed appointments").hits
+        assert hits
+        for hit in hits:
+            assert "Placeholder" not in hit.snippet + hit.title
+        assert any("Mother" in hit.snippet for hit in hits)
+    # The restricted name itself is not in the index at all.
+    assert search.search(db=db, actor=MACHINE, query="Placeholder").hits == []
+    raw = db.execute("SELECT group_concat(title || body, ' ') FROM search_records").fetchone()[0]
+    assert "Placeholder" not in raw and "Example Row" not in raw
+
+
+def test_the_index_follows_edits_deletions_and_review_removal(db: Database, reviews: None) -> None:
+    def found(query: str) -> set[str]:
+        return {hit.record for hit in search.search(db=db, actor=MACHINE, query=query).hits}
+
+    assert "findings/fseen" in found("appointments")
+    services.save_item(
+        db=db, reference=SEEN, kind="findings", expected_version=1, actor=MACHINE,
+        item=_finding("School transport was unreliable", "Buses came late.", "fseen"),
+    )  # fmt: skip
+    assert "findings/fseen" not in found("appointments")
+    assert "findings/fseen" in found("buses")
+    services.delete_item(
+        db=db, reference=SEEN, kind="findings", item_id="fseen", expected_version=2,
+        actor=MACHINE,
+    )  # fmt: skip
+    assert found("buses") == set()
+    services.delete_review(db=db, reference=HIDDEN, actor=MACHINE)
+    hits = search.search(db=db, actor=MACHINE, query="appointments", limit=500).hits
+    assert HIDDEN not in {hit.reference for hit in hits}
+    left = db.execute(
+        "SELECT count(*) FROM search_records WHERE review_id NOT IN (SELECT id FROM reviews)"
+    ).fetchone()[0]
+    assert left == 0
+
+
+def test_a_changed_register_reindexes_the_review(db: Database, reviews: None) -> None:
+    review = services.load_review(db=db, reference=SEEN, actor=MACHINE)
+    restricted = review.restricted.model_copy(
+        update={"terms": [*review.restricted.terms,
+                          type(review.restricted.terms[0])(term="Child A", replacement="the child",
+                                                           category="other")]}
+    )  # fmt: skip
+    versions = services.read_versions(db=db, reference=SEEN, actor=MACHINE)
+    services.save_section(
+        db=db, reference=SEEN, name="restricted", value=restricted,
+        expected_version=versions["restricted"].version, actor=MACHINE,
+    )  # fmt: skip
+    hits = search.search(db=db, actor=MACHINE, query="appointments", reference=SEEN).hits
+    assert hits and all("Child A" not in hit.snippet for hit in hits)
+
+
+def test_a_failed_write_leaves_the_index_as_it_was(db: Database, reviews: None) -> None:
+    before = db.execute("SELECT count(*) FROM search_records").fetchone()[0]
+    with pytest.raises((StorageError, sqlite3.Error, RuntimeError)):
+        with storage.write_transaction(db):
+            services.save_item(
+                db=db, reference=SEEN, kind="findings", expected_version=0, actor=MACHINE,
+                item=_finding("Unique zebra finding", "Zebra crossing analysis.", "fz"),
+            )  # fmt: skip
+            raise RuntimeError("the disk filled")
+    assert db.execute("SELECT count(*) FROM search_records").fetchone()[0] == before
+    assert search.search(db=db, actor=MACHINE, query="zebra").hits == []
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        '"',
+        "AND OR",
+        "x" * 10_000,
+        "NEAR(missed",
+        "title:missed",
+        "missed AND",
+        "* ^ -",
+        "()",
+        "missed OR",
+        "NOT",
+        '"missed',
+        "appoint*",
+        "\x00",
+        "   ",
+    ],
+)
+def test_any_typed_query_gives_results_or_a_plain_message(
+    db: Database, reviews: None, query: str
+) -> None:
+    result = search.search(db=db, actor=MACHINE, query=query)
+    assert result.hits or result.message
+
+
+def test_operators_typed_by_accident_are_searched_as_words(db: Database, reviews: None) -> None:
+    # NOT is the word "not" here (the finding says "were not followed up"), not an operator.
+    assert "findings/fseen" in {
+        hit.record for hit in search.search(db=db, actor=MACHINE, query="NOT missed").hits
+    }
+    assert search.search(db=db, actor=MACHINE, query='"missed appointments').hits
+
+
+def test_search_by_kind_and_an_unknown_kind(db: Database, reviews: None) -> None:
+    hits = search.search(db=db, actor=MACHINE, query="appointments", kind="Recommendation").hits
+    assert all(hit.kind == "recommendations" for hit in hits)
+    assert search.search(db=db, actor=MACHINE, query="health", kind="finding").hits
+    with pytest.raises(LcsprError, match="no kind 'gossip'"):
+        search.search(db=db, actor=MACHINE, query="health", kind="gossip")
+
+
+def test_meeting_decisions_and_chronology_are_searchable(db: Database, reviews: None) -> None:
+    kinds = {hit.kind for hit in search.search(db=db, actor=MACHINE, query="the", limit=500).hits}
+    assert {"chronology", "findings", "recommendations"} <= kinds
+    review = build_demo_review()
+    decision_text = next(d.text for m in review.meetings for d in m.decisions)
+    word = max(decision_text.split(), key=len).strip(".,;:")
+    hits = search.search(db=db, actor=MACHINE, query=word, kind="meetings").hits
+    assert hits and hits[0].record.startswith("meetings/") and "#" in hits[0].record
+
+
+def test_the_migration_indexes_reviews_already_stored(db: Database, reviews: None) -> None:
+    db.execute("DELETE FROM search_records")
+    for (review,) in db.execute("SELECT id FROM reviews").fetchall():
+        storage._index_review(db, review)
+    assert search.search(db=db, actor=MACHINE, query="appointments").hits
+
+
+def test_the_command_line_searches_with_review_and_kind(tmp_path: Path) -> None:
+    from tests.test_cli import lcspr
+
+    assert lcspr("--db", "s.db", "demo", cwd=tmp_path).returncode == 0
+    found = lcspr("--db", "s.db", "search", "screening tool", "--kind", "findings", cwd=tmp_path)
+    assert found.returncode == 0, found.stderr
+    assert "DEMO-2026-01  Finding: Domestic abuse notifications were screened" in found.stdout
+    assert "[screening] [tool]" in found.stdout
+    odd = lcspr("--db", "s.db", "search", '"', "--review", "DEMO-2026-01", cwd=tmp_path)
+    assert (odd.returncode, odd.stdout) == (0, "Type a word or two to search for.\n")
+    bad = lcspr("--db", "s.db", "search", "tool", "--kind", "gossip", cwd=tmp_path)
+    assert bad.returncode == 1 and bad.stderr.startswith("lcspr: There is no kind 'gossip'")
+    assert "Traceback" not in bad.stderr
+
+
+def test_learned_before_finds_earlier_findings_and_recommendations_with_their_status(
+    db: Database, reviews: None
+) -> None:
+    earlier = search.learned_before(
+        db=db, actor=reviewer(SEEN, CURRENT),
+        text="The GP did not follow up missed health appointments",
+        themes=[Theme.NEGLECT.value], reference=CURRENT,
+    )  # fmt: skip
+    assert earlier
+    first = earlier[0]
+    assert (first.hit.reference, first.hit.record) == (SEEN, "findings/fseen")
+    assert first.shared_themes == [Theme.NEGLECT.value]
+    assert first.status == "no recommendation answers it"
+    assert first.review_date == "2026-06-12"
+    assert all(e.hit.reference not in (HIDDEN, CURRENT) for e in earlier)
+    recs = [e for e in earlier if e.hit.kind == "recommendations"]
+    assert all(e.status in {"Not started", "In progress", "Complete", "Overdue"} for e in recs)
+    assert search.learned_before(db=db, actor=MACHINE, text="the and", themes=[],
+                                 reference=CURRENT) == []  # fmt: skip
+
+
+def test_an_incident_save_that_leaves_the_register_as_it_was_does_not_reindex(
+    db: Database, reviews: None
+) -> None:
+    review = services.load_review(db=db, reference=SEEN, actor=MACHINE)
+    before = db.execute("SELECT max(id) FROM search_records").fetchone()[0]
+    versions = services.read_versions(db=db, reference=SEEN, actor=MACHINE)
+    incident = review.incident.model_copy(update={"outline": review.incident.outline + " More."})
+    services.save_section(
+        db=db, reference=SEEN, name="incident", value=incident,
+        expected_version=versions["incident"].version, actor=MACHINE, edited={"outline"},
+    )  # fmt: skip
+    assert db.execute("SELECT max(id) FROM search_records").fetchone()[0] == before
+    # A new pseudonym changes what the child's name is replaced with: the review is re-indexed.
+    child = incident.child.model_copy(update={"pseudonym": "Child Q"})
+    services.save_section(
+        db=db, reference=SEEN, name="incident", value=incident.model_copy(update={"child": child}),
+        expected_version=versions["incident"].version + 1, actor=MACHINE, edited={"child"},
+    )  # fmt: skip
+    assert db.execute("SELECT max(id) FROM search_records").fetchone()[0] > before
