@@ -9,7 +9,7 @@ import os
 
 import streamlit as st
 
-from lcspr_core import services
+from lcspr_core import questions, services
 from lcspr_core.documents import TEMPLATE_DIR_ENV_VAR
 from lcspr_core.errors import LcsprError
 from lcspr_core.model import ReportStatus, Review
@@ -57,24 +57,28 @@ def readiness_problems(review: Review, purpose: Purpose) -> list[ReadinessItem]:
     """
     template_dir = os.environ.get(TEMPLATE_DIR_ENV_VAR) or ""
     safe: frozenset[str] = frozenset()
-    if purpose == "publication":
-        # Release-scan candidates a chair marked safe no longer count as missing items.
-        db = open_database()
-        try:
+    db = open_database()
+    try:
+        # The partnership's own required questions count too (issue 16).
+        defined = questions.definitions(db=db)
+        if purpose == "publication":
+            # Release-scan candidates a chair marked safe no longer count as missing items.
             safe = safe_candidate_ids(db=db, reference=review.reference, actor=actor())
-        finally:
-            db.close()
+    finally:
+        db.close()
     key = hashlib.sha256(
         "|".join(
-            [review.model_dump_json(), purpose, str(services.today()), template_dir, *sorted(safe)]
+            [review.model_dump_json(), purpose, str(services.today()), template_dir, *sorted(safe),
+             *(q.model_dump_json() for q in defined)]
         ).encode()
-    ).hexdigest()
+    ).hexdigest()  # fmt: skip
     cache: dict[str, list[ReadinessItem]] = st.session_state.setdefault(_CACHE, {})
     if key not in cache:
         with st.spinner("Checking readiness…"):
             found = _readiness_problems(
-                review=review, purpose=purpose, today=services.today(), safe_candidates=safe
-            )
+                review=review, purpose=purpose, today=services.today(), safe_candidates=safe,
+                defined=defined,
+            )  # fmt: skip
         if len(cache) > 8:
             cache.clear()
         cache[key] = found

@@ -29,6 +29,7 @@ def test_migrations_create_the_pinned_schema(db: Database) -> None:
         "m011_sign_audit_anchor",
         "m012_audit_accounts",
         "m013_create_partnership",
+        "m018_create_questions",
     ]
     assert {
         name: list(db[name].columns_dict)
@@ -41,6 +42,7 @@ def test_migrations_create_the_pinned_schema(db: Database) -> None:
             "scan_marks",
             "partnership",
             "partnership_logos",
+            "questions",
         )
     } == {
         "reviews": ["id", "reference", "created_at", "created_by", "demo"],
@@ -93,12 +95,13 @@ def test_migrations_create_the_pinned_schema(db: Database) -> None:
         ],
         "partnership": ["id", "data", "version", "updated_at", "updated_by"],
         "partnership_logos": ["sha256", "media_type", "data", "added_at"],
+        "questions": ["key", "data", "version", "updated_at", "updated_by"],
     }
 
 
 def test_reopening_applies_no_migration_twice(db_path: Path, db: Database) -> None:
     again = storage.open_db(db_path)
-    assert len(storage.migrations.applied(again)) == 13
+    assert len(storage.migrations.applied(again)) == 14
 
 
 def test_connection_is_wal_full_sync_with_busy_timeout_and_foreign_keys(db: Database) -> None:
