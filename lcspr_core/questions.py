@@ -40,7 +40,7 @@ from lcspr_core.model.questions import (
     QuestionType,
 )
 from lcspr_core.storage import Database
-from lcspr_core.text import clean_text, london_time
+from lcspr_core.text import clean_text, english_date, london_time
 from lcspr_core.validation import plain_problems
 
 AUDIT_TARGET = "questions"
@@ -615,3 +615,74 @@ def describe(question: QuestionDefinition) -> str:
     if question.retired:
         parts.append("retired")
     return f"{question.section.label} · {question.key}: {question.label} ({', '.join(parts)})"
+
+
+# --- documents ------------------------------------------------------------------------------------
+
+NOT_ANSWERED = "Not recorded"
+WITHHELD = "Withheld"
+
+
+def printed(question: QuestionDefinition, value: Any) -> str:
+    """An answer as a document prints it: Yes/No, '4 March 2026', choices joined."""
+    if is_blank(value):
+        return NOT_ANSWERED
+    if question.type is QuestionType.YES_NO:
+        return "Yes" if value else "No"
+    if question.type is QuestionType.DATE:
+        try:
+            return english_date(date.fromisoformat(str(value)))
+        except ValueError:
+            return str(value)
+    if isinstance(value, list):
+        return ", ".join(str(v) for v in value)
+    return str(value)
+
+
+def document_answers(
+    review: Review, defined: Iterable[QuestionDefinition], *, public: bool = False
+) -> dict[str, str]:
+    """Every question's answer as documents print it, by key (`custom.<key>` in a template).
+    A section's question prints its answer; a list's question prints each entry's answer,
+    named by the entry. Every defined key is present (a template naming a question that is
+    unanswered, or retired, still renders); a restricted answer is withheld from a public
+    document (issue 16, part 2)."""
+    found: dict[str, str] = {}
+    for question in defined:
+        section = question.section
+        records = _records(review, section)
+        if public and question.restricted:
+            found[question.key] = WITHHELD
+        elif section.is_list:
+            lines = [
+                f"{where}: {printed(question, record.custom.get(question.key))}"
+                for _, where, record in records
+                if not is_blank(record.custom.get(question.key))
+            ]
+            found[question.key] = "; ".join(lines) or NOT_ANSWERED
+        else:
+            value = records[0][2].custom.get(question.key) if records else None
+            found[question.key] = printed(question, value)
+    return found
+
+
+# An example answer of each type: what the field reference shows and an upload is tried with.
+EXAMPLES = {
+    QuestionType.SHORT_TEXT: "A short answer",
+    QuestionType.LONG_TEXT: "A longer answer, as typed.",
+    QuestionType.DATE: "4 March 2026",
+    QuestionType.YES_NO: "Yes",
+    QuestionType.WHOLE_NUMBER: "3",
+    QuestionType.AGENCY: "Northtown Primary School",
+}
+
+
+def example_answer(question: QuestionDefinition) -> str:
+    if question.type.has_choices:
+        return question.choices[0]
+    return EXAMPLES[question.type]
+
+
+def sample_answers(defined: Iterable[QuestionDefinition]) -> dict[str, str]:
+    """Every question's key with an example answer, for sample contexts."""
+    return {q.key: example_answer(q) for q in defined}
