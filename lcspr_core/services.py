@@ -523,8 +523,14 @@ def _check_version(stored: dict[str, Any] | None, expected: int | None, *, what:
 
 
 def _checked_answers(
-    db: Database, section: str, stored: dict[str, Any] | None, data: dict[str, Any], *,
-    actor: Actor, reference: str, loc: tuple[str | int, ...],
+    db: Database,
+    section: str,
+    stored: dict[str, Any] | None,
+    data: dict[str, Any],
+    *,
+    actor: Actor,
+    reference: str,
+    loc: tuple[str | int, ...],
 ) -> dict[str, Any]:
     """The record's answers to the partnership's own questions, checked against their
     definitions (issue 16); restricted answers its author never saw are kept as stored."""
@@ -558,8 +564,8 @@ def _refuse_sending_unanswered(
     if missing:
         raise InvalidDataError(
             [FieldProblem(("rapid_review", "custom", q.key),
-                          f"{q.label}: answer this before the Rapid Review is marked sent to "
-                          "the Panel") for q in missing],
+                          "answer this before the Rapid Review is marked sent to the Panel")
+             for q in missing],
             summary="The Rapid Review was not marked sent to the Panel:",
         )  # fmt: skip
 

@@ -306,8 +306,7 @@ def test_the_rapid_review_is_not_marked_sent_without_a_required_answer(
         save_rapid(db, review, sent_to_panel_on=date(2026, 7, 1))
     assert problems_of(exc) == [
         (("rapid_review", "custom", "early_help_offered"),
-         "Was Early Help offered?: answer this before the Rapid Review is marked sent to the "
-         "Panel"),
+         "answer this before the Rapid Review is marked sent to the Panel"),
     ]  # fmt: skip
     save_rapid(db, review, sent_to_panel_on=date(2026, 7, 1), custom={"early_help_offered": True})
     stored = services.load_review(db=db, reference=REF, actor=ADMIN).rapid_review
