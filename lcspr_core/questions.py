@@ -220,11 +220,12 @@ def checked_answers(
     try:
         parsed = model.model_validate(dict(answers))
     except ValidationError as exc:
-        labels = {q.key: q.label for q in questions}
+        # Located at the question itself (a form shows it there); the label is not repeated
+        # in the message, which the page shows beside the label and the CLI after the key.
         located = [
             FieldProblem(
-                (*loc, "custom", *p.loc),
-                f"{labels.get(str(p.loc[0]), '') + ': ' if p.loc else ''}{p.message}",
+                (*loc, "custom", *p.loc[:1]),
+                p.message + (f" (choice {int(p.loc[1]) + 1})" if len(p.loc) > 1 else ""),
             )
             for p in plain_problems(exc)
         ]

@@ -34,6 +34,7 @@ from pydantic.fields import FieldInfo
 from lcspr_core.errors import FieldProblem
 from lcspr_core.model.questions import QuestionDefinition, QuestionType
 from lcspr_core.validation import plain_problems
+from lcspr_ui.literal import literal
 
 Loc = tuple[str | int, ...]
 # Text longer than this (or unbounded) gets a text area rather than a one-line input.
@@ -562,7 +563,8 @@ def question_widget(key: str, path: Loc, question: QuestionDefinition, stored: A
     """One of the partnership's own questions as a widget of form `key`; returns its answer
     as stored (a date as YYYY-MM-DD text, yes/no as true/false, None when unanswered)."""
     kind = question.type
-    label = f"{question.label} *" if question.required else question.label
+    # An administrator's words, shown as typed: widget labels and help read Markdown.
+    label = literal(question.label) + (" \\*" if question.required else "")
     due = (
         f"Required from stage {question.required_from}."
         if question.required_from
@@ -570,7 +572,7 @@ def question_widget(key: str, path: Loc, question: QuestionDefinition, stored: A
         if question.required
         else "Optional."
     )
-    help_text = " ".join(p for p in (question.help, due) if p)
+    help_text = " ".join(p for p in (literal(question.help), due) if p)
 
     def widget(shown: Any, draw: Callable[[Any, str, Callable[[], None]], Any]) -> Any:
         return draft_widget(key, path, shown, draw)

@@ -178,8 +178,8 @@ def test_an_answer_that_does_not_fit_its_question_is_refused_beside_it(
     with pytest.raises(InvalidDataError) as exc:
         save_rapid(db, stored_demo, custom={"local_q": answer})
     [(loc, text)] = problems_of(exc)
-    assert loc[:3] == ("rapid_review", "custom", "local_q")
-    assert text.startswith("Local question: ") and message in text
+    assert loc == ("rapid_review", "custom", "local_q")
+    assert message in text
     after = storage.read_sections(db, storage.review_id(db, REF) or 0)["rapid_review"]
     assert after == before
 
