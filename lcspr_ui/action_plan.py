@@ -19,7 +19,8 @@ from lcspr_core.validation import plain_problems
 from lcspr_ui.auth import current_actor
 from lcspr_ui.context import actor, flash
 from lcspr_ui.downloads import XLSX
-from lcspr_ui.forms import draft_widget, reset_form
+from lcspr_ui.editors import questions_shown
+from lcspr_ui.forms import draft_widget, question_widget, reset_form
 from lcspr_ui.literal import literal
 
 OVERDUE_COLOUR = "background-color: #f4cccc"
@@ -144,12 +145,18 @@ def add_update_form(db: Database, review: Review) -> None:
     )
     evidence = draft_widget(key, ("evidence",), "", lambda shown, k, cb: st.text_area(
         "Evidence of impact on practice", value=shown, key=k, on_change=cb))  # fmt: skip
+    # The partnership's own questions on action updates (issue 16), after the built-in ones.
+    answers = {}
+    for question in questions_shown(db, review.reference, "action_updates", None):
+        answer = question_widget(key, ("custom", question.key), question, None)
+        if answer not in (None, "", []):
+            answers[question.key] = answer
     if not st.button("Add the update", key=f"{key}.save", type="primary"):
         return
     try:
         value = ActionUpdate(
             recommendation_id=chosen, updated_on=on, by=by, status=status, update=update,
-            evidence_of_impact=evidence,
+            evidence_of_impact=evidence, custom=answers,
         )  # fmt: skip
         record_action_update(db=db, reference=review.reference, update=value, actor=actor())
     except ValidationError as exc:

@@ -17,6 +17,7 @@ from lcspr_core.stage import ENDED, Stage
 from lcspr_core.storage import Database
 from lcspr_ui.context import flash
 from lcspr_ui.forms import draft_widget, open_draft, problems_of, reset_form, set_problems
+from lcspr_ui.literal import literal
 
 NEW = "__new__"
 STAGES = [None, *(s.value for s in Stage if s not in ENDED)]
@@ -54,19 +55,22 @@ def questions_tab(db: Database, actor: Actor) -> None:
 
 
 def reference_downloads(defined: list[QuestionDefinition]) -> None:
-    """The template field reference for whoever edits the partnership's Word templates."""
+    """The template field reference for whoever edits the partnership's Word templates (built
+    only when asked for: the Word file takes a couple of seconds)."""
     st.markdown(
         "**Template field reference**: every name a template can use (built-in and your own "
         "questions), with what it is and an example from the demo review."
     )
     left, right = st.columns(2)
     left.download_button(
-        "Download the field reference (Markdown)", field_reference.reference_markdown(defined),
+        "Download the field reference (Markdown)",
+        lambda: field_reference.reference_markdown(defined),
         file_name="template-field-reference.md", mime="text/markdown",
         key="admin.questions.reference_md",
     )  # fmt: skip
     right.download_button(
-        "Download the field reference (Word)", field_reference.reference_docx(defined),
+        "Download the field reference (Word)",
+        lambda: field_reference.reference_docx(defined),
         file_name="template-field-reference.docx", key="admin.questions.reference_docx",
         mime="application/vnd.openxmlformats-officedocument.wordprocessingml.document",
     )  # fmt: skip
@@ -75,7 +79,7 @@ def reference_downloads(defined: list[QuestionDefinition]) -> None:
 def _field(form: str, name: str, stored: Any, draw: Any) -> Any:
     value = draft_widget(form, (name,), stored, draw)
     for message in problems_of(form).get((name,), []):
-        st.markdown(f":red[:material/error: {message}]")
+        st.markdown(f":red[:material/error: {literal(message)}]")
     return value
 
 
@@ -142,7 +146,7 @@ def question_form(db: Database, actor: Actor, stored: StoredQuestion | None) -> 
         "retired": current.retired if current else False,
     }  # fmt: skip
     if draft.error:
-        st.error(draft.error)
+        st.error(literal(draft.error))
     save, retire = st.columns(2)
     if save.button("Add the question" if current is None else "Save the question",
                    key=f"{form}.__save", type="primary"):  # fmt: skip

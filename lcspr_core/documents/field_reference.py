@@ -11,6 +11,7 @@ from __future__ import annotations
 import typing
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 from io import BytesIO
 from typing import Any
 
@@ -88,6 +89,22 @@ def _cell(text: str) -> str:
 
 
 def reference_markdown(defined: Sequence[QuestionDefinition]) -> str:
+    return _markdown(_frozen(defined))
+
+
+def reference_docx(defined: Sequence[QuestionDefinition]) -> bytes:
+    return _docx(_frozen(defined))
+
+
+def _frozen(defined: Sequence[QuestionDefinition]) -> tuple[str, ...]:
+    return tuple(q.model_dump_json() for q in defined)
+
+
+# Kept per question set: the Administration page redraws on every click, and the Word file
+# takes about two seconds to build.
+@lru_cache(maxsize=4)
+def _markdown(frozen: tuple[str, ...]) -> str:
+    defined = [QuestionDefinition.model_validate_json(q) for q in frozen]
     lines = [
         "# Template field reference",
         "",
@@ -104,7 +121,9 @@ def reference_markdown(defined: Sequence[QuestionDefinition]) -> str:
     return "\n".join(lines) + "\n"
 
 
-def reference_docx(defined: Sequence[QuestionDefinition]) -> bytes:
+@lru_cache(maxsize=4)
+def _docx(frozen: tuple[str, ...]) -> bytes:
+    defined = [QuestionDefinition.model_validate_json(q) for q in frozen]
     document = Document()
     document.add_heading("Template field reference", level=1)
     document.add_paragraph(
