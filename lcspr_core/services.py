@@ -228,6 +228,12 @@ def chronology_page(
     if not can(actor=actor, action="read_restricted", reference=reference):
         # Redacted here with the full register, like load_review (issue 11, finding 3).
         entries = redact_entries(entries, _register_swaps(db, review))
+        hidden = questions.restricted_keys(questions.definitions(db=db))
+        entries = [
+            e.model_copy(update={"custom": {k: v for k, v in e.custom.items() if k not in hidden}})
+            if hidden & e.custom.keys() else e
+            for e in entries
+        ]  # fmt: skip
     return entries, total
 
 
@@ -541,7 +547,8 @@ def _checked_answers(
     answers = questions.keep_hidden_answers(
         stored_answers, dict(data.get("custom") or {}), defined, actor=actor, reference=reference
     )
-    shown = questions.questions_for(defined, section, {**stored_answers, **answers})
+    # A retired question stays answerable only where it was answered (issue 16, part 3).
+    shown = questions.questions_for(defined, section, stored_answers)
     answers = questions.checked_answers(
         shown, answers, agencies=questions.agency_register(db), loc=loc
     )

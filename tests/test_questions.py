@@ -415,3 +415,25 @@ def test_importing_answers_to_an_unknown_question_is_refused_with_its_key(
         assert questions.list_questions(db=other) == []
     finally:
         other.close()
+
+
+def test_the_chronology_page_hides_restricted_answers_from_partner_leads(
+    db: Database, stored_demo: Review
+) -> None:
+    define(db, key="address_seen", section="chronology", type="Short text", restricted=True)
+    entry = stored_demo.chronology[0].model_copy(update={"custom": {"address_seen": "1 Elm Row"}})
+    services.save_item(db=db, reference=REF, kind="chronology",
+                       item=type(entry).model_validate(entry.model_dump()),
+                       expected_version=None, actor=ADMIN, edited={"custom"})  # fmt: skip
+    for role, seen in [(Role.REVIEWER, {"address_seen": "1 Elm Row"}), (Role.PARTNER_LEAD, {})]:
+        entries, _ = services.chronology_page(db=db, reference=REF, actor=member(role), limit=100)
+        assert next(e for e in entries if e.id == entry.id).custom == seen
+
+
+def test_a_retired_question_cannot_be_answered_where_it_was_not(
+    db: Database, stored_demo: Review
+) -> None:
+    early_help(db)
+    questions.retire_question(db=db, key="early_help_offered", actor=ADMIN)
+    with pytest.raises(InvalidDataError, match="not defined for this section"):
+        save_rapid(db, stored_demo, custom={"early_help_offered": True})
