@@ -2,16 +2,19 @@
 
 from __future__ import annotations
 
+import io
 import json
 from datetime import date
 from typing import Any
 
 import pytest
+from docx import Document
 from sqlite_utils import Database
 
 from lcspr_core import exchange, questions, readiness, services, storage
 from lcspr_core.access import Actor, Role, system_actor
 from lcspr_core.demo import DEMO_REFERENCE
+from lcspr_core.documents.field_reference import reference_docx
 from lcspr_core.errors import (
     ImportRefusedError,
     InvalidDataError,
@@ -132,10 +135,16 @@ def test_a_section_holds_at_most_the_stated_number_of_questions(db: Database) ->
     define(db, key="elsewhere", section="incident", type="Short text")  # other sections are free
 
 
-def test_hostile_text_in_a_label_is_kept_as_typed(db: Database) -> None:
-    define(db, key="hostile", label=HOSTILE, type="Short text", help=HOSTILE)
+def test_hostile_text_in_a_label_is_kept_as_typed_and_the_reference_still_opens(
+    db: Database,
+) -> None:
+    define(db, key="hostile", label=HOSTILE + "\x00\x07", type="One choice", help=HOSTILE,
+           choices=[HOSTILE + "\x0b"])  # fmt: skip
     [stored] = questions.list_questions(db=db)
-    assert stored.question.label == HOSTILE.strip()
+    assert (stored.question.label, stored.question.choices) == (HOSTILE, [HOSTILE])
+    word = Document(io.BytesIO(reference_docx(questions.definitions(db=db))))
+    cells = {c.text for t in word.tables for r in t.rows for c in r.cells}
+    assert "custom.hostile" in cells and HOSTILE in cells
 
 
 # --- answers --------------------------------------------------------------------------------

@@ -11,10 +11,17 @@ import keyword
 from enum import StrEnum
 from typing import Annotated
 
-from pydantic import Field, StrictBool, StrictInt, StringConstraints, model_validator
+from pydantic import (
+    BeforeValidator,
+    Field,
+    StrictBool,
+    StrictInt,
+    StringConstraints,
+    model_validator,
+)
 
 from lcspr_core.model.common import Model
-from lcspr_core.text import Text
+from lcspr_core.text import Text, clean_text
 
 # Stated limits (issue 16, bad input): a label is a question, not a paragraph; a section with
 # hundreds of questions is a form nobody fills in, so more than this many are refused.
@@ -103,8 +110,11 @@ RESERVED_KEYS = frozenset(
     | {word.lower() for word in keyword.kwlist}
 )  # fmt: skip
 
+# Cleaned of characters Word's XML forbids: labels and choices print in the field reference.
 Choice = Annotated[
-    str, StringConstraints(strip_whitespace=True, min_length=1, max_length=MAX_CHOICE)
+    str,
+    BeforeValidator(clean_text),
+    StringConstraints(strip_whitespace=True, min_length=1, max_length=MAX_CHOICE),
 ]
 
 
@@ -118,7 +128,9 @@ class QuestionDefinition(Model):
     )
     section: QuestionSection = Field(description="The section or list the question is asked on")
     label: Annotated[
-        str, StringConstraints(strip_whitespace=True, min_length=1, max_length=MAX_LABEL)
+        str,
+        BeforeValidator(clean_text),
+        StringConstraints(strip_whitespace=True, min_length=1, max_length=MAX_LABEL),
     ] = Field(description="The question as people read it")
     help: Text = Field(default="", max_length=MAX_HELP, description="Help shown beside it")
     type: QuestionType = Field(description="What kind of answer it takes")
