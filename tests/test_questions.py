@@ -446,3 +446,23 @@ def test_a_retired_question_cannot_be_answered_where_it_was_not(
     questions.retire_question(db=db, key="early_help_offered", actor=ADMIN)
     with pytest.raises(InvalidDataError, match="not defined for this section"):
         save_rapid(db, stored_demo, custom={"early_help_offered": True})
+
+
+def test_a_meetings_answers_are_saved_with_its_plan(db: Database, stored_demo: Review) -> None:
+    from lcspr_core import meetings
+    from lcspr_core.model import MeetingKind
+
+    define(db, key="family_invited", section="meetings", type="Yes/no")
+    meeting = meetings.create_meeting(db=db, reference=REF, kind=list(MeetingKind)[0],
+                                      held_on=date(2026, 9, 1), actor=ADMIN)  # fmt: skip
+    plan = {"held_on": meeting.held_on, "starts_at": None, "place": "", "chair": "",
+            "attendees": [], "agenda": meeting.agenda}  # fmt: skip
+    with pytest.raises(InvalidDataError, match="must be yes or no"):
+        meetings.save_plan(db=db, reference=REF, meeting_id=meeting.id, actor=ADMIN,
+                           expected_version=meeting.plan_version,
+                           custom={"family_invited": "perhaps"}, **plan)  # fmt: skip
+    meetings.save_plan(db=db, reference=REF, meeting_id=meeting.id, actor=ADMIN,
+                       expected_version=meeting.plan_version, custom={"family_invited": True},
+                       **plan)  # fmt: skip
+    review = services.load_review(db=db, reference=REF, actor=ADMIN)
+    assert next(m for m in review.meetings if m.id == meeting.id).custom == {"family_invited": True}
