@@ -113,8 +113,8 @@ RESERVED_KEYS = frozenset(
 # Cleaned of characters Word's XML forbids: labels and choices print in the field reference.
 Choice = Annotated[
     str,
-    BeforeValidator(clean_text),
     StringConstraints(strip_whitespace=True, min_length=1, max_length=MAX_CHOICE),
+    BeforeValidator(clean_text),
 ]
 
 
@@ -129,8 +129,8 @@ class QuestionDefinition(Model):
     section: QuestionSection = Field(description="The section or list the question is asked on")
     label: Annotated[
         str,
-        BeforeValidator(clean_text),
         StringConstraints(strip_whitespace=True, min_length=1, max_length=MAX_LABEL),
+        BeforeValidator(clean_text),
     ] = Field(description="The question as people read it")
     help: Text = Field(default="", max_length=MAX_HELP, description="Help shown beside it")
     type: QuestionType = Field(description="What kind of answer it takes")
