@@ -14,7 +14,7 @@ $(STAMP): pyproject.toml
 
 # Start the app on its embedded default database (data/lcspr.db): no server to set up.
 run: $(STAMP)
-	$(BIN)/streamlit run app.py
+	$(BIN)/streamlit run server.py
 
 # Lint, type-check the core, and run the whole test suite.
 test: $(STAMP)

@@ -1,11 +1,12 @@
 """LCSPR workbench: the router and frame. Every page is registered here, grouped by stage.
 
-Run with: streamlit run app.py
+Run with `make run`: `streamlit run server.py` serves this with the sign-in routes.
 """
 
 import streamlit as st
 
 from lcspr_core.text import page_title
+from lcspr_ui.agency_requests import is_contributor_only
 from lcspr_ui.auth import signed_in_actor, user_sidebar
 from lcspr_ui.context import open_database, show_flashes
 from lcspr_ui.navigation import navigation_links
@@ -13,6 +14,10 @@ from lcspr_ui.picker import review_sidebar
 
 st.set_page_config(page_title="LCSPR workbench", page_icon=":material/shield:", layout="wide")
 
+# Issue 17: chairs make and chase requests here; an agency contributor sees this page alone.
+AGENCY_REQUESTS = st.Page(
+    "pages/agency_requests.py", title="Agency requests", icon=":material/outbox:"
+)
 # Grouped by the phase of a review, in process order (SPEC §2 stages).
 PAGES = {
     "Overview": [
@@ -23,6 +28,7 @@ PAGES = {
         st.Page(
             "pages/rapid_review.py", title="Rapid Review and decision", icon=":material/gavel:"
         ),
+        AGENCY_REQUESTS,
     ],
     "The review": [
         st.Page("pages/setup.py", title="Set-up", icon=":material/settings:"),
@@ -76,6 +82,10 @@ try:
         )
         if navigation.url_path != SIGN_IN.url_path:
             st.switch_page(SIGN_IN)
+    elif is_contributor_only(actor):
+        # An agency contributor answers their agency's requests and sees nothing else.
+        navigation = st.navigation({"Agency requests": [AGENCY_REQUESTS]}, position="hidden")
+        user_sidebar(db, actor)
     else:
         groups = {**PAGES, **(ADMINISTRATION if actor.is_admin else {})}
         # Hidden, and listed by navigation_links below the review picker: st.navigation's own

@@ -1,8 +1,8 @@
 """Documents benchmark: the final report of a large review, three ways, in one run.
 
-(a) end to end through the product: the review stored in a temporary SQLite file, loaded
-    (`services.load_review`, which validates it), its context built, rendered
-    (`documents.render_document`) and the bytes saved to a file;
+(a) end to end through the product: the review stored in a temporary SQLite file, read as
+    the product reads it for this document (`reads.review_for_document`), its context built,
+    rendered (`documents.render_document`) and the bytes saved to a file;
 (b) bare docxtpl: the same template rendered with the same context dict, built once outside
     the timing, and saved;
 (c) plain python-docx: the same content (headings, paragraphs, every table, the appendix of
@@ -10,7 +10,8 @@
 
 Times are the median of REPEATS rounds after a warm-up, in this process; the first run of each
 and its peak memory (growth of the peak resident set, `resource.getrusage`, so lxml's and
-libxml2's memory counts too) are measured in a fresh subprocess per variant. The review is
+libxml2's memory counts too) are measured in a fresh subprocess per variant, (a) after an
+earlier process has left the compiled templates on disk, as an app restart finds them. The review is
 fictional. Run with `make bench`.
 """
 
@@ -32,10 +33,11 @@ from typing import Any
 from docx import Document
 from docxtpl import DocxTemplate
 
-from lcspr_core import services, storage
+from lcspr_core import reads, services, storage
 from lcspr_core.access import system_actor
 from lcspr_core.demo import build_demo_review
 from lcspr_core.documents import DEFAULT_TEMPLATE_DIR, get_document_kind, render_document
+from lcspr_core.documents.disk_cache import CACHE_ENV_VAR
 from lcspr_core.model import (
     ChronologyEntry,
     FamilyContribution,
@@ -61,6 +63,8 @@ TEMPLATE = DEFAULT_TEMPLATE_DIR / get_document_kind(KIND).template_name
 TARGET_VS_BARE = 0.7
 TARGET_HAND_BUILT = 10.0
 TARGET_MEMORY = 2.0
+# Issue 14: the first render in a new process within 1.5x a warm one.
+TARGET_FIRST_RUN = 1.5
 
 
 def large_review(reference: str = REFERENCE) -> Review:
@@ -134,7 +138,9 @@ def prebuilt_context(review: Review) -> dict[str, Any]:
 def end_to_end(db: storage.Database, out: Path) -> dict[str, float]:
     """(a) Through the product; returns the time of each step."""
     start = time.perf_counter()
-    review = services.load_review(db=db, reference=REFERENCE, actor=ACTOR)
+    # As the product reads a review for this document (reads.review_for_document): every
+    # section and list, and of the chronology the key practice episodes the report shows.
+    review = reads.review_for_document(db=db, reference=REFERENCE, actor=ACTOR, kind=KIND)
     loaded = time.perf_counter()
     data = render_document(kind=KIND, review=review, today=TODAY)
     rendered = time.perf_counter()
@@ -230,7 +236,10 @@ def _child(variant: str, folder: Path) -> None:
 
 def in_fresh_process(variant: str, folder: Path) -> dict[str, float]:
     command = [sys.executable, __file__, "--child", variant, str(folder)]
-    done = subprocess.run(command, check=True, capture_output=True, text=True)
+    # The product keeps its compiled templates on disk (documents/disk_cache.py): here in the
+    # run's own folder, so the figures do not depend on what earlier runs left behind.
+    env = {**os.environ, CACHE_ENV_VAR: str(folder / "template-cache")}
+    done = subprocess.run(command, check=True, capture_output=True, text=True, env=env)
     result: dict[str, float] = json.loads(done.stdout)
     return result
 
@@ -246,6 +255,9 @@ def main() -> int:
         (folder / "context.json").write_text(json.dumps(context))
 
         # Memory and the first run, each variant in a fresh process, before anything is warm.
+        # (a) twice: the very first process compiles the templates and keeps them on disk;
+        # a later new process (an app restart) finds them. The target is on the later one.
+        cold = in_fresh_process("a", folder)
         fresh = {variant: in_fresh_process(variant, folder) for variant in "abc"}
 
         steps: dict[str, list[float]] = {"load": [], "render": [], "save": []}
@@ -279,6 +291,10 @@ def main() -> int:
             f"{label:38} {timings[variant] * 1000:7.0f}ms {fresh[variant]['seconds'] * 1000:8.0f}ms"
             f" {fresh[variant]['peak_bytes'] / 2**20:8.1f} MiB {sizes[variant] / 1024:5.0f} KB\n"
         )
+    out.write(
+        f"    (a) first run in the very first process, nothing kept on disk yet: "
+        f"{cold['seconds'] * 1000:.0f}ms\n"
+    )
     # The first sample of each step is the warm-up's.
     medians = {step: statistics.median(samples[1:]) for step, samples in steps.items()}
     parts = ", ".join(f"{step} {seconds * 1000:.0f}ms" for step, seconds in medians.items())
@@ -289,6 +305,7 @@ def main() -> int:
         ("time (a)/(b)", timings["a"] / timings["b"], "<=", TARGET_VS_BARE),
         ("time (c)/(a)", timings["c"] / timings["a"], ">=", TARGET_HAND_BUILT),
         ("peak memory (a)/(b)", memory, "<=", TARGET_MEMORY),
+        ("(a) first run/median", fresh["a"]["seconds"] / timings["a"], "<=", TARGET_FIRST_RUN),
     ]
     for name, ratio, sense, target in checks:
         met = ratio <= target if sense == "<=" else ratio >= target

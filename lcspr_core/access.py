@@ -30,6 +30,9 @@ class Role(StrEnum):
     REVIEWER = "reviewer"
     PARTNER_LEAD = "partner_lead"
     VIEWER = "viewer"
+    # Issue 17: someone at one agency who answers that agency's requests on one review and
+    # sees nothing else of it (not even that the review exists beyond their requests).
+    AGENCY_CONTRIBUTOR = "agency_contributor"
 
     @property
     def label(self) -> str:
@@ -63,6 +66,11 @@ class Actor:
 
 ALL_ROLES = tuple(Role)
 C, R, P, V = Role.CHAIR, Role.REVIEWER, Role.PARTNER_LEAD, Role.VIEWER
+A = Role.AGENCY_CONTRIBUTOR
+# The roles that read the review itself: an agency contributor reads only their requests.
+REVIEW_READERS = frozenset({C, R, P, V})
+# Roles that are given an agency with their membership.
+AGENCY_ROLES = frozenset({P, A})
 
 # Singleton sections of the review: who, besides an administrator, may save each.
 # The business manager registers incidents, notifies the Panel, sets up and publishes; the
@@ -92,11 +100,13 @@ ITEM_EDITORS: dict[str, frozenset[Role]] = {
     "meetings": frozenset({C}),
     "progress_log": frozenset({C, R}),
     "action_updates": frozenset({P}),
+    # Accepted agency summaries join the review only through accepting a request (issue 17).
+    "agency_returns": frozenset(),
 }
 
 # Per-review actions that are not edits of one section or list.
 REVIEW_ACTIONS: dict[str, frozenset[Role]] = {
-    "read": frozenset(ALL_ROLES),
+    "read": REVIEW_READERS,
     # Real names, addresses, schools, dates of birth: only those who write or chair the review.
     "read_restricted": frozenset({C, R}),
     "generate_document": frozenset({C, R}),
@@ -104,6 +114,12 @@ REVIEW_ACTIONS: dict[str, frozenset[Role]] = {
     # the published text (issue 11, finding 1); the reviewer who wrote it does not mark it.
     "mark_scan_safe": frozenset({C}),
     "delete_review": frozenset(),
+    # Issue 17: asking agencies for their part, chasing them, and seeing who has answered.
+    "manage_agency_requests": frozenset({C, R}),
+    # Accepting an agency's answer (it then joins the review) or returning it for more.
+    "decide_agency_returns": frozenset({C}),
+    # Answering one's own agency's requests (agency_requests checks the agency too).
+    "answer_agency_requests": frozenset({A}),
 }
 
 # Actions on the whole installation: administrators only.
@@ -181,6 +197,9 @@ def _describe(action: str) -> str:
         "import_review": "import a review",
         "manage_partnership": "change the partnership profile",
         "manage_questions": "change the partnership's own questions",
+        "manage_agency_requests": "request or chase agencies' returns",
+        "decide_agency_returns": "accept or return an agency's answer",
+        "answer_agency_requests": "answer an agency's request",
     }.get(kind, kind.replace("_", " "))
 
 
@@ -196,6 +215,11 @@ def require(*, actor: Actor, action: str, reference: str | None = None) -> None:
         role = actor.role_on(reference)
         if role is None:
             raise ReviewNotFoundError(f"There is no review '{reference}'.")
+        if role is Role.AGENCY_CONTRIBUTOR:
+            raise PermissionDeniedError(
+                f"As agency contributor on {reference} you see only your agency's requests, "
+                "on the Agency requests page."
+            )
         raise PermissionDeniedError(
             f"As {role.label} on {reference} you cannot {_describe(action)}. "
             "Ask your business manager if you need to."

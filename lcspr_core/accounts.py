@@ -11,6 +11,7 @@ import hmac
 import re
 import secrets
 import unicodedata
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -18,8 +19,8 @@ from typing import Any
 from argon2 import PasswordHasher, Type
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
 
-from lcspr_core import storage
-from lcspr_core.access import Actor, Role, actor_for, require, system_actor
+from lcspr_core import sso, storage
+from lcspr_core.access import AGENCY_ROLES, Actor, Role, actor_for, require, system_actor
 from lcspr_core.errors import AccountError, SignInError
 from lcspr_core.request_origin import LOCAL_SOURCE
 from lcspr_core.storage import Database
@@ -207,7 +208,8 @@ def add_user(
     with storage.write_transaction(db):
         if storage.read_user(db, username) is not None:
             raise AccountError(f"There is already a user '{username}'.")
-        if email and storage.read_user_by_email(db, email) is not None:
+        # Single sign-on matches emails ignoring case and surrounding spaces: so does this.
+        if email.strip() and storage.read_user_by_email(db, email.strip()) is not None:
             raise AccountError(f"Another user already has the email {email}.")
         storage.insert_user(
             db,
@@ -298,6 +300,29 @@ def _review_agency(db: Database, review: int, agency: str) -> str:
     return found
 
 
+def _member_agency(db: Database, review: int, agency: str, role: Role) -> str:
+    """A contributor's agency comes from the partnership's register of active agencies (the
+    agencies asked, issue 17), or else from the review's own; a partner lead's from the
+    review's."""
+    if role is Role.AGENCY_CONTRIBUTOR:
+        stored = storage.read_partnership(db)
+        register = [
+            str(a["name"]) for a in (stored["data"].get("agencies", []) if stored else [])
+            if a.get("active", True)
+        ]  # fmt: skip
+        found = next((n for n in register if n.casefold() == agency.strip().casefold()), None)
+        if found is not None:
+            return found
+        try:
+            return _review_agency(db, review, agency)
+        except AccountError:
+            raise AccountError(
+                f"'{agency}' is not an active agency of the partnership's register nor one of "
+                f"this review's agencies: choose from {', '.join(register) or 'the register'}."
+            ) from None
+    return _review_agency(db, review, agency)
+
+
 def grant_role(
     *,
     db: Database,
@@ -312,8 +337,12 @@ def grant_role(
     entries they may change (issue 11, finding 12); other roles have none."""
     require(actor=actor, action="manage_users")
     user = get_user(db=db, username=username)
-    if agency and Role(role) is not Role.PARTNER_LEAD:
-        raise AccountError("Only a partner lead is given an agency.")
+    if agency and Role(role) not in AGENCY_ROLES:
+        raise AccountError("Only a partner lead or an agency contributor is given an agency.")
+    if Role(role) is Role.AGENCY_CONTRIBUTOR and not (agency or "").strip():
+        raise AccountError(
+            "An agency contributor answers for one agency: choose which agency they are from."
+        )
     with storage.write_transaction(db):
         review = storage.review_id(db, reference)
         if review is None:
@@ -322,7 +351,7 @@ def grant_role(
         canonical = next(
             r for r in storage.review_references(db) if r.casefold() == reference.casefold()
         )
-        recorded = _review_agency(db, review, agency) if agency else ""
+        recorded = _member_agency(db, review, agency, Role(role)) if agency else ""
         storage.upsert_membership(
             db, username=user.username, reference=canonical, role=Role(role).value,
             at=_iso(_now(None)), agency=recorded,
@@ -452,15 +481,97 @@ def sign_in(
     return _start_session(db, name, moment, verified_hash=verified, attempt=attempt)
 
 
-def sign_in_with_email(*, db: Database, email: str, now: datetime | None = None) -> str:
-    """Single sign-on: the identity provider has checked the person; map the email to a user."""
-    row = storage.read_user_by_email(db, email.strip()) if email.strip() else None
-    if row is None or row["disabled"] or row["demo"]:
-        raise SignInError(
-            f"You signed in as {email}, but no active account here uses that email. "
-            "Ask your business manager to add you."
-        )
-    return _start_session(db, row["username"], _now(now))
+SSO_ACTOR = "single sign-on"
+
+
+def record_sso_refusal(
+    *,
+    db: Database,
+    reason: str,
+    details: Mapping[str, Any] | None = None,
+    target: str = "sign-in:single sign-on",
+) -> None:
+    """The one thing a refused single sign-on writes: an audit entry saying why (the
+    provider's own words cut short, never a token)."""
+    after = {"reason": reason} | {
+        key: str(value)[:200] for key, value in (details or {}).items() if value not in (None, "")
+    }
+    with storage.write_transaction(db):
+        storage.append_audit(
+            db, actor=SSO_ACTOR, reference=None, target=target, action="sso_refused",
+            before=None, after=after,
+        )  # fmt: skip
+
+
+# Refusals at Streamlit's sign-in routes need no sign-in at the provider (anyone can call
+# /oauth2callback with a made-up state), so each source's are audited up to this many per
+# WINDOW; Streamlit's log has the rest.
+SSO_ROUTE_AUDITS = 20
+
+
+def record_sso_route_refusal(
+    *, db: Database, reason: str, source: str, details: Mapping[str, Any] | None = None,
+    now: datetime | None = None,
+) -> bool:  # fmt: skip
+    """Audit a refusal at Streamlit's sign-in routes (lcspr_ui/sso_routes), unless this source
+    has had SSO_ROUTE_AUDITS already in the last WINDOW; returns whether it was audited."""
+    target = f"sign-in:single sign-on:from:{source_key(db, source)[:16]}"
+    since = _iso(_now(now) - WINDOW)
+    with storage.write_transaction(db):
+        if storage.recently_audited(db, target=target, action="sso_refused", since=since) >= (
+            SSO_ROUTE_AUDITS
+        ):
+            return False
+        record_sso_refusal(db=db, reason=reason, details=details, target=target)
+    return True
+
+
+def sign_in_with_identity(
+    *,
+    db: Database,
+    claims: Mapping[str, Any],
+    settings: sso.Settings,
+    now: datetime | None = None,
+) -> str:
+    """Single sign-on: start a session for the enabled account whose email is the provider's
+    (in any case, without surrounding spaces, as mail addresses are matched everywhere).
+
+    Streamlit has checked the ID token (lcspr_core/sso.py says what); this checks the
+    workbench's part. One sign-in at the provider starts at most one session, soon after it:
+    presented again (after a sign-out, a timeout, a disabled account) it gives ENDED. A
+    refusal writes one audit entry, once per sign-in at the provider, and nothing else.
+    """
+    moment = _now(now)
+    identity = sso.identity_from(claims)
+    key = identity.key()
+    refused: sso.Refusal | None = None
+    with storage.write_transaction(db):
+        storage.forget_sso_sign_ins(db, before=_iso(moment - 2 * sso.FRESH_FOR))
+        if storage.sso_sign_in_used(db, key) or not sso.is_fresh(identity, moment):
+            raise SignInError(sso.ENDED)
+        try:
+            sso.check_audience(identity, settings)
+            email = sso.email_of(identity, settings)
+            row = storage.read_user_by_email(db, email)
+            if row is None or row["disabled"] or row["demo"]:
+                raise sso.no_account(email)
+        except sso.Refusal as refusal:
+            refused = refusal
+            target = f"sign-in:single sign-on:{key[:32]}"
+            # Each rerun of the sign-in page tries again: the refusal is audited once.
+            if not storage.recently_audited(db, target=target, action="sso_refused"):
+                details = {
+                    "issuer": identity.issuer, "subject": identity.subject,
+                    "audience": identity.claims.get("aud"),
+                    settings.email_claim: identity.claims.get(settings.email_claim),
+                }  # fmt: skip
+                record_sso_refusal(db=db, reason=refusal.reason, details=details, target=target)
+        else:
+            storage.insert_sso_sign_in(db, identity_key=key, at=_iso(moment))
+            token = _start_session(db, row["username"], moment)
+    if refused is not None:
+        raise refused  # after the commit: the audit entry stays
+    return token
 
 
 def sign_in_demo(

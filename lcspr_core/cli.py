@@ -23,6 +23,7 @@ from lcspr_core import accounts, exchange, partnership, questions, services, sto
 from lcspr_core.access import demo_loader, system_actor
 from lcspr_core.cli_partnership import add_partnership_commands
 from lcspr_core.cli_questions import add_question_commands
+from lcspr_core.cli_requests import add_request_commands, show_request_clocks
 from lcspr_core.cli_users import add_user_commands
 from lcspr_core.clocks import Clock
 from lcspr_core.demo import DEMO_REFERENCE, build_demo_review
@@ -128,6 +129,7 @@ def _show(review: Review) -> None:
 
 def cmd_show(db: Database, args: argparse.Namespace) -> None:
     _show(services.load_review(db=db, reference=args.reference, actor=CLI_ACTOR))
+    show_request_clocks(db, args.reference)
 
 
 def cmd_export(db: Database, args: argparse.Namespace) -> None:
@@ -450,6 +452,7 @@ def build_parser() -> argparse.ArgumentParser:
     add_user_commands(sub)
     add_partnership_commands(sub)
     add_question_commands(sub)
+    add_request_commands(sub)
     return parser
 
 

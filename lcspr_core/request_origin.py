@@ -9,6 +9,7 @@ from __future__ import annotations
 import ipaddress
 import os
 from collections.abc import Mapping
+from urllib.parse import urlsplit
 
 # The headers a browser itself sends to Streamlit (its websocket request, whose headers are
 # what st.context.headers holds, and page requests). Logged from Chromium driving the app
@@ -120,3 +121,38 @@ def _valid_address(value: str) -> bool:
     except ValueError:
         return False
     return True
+
+
+def same_origin(headers: Mapping[str, str], *, trust_proxy: bool | None = None) -> bool:
+    """Whether a sign-in or sign-out POST comes from the app's own page (issue 14, part 4).
+
+    Browsers send Origin with every form POST; it must name the host the request was sent to
+    (behind a trusted proxy, the X-Forwarded-Host it reports). Fetch metadata, where sent, must
+    say same-origin. The session cookie's SameSite=Strict already keeps it off other sites'
+    requests; this also stops another site signing a browser in to an account of its choosing.
+    """
+    if trust_proxy is None:
+        trust_proxy = os.environ.get(TRUST_PROXY_ENV_VAR, "") == "1"
+    lowered = _lower(headers)
+    if lowered.get("sec-fetch-site", "same-origin") != "same-origin":
+        return False
+    origin = urlsplit(lowered.get("origin", "").strip())
+    host = lowered.get("host", "")
+    if trust_proxy and lowered.get("x-forwarded-host"):
+        host = lowered["x-forwarded-host"].split(",")[-1]
+    return origin.scheme in ("http", "https") and bool(host) and (
+        origin.netloc.lower() == host.strip().lower()
+    )
+
+
+def served_over_https(
+    scheme: str, headers: Mapping[str, str], *, trust_proxy: bool | None = None
+) -> bool:
+    """Whether the browser reached the app over HTTPS: directly, or (LCSPR_TRUST_PROXY=1)
+    through a proxy that says so in X-Forwarded-Proto. The session cookie is then Secure."""
+    if scheme == "https":
+        return True
+    if trust_proxy is None:
+        trust_proxy = os.environ.get(TRUST_PROXY_ENV_VAR, "") == "1"
+    forwarded = _lower(headers).get("x-forwarded-proto", "")
+    return trust_proxy and forwarded.split(",")[-1].strip().lower() == "https"

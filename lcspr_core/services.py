@@ -12,8 +12,8 @@ from __future__ import annotations
 import json
 import types
 import typing
-from collections.abc import Collection, Sequence
-from dataclasses import dataclass
+from collections.abc import Collection, Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
 from datetime import date
 from typing import Any, cast
 
@@ -151,17 +151,57 @@ def record_versions(*, db: Database, reference: str, actor: Actor) -> dict[str, 
     return versions
 
 
-def read_versions(*, db: Database, reference: str, actor: Actor) -> dict[str, RecordVersion]:
-    """The same versions as `record_versions`, read without loading any record's data, so a
-    page's edit forms cost the same for a 5,000-entry chronology as for 45."""
+def read_versions(*, db: Database, reference: str, actor: Actor) -> Mapping[str, RecordVersion]:
+    """The same versions as `record_versions`, each read when asked for, without any record's
+    data: a page's forms ask for the few they show, so they cost the same for a 5,000-entry
+    chronology as for 45 (issue 14)."""
     require(actor=actor, action="read", reference=reference)
-    review = _review_id(db, reference)
-    return {
-        f"{row['kind']}/{row['id']}" if row["kind"] else row["id"]: RecordVersion(
-            row["version"], row["updated_at"], row["updated_by"]
-        )
-        for row in storage.read_versions(db, review)
-    }
+    return StoredVersions(db, _review_id(db, reference))
+
+
+class StoredVersions(Mapping[str, RecordVersion]):
+    """Versions of a review's sections ('incident') and items ('chronology/ab12cd'), read from
+    the database one at a time as asked for (all at once only if iterated)."""
+
+    def __init__(self, db: Database, review: int) -> None:
+        self._db, self._review = db, review
+        self._read: dict[str, RecordVersion | None] = {}
+
+    def __getitem__(self, key: str) -> RecordVersion:
+        if key not in self._read:
+            kind, _, item = key.rpartition("/")
+            row = (
+                self._db.execute(
+                    "SELECT version, updated_at, updated_by FROM items "
+                    "WHERE review_id = ? AND kind = ? AND id = ?",
+                    [self._review, kind, item],
+                ).fetchone()
+                if kind
+                else self._db.execute(
+                    "SELECT version, updated_at, updated_by FROM sections "
+                    "WHERE review_id = ? AND name = ?",
+                    [self._review, item],
+                ).fetchone()
+            )
+            self._read[key] = RecordVersion(*row) if row else None
+        found = self._read[key]
+        if found is None:
+            raise KeyError(key)
+        return found
+
+    def _all(self) -> dict[str, RecordVersion]:
+        return {
+            f"{row['kind']}/{row['id']}" if row["kind"] else row["id"]: RecordVersion(
+                row["version"], row["updated_at"], row["updated_by"]
+            )
+            for row in storage.read_versions(self._db, self._review)
+        }
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._all())
+
+    def __len__(self) -> int:
+        return len(self._all())
 
 
 @dataclass(frozen=True)
@@ -172,6 +212,8 @@ class ReviewOverview:
     child_pseudonym: str
     stage: Stage
     clocks: list[Clock]
+    # When its data last changed (UTC, ISO); not part of where it stands.
+    changed_at: str = field(default="", compare=False)
 
 
 _FIELD_ADAPTERS: dict[str, TypeAdapter[Any]] = {
@@ -203,15 +245,20 @@ def _overview(db: Database, review: int, today: date) -> ReviewOverview:
 
 
 def review_overview(*, db: Database, reference: str, actor: Actor, today: date) -> ReviewOverview:
-    """A review's reference, child pseudonym, stage and clocks, without its chronology."""
+    """A review's reference, child pseudonym, stage and clocks, as stored (one row)."""
+    from lcspr_core.overviews import stored_overviews
+
     require(actor=actor, action="read", reference=reference)
-    return _overview(db, _review_id(db, reference), today)
+    _review_id(db, reference)
+    return stored_overviews(db, [reference], today)[0]
 
 
 def list_review_overviews(*, db: Database, actor: Actor, today: date) -> list[ReviewOverview]:
-    """Where every review `actor` may see stands, by reference (the dashboard)."""
+    """Where every review `actor` may see stands, by reference (the dashboard): one query."""
+    from lcspr_core.overviews import stored_overviews
+
     references = visible_references(actor=actor, all_references=storage.review_references(db))
-    return [review_overview(db=db, reference=ref, actor=actor, today=today) for ref in references]
+    return stored_overviews(db, references, today)
 
 
 def chronology_page(

@@ -1,13 +1,16 @@
 """Partnership settings: a TOML file whose [clocks] table overrides the guidance and practice
-defaults in clocks.ClockRules (statute cannot be overridden: it is not in that table)."""
+defaults in clocks.ClockRules (statute cannot be overridden: it is not in that table), whose
+[agency_requests] table sets how long agencies get to answer, and whose [smtp] table says how
+email is sent (never the password: that comes from an environment variable)."""
 
 from __future__ import annotations
 
 import os
 import tomllib
 from pathlib import Path
+from typing import Any
 
-from pydantic import ValidationError
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from lcspr_core.clocks import ClockRules
 from lcspr_core.errors import InvalidDataError
@@ -21,21 +24,98 @@ def settings_path() -> Path:
     return Path(os.environ.get(SETTINGS_ENV_VAR) or DEFAULT_SETTINGS_PATH)
 
 
-def load_clock_rules(path: Path | None = None) -> ClockRules:
-    """The partnership's clock rules: defaults, with any [clocks] overrides from the file."""
-    path = path or settings_path()
+def _table(path: Path, name: str) -> dict[str, Any]:
     if not path.exists():
-        return ClockRules()
+        return {}
     try:
-        table = tomllib.loads(path.read_text(encoding="utf-8")).get("clocks", {})
+        table = tomllib.loads(path.read_text(encoding="utf-8")).get(name, {})
     except tomllib.TOMLDecodeError as exc:
         raise InvalidDataError(
             [], summary=f"The settings file {path} is not valid TOML: {exc}"
         ) from exc
+    return dict(table) if isinstance(table, dict) else {}
+
+
+def load_clock_rules(path: Path | None = None) -> ClockRules:
+    """The partnership's clock rules: defaults, with any [clocks] overrides from the file."""
+    path = path or settings_path()
+    table = _table(path, "clocks")
     try:
         return ClockRules.model_validate(table)
     except ValidationError as exc:
         raise InvalidDataError(
             plain_problems(exc, prefix=("clocks",)),
             summary=f"The settings file {path} has clock settings this tool cannot use:",
+        ) from exc
+
+
+class RequestDays(BaseModel):
+    """Working days an agency gets to answer each kind of request, counted like every clock
+    (the day of the request is not counted). A partnership sets its own in [agency_requests]."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    # guidance: the Rapid Review goes to the Panel within 15 working days of the partners
+    # becoming aware (Panel FAQ; clocks.ClockRules): summaries are due well inside that.
+    rapid_review_summary: int = Field(default=5, ge=1, le=60)
+    chronology: int = Field(default=5, ge=1, le=60)
+    # practice: an agency report for a local review is a larger piece of work.
+    agency_report: int = Field(default=20, ge=1, le=120)
+    practitioner_nominations: int = Field(default=10, ge=1, le=60)
+    free: int = Field(default=10, ge=1, le=120)
+    # practice: the reminder goes this many working days before the due date.
+    reminder_before: int = Field(default=2, ge=0, le=20)
+
+
+def load_request_days(path: Path | None = None) -> RequestDays:
+    path = path or settings_path()
+    try:
+        return RequestDays.model_validate(_table(path, "agency_requests"))
+    except ValidationError as exc:
+        raise InvalidDataError(
+            plain_problems(exc, prefix=("agency_requests",)),
+            summary=f"The settings file {path} has agency request settings this tool cannot use:",
+        ) from exc
+
+
+class SmtpSettings(BaseModel):
+    """How email leaves the workbench. The password is read from the environment variable
+    `password_env` when sending, so it is never in the file, the database or a log."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    host: str = Field(min_length=1, max_length=253)
+    port: int = Field(default=587, ge=1, le=65535)
+    starttls: bool = Field(default=True)
+    user: str = Field(default="", max_length=320)
+    password_env: str = Field(default="LCSPR_SMTP_PASSWORD", pattern=r"^[A-Z_][A-Z0-9_]*$")
+    sender: str = Field(min_length=3, max_length=320, description="The From: address")
+    # The workbench's address as people reach it: each email links to the request there.
+    base_url: str = Field(default="http://localhost:8501", max_length=300)
+    timeout_seconds: float = Field(default=20, gt=0, le=120)
+
+    def password(self) -> str:
+        return os.environ.get(self.password_env, "")
+
+
+def load_smtp_settings(path: Path | None = None) -> SmtpSettings | None:
+    """The [smtp] table, or None when email is not set up (the page then offers the text)."""
+    path = path or settings_path()
+    table = _table(path, "smtp")
+    if not table:
+        return None
+    if "password" in table:
+        raise InvalidDataError(
+            [],
+            summary=(
+                f"The settings file {path} has an SMTP password in it. Remove it: the password "
+                "is read from the environment variable named by password_env."
+            ),
+        )
+    try:
+        return SmtpSettings.model_validate(table)
+    except ValidationError as exc:
+        raise InvalidDataError(
+            plain_problems(exc, prefix=("smtp",)),
+            summary=f"The settings file {path} has SMTP settings this tool cannot use:",
         ) from exc

@@ -337,6 +337,7 @@ def write_transaction(db: Database) -> Iterator[Database]:
                     "A change to case data was about to be saved without its audit entry; "
                     "nothing was changed."
                 )
+            refresh_review_overviews(db, state.touched)
             db.conn.execute("COMMIT")
         except BaseException:
             if db.conn.in_transaction:
@@ -345,6 +346,7 @@ def write_transaction(db: Database) -> Iterator[Database]:
         finally:
             head, state.head, state.key = state.head, None, None
             state.records.clear()
+            state.touched.clear()
     except sqlite3.Error as exc:
         # Disk full, a lock held past the busy timeout, a failing audit insert: the whole
         # write is rolled back, and the person is told so in words, not a traceback.
@@ -354,6 +356,15 @@ def write_transaction(db: Database) -> Iterator[Database]:
         ) from exc
     if head is not None:
         write_anchor(db, entries=head[0], head_hash=head[1])
+
+
+def refresh_review_overviews(db: Database, reviews: set[int]) -> None:
+    """Store again the overview of each review this write changed, in the same transaction
+    (issue 14): the dashboard reads overviews, never reviews, so they must never lag a write."""
+    if reviews:
+        from lcspr_core import overviews  # the overview is derived by the core's model
+
+        overviews.refresh(db, reviews)
 
 
 def now_iso() -> str:
@@ -393,6 +404,9 @@ def demo_references(db: Database) -> list[str]:
 
 def delete_review_rows(db: Database, review: int) -> None:
     db.execute("DELETE FROM scan_marks WHERE review_id = ?", [review])
+    db.execute("DELETE FROM agency_requests WHERE review_id = ?", [review])
+    db.execute("DELETE FROM review_overviews WHERE review_id = ?", [review])
+    db.execute("DELETE FROM review_open_clocks WHERE review_id = ?", [review])
     _note_record(db, review, "*", None, None)
     db.execute("DELETE FROM items WHERE review_id = ?", [review])
     db.execute("DELETE FROM sections WHERE review_id = ?", [review])
@@ -590,6 +604,9 @@ class _TransactionState:
     head: tuple[int, str] | None = None
     # The instance key, read once per write (a whole review is thousands of records).
     key: bytes | None = None
+    # Ids of the reviews whose case data this write changed: their stored overviews are
+    # brought up to date before it commits.
+    touched: set[int] = field(default_factory=set)
 
 
 # Keyed by connection: one Database per script run, and a transaction never spans two.
@@ -633,7 +650,9 @@ def _note_record(
     db: Database, review: int, target: str, version: int | None, text: str | None
 ) -> None:
     digest = record_digest(instance_key_of(db), text) if text is not None else None
-    _transaction_state(db).records.append((review, target, version, digest))
+    state = _transaction_state(db)
+    state.records.append((review, target, version, digest))
+    state.touched.add(review)
 
 
 def audit_entry_hash(key: bytes, prev_hash: str, entry: dict[str, Any]) -> str:
@@ -1337,6 +1356,28 @@ def m013_create_partnership(db: Database) -> None:
     )
 
 
+@migrations()
+def m017_create_review_overviews(db: Database) -> None:
+    # Issue 14: each review's overview as of `computed_on`, derived from its data (see
+    # overviews.py) and rewritten by every write to it; a row of an earlier day, or none (a
+    # review stored before this table), is recomputed when read. `clocks` is their JSON.
+    db.execute(
+        "CREATE TABLE review_overviews ("
+        "review_id INTEGER PRIMARY KEY REFERENCES reviews(id), child_pseudonym TEXT NOT NULL, "
+        "stage TEXT NOT NULL, next_clock TEXT, next_due TEXT, next_status TEXT, "
+        "overdue INTEGER NOT NULL, due_soon INTEGER NOT NULL, open_clocks INTEGER NOT NULL, "
+        "clocks TEXT NOT NULL, changed_at TEXT NOT NULL, computed_on TEXT NOT NULL)"
+    )
+    # Each open clock once more, by due date: the dashboard's soonest deadlines across every
+    # review are read by this index, not by parsing every review's clocks.
+    db.execute(
+        "CREATE TABLE review_open_clocks (review_id INTEGER NOT NULL REFERENCES reviews(id), "
+        "due TEXT NOT NULL, clock TEXT NOT NULL)"
+    )
+    db.execute("CREATE INDEX review_open_clocks_due ON review_open_clocks (due)")
+    db.execute("CREATE INDEX review_open_clocks_review ON review_open_clocks (review_id)")
+
+
 def read_partnership(db: Database) -> dict[str, Any] | None:
     """The stored profile row (data parsed), or None before one is saved."""
     row = db.execute(
@@ -1423,3 +1464,103 @@ def stored_answers(db: Database, field: str) -> Iterator[tuple[str, str, dict[st
     for reference, name, custom in rows:
         if custom:
             yield reference, name, json.loads(custom)
+def m019_create_agency_requests(db: Database) -> None:
+    # Issue 17: requests to agencies and what they send back, one row per request, versioned
+    # like an item. Apart from the review's own rows: an agency contributor answers a request
+    # without the review ever being read for them.
+    db.execute(
+        "CREATE TABLE agency_requests ("
+        "id TEXT PRIMARY KEY, review_id INTEGER NOT NULL REFERENCES reviews(id), "
+        "agency TEXT NOT NULL, data TEXT NOT NULL, version INTEGER NOT NULL, "
+        "updated_at TEXT NOT NULL, updated_by TEXT NOT NULL)"
+    )
+    db.execute("CREATE INDEX agency_requests_review ON agency_requests (review_id)")
+
+
+def read_agency_requests(
+    db: Database, review: int | None = None, *, agency: str | None = None
+) -> list[dict[str, Any]]:
+    """Requests (of one review, optionally one agency's), oldest first, with the reference."""
+    where, params = "1 = 1", list[int | str]()
+    if review is not None:
+        where += " AND a.review_id = ?"
+        params.append(review)
+    if agency is not None:
+        where += " AND a.agency = ? COLLATE NOCASE"
+        params.append(agency)
+    rows = db.execute(
+        "SELECT a.id, r.reference, a.data, a.version, a.updated_at, a.updated_by "
+        f"FROM agency_requests a JOIN reviews r ON r.id = a.review_id WHERE {where} "
+        "ORDER BY a.rowid",
+        params,
+    ).fetchall()
+    return [
+        {
+            "id": i,
+            "reference": ref,
+            "data": json.loads(d),
+            "version": v,
+            "updated_at": at,
+            "updated_by": by,
+        }  # fmt: skip
+        for i, ref, d, v, at, by in rows
+    ]
+
+
+def read_agency_request(db: Database, request_id: str) -> dict[str, Any] | None:
+    row = db.execute(
+        "SELECT a.id, r.reference, a.data, a.version, a.updated_at, a.updated_by "
+        "FROM agency_requests a JOIN reviews r ON r.id = a.review_id WHERE a.id = ?",
+        [request_id],
+    ).fetchone()
+    if row is None:
+        return None
+    i, ref, d, v, at, by = row
+    return {"id": i, "reference": ref, "data": json.loads(d), "version": v, "updated_at": at,
+            "updated_by": by}  # fmt: skip
+
+
+def upsert_agency_request(
+    db: Database, *, review: int, data: dict[str, Any], version: int, actor: str
+) -> None:
+    db.execute(
+        "INSERT INTO agency_requests (id, review_id, agency, data, version, updated_at, "
+        "updated_by) VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (id) DO UPDATE SET "
+        "data = excluded.data, agency = excluded.agency, version = excluded.version, "
+        "updated_at = excluded.updated_at, updated_by = excluded.updated_by",
+        [data["id"], review, data["agency"], to_json(data), version, now_iso(), actor],
+    )
+
+
+@migrations()
+def m020_sso_sign_ins(db: Database) -> None:
+    # Issue 18: each sign-in at the identity provider (a key of its ID token) starts at most one
+    # workbench session; kept only while such a sign-in could still be used (sso.FRESH_FOR).
+    db.execute("CREATE TABLE sso_sign_ins (identity_key TEXT PRIMARY KEY, at TEXT NOT NULL)")
+
+
+def sso_sign_in_used(db: Database, identity_key: str) -> bool:
+    row = db.execute("SELECT 1 FROM sso_sign_ins WHERE identity_key = ?", [identity_key])
+    return row.fetchone() is not None
+
+
+def insert_sso_sign_in(db: Database, *, identity_key: str, at: str) -> None:
+    db.execute("INSERT INTO sso_sign_ins (identity_key, at) VALUES (?, ?)", [identity_key, at])
+
+
+def forget_sso_sign_ins(db: Database, *, before: str) -> None:
+    db.execute("DELETE FROM sso_sign_ins WHERE at < ?", [before])
+
+
+def recently_audited(
+    db: Database, *, target: str, action: str, since: str = "", within: int = 5000
+) -> int:
+    """How many of the last `within` audit entries, at or after `since`, are `action` on
+    `target` (the log has no index on target; the entries that matter here are minutes old)."""
+    row = db.execute(
+        "SELECT count(*) FROM "
+        "(SELECT at, target, action FROM audit_log ORDER BY seq DESC LIMIT ?) "
+        "WHERE target = ? AND action = ? AND at >= ?",
+        [within, target, action, since],
+    ).fetchone()
+    return int(row[0])

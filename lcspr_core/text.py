@@ -16,11 +16,13 @@ from pydantic import AfterValidator, BeforeValidator
 
 # XML 1.0 §2.2 Char: tab, LF, CR and U+0020 upwards, minus surrogates and U+FFFE/U+FFFF.
 _XML_FORBIDDEN = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+# Anything clean_text would change: almost no text has any, so one search settles most.
+_NEEDS_CLEANING = re.compile("[\r\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
 
 
 def clean_text(value: object) -> object:
     """Remove characters XML forbids and normalise line endings; leave everything else."""
-    if not isinstance(value, str):
+    if not isinstance(value, str) or _NEEDS_CLEANING.search(value) is None:
         return value
     value = value.replace("\r\n", "\n").replace("\r", "\n")
     return _XML_FORBIDDEN.sub("", value)

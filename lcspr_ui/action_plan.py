@@ -186,7 +186,8 @@ def show_update(update: ActionUpdate) -> None:
 def xlsx_download(reviews: Sequence[Review], *, file_name: str, key: str) -> None:
     st.download_button(
         "Download as XLSX (for the board)",
-        action_plan_xlsx(reviews=reviews, today=services.today()),
+        # Made when clicked, not on every run of the page (issue 14).
+        lambda: action_plan_xlsx(reviews=reviews, today=services.today()),
         file_name=file_name,
         mime=XLSX,
         key=key,

@@ -8,7 +8,7 @@ from pathlib import Path
 import streamlit as st
 
 from lcspr_core import accounts, audit_trail, storage
-from lcspr_core.access import Actor, Role
+from lcspr_core.access import AGENCY_ROLES, Actor, Role
 from lcspr_core.errors import LcsprError
 from lcspr_core.storage import Database
 from lcspr_core.text import london_time
@@ -81,10 +81,10 @@ def users_tab(db: Database, actor: Actor) -> None:
         reference = st.selectbox("Review", references, key="admin.role.review")
         role = st.selectbox("Role", list(Role), format_func=lambda r: r.label, key="admin.role")
         agency = st.text_input(
-            "Agency (partner leads only)", key="admin.role.agency",
-            help="The review's agency this partner lead leads for: the only agency whose "
-            "chronology entries they may change.",
-            disabled=Role(role) is not Role.PARTNER_LEAD,
+            "Agency (partner leads and agency contributors only)", key="admin.role.agency",
+            help="The agency this partner lead leads for (the only agency whose chronology "
+            "entries they may change), or the agency whose requests this contributor answers.",
+            disabled=Role(role) not in AGENCY_ROLES,
         )  # fmt: skip
         grant, revoke = st.columns(2)
         if grant.button("Grant", key="admin.grant", disabled=not reference):
@@ -92,7 +92,7 @@ def users_tab(db: Database, actor: Actor) -> None:
                 accounts.grant_role(
                     db=db, username=user.username, reference=str(reference), role=Role(role),
                     actor=actor,
-                    agency=agency.strip() or None if Role(role) is Role.PARTNER_LEAD else None,
+                    agency=agency.strip() or None if Role(role) in AGENCY_ROLES else None,
                 )  # fmt: skip
             except LcsprError as exc:
                 st.error(str(exc))

@@ -1,35 +1,78 @@
-"""Sign-in for the app: the session token in st.session_state, checked server-side every run.
+"""Sign-in for the app: the session token, checked server-side every run.
 
-Only the token (an id) is kept in session_state between runs; the Actor is rebuilt from the
+The token comes from the browser's HttpOnly session cookie (set and cleared only by the HTTP
+routes in lcspr_ui/web.py; Streamlit hands it over as st.context.cookies), so a reload or a
+new tab stays signed in and page scripts never see it. A single sign-on session, and AppTest
+runs, keep theirs in st.session_state instead (server-side too). The Actor is rebuilt from the
 database on every run, so a sign-out elsewhere, a password change or a disabled account takes
 effect at the next click.
 """
 
 from __future__ import annotations
 
+import html
+
 import streamlit as st
 from streamlit.errors import StreamlitSecretNotFoundError
 
-from lcspr_core import accounts, partnership, services
+from lcspr_core import accounts, partnership, services, session_cookie, sso
 from lcspr_core.access import Actor, demo_loader
 from lcspr_core.demo import DEMO_REFERENCE, build_demo_review
 from lcspr_core.errors import AccountError, DuplicateReviewError, SignInError
-from lcspr_core.request_origin import client_source, is_local_request
-from lcspr_core.storage import Database, open_db
+from lcspr_core.request_origin import is_local_request
+from lcspr_core.storage import Database
+from lcspr_ui import sso_routes, web
 from lcspr_ui.literal import literal
 
 TOKEN = "session_token"
 ACTOR = "_signed_in_actor"
 SSO_PROBLEM = "_sso_problem"
+# Whose session this tab's state belongs to: a different user (or none) starts it afresh, so
+# nobody ever sees another user's drafts or open review (issue 14, bad input).
+OWNER = "_session_owner"
+NOTICE = "_sign_in_notice"
+# The username typed before a refused sign-in, put back in the form.
+TYPED_USERNAME = "_sign_in_username"
+ADMIN_CREATED = "The administrator {username} is created: sign in with the password you chose."
 DEMO_LOADER = demo_loader()
 
 
 def sso_configured() -> bool:
     """Single sign-on is offered when .streamlit/secrets.toml has an [auth] section."""
     try:
-        return "auth" in st.secrets
+        configured = "auth" in st.secrets
     except StreamlitSecretNotFoundError:
         return False
+    if configured:
+        sso_routes.install()  # before any st.login can send someone to the provider
+    return configured
+
+
+def sso_settings() -> sso.Settings:
+    """The workbench's own single sign-on settings ([single_sign_on] in secrets.toml)."""
+    section = st.secrets.get("single_sign_on")
+    auth = st.secrets.get("auth") or {}
+    # st.login() signs in with [auth]'s own client, or [auth.default] when that is used.
+    client_id = auth.get("client_id") or (auth.get("default") or {}).get("client_id") or ""
+    return sso.settings_from(
+        section.to_dict() if section is not None else None, client_id=str(client_id)
+    )
+
+
+def _sso_sign_in(db: Database) -> Actor | None:
+    """Start a session from the provider's sign-in Streamlit holds (st.user), if it may."""
+    try:
+        st.session_state[TOKEN] = accounts.sign_in_with_identity(
+            db=db, claims=st.user.to_dict(), settings=sso_settings()
+        )
+    except SignInError as exc:
+        st.session_state[SSO_PROBLEM] = str(exc)
+        return None
+    except ValueError as exc:  # [single_sign_on] in secrets.toml is wrong
+        st.session_state[SSO_PROBLEM] = f"Single sign-on is not set up correctly: {exc}"
+        return None
+    st.session_state.pop(SSO_PROBLEM, None)
+    return accounts.session_actor(db=db, token=st.session_state[TOKEN])
 
 
 def _request() -> tuple[str | None, dict[str, str]]:
@@ -44,24 +87,29 @@ def from_local_machine() -> bool:
     return is_local_request(*_request())
 
 
-def request_source() -> str:
-    """The source this sign-in attempt is throttled under (request_origin.client_source)."""
-    return client_source(*_request())
+def _cookie(name: str) -> str | None:
+    value = st.context.cookies.get(name)
+    return value if isinstance(value, str) and value else None
 
 
 def signed_in_actor(db: Database) -> Actor | None:
     """The Actor for this run, or None when nobody is signed in (the gate shows sign-in)."""
-    actor = accounts.session_actor(db=db, token=st.session_state.get(TOKEN))
+    cookie_token = _cookie(session_cookie.SESSION_COOKIE)
+    token = st.session_state.get(TOKEN) or cookie_token
+    actor = accounts.session_actor(db=db, token=token)
     if actor is None:
         st.session_state.pop(TOKEN, None)
         if sso_configured() and st.user.is_logged_in:
-            try:
-                st.session_state[TOKEN] = accounts.sign_in_with_email(
-                    db=db, email=str(st.user.get("email") or "")
-                )
-                actor = accounts.session_actor(db=db, token=st.session_state[TOKEN])
-            except SignInError as exc:
-                st.session_state[SSO_PROBLEM] = str(exc)
+            actor = _sso_sign_in(db)
+    owner = st.session_state.get(OWNER)
+    if owner is not None and owner != (actor.username if actor else None):
+        # Signed out, or someone else signed in in another tab: nothing of the last session
+        # (drafts, the open review) stays; the sign-in page says why.
+        st.session_state.clear()
+    if actor is None and cookie_token:
+        # A cookie whose session has ended, was tampered with or never existed.
+        st.session_state[NOTICE] = web.Notice(web.ENDED)
+    st.session_state[OWNER] = actor.username if actor else None
     st.session_state[ACTOR] = actor
     return actor
 
@@ -74,24 +122,73 @@ def current_actor() -> Actor:
     return actor
 
 
-def start_session(token: str) -> None:
-    st.session_state[TOKEN] = token
-    st.session_state.pop(SSO_PROBLEM, None)
-    # Leave the sign-in address: once signed in, it is no longer a page.
-    st.switch_page("pages/reviews.py")
+def sign_in_notice() -> web.Notice | None:
+    """The message for the sign-in page: the sign-in route's (a wrong password, signed out), or
+    why the session ended. The route's note is read once and kept for this tab's reruns."""
+    note = web.take_note(_cookie(session_cookie.NOTE_COOKIE))
+    if note is not None:
+        st.session_state[NOTICE], st.session_state[TYPED_USERNAME] = note, note.username
+    notice = st.session_state.get(NOTICE)
+    return notice if isinstance(notice, web.Notice) else None
 
 
-def sign_out() -> None:
-    """The Sign out button's callback: it runs before the next script run, so that run is
-    already signed out."""
-    db = open_db()
-    try:
-        accounts.sign_out(db=db, token=st.session_state.pop(TOKEN, None))
-    finally:
-        db.close()
-    st.session_state.pop(ACTOR, None)
-    if sso_configured() and st.user.is_logged_in:
-        st.logout()  # also ends the identity cookie, or the next run would sign in again
+def _form(action: str, inner: str, css_class: str) -> None:
+    """A plain HTML form that the browser itself posts to one of web.py's routes: the answer
+    sets or clears the HttpOnly cookie, which no Streamlit widget can."""
+    st.html(f'{FORM_STYLE}<form method="post" action="{action}" class="{css_class}">{inner}</form>')
+
+
+FORM_STYLE = """<style>
+.lcspr-form {display:flex; flex-direction:column; gap:.35rem; max-width:28rem}
+.lcspr-form label {font-size:.875rem; margin-top:.5rem}
+.lcspr-form input, .lcspr-form select {font:inherit; padding:.5rem .75rem; border-radius:.5rem;
+  border:1px solid #c5c8d0; background:#f0f2f6}
+.lcspr-form input:focus, .lcspr-form select:focus {outline:2px solid #1d4f91; outline-offset:1px}
+.lcspr-form button, .lcspr-sign-out button {font:inherit; margin-top:.75rem; align-self:flex-start;
+  padding:.4rem .9rem; border-radius:.5rem; border:1px solid #1d4f91; cursor:pointer}
+.lcspr-form button {background:#1d4f91; color:#fff}
+.lcspr-sign-out button {background:#fff; color:#1d4f91; margin-top:0}
+</style>"""
+
+
+def password_form() -> None:
+    """Username and password, posted by the browser to /session/sign-in."""
+    typed = html.escape(str(st.session_state.get(TYPED_USERNAME, "")), quote=True)
+    _form(
+        web.SIGN_IN_PATH,
+        '<label for="sign_in-username">Username</label>'
+        f'<input id="sign_in-username" name="username" autocomplete="username" required'
+        f' value="{typed}" maxlength="256">'
+        '<label for="sign_in-password">Password</label>'
+        '<input id="sign_in-password" name="password" type="password" required'
+        ' autocomplete="current-password" maxlength="1024">'
+        '<button type="submit">Sign in</button>',
+        "lcspr-form",
+    )
+
+
+def sign_out_form() -> None:
+    """Sign out: the browser posts to /session/sign-out, which ends the session in the
+    database and clears the cookie in the same answer."""
+    _form(web.SIGN_OUT_PATH, '<button type="submit">Sign out</button>', "lcspr-sign-out")
+
+
+def sso_sign_in_offer() -> None:
+    """The sign-in page's single sign-on part: why the last attempt did not sign in (a code
+    from lcspr_ui/sso_routes, or the refusal of this run), and the button."""
+    problem = st.session_state.get(SSO_PROBLEM)
+    notice = sso.NOTICES.get(str(st.query_params.get("sso", "")))
+    if problem == sso.ENDED:
+        st.info(problem, icon=":material/schedule:")  # an ending, not a fault
+    elif problem:
+        st.error(literal(problem), icon=":material/error:")
+    elif notice == sso.NOTICES[sso.SIGNED_OUT]:
+        st.info(notice, icon=":material/logout:")
+    elif notice:
+        st.error(notice, icon=":material/error:")
+    st.button("Sign in with your organisation account", key="sso.login", on_click=st.login)
+    if problem and st.user.is_logged_in:
+        st.button("Sign out of single sign-on", key="sso.logout", on_click=st.logout)
 
 
 def user_sidebar(db: Database, actor: Actor) -> None:
@@ -102,7 +199,7 @@ def user_sidebar(db: Database, actor: Actor) -> None:
         st.caption(f"Signed in · {role}")
         if actor.demo:
             st.warning("Demo account — not for real cases", icon=":material/science:")
-        st.button("Sign out", key="auth.sign_out", icon=":material/logout:", on_click=sign_out)
+        sign_out_form()
 
 
 def first_admin_form(db: Database) -> None:
@@ -115,22 +212,25 @@ def first_admin_form(db: Database) -> None:
         password = st.text_input("Password (12 characters or more)", type="password",
                                  key="first.password")  # fmt: skip
         again = st.text_input("The same again", type="password", key="first.again")
-        if st.form_submit_button("Create the administrator and sign in"):
+        if st.form_submit_button("Create the administrator"):
             if password != again:
                 st.error("The two passwords differ.")
                 return
             try:
-                accounts.add_first_admin(
+                admin = accounts.add_first_admin(
                     db=db, username=username, display_name=display_name, email=email,
                     password=password,
                 )  # fmt: skip
-                token = accounts.sign_in(
-                    db=db, username=username, password=password, source=request_source()
-                )
-            except (AccountError, SignInError) as exc:
+            except AccountError as exc:
                 st.error(str(exc))
                 return
-            start_session(token)
+            # Signing in is the browser's own request to /session/sign-in (the cookie is set
+            # only in an HTTP answer), so the page now offers it with the name filled in.
+            st.session_state[NOTICE] = web.Notice(
+                ADMIN_CREATED.format(username=admin.username), good=True
+            )
+            st.session_state[TYPED_USERNAME] = admin.username
+            st.rerun()
 
 
 def demo_sign_in(db: Database, *, offer_load: bool) -> None:
@@ -147,17 +247,18 @@ def demo_sign_in(db: Database, *, offer_load: bool) -> None:
             # The demo's fictional letterhead, only if this database has no profile of its own.
             partnership.install_demo_profile(db=db)
             accounts.add_demo_users(db=db, reference=DEMO_REFERENCE, actor=DEMO_LOADER)
-            start_session(
-                accounts.sign_in_demo(db=db, username="demo-manager", from_local_machine=True)
-            )
+            st.rerun()  # to offer its accounts below
         if names:
-            chosen = st.selectbox("Demo account", names, key="demo.username")
-            if st.button("Sign in to the demo account", key="demo.sign_in"):
-                try:
-                    token = accounts.sign_in_demo(
-                        db=db, username=str(chosen), from_local_machine=from_local_machine()
-                    )
-                except SignInError as exc:
-                    st.error(str(exc))
-                    return
-                start_session(token)
+            # Posted by the browser to /session/sign-in, which checks again that it comes
+            # from this machine and sets the session cookie.
+            options = "".join(
+                f'<option value="{html.escape(name, quote=True)}">{html.escape(name)}</option>'
+                for name in names
+            )
+            _form(
+                web.SIGN_IN_PATH,
+                '<label for="demo-username">Demo account</label>'
+                f'<select id="demo-username" name="demo">{options}</select>'
+                '<button type="submit">Sign in to the demo account</button>',
+                "lcspr-form",
+            )

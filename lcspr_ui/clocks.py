@@ -5,11 +5,11 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from lcspr_core import services
+from lcspr_core import services, storage
 from lcspr_core.clocks import Clock, ClockStatus
 from lcspr_core.model import Review
-from lcspr_core.review_clocks import review_clocks
 from lcspr_core.text import english_date
+from lcspr_ui.auth import current_actor
 
 # Material icons, not emoji: they render the same whatever fonts the machine has.
 ICONS = {
@@ -42,8 +42,15 @@ def clock_line(clock: Clock) -> str:
 
 
 def show_page_clocks(review: Review, *pages: str) -> list[Clock]:
-    """The clocks the page's stage drives, above its forms."""
-    clocks = [c for c in review_clocks(review=review, today=services.today()) if c.page in pages]
+    """The clocks the page's stage drives, above its forms (from the stored overview)."""
+    db = storage.open_db()
+    try:
+        overview = services.review_overview(
+            db=db, reference=review.reference, actor=current_actor(), today=services.today()
+        )
+    finally:
+        db.close()
+    clocks = [c for c in overview.clocks if c.page in pages]
     if not clocks:
         return clocks
     with st.container(border=True):

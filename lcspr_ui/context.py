@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Collection
+
 import streamlit as st
 
-from lcspr_core import services, storage
+from lcspr_core import reads, services, storage
 from lcspr_core.access import Actor, can, record_restricted_view
 from lcspr_core.errors import ReviewNotFoundError
 from lcspr_core.model import Review
@@ -44,11 +46,16 @@ def select_review(reference: str | None) -> None:
         st.query_params.pop("review", None)
 
 
-def current_review(db: Database) -> Review | None:
-    """The selected review, or None (with a pointer to the dashboard) when there is none."""
+def current_review(db: Database, parts: Collection[str] | None = None) -> Review | None:
+    """The selected review, or None (with a pointer to the dashboard) when there is none.
+
+    With `parts`, only the sections and those lists are read (reads.review_parts): what the
+    page shows, whatever the size of the rest (issue 14). Without, the whole review."""
     reference = current_reference()
     if reference:
         try:
+            if parts is not None:
+                return reads.review_parts(db=db, reference=reference, actor=actor(), lists=parts)
             return services.load_review(db=db, reference=reference, actor=actor())
         except ReviewNotFoundError as exc:
             st.warning(str(exc))

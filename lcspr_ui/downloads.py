@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import streamlit as st
 
+from lcspr_core import reads
 from lcspr_core.documents import generate_document
 from lcspr_core.errors import LcsprError
 from lcspr_core.model import Review
@@ -26,7 +27,11 @@ def document_download(db: Database, review: Review, kind: str, *, label: str, ke
         return
     with st.spinner("Making the document…"):
         try:
-            data = generate_document(db=db, kind=kind, review=review, actor=actor())
+            # Read now as the document reads it: the page may have loaded only part of it.
+            whole = reads.review_for_document(
+                db=db, reference=review.reference, actor=actor(), kind=kind
+            )
+            data = generate_document(db=db, kind=kind, review=whole, actor=actor())
         except LcsprError as exc:
             st.error(str(exc))
             return

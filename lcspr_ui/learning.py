@@ -9,7 +9,7 @@ from typing import Any
 import pandas as pd
 import streamlit as st
 
-from lcspr_core import services, storage
+from lcspr_core import reads, services, storage
 from lcspr_core.access import visible_references
 from lcspr_core.learning import (
     earlier_reviews,
@@ -60,7 +60,9 @@ def recurrent_themes_panel(db: Database, review: Review) -> None:
     """How often this review's themes appeared in earlier reviews: evidence for criterion (b).
     Counted across the partnership's reviews, including any this user may not open: only the
     counts are shown, never which reviews."""
-    earlier = earlier_reviews(review=review, reviews=services.list_reviews(db=db, actor=actor()))
+    # Each review's sections and findings only: the themes, never its chronology (issue 14).
+    every = reads.visible_reviews(db=db, actor=actor(), lists=("findings",))
+    earlier = earlier_reviews(review=review, reviews=every)
     counts = recurrent_themes(review=review, earlier_reviews=earlier)
     with st.container(border=True, key=f"{review.reference}.recurrent_themes"):
         st.markdown(

@@ -15,7 +15,7 @@ import pandas as pd
 import streamlit as st
 from pydantic import ValidationError
 
-from lcspr_core import meetings
+from lcspr_core import meetings, reads
 from lcspr_core.model import (
     Attendee,
     DecisionOutcome,
@@ -470,6 +470,12 @@ def live_clock(meeting: Meeting) -> None:
     )
 
 
+def shows_chronology(meeting: Meeting) -> bool:
+    """Whether the item on screen shows entries of the chronology."""
+    index = meetings.current_index(meeting)
+    return index is not None and meeting.agenda[index].link is AgendaLink.CHRONOLOGY
+
+
 def current_item(review: Review, meeting: Meeting, now: datetime) -> None:
     """The item on screen: its content (restricted details hidden unless revealed) and notes."""
     index = meetings.current_index(meeting)
@@ -579,7 +585,13 @@ def minutes_and_sign_off(review: Review, meeting: Meeting) -> None:
     ):
         st.session_state[f"{k}.docx"] = _call(
             lambda db: meetings.minutes_document(
-                db=db, review=review, meeting_id=meeting.id, actor=actor()
+                db=db,
+                # Read now as the minutes read it: the page may have loaded only part of it.
+                review=reads.review_for_document(
+                    db=db, reference=review.reference, actor=actor(), kind="meeting_minutes"
+                ),
+                meeting_id=meeting.id,
+                actor=actor(),
             )
         )
     if data := st.session_state.get(f"{k}.docx"):

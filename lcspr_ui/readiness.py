@@ -10,12 +10,14 @@ import os
 import streamlit as st
 
 from lcspr_core import questions, services
+from lcspr_core.access import can
 from lcspr_core.documents import TEMPLATE_DIR_ENV_VAR
 from lcspr_core.errors import LcsprError
 from lcspr_core.model import ReportStatus, Review
 from lcspr_core.publication import safe_candidate_ids
 from lcspr_core.readiness import NotReadyError, Purpose, ReadinessItem, mark_report_final
 from lcspr_core.readiness import readiness_problems as _readiness_problems
+from lcspr_core.reads import change_stamp
 from lcspr_core.services import RecordVersion
 from lcspr_core.storage import Database
 from lcspr_core.text import english_date
@@ -52,36 +54,41 @@ def readiness_problems(review: Review, purpose: Purpose) -> list[ReadinessItem]:
     """The readiness items, cached in this user's own session.
 
     The checks render the report (about a second a time, and pages rerun on every click), so
-    they are kept per content, day and template folder. Not st.cache_data: that cache is shared
-    by every user, and these results can quote a child's restricted details.
+    they are kept per state of the review (its latest audit entry), day and template folder.
+    Not st.cache_data: that cache is shared by every user, and these results can quote a
+    child's restricted details.
     """
     template_dir = os.environ.get(TEMPLATE_DIR_ENV_VAR) or ""
     safe: frozenset[str] = frozenset()
     db = open_database()
     try:
-        # The partnership's own required questions count too (issue 16).
-        defined = questions.definitions(db=db)
         if purpose == "publication":
             # Release-scan candidates a chair marked safe no longer count as missing items.
             safe = safe_candidate_ids(db=db, reference=review.reference, actor=actor())
+        # Which state of the review, not its content: the page need not load it all (issue 14).
+        stamp = change_stamp(db=db, reference=review.reference)
+        sees = str(can(actor=actor(), action="read_restricted", reference=review.reference))
+        # The partnership's own required questions count too (issue 16).
+        defined = questions.definitions(db=db)
+        key = hashlib.sha256(
+            "|".join(
+                [stamp, sees, purpose, str(services.today()), template_dir, *sorted(safe),
+                 *(q.model_dump_json() for q in defined)]
+            ).encode()
+        ).hexdigest()  # fmt: skip
+        cache: dict[str, list[ReadinessItem]] = st.session_state.setdefault(_CACHE, {})
+        if key not in cache:
+            with st.spinner("Checking readiness…"):
+                whole = services.load_review(db=db, reference=review.reference, actor=actor())
+                found = _readiness_problems(
+                    review=whole, purpose=purpose, today=services.today(), safe_candidates=safe,
+                    defined=defined,
+                )  # fmt: skip
+            if len(cache) > 8:
+                cache.clear()
+            cache[key] = found
     finally:
         db.close()
-    key = hashlib.sha256(
-        "|".join(
-            [review.model_dump_json(), purpose, str(services.today()), template_dir, *sorted(safe),
-             *(q.model_dump_json() for q in defined)]
-        ).encode()
-    ).hexdigest()  # fmt: skip
-    cache: dict[str, list[ReadinessItem]] = st.session_state.setdefault(_CACHE, {})
-    if key not in cache:
-        with st.spinner("Checking readiness…"):
-            found = _readiness_problems(
-                review=review, purpose=purpose, today=services.today(), safe_candidates=safe,
-                defined=defined,
-            )  # fmt: skip
-        if len(cache) > 8:
-            cache.clear()
-        cache[key] = found
     return cache[key]
 
 

@@ -11,7 +11,7 @@ from lcspr_ui.literal import literal
 
 page_heading("Action plan")
 db = open_database()
-review = current_review(db)
+review = current_review(db, parts=("recommendations", "action_updates", "meetings"))
 if review is None:
     st.stop()
 if not review.recommendations and not any(m.actions for m in review.meetings):

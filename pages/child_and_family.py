@@ -8,7 +8,7 @@ from lcspr_ui.editors import item_editor, section_editor
 
 page_heading("Child and family")
 db = open_database()
-review = current_review(db)
+review = current_review(db, parts=("family_contributions",))
 if review is None:
     st.stop()
 versions = services.read_versions(db=db, reference=review.reference, actor=actor())

@@ -2,14 +2,14 @@
 
 import streamlit as st
 
-from lcspr_core import services
+from lcspr_core import reads, services
 from lcspr_ui.chronology_upload import chronology_upload
 from lcspr_ui.context import actor, current_review, open_database, page_heading
 from lcspr_ui.editors import item_editor
 
 page_heading("Chronology")
 db = open_database()
-review = current_review(db)
+review = current_review(db, parts=())
 if review is None:
     st.stop()
 reference = review.reference
@@ -18,7 +18,7 @@ entries_tab, import_tab = st.tabs(["Entries", "Import a spreadsheet"])
 with entries_tab:
     size_col, page_col, total_col = st.columns(3)
     size = size_col.selectbox("Entries per page", [25, 50, 100, 200], key="chronology.size")
-    total = len(review.chronology)
+    total = reads.count_items(db=db, reference=reference, actor=actor(), kind="chronology")
     pages = max(1, -(-total // size))
     if st.session_state.get("chronology.page", 1) > pages:
         st.session_state["chronology.page"] = pages

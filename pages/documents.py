@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from lcspr_core import storage
+from lcspr_core import reads, storage
 from lcspr_core.errors import LcsprError
 from lcspr_ui.context import actor, current_review, open_database, page_heading
 from lcspr_ui.readiness import readiness_checklist
@@ -14,7 +14,7 @@ except ImportError:  # pragma: no cover - only before it exists
 
 page_heading("Documents")
 db = open_database()
-review = current_review(db)
+review = current_review(db, parts=("meetings",))
 if review is None:
     st.stop()
 if document_kinds is None:
@@ -52,8 +52,11 @@ for kind in document_kinds():
             continue
         with st.spinner(f"Making the {kind.title.lower()}…"):
             try:
+                whole = reads.review_for_document(
+                    db=db, reference=review.reference, actor=actor(), kind=kind.kind
+                )
                 data = generate_document(
-                    db=db, kind=kind.kind, review=review, actor=actor(), meeting_id=meeting_id
+                    db=db, kind=kind.kind, review=whole, actor=actor(), meeting_id=meeting_id
                 )
             except LcsprError as exc:
                 st.error(str(exc))

@@ -3,20 +3,23 @@ the "what"), with themes and the chronology entries each finding rests on."""
 
 import streamlit as st
 
-from lcspr_core import services
+from lcspr_core import reads, services
 from lcspr_core.text import english_date
 from lcspr_ui.context import actor, current_review, open_database, page_heading
 from lcspr_ui.editors import item_editor
 
 page_heading("Findings")
 db = open_database()
-review = current_review(db)
+review = current_review(db, parts=("findings",))
 if review is None:
     st.stop()
 versions = services.read_versions(db=db, reference=review.reference, actor=actor())
 
 KPE = " (key practice episode)"
-entries = {entry.id: entry for entry in review.chronology}
+entries = {
+    entry.id: entry
+    for entry in reads.chronology_briefs(db=db, reference=review.reference, actor=actor())
+}
 if review.findings:
     st.dataframe(
         [

@@ -10,7 +10,7 @@ from lcspr_ui.context import current_review, open_database
 
 st.title("Meeting")
 db = open_database()
-review = current_review(db)
+review = current_review(db, parts=("meetings", "findings"))
 if review is None:
     st.stop()
 ui.show_error()

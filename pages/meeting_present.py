@@ -5,14 +5,20 @@ from datetime import datetime
 
 import streamlit as st
 
+from lcspr_core import services
 from lcspr_ui import meeting as ui
 from lcspr_ui.context import current_review, open_database
 
 db = open_database()
-review = current_review(db)
+# Every list but the chronology, unless the item on screen shows part of it (issue 14).
+review = current_review(db, parts=[kind for kind in services.ITEM_KINDS if kind != "chronology"])
 if review is None:
     st.stop()
 meeting = ui.current_meeting(review)
+if meeting is not None and ui.shows_chronology(meeting):
+    review = current_review(db, parts=list(services.ITEM_KINDS))
+    if review is None:
+        st.stop()
 if meeting is None:
     st.title("Meeting presentation")
     st.info("Choose or plan a meeting on the Meeting page first.")

@@ -21,7 +21,7 @@ from lcspr_ui.readiness import readiness_checklist
 
 page_heading("Publication")
 db = open_database()
-review = current_review(db)
+review = current_review(db, parts=())
 if review is None:
     st.stop()
 versions = services.read_versions(db=db, reference=review.reference, actor=actor())

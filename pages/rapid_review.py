@@ -3,6 +3,7 @@
 import streamlit as st
 
 from lcspr_core import services
+from lcspr_ui.agency_requests import requests_tracker
 from lcspr_ui.clocks import clock_hint, show_page_clocks
 from lcspr_ui.context import actor, current_review, open_database, page_heading
 from lcspr_ui.criteria import criteria_checklist
@@ -11,7 +12,7 @@ from lcspr_ui.learning import recurrent_themes_panel
 
 page_heading("Rapid Review and decision")
 db = open_database()
-review = current_review(db)
+review = current_review(db, parts=("findings",))
 if review is None:
     st.stop()
 versions = services.read_versions(db=db, reference=review.reference, actor=actor())
@@ -22,6 +23,8 @@ def criteria_with_evidence(key: str, shown: set) -> dict:
     recurrent_themes_panel(db, review)  # the evidence for criterion (b), just above it
     return {"criteria": criteria_checklist(review.rapid_review, key, shown)}
 
+
+requests_tracker(db, review.reference)  # issue 17: who has sent their summary
 
 rapid_tab, decision_tab = st.tabs(["Rapid Review", "Decision"])
 with rapid_tab:

@@ -10,7 +10,7 @@ from lcspr_ui.editors import item_editor
 
 page_heading("Recommendations")
 db = open_database()
-review = current_review(db)
+review = current_review(db, parts=("recommendations", "findings"))
 if review is None:
     st.stop()
 versions = services.read_versions(db=db, reference=review.reference, actor=actor())

@@ -3,10 +3,11 @@
 import pandas as pd
 import streamlit as st
 
-from lcspr_core import services
+from lcspr_core import overviews, services
 from lcspr_core.clocks import ClockStatus
 from lcspr_core.demo import DEMO_REFERENCE
-from lcspr_core.review_clocks import OPEN_STATUSES, next_clock
+from lcspr_core.review_clocks import next_clock
+from lcspr_ui.agency_requests import dashboard_tracker
 from lcspr_ui.clocks import clocks_table, standing
 from lcspr_ui.context import actor, open_database, select_review
 from lcspr_ui.start import load_demo_button, start_review_form
@@ -14,10 +15,13 @@ from lcspr_ui.start import load_demo_button, start_review_form
 st.title("Reviews")
 db = open_database()
 today = services.today()
-# Overviews, not whole reviews: the dashboard shows where each stands, not its chronology.
-reviews = services.list_review_overviews(db=db, actor=actor(), today=today)
+me = actor()
+# Stored overviews, not reviews (issue 14): counts by SQL, and one page of reviews at a time.
+PAGE_SIZE = 25
+counts = overviews.dashboard_counts(db=db, actor=me, day=today)
+references = overviews.visible_review_references(db, me)
 
-if not reviews:
+if not counts.reviews:
     st.info(
         "No reviews yet. Start one when the partners become aware of a serious incident, "
         "or load the fictional demo review to see how the tool works."
@@ -26,15 +30,23 @@ if not reviews:
     start_review_form(db)
     st.stop()
 
-rows, late, at_risk, all_open = [], 0, 0, []
+count_cols = st.columns(3)
+count_cols[0].metric("Reviews", counts.reviews)
+count_cols[1].metric("With an overdue step", counts.with_overdue)
+count_cols[2].metric("With a step due soon", counts.due_soon_only)
+
+pages = max(1, -(-counts.reviews // PAGE_SIZE))
+page = 1
+if pages > 1:
+    page = int(st.number_input(f"Page (of {pages})", 1, pages, key="dashboard.page", step=1))
+reviews = overviews.overview_page(
+    db=db, actor=me, day=today, limit=PAGE_SIZE, offset=(page - 1) * PAGE_SIZE
+)
+rows = []
 for review in reviews:
     clocks = review.clocks
     upcoming = next_clock(clocks)
     overdue = [c for c in clocks if c.status is ClockStatus.OVERDUE]
-    soon = [c for c in clocks if c.status is ClockStatus.DUE_SOON]
-    late += bool(overdue)
-    at_risk += bool(soon) and not overdue
-    all_open += [(review.reference, c) for c in clocks if c.status in OPEN_STATUSES]
     rows.append(
         {
             "Status": upcoming.status.value if upcoming else "",
@@ -48,28 +60,30 @@ for review in reviews:
         }
     )
 
-counts = st.columns(3)
-counts[0].metric("Reviews", len(reviews))
-counts[1].metric("With an overdue step", late)
-counts[2].metric("With a step due soon", at_risk)
 
-
-def _highlight(row: pd.Series) -> list[str]:
-    colour = "#fde2e1" if row["Overdue steps"] else "#fff3cd" if row["Status"] == "due soon" else ""
-    return [f"background-color: {colour}" if colour else "" for _ in row]
+def _highlight(table: pd.DataFrame) -> pd.DataFrame:
+    # Whole rows at once: pandas' row-by-row apply costs more than the rest of the page.
+    overdue = table["Overdue steps"] > 0
+    soon = table["Status"] == "due soon"
+    colour = overdue.map({True: "background-color: #fde2e1", False: ""}).where(
+        overdue, soon.map({True: "background-color: #fff3cd", False: ""})
+    )
+    return pd.DataFrame(dict.fromkeys(table.columns, colour), index=table.index)
 
 
 table = pd.DataFrame(rows)
 st.dataframe(
-    table.style.apply(_highlight, axis=1),
+    table.style.apply(_highlight, axis=None),
     hide_index=True,
     width="stretch",
     column_config={"Due": st.column_config.DateColumn("Due", format="D MMM YYYY")},
 )
 
+dashboard_tracker(db)  # issue 17: agency requests per review, overdue in red with days late
+
 chosen = st.selectbox(
     "Open a review",
-    [r.reference for r in reviews],
+    references,
     key="dashboard.open",
     index=None,
     placeholder="Choose a review to work on",
@@ -79,15 +93,19 @@ if chosen:
     st.session_state.pop("dashboard.open")
     st.switch_page("pages/incident.py")
 
-with st.expander(f"Every open deadline ({len(all_open)})"):
+SOONEST = 100
+with st.expander(f"Every open deadline ({counts.open_deadlines})"):
+    all_open = overviews.open_deadlines(db=db, actor=me, day=today, limit=SOONEST)
     if all_open:
         frame = clocks_table([c for _, c in all_open])
         frame.insert(1, "Review", [ref for ref, _ in all_open])
         st.dataframe(frame, hide_index=True, width="stretch")
+        if counts.open_deadlines > SOONEST:
+            st.caption(f"The {SOONEST} due soonest; each review's page shows all of its own.")
     else:
         st.caption("Nothing open.")
 
 with st.expander("Start another review"):
     start_review_form(db)
-if DEMO_REFERENCE not in {r.reference for r in reviews}:
+if DEMO_REFERENCE not in references:
     load_demo_button(db)

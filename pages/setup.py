@@ -9,7 +9,7 @@ from lcspr_ui.editors import section_editor
 
 page_heading("Set-up")
 db = open_database()
-review = current_review(db)
+review = current_review(db, parts=())
 if review is None:
     st.stop()
 versions = services.read_versions(db=db, reference=review.reference, actor=actor())

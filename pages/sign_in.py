@@ -3,15 +3,22 @@
 import streamlit as st
 
 from lcspr_core import accounts
-from lcspr_core.errors import SignInError
-from lcspr_ui import auth
+from lcspr_ui import auth, web
 from lcspr_ui.context import open_database
 
 st.title("Sign in")
 st.caption("LCSPR workbench — this tool holds special-category data about children.")
 
+if not web.installed() and st.context.headers.get("host"):
+    # `streamlit run app.py` serves the pages without the routes that sign in.
+    st.warning("Start the workbench with `make run` (`streamlit run server.py`): signing in "
+               "needs the routes it adds.")  # fmt: skip
+
 db = open_database()
 try:
+    notice = auth.sign_in_notice()
+    if notice is not None:
+        (st.success if notice.good else st.error)(notice.message)
     local = auth.from_local_machine()
     first_run = accounts.needs_first_admin(db=db)
     if first_run and local:
@@ -24,28 +31,11 @@ try:
             "the app runs on.)"
         )
     else:
-        with st.form("sign_in"):
-            username = st.text_input("Username", key="sign_in.username")
-            password = st.text_input("Password", type="password", key="sign_in.password")
-            if st.form_submit_button("Sign in", type="primary"):
-                try:
-                    token = accounts.sign_in(
-                        db=db, username=username, password=password,
-                        source=auth.request_source(),
-                    )  # fmt: skip
-                except SignInError as exc:
-                    st.error(str(exc))
-                else:
-                    auth.start_session(token)
+        auth.password_form()
         st.caption("Forgotten your password? Ask your business manager to reset it.")
 
     if auth.sso_configured():
-        problem = st.session_state.get(auth.SSO_PROBLEM)
-        if problem:
-            st.error(problem)
-            st.button("Sign out of single sign-on", key="sso.logout", on_click=st.logout)
-        else:
-            st.button("Sign in with your organisation account", key="sso.login", on_click=st.login)
+        auth.sso_sign_in_offer()
     if local and first_run:
         # The demo is for a fresh install: once a real account exists it is gone.
         auth.demo_sign_in(db, offer_load=True)

@@ -1048,6 +1048,26 @@ def document_heading(doc: DocxDocument, title: str) -> None:
     )
 
 
+def agency_returns_block(doc: DocxDocument) -> None:
+    """Issue 17: each agency's summary accepted through an agency request, marked with the
+    agency (a block of its own, apart from the section's table above)."""
+    doc.add_paragraph("{%p if agency_returns %}")
+    heading(doc, "Agency summaries received through the workbench", 2)
+    doc.add_paragraph("{%p for r in agency_returns %}")
+    heading(doc, "{{ r.agency }}", 3)
+    para(doc, "Version {{ r.version }}, accepted {{ r.accepted_on }}.", italic=True)
+    for label, field in (
+        ("Involvement with the child and family", "involvement"),
+        ("Key practice episodes", "key_practice_episodes"),
+        ("Immediate safeguarding action taken", "immediate_action"),
+        ("What the agency has already learned", "learning"),
+    ):
+        para(doc, label, bold=True)
+        paragraphs(doc, f"r.{field}")
+    doc.add_paragraph("{%p endfor %}")
+    doc.add_paragraph("{%p endif %}")
+
+
 def build_rapid_review_report() -> DocxDocument:
     doc = new_document()
     report_frame(doc)
@@ -1086,6 +1106,7 @@ def build_rapid_review_report() -> DocxDocument:
         ),
         "No agency summaries recorded yet.",
     )
+    agency_returns_block(doc)
     heading(doc, "4. Immediate safeguarding action")
     paragraphs(doc, "immediate_action")
     heading(doc, "5. Emerging learning")

@@ -37,6 +37,9 @@ EXPECTED: dict[str, set[Role]] = {
     "generate_document": {Role.CHAIR, Role.REVIEWER},
     "mark_scan_safe": {Role.CHAIR},
     "delete_review": set(),
+    "manage_agency_requests": {Role.CHAIR, Role.REVIEWER},
+    "decide_agency_returns": {Role.CHAIR},
+    "answer_agency_requests": {Role.AGENCY_CONTRIBUTOR},
     "edit_section:incident": set(),
     "edit_section:restricted": {Role.REVIEWER},
     "edit_section:notification": set(),
@@ -57,6 +60,7 @@ EXPECTED: dict[str, set[Role]] = {
     "edit_items:meetings": {Role.CHAIR},
     "edit_items:progress_log": {Role.CHAIR, Role.REVIEWER},
     "edit_items:action_updates": {Role.PARTNER_LEAD},
+    "edit_items:agency_returns": set(),
     "create_review": set(),
     "import_review": set(),
     "manage_users": set(),
@@ -146,7 +150,7 @@ def restricted_review(demo_review: Review) -> Review:
     return demo_review.model_copy(update={"restricted": details})
 
 
-@pytest.mark.parametrize("role", [Role.VIEWER, Role.PARTNER_LEAD])
+@pytest.mark.parametrize("role", [Role.VIEWER, Role.PARTNER_LEAD, Role.AGENCY_CONTRIBUTOR])
 def test_viewers_and_partner_leads_never_get_restricted_details(
     restricted_review: Review, role: Role
 ) -> None:

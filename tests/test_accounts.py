@@ -201,18 +201,6 @@ def test_account_changes_are_audited_without_passwords(db: Database, alice) -> N
     assert not any("passphrase" in str(e) or "argon2" in str(e) for e in entries)
 
 
-def test_single_sign_on_maps_the_email_to_a_user(db: Database, alice) -> None:
-    token = accounts.sign_in_with_email(db=db, email="ALICE@example.org", now=T0)
-    actor = accounts.session_actor(db=db, token=token, now=T0)
-    assert actor is not None and actor.username == "alice"
-    with pytest.raises(SignInError) as caught:
-        accounts.sign_in_with_email(db=db, email="mallory@example.org", now=T0)
-    assert str(caught.value) == (
-        "You signed in as mallory@example.org, but no active account here uses that email. "
-        "Ask your business manager to add you."
-    )
-
-
 def test_the_first_administrator_can_be_added_only_once(db: Database) -> None:
     assert accounts.needs_first_admin(db=db)
     accounts.add_first_admin(db=db, username="bm", display_name="BM", password=PASSWORD)

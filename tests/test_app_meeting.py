@@ -272,3 +272,21 @@ def test_a_stale_plan_save_is_refused_plainly_and_the_typed_plan_kept(
     assert at.text_input(key=f"meeting.{mid}.plan.place").value == "Room A"
     at.button(key=f"meeting.{mid}.plan.discard").click().run()
     assert at.text_input(key=f"meeting.{mid}.plan.place").value == "Room 2"
+
+
+def test_the_chronology_item_shows_the_entries_on_screen(
+    db: Database, stored_demo: Review
+) -> None:
+    # The presentation reads the chronology only for an item that shows it (issue 14).
+    mid = planned(db)
+    at = open_page("pages/meeting_present.py", **{"meeting.id": mid})
+    at.button(key=f"mp.{mid}.next").click().run()  # Start
+    at.button(key=f"mp.{mid}.go.2").click().run()  # the chronology item
+    assert not at.exception, at.exception
+    assert at.title[0].value.startswith("3. The chronology")
+    shown = at.table[0].value
+    assert len(shown) == len(stored_demo.chronology)
+    assert stored_demo.chronology[0].event in set(shown["What happened"])
+    at.button(key=f"mp.{mid}.go.4").click().run()  # and away from it again
+    assert not at.exception, at.exception
+    assert at.title[0].value.startswith("5. Recommendations")

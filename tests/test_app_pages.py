@@ -86,6 +86,22 @@ def test_dashboard_lists_reviews_with_overdue_standing_out(stored_demo: Review) 
     assert at.metric[1].label == "With an overdue step"
 
 
+def test_dashboard_pages_its_reviews_and_counts_them_all(db: Database) -> None:
+    # Issue 14: counted over every review, listed 25 at a time.
+    from lcspr_core.demo import build_demo_review
+
+    for n in range(30):
+        services.create_review(db=db, review=build_demo_review(f"PAGED-{n:02}"),
+                               actor=system_actor("setup"))  # fmt: skip
+    at = open_page("pages/reviews.py", "PAGED-00")
+    assert at.metric[0].value == "30"
+    assert list(at.dataframe[0].value["Reference"]) == [f"PAGED-{n:02}" for n in range(25)]
+    at.number_input(key="dashboard.page").set_value(2).run()
+    assert not at.exception, at.exception
+    assert list(at.dataframe[0].value["Reference"]) == [f"PAGED-{n:02}" for n in range(25, 30)]
+    assert len(at.selectbox(key="dashboard.open").options) == 30
+
+
 def test_incident_save(db: Database, stored_demo: Review) -> None:
     at = open_page("pages/incident.py", D)
     field(at.text_area, f"{D}:incident.outline").input("Outline & <more>").run()

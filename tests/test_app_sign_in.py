@@ -45,42 +45,36 @@ def test_signed_out_sees_only_the_sign_in_page(alice: accounts.User) -> None:
     # switch_page runs the page without app.py, which a real server never does.)
 
 
+def _forms(at: AppTest) -> str:
+    """The plain HTML forms on the page (sign-in and sign-out are posted by the browser
+    itself, to lcspr_ui/web.py's routes; tests/test_browser_session.py drives them)."""
+    return "".join(str(element.proto.body) for element in at.get("html"))
+
+
 @pytest.mark.signed_out
-def test_signing_in_opens_the_reviews_and_shows_who_is_signed_in(
+def test_the_sign_in_form_posts_to_the_route_that_sets_the_cookie(alice: accounts.User) -> None:
+    forms = _forms(app())
+    assert 'action="/session/sign-in"' in forms and 'method="post"' in forms
+    assert 'name="username"' in forms and 'type="password"' in forms
+
+
+@pytest.mark.signed_out
+def test_a_session_shows_the_reviews_who_is_signed_in_and_sign_out(
     db: Database, alice: accounts.User
 ) -> None:
-    at = app()
-    at.text_input(key="sign_in.username").input("alice")
-    at.text_input(key="sign_in.password").input(PASSWORD)
-    at.button[0].click().run()  # the form's submit button
-    assert not at.exception
-    token = at.session_state["session_token"]
-    signed_in = accounts.session_actor(db=db, token=token)
-    assert signed_in is not None and signed_in.username == "alice"
-    at = app(token)
+    at = app(accounts.sign_in(db=db, username="alice", password=PASSWORD))
     assert [t.value for t in at.title] == ["Reviews"]
     assert "**Alice Smith** (alice)" in [m.value for m in at.sidebar.markdown]
+    assert 'action="/session/sign-out"' in _forms(at)
 
 
 @pytest.mark.signed_out
-def test_a_wrong_password_gets_the_generic_message(alice: accounts.User) -> None:
-    at = app()
-    at.text_input(key="sign_in.username").input("alice")
-    at.text_input(key="sign_in.password").input("not the password")
-    at.button[0].click().run()
-    assert [e.value for e in at.error] == ["The username or password is not right."]
-    assert [t.value for t in at.title] == ["Sign in"]
-    assert not at.session_state["session_token"] if "session_token" in at.session_state else True
-
-
-@pytest.mark.signed_out
-def test_sign_out_ends_the_session_at_once(db: Database, alice: accounts.User) -> None:
+def test_a_signed_out_session_is_worthless(db: Database, alice: accounts.User) -> None:
     token = accounts.sign_in(db=db, username="alice", password=PASSWORD)
+    accounts.sign_out(db=db, token=token)
     at = app(token)
-    at.sidebar.button(key="auth.sign_out").click().run()
+    assert [t.value for t in at.title] == ["Sign in"]
     assert "session_token" not in at.session_state
-    assert accounts.session_actor(db=db, token=token) is None
-    assert [t.value for t in app(token).title] == ["Sign in"]  # the old token is worthless
 
 
 @pytest.mark.signed_out
@@ -184,17 +178,24 @@ def test_first_run_on_this_machine_creates_the_administrator(db: Database) -> No
     at.button[0].click().run()
     assert not at.exception
     assert accounts.get_user(db=db, username="bm").is_admin
-    assert [t.value for t in app(at.session_state["session_token"]).title] == ["Reviews"]
+    # Signing in is the browser's request to /session/sign-in: the page now offers it, with
+    # the new name filled in.
+    assert [m.value for m in at.success] == [
+        "The administrator bm is created: sign in with the password you chose."
+    ]
+    assert 'value="bm"' in _forms(at)
 
 
 @pytest.mark.signed_out
-def test_trying_the_demo_on_this_machine_signs_in_with_a_banner(db: Database) -> None:
+def test_trying_the_demo_on_this_machine_offers_its_accounts_with_a_banner(db: Database) -> None:
     at = app()
     at.button(key="demo.load").click().run()
     assert not at.exception
-    at = app(at.session_state["session_token"])
-    assert "Demo account — not for real cases" in [w.value for w in at.sidebar.warning]
+    forms = _forms(at)
+    assert 'name="demo"' in forms and '<option value="demo-manager">' in forms
     assert accounts.needs_first_admin(db=db)  # a real administrator can still be created
+    token = accounts.sign_in_demo(db=db, username="demo-manager", from_local_machine=True)
+    assert "Demo account — not for real cases" in [w.value for w in app(token).sidebar.warning]
 
 
 @pytest.mark.parametrize(

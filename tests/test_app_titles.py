@@ -75,6 +75,8 @@ def _sidebar_in_order(node: Any) -> list[str]:
             found.append(f"link:{child.proto.label}")
         elif kind == "button":
             found.append(f"button:{child.label}")
+        elif kind == "html" and "/session/sign-out" in str(child.proto.body):
+            found.append("button:Sign out")  # a plain form the browser posts (issue 14)
         found += _sidebar_in_order(child)
     return found
 

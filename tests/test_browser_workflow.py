@@ -142,8 +142,8 @@ def test_start_a_review_fill_stages_and_download_the_final_report(page, db_path:
     # this one value goes in through the core service, then the page shows it.
     _appoint_reviewer(db_path, "Robin Reviewer")
     page.reload()
-    # The session token lives in the tab's Streamlit session: a reload is a new session.
-    sign_in(page)
+    # The session cookie keeps the reloaded tab signed in (issue 14): no second sign-in.
+    page.locator('[data-testid="stSidebar"]').get_by_text(f"({BROWSER_USER})").wait_for()
     go(page, "Set-up")
     page.get_by_role("heading", name="Set-up").wait_for()
     settle(page)

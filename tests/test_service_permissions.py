@@ -117,7 +117,9 @@ def test_a_user_sees_only_the_reviews_they_are_a_member_of(
     services.create_review(db=db, review=build_demo_review("OTHER-2026-09"),
                            actor=system_actor("setup"))  # fmt: skip
     seen = [r.reference for r in services.list_reviews(db=db, actor=ACTORS[who])]
-    expected = {"administrator": [REF, "OTHER-2026-09"], "not a member": []}.get(who, [REF])
+    # An agency contributor sees only their agency's requests, never the review (issue 17).
+    expected = {"administrator": [REF, "OTHER-2026-09"], "not a member": [],
+                "agency_contributor": []}.get(who, [REF])  # fmt: skip
     assert seen == expected
 
 
@@ -125,6 +127,10 @@ def test_a_user_sees_only_the_reviews_they_are_a_member_of(
 def test_restricted_details_reach_only_the_roles_that_need_them(
     stored_demo: Review, db: Database, who: str
 ) -> None:
+    if who == Role.AGENCY_CONTRIBUTOR.value:
+        with pytest.raises(PermissionDeniedError, match="only your agency's requests"):
+            services.load_review(db=db, reference=REF, actor=ACTORS[who])
+        return
     review = services.load_review(db=db, reference=REF, actor=ACTORS[who])
     sees_restricted = who in ("administrator", "chair", "reviewer")
     assert (review.restricted.child_name == "Ada Placeholder") is sees_restricted

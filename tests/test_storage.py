@@ -29,7 +29,10 @@ def test_migrations_create_the_pinned_schema(db: Database) -> None:
         "m011_sign_audit_anchor",
         "m012_audit_accounts",
         "m013_create_partnership",
+        "m017_create_review_overviews",
         "m018_create_questions",
+        "m019_create_agency_requests",
+        "m020_sso_sign_ins",
     ]
     assert {
         name: list(db[name].columns_dict)
@@ -43,9 +46,14 @@ def test_migrations_create_the_pinned_schema(db: Database) -> None:
             "partnership",
             "partnership_logos",
             "questions",
+            "agency_requests",
+            "sso_sign_ins",
         )
     } == {
         "reviews": ["id", "reference", "created_at", "created_by", "demo"],
+        "agency_requests": [
+            "id", "review_id", "agency", "data", "version", "updated_at", "updated_by",
+        ],
         "sections": ["review_id", "name", "data", "version", "updated_at", "updated_by"],
         "items": [
             "review_id",
@@ -96,12 +104,13 @@ def test_migrations_create_the_pinned_schema(db: Database) -> None:
         "partnership": ["id", "data", "version", "updated_at", "updated_by"],
         "partnership_logos": ["sha256", "media_type", "data", "added_at"],
         "questions": ["key", "data", "version", "updated_at", "updated_by"],
+        "sso_sign_ins": ["identity_key", "at"],
     }
 
 
 def test_reopening_applies_no_migration_twice(db_path: Path, db: Database) -> None:
     again = storage.open_db(db_path)
-    assert len(storage.migrations.applied(again)) == 14
+    assert len(storage.migrations.applied(again)) == 17
 
 
 def test_connection_is_wal_full_sync_with_busy_timeout_and_foreign_keys(db: Database) -> None:

@@ -69,6 +69,35 @@ class AgencyLine(ContextModel):
     summary: str = Field(description="Its involvement with the child and family")
 
 
+class AgencyReturnLine(ContextModel):
+    """An agency's summary, accepted from its answer to a request (issue 17)."""
+
+    agency: str = Field(description="The agency it came from, full name")
+    accepted_on: str = Field(description="When the chair accepted it")
+    version: int = Field(description="Which version of the agency's answer was accepted")
+    involvement: list[str] = Field(description="The agency's involvement, as paragraphs")
+    key_practice_episodes: list[str] = Field(description="Key practice episodes, as paragraphs")
+    immediate_action: list[str] = Field(description="Immediate safeguarding action, paragraphs")
+    learning: list[str] = Field(description="What the agency has already learned, paragraphs")
+
+
+def agency_return_lines(review: Review) -> list[AgencyReturnLine]:
+    """Each accepted agency summary, marked with its agency, in the order accepted. The
+    family's identity as the agency knew it stays in the workbench: not for the report."""
+    return [
+        AgencyReturnLine(
+            agency=r.agency,
+            accepted_on=date_text(r.accepted_on, missing="Not recorded"),
+            version=r.version,
+            involvement=text_paragraphs(r.summary.involvement),
+            key_practice_episodes=text_paragraphs(r.summary.key_practice_episodes),
+            immediate_action=text_paragraphs(r.summary.immediate_action),
+            learning=text_paragraphs(r.summary.learning),
+        )
+        for r in review.agency_returns
+    ]
+
+
 class CriterionLine(ContextModel):
     """One item of the criteria checklist."""
 
@@ -87,6 +116,10 @@ class RapidReviewReportContext(DocumentBase):
     meeting_date: str = Field(description="The date of the Rapid Review meeting")
     attendees: list[PersonLine] = Field(description="Who attended the meeting")
     agency_summaries: list[AgencyLine] = Field(description="Each agency's involvement")
+    # Issue 17, kept apart from the section's own content: what agencies sent through requests.
+    agency_returns: list[AgencyReturnLine] = Field(
+        description="Agency summaries accepted from agency requests, each marked by its agency"
+    )
     immediate_action: list[str] = Field(description="Immediate safeguarding action, paragraphs")
     emerging_learning: list[str] = Field(description="Emerging learning, as paragraphs")
     good_practice: list[str] = Field(description="Good practice identified, as paragraphs")
@@ -143,6 +176,7 @@ def build_rapid_review_report(
         agency_summaries=[
             AgencyLine(agency=s.agency, summary=s.summary) for s in rapid.agency_summaries
         ],
+        agency_returns=agency_return_lines(review),
         immediate_action=text_paragraphs(rapid.immediate_action),
         emerging_learning=text_paragraphs(rapid.emerging_learning),
         good_practice=text_paragraphs(rapid.good_practice, missing="None identified yet."),

@@ -13,10 +13,12 @@ from typing import Any
 from jinja2 import Template, nodes
 from jinja2 import TemplateError as JinjaTemplateError
 from jinja2.sandbox import SandboxedEnvironment
+from lxml import etree
 from pydantic import BaseModel
 
 from lcspr_core import storage
 from lcspr_core.access import Actor, require
+from lcspr_core.documents import disk_cache
 from lcspr_core.documents.context_common import PartnershipDetails, letterhead
 from lcspr_core.documents.registry import get_document_kind
 from lcspr_core.documents.templates import (
@@ -89,10 +91,29 @@ class _CompilingOnceEnvironment(SandboxedEnvironment):
         kept = self._compiled
         template = kept.get(source)
         if template is None:
-            template = super().from_string(source)
+            # Compiled in an earlier process, or compiled now and kept for the next one.
+            key = f"{type(self).__mro__[1].__name__}|{self.autoescape!r}|{self.undefined.__name__}"
+            code = disk_cache.compiled(source, key)
+            if code is None:
+                code = self.compile(source)
+                disk_cache.keep_compiled(source, key, code)
+            template = self.template_class.from_code(self, code, self.make_globals(None), None)
             if len(kept) < _CACHE_LIMIT:
                 kept[source] = template
         return template
+
+
+    def getattr(self, obj: Any, attribute: str) -> Any:
+        # The context is plain JSON data, so `row.event` is almost always a key of a dict. The
+        # sandbox's getattr tries the attribute first and reaches the key through a raised
+        # AttributeError; a plain dict has no attribute but its class's, so for any other name
+        # the key is exactly what it would return, without the exception.
+        if type(obj) is dict and attribute not in _DICT_ATTRIBUTES and attribute in obj:
+            return obj[attribute]
+        return super().getattr(obj, attribute)
+
+
+_DICT_ATTRIBUTES = frozenset(dir(dict))
 
 
 def _environment() -> _CompilingOnceEnvironment:
@@ -110,10 +131,32 @@ class _FastDocxTemplate(_SafeDocxTemplate):
     def patch_xml(self, src_xml: str) -> str:
         patched = _PATCHED.get(src_xml)
         if patched is None:
-            patched = super().patch_xml(src_xml)
+            patched = disk_cache.patched_xml(src_xml)
+            if patched is None:
+                patched = super().patch_xml(src_xml)
+                disk_cache.keep_patched_xml(src_xml, patched)
             if len(_PATCHED) < _CACHE_LIMIT:
                 _PATCHED[src_xml] = patched
         return patched
+
+    def fix_tables(self, xml: str) -> Any:
+        # docxtpl widens or narrows a table's grid when a row's cells (counting spans) differ
+        # from its columns. Our templates' rows match their grid and span nothing, so the
+        # common case is checked cheaply and the parsed tree returned unchanged: exactly what
+        # docxtpl's per-cell walk would return. Anything else takes docxtpl's own path.
+        tree = etree.fromstring(xml, parser=etree.XMLParser(recover=True))
+        ns = "{" + tree.nsmap["w"] + "}"
+        if tree.find(f".//{ns}gridSpan") is not None:
+            return super().fix_tables(xml)
+        for table in tree.iter(f"{ns}tbl"):
+            grid = table.find(f"{ns}tblGrid")
+            if grid is None:
+                return super().fix_tables(xml)
+            columns = len(grid.findall(f"{ns}gridCol"))
+            widest = max((len(row.findall(f"{ns}tc")) for row in table.iter(f"{ns}tr")), default=0)
+            if widest != columns:
+                return super().fix_tables(xml)
+        return tree
 
     def resolve_listing(self, xml: str) -> str:
         # With none of its characters present every one of its substitutions is the identity,

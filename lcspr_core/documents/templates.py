@@ -28,6 +28,7 @@ from jinja2.exceptions import SecurityError
 from jinja2.sandbox import SandboxedEnvironment
 from pydantic import BaseModel
 
+from lcspr_core.documents import disk_cache
 from lcspr_core.documents.errors import TemplateError, TemplateSecurityError
 from lcspr_core.uploads import UploadRefusedError, check_docx
 
@@ -122,7 +123,20 @@ def template_variables(source: TemplateSource) -> set[str]:
 
 
 def template_variables_in_process(source: TemplateSource) -> set[str]:
-    """template_variables, parsed here: for our own templates, and in the child."""
+    """template_variables, parsed here: for our own templates, and in the child. Our own
+    templates' names are kept on disk by content (disk_cache), so a new process need not
+    parse them again; the contract check itself still runs on every render."""
+    if source.origin == "default":
+        kept = disk_cache.template_names(source.data)
+        if kept is not None:
+            return kept
+        names = _parse_template_variables(source)
+        disk_cache.keep_template_names(source.data, names)
+        return names
+    return _parse_template_variables(source)
+
+
+def _parse_template_variables(source: TemplateSource) -> set[str]:
     env = make_environment()
     try:
         tpl = DocxTemplate(BytesIO(source.data))

@@ -14,6 +14,7 @@ from pydantic import Field, model_validator
 from pydantic_core import PydanticCustomError
 
 from lcspr_core.errors import FieldProblem
+from lcspr_core.model.agency_requests import AgencyReturn
 from lcspr_core.model.analysis import ALL_PARTNERS, ActionUpdate, Finding, Recommendation
 from lcspr_core.model.common import Model
 from lcspr_core.model.evidence import (
@@ -78,6 +79,9 @@ class Review(Model):
         default=None, description="Self-assessment against the SCIE/NSPCC quality markers"
     )
     closed_on: date | None = Field(default=None, description="Date the review was closed")
+    agency_returns: list[AgencyReturn] = Field(
+        default_factory=list, description="Agency summaries accepted from agency requests"
+    )
 
     @model_validator(mode="after")
     def _cross_field_rules(self) -> Review:

@@ -10,7 +10,7 @@ import socket
 import subprocess
 import sys
 import time
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
@@ -56,15 +56,19 @@ def _wait_for_port(port: int, process: subprocess.Popen[bytes], timeout: float =
 
 
 @contextmanager
-def streamlit_server(db_path: Path) -> Iterator[str]:
-    """`streamlit run app.py` on the test's database; yields the URL."""
-    port = _free_port()
+def streamlit_server(
+    db_path: Path, *, port: int | None = None, options: Sequence[str] = ()
+) -> Iterator[str]:
+    """`streamlit run server.py` (app.py and the sign-in routes) on the test's database;
+    yields the URL. `options` are more
+    command-line options (`--secrets.files PATH` for single sign-on)."""
+    port = port or _free_port()
     env = {**os.environ, "LCSPR_DB": str(db_path)}
     # The server's own log, beside the test's database: a page error's traceback is there.
     log = open(db_path.with_name("streamlit.log"), "wb")  # noqa: SIM115 - closed below
     process = subprocess.Popen(
-        [sys.executable, "-m", "streamlit", "run", "app.py", "--server.headless", "true",
-         "--server.port", str(port), "--browser.gatherUsageStats", "false"],
+        [sys.executable, "-m", "streamlit", "run", "server.py", "--server.headless", "true",
+         "--server.port", str(port), "--browser.gatherUsageStats", "false", *options],
         cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=log,
     )  # fmt: skip
     try:
@@ -99,3 +103,15 @@ def settle(page: Any) -> None:
     """Wait until Streamlit has finished the rerun the last action started."""
     page.wait_for_timeout(300)
     page.locator('[data-testid="stApp"][data-test-script-state="notRunning"]').wait_for()
+
+
+def sign_in(page: Any, username: str, password: str) -> None:
+    """Sign in on the sign-in page as a person does. The browser posts the form to
+    /session/sign-in and keeps the HttpOnly session cookie it answers with, so a reload or
+    another tab of the same browser context stays signed in."""
+    page.get_by_role("heading", name="Sign in").wait_for()
+    page.get_by_label("Username").fill(username)
+    page.get_by_label("Password", exact=True).fill(password)
+    page.get_by_role("button", name="Sign in", exact=True).click()
+    page.get_by_role("heading", name="Reviews").wait_for()
+    settle(page)
