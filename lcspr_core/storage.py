@@ -1464,6 +1464,9 @@ def stored_answers(db: Database, field: str) -> Iterator[tuple[str, str, dict[st
     for reference, name, custom in rows:
         if custom:
             yield reference, name, json.loads(custom)
+
+
+@migrations()
 def m019_create_agency_requests(db: Database) -> None:
     # Issue 17: requests to agencies and what they send back, one row per request, versioned
     # like an item. Apart from the review's own rows: an agency contributor answers a request
