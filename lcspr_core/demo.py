@@ -241,6 +241,7 @@ def build_demo_review(reference: str = DEMO_REFERENCE) -> Review:
             what="Share the nursery's body-map practice with other early years settings.",
             by_when=date(2027, 4, 30),
             answers_findings=["f4"],
+            impact_measure="Number of settings using a body map, counted at the next audit.",
             status=ActionStatus.COMPLETE,
         ),
         Recommendation(
@@ -249,6 +250,7 @@ def build_demo_review(reference: str = DEMO_REFERENCE) -> Review:
             what="Add a safeguarding prompt to rent arrears contacts with families with young children.",
             by_when=date(2027, 5, 28),
             answers_findings=["f3"],
+            impact_measure="Referrals from the housing team, compared before and after.",
         ),
     ]
     decision_on = date(2026, 7, 3)
@@ -314,6 +316,10 @@ def build_demo_review(reference: str = DEMO_REFERENCE) -> Review:
             immediate_action="Child A's older sibling was seen the same day and is safe with the maternal grandmother.",
             emerging_learning="Information about the adults in the household was not brought together.",
             good_practice="The nursery recorded and reported the bruise promptly.",
+            key_practice_episodes="September 2024: the GP registration did not record the adults in the household, so later concerns were not linked.\nMarch 2026: a second domestic abuse notification was screened as standard risk without the earlier history.",
+            family_identity="Child A and the mother are White British and speak English at home; no religion is recorded. The family moved from Southvale in 2024 and lived on a low income in overcrowded housing. No disability is known; the mother has a history of depression. The review will ask whether poverty and the move affected how concerns were seen and heard.",
+            national_review_view="The partners do not consider a national review appropriate: the learning is local, about how agencies here share information, and is best taken forward locally.",
+            version="1.0",
             criteria=[
                 CriterionAssessment(
                     criterion=Criterion.IMPROVEMENTS,
@@ -355,6 +361,7 @@ def build_demo_review(reference: str = DEMO_REFERENCE) -> Review:
             rationale="The case meets criteria (a), (b) and (c): there is learning about information sharing and domestic abuse screening across agencies.\nA systems review will look at why the picture was not brought together.",
             family_told_on=date(2026, 7, 9),
             family_told_how="Home visit by the business manager with the social worker, followed by a letter.",
+            family_explanation="Several services knew about worries at home, but nobody put the whole picture together.\nWe want to understand why, so that other children and families get better help.",
         ),
         setup=ReviewSetup(
             reviewers=[
@@ -548,6 +555,9 @@ def build_demo_review(reference: str = DEMO_REFERENCE) -> Review:
         ],
         report=Report(
             version="0.3",
+            executive_summary="Child A, aged two, was seriously harmed at home in June 2026. Several services knew parts of the picture of risk, but it was not brought together.\nThe review makes seven recommendations about information sharing, domestic abuse screening and curiosity about the daily life of pre-verbal children.",
+            identity_inequalities="The family lived on a low income in overcrowded housing after moving from Southvale. Practitioners saw poverty as the explanation for the home's condition and did not ask who else lived there.",
+            actions_taken="The GP practice now records the adults in a child's household at registration.\nThe police and children's social care began a joint review of repeat notifications in September 2026.",
             introduction="This review was commissioned by the Northshire Safeguarding Children Partnership after Child A was seriously harmed in June 2026.",
             case_history="Child A was known to health services from birth and to children's social care through two police notifications.\nKey practice episodes are listed in the appendix.",
             summary_of_improvements="Health services should share who lives with a child.\nDomestic abuse notifications should be screened with their history.\nPractitioners should be curious about the daily life of pre-verbal children.",

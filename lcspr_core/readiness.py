@@ -142,6 +142,10 @@ def _evidence_items(review: Review) -> Iterator[ReadinessItem]:
         )
 
 
+# What people write in a measure of impact not yet agreed: none of these is a measure.
+UNAGREED_MEASURES = frozenset({"", "to be agreed", "tba", "tbc", "to be confirmed", "n/a", "-"})
+
+
 def _analysis_items(review: Review) -> Iterator[ReadinessItem]:
     # statute (reg 12 / seed): the analysis of systemic or underlying reasons
     if not any(not f.good_practice and f.systemic_analysis.strip() for f in review.findings):
@@ -156,6 +160,14 @@ def _analysis_items(review: Review) -> Iterator[ReadinessItem]:
         )
     decision = review.decision
     for number, rec in enumerate(review.recommendations, start=1):
+        # seed: who, what and by when; SPEC §2 stage 8: how impact will be measured. A
+        # measure still "to be agreed" is not one (issue 13).
+        if rec.impact_measure.strip().rstrip(".").casefold() in UNAGREED_MEASURES:
+            yield ReadinessItem(
+                f"recommendation/{rec.id}/impact",
+                f"Recommendation {number}: say how its impact will be measured",
+                "Recommendations",
+            )
         if decision and rec.by_when <= decision.decided_on:
             yield ReadinessItem(
                 f"recommendation/{rec.id}",
@@ -184,6 +196,7 @@ def _sign_off_items(review: Review) -> Iterator[ReadinessItem]:
 # heading in the report (as people know it) and the page that fills it. The child's
 # perspective and the summary of improvements are checks of their own (above).
 REPORT_SECTIONS: dict[str, tuple[str, str]] = {
+    "executive_summary": ("Executive summary", "Report"),
     "introduction": ("Introduction", "Report"),
     "circumstances": ("The circumstances", "Incident and notification"),
     "rationale": ("Rationale for the decision", "Rapid Review and decision"),
@@ -194,6 +207,8 @@ REPORT_SECTIONS: dict[str, tuple[str, str]] = {
     "how_heard": ("How the child's voice was heard", "Child and family"),
     "family_context": ("Family context", "Child and family"),
     "case_history": ("Case history", "Report"),
+    "identity_inequalities": ("Identity and inequalities", "Report"),
+    "actions_taken": ("Actions already taken by agencies", "Report"),
     "partnership_response": ("The partnership's response", "Report"),
     "conclusion": ("Conclusion", "Report"),
 }

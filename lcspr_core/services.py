@@ -672,6 +672,8 @@ def save_section(
             )  # fmt: skip
         if name == "report" and not status_checked:
             _refuse_status_change(stored["data"] if stored else None, new_data)
+        if name == "rapid_review":
+            _refuse_sent_without_inequalities(new_data)
         document[name] = new_data
         _validated(document, summary=f"The {name} section was not saved:")
         before = stored["data"] if stored else None
@@ -696,6 +698,23 @@ def save_section(
 
 # The report's marking and the override that allowed it: set by mark_report_final only.
 REPORT_STATUS_FIELDS = ("status", "final_override")
+
+
+def _refuse_sent_without_inequalities(data: dict[str, Any] | None) -> None:
+    """Issue 13: the Panel expects the family's identity and inequalities in every Rapid
+    Review, so one is not recorded as sent without them."""
+    if data and data.get("sent_to_panel_on") and not str(data.get("family_identity", "")).strip():
+        raise InvalidDataError(
+            [
+                FieldProblem(
+                    ("rapid_review", "family_identity"),
+                    "write the family's context, including race, ethnicity, culture, religion, "
+                    "disability and other inequalities, before recording the date the Rapid "
+                    "Review was sent to the Panel (Rapid Review and decision page)",
+                )
+            ],
+            summary="The Rapid Review was not saved:",
+        )
 
 
 def _refuse_status_change(before: dict[str, Any] | None, after: dict[str, Any] | None) -> None:

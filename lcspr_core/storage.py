@@ -403,6 +403,13 @@ def demo_references(db: Database) -> list[str]:
 
 
 def delete_review_rows(db: Database, review: int) -> None:
+    # A sent letter's copy may name a family member: it goes with the review; the history
+    # row (what was sent, when, by whom) stays, like the audit log.
+    db.execute(
+        "UPDATE generated_documents SET document = NULL WHERE review_reference = "
+        "(SELECT reference FROM reviews WHERE id = ?)",
+        [review],
+    )
     db.execute("DELETE FROM scan_marks WHERE review_id = ?", [review])
     db.execute("DELETE FROM agency_requests WHERE review_id = ?", [review])
     db.execute("DELETE FROM review_overviews WHERE review_id = ?", [review])
@@ -892,13 +899,42 @@ def record_generation(db: Database, entry: dict[str, Any]) -> None:
         db.table("generated_documents").insert({"at": now_iso(), **entry})
 
 
+_GENERATION_COLUMNS = (
+    "seq, review_reference, kind, at, actor, template, template_sha256, output_sha256, size, "
+    "marking, sent_on, sent_to, addressee"
+)
+
+
 def read_generations(db: Database, *, reference: str) -> list[dict[str, Any]]:
+    """The review's document history, newest first (without the stored letters' bytes)."""
     cursor = db.execute(
-        "SELECT * FROM generated_documents WHERE review_reference = ? ORDER BY seq DESC",
+        f"SELECT {_GENERATION_COLUMNS} FROM generated_documents WHERE review_reference = ? "
+        "ORDER BY seq DESC",
         [reference],
     )
     columns = [c[0] for c in cursor.description]
     return [dict(zip(columns, row, strict=True)) for row in cursor.fetchall()]
+
+
+def read_sent_letters(
+    db: Database, *, reference: str, kind: str, addressee: str
+) -> list[dict[str, Any]]:
+    """Every version of one letter sent to one addressee, the latest first."""
+    return [
+        row
+        for row in read_generations(db, reference=reference)
+        if row["kind"] == kind and row["addressee"] == addressee and row["sent_on"]
+    ]
+
+
+def read_sent_document(db: Database, *, reference: str, seq: int) -> bytes | None:
+    """The letter exactly as it was sent (None if it was not a sent letter of this review)."""
+    row = db.execute(
+        "SELECT document FROM generated_documents WHERE seq = ? AND review_reference = ? "
+        "AND sent_on IS NOT NULL",
+        [seq, reference],
+    ).fetchone()
+    return bytes(row[0]) if row and row[0] is not None else None
 
 
 # Owner-only: the database and its backups hold every case (issue 11, finding 13).
@@ -1354,6 +1390,18 @@ def m013_create_partnership(db: Database) -> None:
         "sha256 TEXT PRIMARY KEY, media_type TEXT NOT NULL, data BLOB NOT NULL, "
         "added_at TEXT NOT NULL)"
     )
+
+
+@migrations()
+def m015_record_sent_letters(db: Database) -> None:
+    # Issue 13: a letter generated for sending is recorded as sent (the date it is dated, to
+    # whom, which addressee for a family letter) with the document itself, so the same letter
+    # can be had again; an ordinary generation leaves these empty.
+    table = db.table("generated_documents")
+    table.add_column("sent_on", str)
+    table.add_column("sent_to", str)
+    table.add_column("addressee", str)
+    table.add_column("document", bytes)
 
 
 @migrations()

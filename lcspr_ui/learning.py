@@ -115,6 +115,8 @@ def quality_ratings(section: QualityAssessment | None, key: str, shown: set[Loc]
     result: list[dict[str, Any]] = []
     for index, marker in enumerate(QualityMarker):
         item = stored.get(marker)
+        if index == 0 or marker.stage is not list(QualityMarker)[index - 1].stage:
+            st.markdown(f"##### {marker.stage.value}")  # the markers' three stages
         name, rating, note = st.columns([2, 2, 4], vertical_alignment="center")
         name.markdown(f"**{marker.value}**")
         chosen = draft_widget(
@@ -130,7 +132,7 @@ def quality_ratings(section: QualityAssessment | None, key: str, shown: set[Loc]
             key, ("ratings", marker.name, "note"), item.note if item else "",
             lambda shown, k, cb, label=marker.value, col=note: col.text_input(
                 f"Note: {label}", value=shown, key=k, on_change=cb, label_visibility="collapsed",
-                placeholder="The evidence for the rating, or what to improve",
+                placeholder="Evidence: where the rating is shown, or what to improve",
             ),
         )  # fmt: skip
         for where, messages in problems.items():

@@ -5,10 +5,11 @@ import streamlit as st
 from lcspr_core import reads, storage
 from lcspr_core.errors import LcsprError
 from lcspr_ui.context import actor, current_review, open_database, page_heading
+from lcspr_ui.letters import choose_family_member, letter_controls
 from lcspr_ui.readiness import readiness_checklist
 
 try:  # the documents package is written alongside this page
-    from lcspr_core.documents import document_kinds, generate_document
+    from lcspr_core.documents import LETTER_KINDS, document_kinds, generate_document
 except ImportError:  # pragma: no cover - only before it exists
     document_kinds = generate_document = None
 
@@ -23,7 +24,8 @@ if document_kinds is None:
 
 st.caption(
     "Each document is made from what the review holds now, as an editable Word file. "
-    "A missing required value is named so you can add it on its page and try again."
+    "A missing required value is named so you can add it on its page and try again. "
+    "A letter is recorded as sent, dated the day it goes; the letter as sent can be had again."
 )
 final_tab, publication_tab = st.tabs(["Ready for Final?", "Ready to publish?"])
 with final_tab:
@@ -37,7 +39,13 @@ for kind in document_kinds():
     with st.container(border=True):
         text, action = st.columns([3, 1])
         text.markdown(f"**{kind.title}**  \n{kind.description}")
-        meeting_id = None
+        meeting_id = member_id = None
+        if kind.kind == "family_letter":
+            member_id = choose_family_member(review, text, f"documents.{kind.kind}.member")
+            if member_id is None:
+                continue
+        if kind.kind in LETTER_KINDS:
+            letter_controls(db, review, kind, text, member_id=member_id)
         if kind.kind == "meeting_minutes":
             if not meetings:
                 text.caption("Record a meeting first (Meeting mode).")
@@ -48,7 +56,8 @@ for kind in document_kinds():
                 key=f"documents.{kind.kind}.meeting",
                 format_func=lambda i: f"{meetings[i].held_on:%d/%m/%Y} · {meetings[i].kind.value}",
             )
-        if not action.button("Generate", key=f"documents.{kind.kind}.generate"):
+        label = "Preview" if kind.kind in LETTER_KINDS else "Generate"
+        if not action.button(label, key=f"documents.{kind.kind}.generate"):
             continue
         with st.spinner(f"Making the {kind.title.lower()}…"):
             try:
@@ -56,8 +65,9 @@ for kind in document_kinds():
                     db=db, reference=review.reference, actor=actor(), kind=kind.kind
                 )
                 data = generate_document(
-                    db=db, kind=kind.kind, review=whole, actor=actor(), meeting_id=meeting_id
-                )
+                    db=db, kind=kind.kind, review=whole, actor=actor(), meeting_id=meeting_id,
+                    member_id=member_id,
+                )  # fmt: skip
             except LcsprError as exc:
                 st.error(str(exc))
                 continue
@@ -82,6 +92,7 @@ if history:
                 "Document": titles.get(row["kind"], row["kind"]),
                 "By": row["actor"],
                 "Marking": row.get("marking", ""),
+                "Sent": f"{row['sent_on']} to {row['sent_to']}" if row.get("sent_on") else "",
                 "Template": row["template"],
             }
             for row in history

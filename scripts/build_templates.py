@@ -27,7 +27,7 @@ from docx import Document
 from docx.document import Document as DocxDocument
 from docx.enum.section import WD_ORIENT
 from docx.enum.table import WD_TABLE_ALIGNMENT
-from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_BREAK
+from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_BREAK, WD_TAB_ALIGNMENT, WD_TAB_LEADER
 from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 from docx.shared import Cm, Pt, RGBColor
@@ -309,8 +309,11 @@ def loop_table(
     widths: Sequence[float],
     var: str = "row",
     size: float = 10,
+    rows_split: bool = False,
 ) -> Table:
-    """A table with a repeating header row and one row per item of `expr` ({%tr for %})."""
+    """A table with a repeating header row and one row per item of `expr` ({%tr for %}).
+    `rows_split`: a tall row may break across pages (else it moves whole to the next page,
+    which can strand the heading above the table at a page foot)."""
     table = doc.add_table(rows=4, cols=len(headers))
     table.style = "Table Grid"
     table.alignment = WD_TABLE_ALIGNMENT.CENTER
@@ -320,7 +323,8 @@ def loop_table(
         _shade(cell, HEADER_FILL)
         _cell_text(cell, text, bold=True, size=size)
     _cell_text(table.rows[1].cells[0], f"{{%tr for {var} in {expr} %}}")
-    _cant_split(table.rows[2])
+    if not rows_split:
+        _cant_split(table.rows[2])
     for cell, fill in zip(table.rows[2].cells, cells, strict=True):
         if isinstance(fill, str):
             _cell_text(cell, fill, size=size)
@@ -427,52 +431,72 @@ def signature(
 # Level-1 headings in order: written into the table of contents' cached result, so the contents
 # read well before Word updates the field (and in LibreOffice, which keeps the cached result).
 REPORT_SECTIONS = [
-    "1. Introduction and circumstances",
-    "2. The decision to review",
-    "3. Terms of reference and key lines of enquiry",
-    "4. Methodology",
-    "5. The child's lived experience and perspective",
-    "6. Family context and perspectives",
-    "7. Practitioner perspectives",
-    "8. Summary of key practice episodes and case history",
-    "9. Analysis of systemic or underlying reasons",
-    "10. Findings",
-    "11. Summary of recommended improvements",
-    "12. Recommendations",
-    "13. The partnership's response",
-    "14. Conclusion",
+    "1. Executive summary",
+    "2. Introduction and circumstances",
+    "3. The decision to review",
+    "4. Terms of reference and key lines of enquiry",
+    "5. Methodology",
+    "6. The child's lived experience and perspective",
+    "7. Family context and perspectives",
+    "8. Practitioner perspectives",
+    "9. Summary of key practice episodes and case history",
+    "10. Findings: the analysis of systemic or underlying reasons",
+    "11. Identity and inequalities",
+    "12. Good practice",
+    "13. Actions already taken by agencies",
+    "14. Summary of recommended improvements",
+    "15. Recommendations",
+    "16. The partnership's response",
+    "17. Conclusion",
     "Appendix A. Chronology summary: key practice episodes",
     "Appendix B. Glossary",
 ]
 
 
+def _bookmark_name(index: int) -> str:
+    return f"_Toc_section_{index}"
+
+
+def _bookmark(paragraph: Paragraph, index: int) -> None:
+    """A bookmark around a level-1 heading, for the contents' page reference to it."""
+    start = OxmlElement("w:bookmarkStart")
+    start.set(qn("w:id"), str(100 + index))
+    start.set(qn("w:name"), _bookmark_name(index))
+    end = OxmlElement("w:bookmarkEnd")
+    end.set(qn("w:id"), str(100 + index))
+    paragraph._p.insert(1 if paragraph._p.pPr is not None else 0, start)
+    paragraph._p.append(end)
+
+
 def table_of_contents(doc: DocxDocument) -> None:
-    para(doc, "Contents", style="Heading 1")
-    first = doc.add_paragraph()
-    _field_char(first, "begin")
-    run = first.add_run()
-    instr = OxmlElement("w:instrText")
-    instr.set(qn("xml:space"), "preserve")
-    instr.text = ' TOC \\o "1-2" \\h \\z \\u '
-    run._r.append(instr)
-    _field_char(first, "separate")
-    first.add_run(REPORT_SECTIONS[0])
-    for heading in REPORT_SECTIONS[1:]:
-        para(doc, heading)
-    last = doc.paragraphs[-1]
-    _field_char(last, "end")
-    para(
-        doc,
-        "Page numbers appear when the contents are updated (in Word: right-click, Update Field).",
-        italic=True,
-        size=8.5,
-        colour=GREY,
-    )
+    """The contents: each section with its page as a PAGEREF field to a bookmark on its
+    heading. Word updates the fields on opening (w:updateFields) and LibreOffice computes them
+    as it lays the document out. A TOC field would not do: LibreOffice shows a TOC field's
+    cached result as it is, without page numbers, and does not update it on opening.
+    'Contents' is not a heading, so the contents never list themselves."""
+    title = para(doc, "Contents", bold=True, size=16, colour=NAVY)
+    title.paragraph_format.page_break_before = True
+    title.paragraph_format.space_after = Pt(12)
+    for index, text in enumerate(REPORT_SECTIONS):
+        p = doc.add_paragraph()
+        p.paragraph_format.tab_stops.add_tab_stop(
+            Cm(16.5), WD_TAB_ALIGNMENT.RIGHT, WD_TAB_LEADER.DOTS
+        )
+        p.paragraph_format.space_after = Pt(3)
+        p.add_run(f"{text}\t")
+        add_field(p, f"PAGEREF {_bookmark_name(index)} \\h", placeholder="")
     # Ask Word to update fields when the document opens, so the contents get page numbers.
     settings = doc.settings.element
     update = OxmlElement("w:updateFields")
     update.set(qn("w:val"), "true")
     settings.append(update)
+
+
+def section_heading(doc: DocxDocument, text: str, *, new_page: bool = False) -> None:
+    """A numbered level-1 section of the final report, bookmarked for the contents."""
+    p = para(doc, text, style="Heading 1")
+    p.paragraph_format.page_break_before = new_page or None
+    _bookmark(p, REPORT_SECTIONS.index(text))
 
 
 def heading(doc: DocxDocument, text: str, level: int = 1) -> None:
@@ -540,13 +564,10 @@ def build_final_report(*, publication: bool = False) -> DocxDocument:
             ("Status", "{{ marking }}"),
         ],
     )
-    para(
-        doc,
-        "This report uses pseudonyms: it does not name the child or family members.",
-        italic=True,
-        size=9,
-        colour=GREY,
-    )
+    # Only when the restricted-term scan of the report's text passes (the context decides).
+    doc.add_paragraph("{%p if names_statement %}")
+    para(doc, "{{ names_statement }}", italic=True, size=9, colour=GREY)
+    doc.add_paragraph("{%p endif %}")
     if publication:
         doc.add_paragraph("{%p if left_out %}")
         para(
@@ -561,25 +582,28 @@ def build_final_report(*, publication: bool = False) -> DocxDocument:
         para(doc, "{{ part }}", style="List Bullet", size=9, colour=GREY)
         doc.add_paragraph("{%p endfor %}")
         doc.add_paragraph("{%p endif %}")
-    page_break(doc)
+    # Page breaks belong to the paragraphs that start pages: an empty break paragraph after
+    # the contents would leave a blank page once they grow on updating.
     table_of_contents(doc)
-    page_break(doc)
 
     s = iter(REPORT_SECTIONS)
-    heading(doc, next(s))
+    section_heading(doc, next(s), new_page=True)
+    paragraphs(doc, "executive_summary")
+
+    section_heading(doc, next(s))
     paragraphs(doc, "introduction")
     heading(doc, "The circumstances", 2)
     paragraphs(doc, "circumstances")
     rows_table(doc, "incident_rows + child_rows")
 
-    heading(doc, next(s))
+    section_heading(doc, next(s))
     labelled(doc, "Rapid Review meeting", "{{ rapid_review_date }}")
     labelled(doc, "Decision", "{{ decision_outcome }}")
     labelled(doc, "Decided by", "{{ decided_by }}, on {{ decision_date }}")
     heading(doc, "Rationale", 2)
     paragraphs(doc, "rationale")
 
-    heading(doc, next(s))
+    section_heading(doc, next(s))
     heading(doc, "Purpose", 2)
     paragraphs(doc, "purpose")
     heading(doc, "Key lines of enquiry", 2)
@@ -589,7 +613,7 @@ def build_final_report(*, publication: bool = False) -> DocxDocument:
     heading(doc, "Parallel processes", 2)
     paragraphs(doc, "parallel_working")
 
-    heading(doc, next(s))
+    section_heading(doc, next(s))
     labelled(doc, "Model", "{{ methodology }}")
     labelled(doc, "Period under review", "{{ period }}")
     paragraphs(doc, "methodology_detail")
@@ -602,12 +626,12 @@ def build_final_report(*, publication: bool = False) -> DocxDocument:
     )
     paragraphs(doc, "reviewer_independence")
 
-    heading(doc, next(s))
+    section_heading(doc, next(s))
     paragraphs(doc, "child_perspective")
     heading(doc, "How the child's voice was heard", 2)
     paragraphs(doc, "how_heard")
 
-    heading(doc, next(s))
+    section_heading(doc, next(s))
     paragraphs(doc, "family_context")
     heading(doc, "How the family contributed", 2)
     left_out_unless(
@@ -619,6 +643,7 @@ def build_final_report(*, publication: bool = False) -> DocxDocument:
             lambda: loop_table(
                 doc,
                 expr="family",
+                rows_split=True,
                 var="f",
                 widths=(2.8, 3.0, 3.2, 8.0),
                 headers=(
@@ -639,7 +664,7 @@ def build_final_report(*, publication: bool = False) -> DocxDocument:
         what="What each family member told the review",
     )
 
-    heading(doc, next(s))
+    section_heading(doc, next(s))
     para(
         doc,
         "Practitioners took part in good faith. Their accounts help the review understand "
@@ -654,6 +679,7 @@ def build_final_report(*, publication: bool = False) -> DocxDocument:
             lambda: loop_table(
                 doc,
                 expr="practitioners",
+                rows_split=True,
                 var="p",
                 widths=(4.0, 3.0, 3.0, 7.0),
                 headers=("Agency", "Role", "How they took part", "Their perspective"),
@@ -664,10 +690,10 @@ def build_final_report(*, publication: bool = False) -> DocxDocument:
         what="Each practitioner's own account",
     )
 
-    heading(doc, next(s))
+    section_heading(doc, next(s))
     paragraphs(doc, "case_history")
 
-    heading(doc, next(s))
+    section_heading(doc, next(s))
     para(
         doc,
         "For each finding about practice, this section sets out what happened and the "
@@ -694,21 +720,10 @@ def build_final_report(*, publication: bool = False) -> DocxDocument:
     para(doc, "No findings about practice have been recorded yet.")
     doc.add_paragraph("{%p endfor %}")
 
-    heading(doc, next(s))
-    when(
-        doc,
-        "analysis",
-        lambda: loop_table(
-            doc,
-            expr="analysis",
-            var="a",
-            widths=(1.6, 9.4, 4.2, 1.8),
-            headers=("No.", "Finding", "Themes", "Priority"),
-            cells=("{{ a.number }}", "{{ a.title }}", "{{ a.themes }}", "{{ a.priority }}"),
-        ),
-        "No findings have been recorded yet.",
-    )
-    heading(doc, "Good practice", 2)
+    section_heading(doc, next(s))
+    paragraphs(doc, "identity_inequalities")
+
+    section_heading(doc, next(s))
     doc.add_paragraph("{%p for g in good_practice %}")
     para(doc, "Finding {{ g.number }}: {{ g.title }}", bold=True)
     doc.add_paragraph("{%p for para in g.what_happened + g.systemic_analysis %}")
@@ -718,10 +733,13 @@ def build_final_report(*, publication: bool = False) -> DocxDocument:
     para(doc, "No good practice findings have been recorded.")
     doc.add_paragraph("{%p endfor %}")
 
-    heading(doc, next(s))
+    section_heading(doc, next(s))
+    paragraphs(doc, "actions_taken")
+
+    section_heading(doc, next(s))
     paragraphs(doc, "summary_of_improvements")
 
-    heading(doc, next(s))
+    section_heading(doc, next(s))
     para(
         doc,
         "Each recommendation says who must act, what is required and by when, the "
@@ -747,6 +765,7 @@ def build_final_report(*, publication: bool = False) -> DocxDocument:
         lambda: loop_table(
             doc,
             expr="recommendations",
+            rows_split=True,
             var="r",
             widths=(1.0, 3.3, 5.4, 2.3, 2.0, 3.0),
             size=9,
@@ -763,7 +782,7 @@ def build_final_report(*, publication: bool = False) -> DocxDocument:
         "No recommendations have been made yet.",
     )
 
-    heading(doc, next(s))
+    section_heading(doc, next(s))
     paragraphs(doc, "partnership_response")
     heading(doc, "Sign-off by the safeguarding partners", 2)
     when(
@@ -780,11 +799,10 @@ def build_final_report(*, publication: bool = False) -> DocxDocument:
         "Not yet signed off by the safeguarding partners.",
     )
 
-    heading(doc, next(s))
+    section_heading(doc, next(s))
     paragraphs(doc, "conclusion")
 
-    page_break(doc)
-    heading(doc, next(s))
+    section_heading(doc, next(s), new_page=True)
     left_out_unless(
         doc,
         flag("key_episodes"),
@@ -794,6 +812,7 @@ def build_final_report(*, publication: bool = False) -> DocxDocument:
             lambda: loop_table(
                 doc,
                 expr="key_episodes",
+                rows_split=True,
                 var="e",
                 widths=(2.6, 4.2, 5.6, 4.6),
                 size=9,
@@ -804,7 +823,7 @@ def build_final_report(*, publication: bool = False) -> DocxDocument:
         ),
         what="The chronology of key practice episodes",
     )
-    heading(doc, next(s))
+    section_heading(doc, next(s))
     loop_table(
         doc,
         expr="glossary",
@@ -845,6 +864,13 @@ def build_decision_notice() -> DocxDocument:
             ("Decision", "{{ decision_outcome }}"),
             ("Date of the decision", "{{ decision_date }}"),
             ("Decided by", "{{ decided_by }}"),
+        ],
+    )
+    # Only a local review has a reviewer, a chair and a timetable to tell the regulators of.
+    doc.add_paragraph("{%p if local_review %}")
+    fixed_table(
+        doc,
+        [
             (
                 "Independent reviewer",
                 "{% for r in reviewers %}{{ r.name }}{% if r.role %} ({{ r.role }}){% endif %}"
@@ -858,15 +884,11 @@ def build_decision_notice() -> DocxDocument:
             ("Target publication date", "{{ target_publication_date }}"),
         ],
     )
+    doc.add_paragraph("{%p endif %}")
     heading(doc, "The rationale for our decision", 2)
     paragraphs(doc, "rationale")
-    heading(doc, "Timetable", 2)
-    para(
-        doc,
-        "The review will be led by {{ reviewer_names }}, and the review panel chaired by "
-        "{{ chair.name }}. We expect to publish the report by {{ target_publication_date }}, "
-        "and we will send you a copy before publication.",
-    )
+    heading(doc, "What happens next", 2)
+    paragraphs(doc, "next_steps")
     letter_close(doc, sign_off="Yours faithfully,")
     return doc
 
@@ -876,55 +898,29 @@ def build_family_letter() -> DocxDocument:
     letter_frame(doc)
     letter_opening(
         doc,
-        to=["Private and confidential"],
-        salutation="Dear family member,",
-        subject="A review to learn from what happened",
+        to=["Private and confidential", "{{ addressee }}"],
+        salutation="Dear {{ addressee }},",
+        subject="What we have decided about {{ child_pseudonym }}",
     )
+    para(doc, "{{ child_naming }}")
     heading(doc, "What we have decided", 2)
     para(
         doc,
         "On {{ decision_date }}, the services that work together to keep children safe "
         "in our area decided {{ decision_plain }}",
     )
-    para(
-        doc,
-        "The review uses the name “{{ child_pseudonym }}” instead of your child's real "
-        "name, to protect your family's privacy.",
-    )
     heading(doc, "Why we made this decision", 2)
-    paragraphs(doc, "rationale")
-    heading(doc, "What a review is, and what it is not", 2)
-    for line in (
-        "It looks at how services worked with your family, and what they must do better.",
-        "It is not about blaming anyone. It is not a police investigation or a court case.",
-        "It does not change any decision made by a court.",
-    ):
-        para(doc, line, style="List Bullet")
-    heading(doc, "We would like to hear from you", 2)
-    para(
-        doc,
-        "You know your family better than anyone. What you tell us will help services "
-        "learn. The review is being carried out by {{ reviewer_names }}.",
-    )
-    para(doc, "You can take part in the way that suits you:")
-    for line in (
-        "meet the reviewer at a time and place that suits you",
-        "talk on the phone or by video call",
-        "write down what you would like to say",
-        "bring someone you trust with you",
-    ):
-        para(doc, line, style="List Bullet")
-    para(
-        doc,
-        "You do not have to take part. If you would rather not, that is fine, and you "
-        "can change your mind later.",
-    )
+    paragraphs(doc, "reasons")
+    heading(doc, "What happens next", 2)
+    paragraphs(doc, "what_next")
+    heading(doc, "Your part", 2)
+    paragraphs(doc, "your_part")
+    doc.add_paragraph("{%p if police %}")
+    heading(doc, "The police investigation", 2)
+    paragraphs(doc, "police")
+    doc.add_paragraph("{%p endif %}")
     heading(doc, "Help and support", 2)
-    para(
-        doc,
-        "We can arrange an independent advocate, an interpreter or a signer. Please tell "
-        "us what would help you. We will tell you about the report before it is published.",
-    )
+    paragraphs(doc, "support")
     heading(doc, "Who to contact", 2)
     para(
         doc,
@@ -970,6 +966,20 @@ def build_practitioner_invitation() -> DocxDocument:
         "You may be asked to talk with the reviewer on your own and to join a learning "
         "event with colleagues from other agencies. You can bring a colleague or a trade union "
         "representative, and your manager will make time for you to take part.",
+    )
+    heading(doc, "How to prepare", 2)
+    para(
+        doc,
+        "Look back at your own records of your work with the family, so you can say what you "
+        "knew, what you did and what made it easier or harder at the time. You do not need to "
+        "write a statement. Please do not bring case files to a learning event.",
+    )
+    heading(doc, "Support for you", 2)
+    para(
+        doc,
+        "Taking part can bring back difficult feelings. Your manager, your safeguarding lead "
+        "and your organisation's employee support service are there for you before and after, "
+        "and the reviewer will explain how what you say is used.",
     )
     heading(doc, "Dates", 2)
     when(
@@ -1072,11 +1082,14 @@ def build_rapid_review_report() -> DocxDocument:
     doc = new_document()
     report_frame(doc)
     document_heading(doc, "Rapid Review report")
+    para(doc, "{{ marking }} · version {{ version }}", bold=True, colour=RED)
     heading(doc, "1. Case summary")
     paragraphs(doc, "case_summary")
     rows_table(doc, "incident_rows")
     heading(doc, "About the child", 2)
     rows_table(doc, "child_rows")
+    heading(doc, "The family's context: identity and inequalities", 2)
+    paragraphs(doc, "family_identity")
     heading(doc, "2. The Rapid Review meeting")
     labelled(doc, "Date of the meeting", "{{ meeting_date }}")
     when(
@@ -1107,13 +1120,19 @@ def build_rapid_review_report() -> DocxDocument:
         "No agency summaries recorded yet.",
     )
     agency_returns_block(doc)
-    heading(doc, "4. Immediate safeguarding action")
+    heading(doc, "4. Key practice episodes")
+    paragraphs(doc, "key_practice_episodes")
+    doc.add_paragraph("{%p if chronology_episodes %}")
+    para(doc, "Flagged in the chronology so far:")
+    rows_table(doc, "chronology_episodes")
+    doc.add_paragraph("{%p endif %}")
+    heading(doc, "5. Immediate safeguarding action")
     paragraphs(doc, "immediate_action")
-    heading(doc, "5. Emerging learning")
+    heading(doc, "6. Emerging learning")
     paragraphs(doc, "emerging_learning")
     heading(doc, "Good practice", 2)
     paragraphs(doc, "good_practice")
-    heading(doc, "6. The criteria checklist")
+    heading(doc, "7. The criteria checklist")
     when(
         doc,
         "criteria",
@@ -1121,18 +1140,20 @@ def build_rapid_review_report() -> DocxDocument:
             doc,
             expr="criteria",
             var="c",
-            widths=(3.4, 6.6, 1.6, 5.4),
+            widths=(3.2, 6.0, 2.4, 5.4),
             size=9,
-            headers=("Group", "Criterion", "Met", "Note"),
+            headers=("Group", "Criterion", "Judgement", "Note"),
             cells=("{{ c.group }}", "{{ c.criterion }}", "{{ c.applies }}", "{{ c.note }}"),
         ),
         "The criteria have not been assessed yet.",
     )
-    heading(doc, "7. Decision and rationale")
+    heading(doc, "8. Whether a national review is appropriate")
+    paragraphs(doc, "national_review_view")
+    heading(doc, "9. Decision and rationale")
     labelled(doc, "Decision", "{{ decision_outcome }}")
     labelled(doc, "Date", "{{ decision_date }}")
     paragraphs(doc, "rationale")
-    heading(doc, "8. Sign-off and the Panel's response")
+    heading(doc, "10. Sign-off and the Panel's response")
     when(
         doc,
         "sign_off",
@@ -1358,6 +1379,9 @@ def build_improvements_statement() -> DocxDocument:
     doc = new_document()
     report_frame(doc)
     document_heading(doc, "Information about improvements")
+    doc.add_paragraph("{%p if marking %}")
+    para(doc, "{{ marking }}", size=28, bold=True, colour=RED)
+    doc.add_paragraph("{%p endif %}")
     para(doc, "{{ decision_statement }}")
     fixed_table(
         doc,
@@ -1368,8 +1392,10 @@ def build_improvements_statement() -> DocxDocument:
             ("Independent reviewer", "{{ reviewer_names }}"),
         ],
     )
+    doc.add_paragraph("{%p if reasons %}")
     heading(doc, "Why the full report is not published")
     paragraphs(doc, "reasons")
+    doc.add_paragraph("{%p endif %}")
     heading(doc, "The improvements to be made")
     paragraphs(doc, "summary_of_improvements")
     heading(doc, "Recommendations")
@@ -1387,8 +1413,10 @@ def build_improvements_statement() -> DocxDocument:
         ),
         "No recommendations have been made yet.",
     )
+    doc.add_paragraph("{%p if partnership_response %}")
     heading(doc, "The partnership's response")
     paragraphs(doc, "partnership_response")
+    doc.add_paragraph("{%p endif %}")
     return doc
 
 
@@ -1460,15 +1488,7 @@ def build_seven_minute_briefing() -> DocxDocument:
         ),
         (
             "Questions for your practice",
-            lambda c: [
-                _cell_para(c, q, style="List Bullet")
-                for q in (
-                    "Who lives with the children you work with, and how do you know?",
-                    "What would a day in this child's life look like to them?",
-                    "What do other agencies know that you do not, and have you asked?",
-                    "When did you last check a worry with a colleague or your safeguarding lead?",
-                )
-            ],
+            lambda c: _cell_loop(c, "questions", style="List Bullet"),
         ),
         (
             "Find out more",
@@ -1504,6 +1524,39 @@ def build_seven_minute_briefing() -> DocxDocument:
 
 # Build --------------------------------------------------------------------------------------
 
+
+def build_quality_assurance_summary() -> DocxDocument:
+    """One page: the 18 SCIE/NSPCC quality markers with rating and evidence (issue 13)."""
+    doc = new_document()
+    report_frame(doc)
+    document_heading(doc, "Quality assurance summary")
+    para(
+        doc,
+        "The review measured against the SCIE/NSPCC case review quality markers. {{ assessed }}.",
+        size=9.5,
+    )
+    loop_table(
+        doc,
+        expr="counts",
+        var="c",
+        widths=(5.0, 2.0),
+        size=9,
+        headers=("Rating", "Markers"),
+        cells=("{{ c.label }}", "{{ c.value }}"),
+    )
+    loop_table(
+        doc,
+        expr="markers",
+        var="m",
+        widths=(3.0, 4.0, 2.4, 7.6),
+        size=8.5,
+        headers=("Stage", "Quality marker", "Rating", "Evidence"),
+        cells=("{{ m.stage }}", "{{ m.marker }}", "{{ m.rating }}", "{{ m.evidence }}"),
+        rows_split=True,
+    )
+    return doc
+
+
 BUILDERS: dict[str, Callable[[], DocxDocument]] = {
     "final_report.docx": build_final_report,
     "decision_notice.docx": build_decision_notice,
@@ -1517,6 +1570,7 @@ BUILDERS: dict[str, Callable[[], DocxDocument]] = {
     "publication_version.docx": lambda: build_final_report(publication=True),
     "improvements_statement.docx": build_improvements_statement,
     "seven_minute_briefing.docx": build_seven_minute_briefing,
+    "quality_assurance_summary.docx": build_quality_assurance_summary,
 }
 
 

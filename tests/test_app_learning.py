@@ -108,7 +108,7 @@ def test_quality_markers_saved_for_the_chosen_review(db: Database, known: list[R
         (QualityMarker.ANALYSIS, QualityRating.PARTLY_MET, ""),
     ]
     row = next(r for r in records(at, "Review") if r["Review"] == C)
-    assert (row["Met"], row["Partly met"], row["Not yet assessed"]) == (1, 1, 8)
+    assert (row["Met"], row["Partly met"], row["Not yet assessed"]) == (1, 1, 16)
 
 
 def test_rapid_review_shows_how_often_its_themes_recur(known: list[Review]) -> None:

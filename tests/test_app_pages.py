@@ -10,7 +10,7 @@ import pytest
 from sqlite_utils import Database
 from streamlit.testing.v1 import AppTest
 
-from lcspr_core import services
+from lcspr_core import services, storage
 from lcspr_core.access import system_actor
 from lcspr_core.demo import DEMO_REFERENCE
 from lcspr_core.model import (
@@ -174,6 +174,22 @@ def test_rapid_review_ticked_criterion_needs_a_note(db: Database, stored_demo: R
     at.button(key=f"{key}.__save").click().run()
     criteria = {c.criterion.name: (c.applies, c.note) for c in saved(db).rapid_review.criteria}
     assert criteria["NEAR_MISS"] == (True, "Nearly missed")
+
+
+def test_a_sent_rapid_review_needs_the_familys_identity_and_inequalities(
+    db: Database, stored_demo: Review
+) -> None:
+    at = open_page("pages/rapid_review.py", D)
+    key = f"{D}:rapid_review"
+    field(at.text_area, f"{key}.family_identity").input("")
+    at.button(key=f"{key}.__save").click().run()
+    assert any("race, ethnicity, culture, religion, disability" in m.value for m in at.markdown), [
+        m.value for m in at.markdown
+    ]
+    assert saved(db).rapid_review.family_identity == stored_demo.rapid_review.family_identity
+    field(at.text_area, f"{key}.family_identity").input("Written again after the meeting.")
+    at.button(key=f"{key}.__save").click().run()
+    assert saved(db).rapid_review.family_identity == "Written again after the meeting."
 
 
 def test_decision_save(db: Database, stored_demo: Review) -> None:
@@ -367,3 +383,22 @@ def test_a_viewer_is_told_restricted_details_are_not_for_them(
     assert not at.exception
     assert any("Only the review's chair and reviewer" in i.value for i in at.info)
     assert [t for t in at.toggle if t.key == "show_restricted"] == []
+
+
+@pytest.mark.usefixtures("demo_profile")  # documents need a profile (issue 12)
+def test_documents_record_a_family_letter_as_sent_and_give_it_again(
+    db: Database, stored_demo: Review
+) -> None:
+    at = open_page("pages/documents.py", D)
+    at.selectbox(key="documents.family_letter.member").select("fam2").run()
+    send = "documents.family_letter.fam2.send"
+    field(at.date_input, f"{send}.sent_on").set_value(date(2026, 7, 10))
+    at.button(key=f"{send}.button").click().run()
+    assert not at.exception
+    assert [e.value for e in at.error] == []
+    [row] = storage.read_sent_letters(db, reference=D, kind="family_letter", addressee="fam2")
+    assert (row["sent_on"], row["sent_to"]) == ("2026-07-10", "Father")
+    at.run()
+    assert "Sent on 10 July 2026 to Father" in " ".join(c.value for c in at.caption)
+    at.button(key=f"{send}.again").click().run()
+    assert not at.exception and [e.value for e in at.error] == []

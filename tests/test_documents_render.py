@@ -86,7 +86,7 @@ def test_every_kind_in_the_brief_is_registered() -> None:
         "final_report", "decision_notice_panel", "decision_notice_ofsted", "decision_notice_dfe",
         "rapid_review_report", "terms_of_reference", "family_letter", "practitioner_invitation",
         "meeting_minutes", "action_plan", "prepublication_letter", "publication_version",
-        "improvements_statement", "seven_minute_briefing",
+        "improvements_statement", "seven_minute_briefing", "quality_assurance_summary",
     ]  # fmt: skip
     assert all(kind.title and kind.description for kind in document_kinds())
 
@@ -203,6 +203,13 @@ EXPECTED = {
         "3 July 2026",
         ALL_PARTNERS,
     ],
+    "quality_assurance_summary": [
+        "Quality assurance summary",
+        "Advising board members",
+        "Implementation and evaluation",
+        "Not yet assessed",
+        "18",
+    ],
     "seven_minute_briefing": [
         "Seven-minute briefing",
         "What must change",
@@ -220,29 +227,64 @@ def test_every_kind_shows_its_expected_values(kind: str) -> None:
     assert missing == []
 
 
-def test_final_report_has_every_spec_section_heading() -> None:
-    paragraphs = paragraph_texts(render("final_report"))
-    assert "Contents" in paragraphs
-    for heading in (
-        "1. Introduction and circumstances", "2. The decision to review",
-        "3. Terms of reference and key lines of enquiry", "4. Methodology",
-        "5. The child's lived experience and perspective", "6. Family context and perspectives",
-        "7. Practitioner perspectives", "8. Summary of key practice episodes and case history",
-        "9. Analysis of systemic or underlying reasons", "10. Findings",
-        "11. Summary of recommended improvements", "12. Recommendations",
-        "13. The partnership's response", "14. Conclusion",
-        "Appendix A. Chronology summary: key practice episodes", "Appendix B. Glossary",
-    ):  # fmt: skip
-        assert paragraphs.count(heading) >= 2, heading  # once in the contents, once as heading
+SECTIONS = [
+    "1. Executive summary", "2. Introduction and circumstances", "3. The decision to review",
+    "4. Terms of reference and key lines of enquiry", "5. Methodology",
+    "6. The child's lived experience and perspective", "7. Family context and perspectives",
+    "8. Practitioner perspectives", "9. Summary of key practice episodes and case history",
+    "10. Findings: the analysis of systemic or underlying reasons",
+    "11. Identity and inequalities", "12. Good practice",
+    "13. Actions already taken by agencies", "14. Summary of recommended improvements",
+    "15. Recommendations", "16. The partnership's response", "17. Conclusion",
+    "Appendix A. Chronology summary: key practice episodes", "Appendix B. Glossary",
+]  # fmt: skip
+
+
+def test_final_report_has_every_spec_section_heading_once() -> None:
+    doc = open_docx(render("final_report"))
+    level_1 = [p.text for p in doc.paragraphs if p.style.name == "Heading 1"]
+    assert level_1 == SECTIONS
+    # The contents list each section once, not themselves ('Contents' is not a heading).
+    contents = [p.text.split("\t")[0] for p in doc.paragraphs if "\t" in p.text]
+    assert contents == SECTIONS
+
+
+def test_no_heading_or_finding_is_printed_twice_in_the_final_report() -> None:
+    review = sample_review()
+    doc = open_docx(render("final_report", review))
+    headings = [p.text for p in doc.paragraphs if p.style.name in ("Heading 1", "Heading 2")]
+    assert sorted(h for h in set(headings) if headings.count(h) > 1) == []
+    text = all_text(render("final_report", review))
+    for finding in review.findings:
+        assert text.count(finding.title) == 1, finding.title
 
 
 def test_final_report_has_a_contents_field_and_page_numbers() -> None:
     doc = open_docx(render("final_report"))
     body = doc.element.body.xml
-    assert 'TOC \\o "1-2"' in body
+    # Each entry's page comes from a reference to a bookmark on its heading: fields Word
+    # updates on opening and LibreOffice computes as it lays out (a TOC field it would not).
+    for index in range(len(SECTIONS)):
+        assert f"PAGEREF _Toc_section_{index} " in body
+        assert f'w:name="_Toc_section_{index}"' in body
     footer = doc.sections[0].footer._element.xml
     assert " PAGE " in footer and " NUMPAGES " in footer
     assert doc.settings.element.xml.count("updateFields") == 1
+
+
+def test_tall_rows_of_the_report_tables_may_split_across_pages() -> None:
+    doc = open_docx(render("final_report"))
+    [recommendations] = [t for t in doc.tables if t.rows[0].cells[0].text == "No."]
+    assert "cantSplit" not in recommendations._tbl.xml
+
+
+def test_the_names_statement_only_when_the_scan_finds_no_name() -> None:
+    review = sample_review()
+    statement = "This report uses pseudonyms: it does not name the child or family members."
+    assert statement in paragraph_texts(render("final_report", review))
+    assert review.report is not None
+    review.report.conclusion = "Beth Placeholder was not asked who lived in the home."
+    assert statement not in all_text(render("final_report", review))
 
 
 def test_recommendations_table_has_who_what_by_when_for_each_recommendation() -> None:
@@ -374,5 +416,9 @@ def test_generation_is_recorded_with_checksums(db: Database) -> None:
         "output_sha256": hashlib.sha256(data).hexdigest(),
         "size": len(data),
         "marking": "Draft",
+        # Generated, not sent: only a letter recorded as sent has these (issue 13).
+        "sent_on": None,
+        "sent_to": None,
+        "addressee": None,
     }
     assert row["at"]

@@ -413,3 +413,31 @@ def test_every_section_that_can_say_not_yet_recorded_is_checked() -> None:
     checked_elsewhere = {"child_perspective", "summary_of_improvements"}
     assert blank - set(REPORT_SECTIONS) - checked_elsewhere == set()
     assert len(blank) == 12  # every field blanked above
+
+
+@pytest.mark.parametrize("measure", ["", "To be agreed", "to be agreed.", "TBC"])
+def test_final_is_refused_while_a_recommendation_has_no_measure_of_impact(measure: str) -> None:
+    review = signed_off_demo()
+    review.recommendations[5].impact_measure = measure
+    items = readiness_problems(review=review, purpose="final", today=TODAY)
+    assert [(i.key, i.message, i.page) for i in items] == [
+        (
+            "recommendation/r6/impact",
+            "Recommendation 6: say how its impact will be measured",
+            "Recommendations",
+        )
+    ]
+
+
+def test_final_is_refused_while_the_new_report_sections_are_empty() -> None:
+    review = signed_off_demo()
+    assert review.report is not None
+    review.report.executive_summary = ""
+    review.report.identity_inequalities = ""
+    review.report.actions_taken = ""
+    keys = [i.key for i in readiness_problems(review=review, purpose="final", today=TODAY)]
+    assert keys == [
+        "not_recorded/executive_summary",
+        "not_recorded/identity_inequalities",
+        "not_recorded/actions_taken",
+    ]

@@ -29,6 +29,7 @@ def test_migrations_create_the_pinned_schema(db: Database) -> None:
         "m011_sign_audit_anchor",
         "m012_audit_accounts",
         "m013_create_partnership",
+        "m015_record_sent_letters",
         "m017_create_review_overviews",
         "m018_create_questions",
         "m019_create_agency_requests",
@@ -90,6 +91,10 @@ def test_migrations_create_the_pinned_schema(db: Database) -> None:
             "output_sha256",
             "size",
             "marking",
+            "sent_on",
+            "sent_to",
+            "addressee",
+            "document",
         ],
         "scan_marks": [
             "review_id",
@@ -110,7 +115,7 @@ def test_migrations_create_the_pinned_schema(db: Database) -> None:
 
 def test_reopening_applies_no_migration_twice(db_path: Path, db: Database) -> None:
     again = storage.open_db(db_path)
-    assert len(storage.migrations.applied(again)) == 17
+    assert len(storage.migrations.applied(again)) == 18
 
 
 def test_connection_is_wal_full_sync_with_busy_timeout_and_foreign_keys(db: Database) -> None:

@@ -16,7 +16,15 @@ from lcspr_core.documents.registry import (
     get_document_kind,
     sample_review,
 )
-from lcspr_core.documents.render import generate_document, render_document, stored_letterhead
+from lcspr_core.documents.render import (
+    LETTER_KINDS,
+    generate_document,
+    letter_addressee,
+    render_document,
+    send_letter,
+    sent_letter,
+    stored_letterhead,
+)
 from lcspr_core.documents.templates import (
     DEFAULT_TEMPLATE_DIR,
     TEMPLATE_DIR_ENV_VAR,
@@ -27,9 +35,10 @@ from lcspr_core.documents.templates import (
 )
 
 __all__ = [
-    "DEFAULT_TEMPLATE_DIR", "REGISTRY", "TEMPLATE_DIR_ENV_VAR", "DocumentBase", "DocumentError",
-    "DocumentKind", "MissingValueError", "PartnershipDetails", "TemplateError",
+    "DEFAULT_TEMPLATE_DIR", "LETTER_KINDS", "REGISTRY", "TEMPLATE_DIR_ENV_VAR", "DocumentBase",
+    "DocumentError", "DocumentKind", "MissingValueError", "PartnershipDetails", "TemplateError",
     "TemplateSecurityError", "TemplateSource", "UnknownDocumentKindError", "check_template",
     "contract_problems", "document_kinds", "generate_document", "get_document_kind",
-    "letterhead", "render_document", "resolve_template", "sample_review", "stored_letterhead",
+    "letter_addressee", "letterhead", "render_document", "resolve_template", "sample_review",
+    "send_letter", "sent_letter", "stored_letterhead",
 ]  # fmt: skip

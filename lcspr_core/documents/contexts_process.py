@@ -23,7 +23,15 @@ from lcspr_core.documents.context_common import (
     text_paragraphs,
 )
 from lcspr_core.documents.errors import MissingValueError
-from lcspr_core.model import DONE_STATUSES, PartnerSignOff, Review
+from lcspr_core.model import (
+    DONE_STATUSES,
+    Criterion,
+    PartnerSignOff,
+    QualityMarker,
+    QualityRating,
+    RapidReview,
+    Review,
+)
 from lcspr_core.text import english_date, paragraphs
 
 
@@ -103,13 +111,29 @@ class CriterionLine(ContextModel):
 
     group: str = Field(description="Criteria, circumstances, or reasons below the threshold")
     criterion: str = Field(description="The criterion's wording")
-    applies: str = Field(description="'Yes' or 'No'")
-    note: str = Field(description="Why it does or does not apply")
+    applies: str = Field(description="The judgement: 'Met' or 'Not met'")
+    note: str = Field(description="Why it does or does not apply, or 'No note recorded'")
 
 
 class RapidReviewReportContext(DocumentBase):
     """The Rapid Review report sent to the Panel."""
 
+    marking: str = Field(description="'FINAL' once sent to the Panel, else 'DRAFT'")
+    version: str = Field(description="The Rapid Review report's version")
+    family_identity: list[str] = Field(
+        description="The family's context: race, ethnicity, culture, religion, disability and "
+        "other inequalities, as paragraphs"
+    )
+    key_practice_episodes: list[str] = Field(
+        description="Key practice episodes and their analysis, as paragraphs"
+    )
+    chronology_episodes: list[Row] = Field(
+        description="Chronology entries flagged as key practice episodes (label: date and "
+        "agency; value: what happened and why it matters)"
+    )
+    national_review_view: list[str] = Field(
+        description="The view on whether a national review is appropriate, as paragraphs"
+    )
     case_summary: list[str] = Field(description="The incident outline, as paragraphs")
     incident_rows: list[Row] = Field(description="Key facts and dates of the incident")
     child_rows: list[Row] = Field(description="What may be said about the child")
@@ -148,6 +172,21 @@ def build_rapid_review_report(
     decision = review.decision
     return RapidReviewReportContext(
         **base_fields(review, partnership=partnership, today=today, title="Rapid Review report"),
+        marking="FINAL" if rapid.sent_to_panel_on else "DRAFT",
+        version=rapid.version or "Not numbered",
+        family_identity=text_paragraphs(rapid.family_identity),
+        key_practice_episodes=text_paragraphs(
+            rapid.key_practice_episodes, missing="No key practice episodes identified yet."
+        ),
+        chronology_episodes=[
+            Row(
+                label=f"{english_date(entry.occurred_on)} · {entry.agency}",
+                value=" ".join(x for x in (entry.event, entry.significance) if x),
+            )
+            for entry in sorted(review.chronology, key=lambda e: e.occurred_on)
+            if entry.key_practice_episode
+        ],
+        national_review_view=text_paragraphs(rapid.national_review_view),
         case_summary=text_paragraphs(incident.outline),
         incident_rows=[
             Row(label="Date of the incident", value=date_text(incident.incident_on)),
@@ -180,15 +219,7 @@ def build_rapid_review_report(
         immediate_action=text_paragraphs(rapid.immediate_action),
         emerging_learning=text_paragraphs(rapid.emerging_learning),
         good_practice=text_paragraphs(rapid.good_practice, missing="None identified yet."),
-        criteria=[
-            CriterionLine(
-                group=item.criterion.group.value,
-                criterion=item.criterion.value,
-                applies=_yes_no(item.applies),
-                note=item.note,
-            )
-            for item in rapid.criteria
-        ],
+        criteria=_every_criterion(rapid),
         decision_outcome=decision.outcome.value if decision else "Not yet decided",
         decision_date=english_date(decision.decided_on) if decision else "Not yet decided",
         rationale=text_paragraphs(decision.rationale if decision else ""),
@@ -199,6 +230,26 @@ def build_rapid_review_report(
         ),
         panel_response_date=date_text(rapid.panel_response_on, missing="Not yet"),
     )
+
+
+def _every_criterion(rapid: RapidReview) -> list[CriterionLine]:
+    """Every criterion, circumstance and reason, met or not: the Panel reads the judgement on
+    each, so one left unticked is printed 'Not met', never left out (issue 13). The checklist
+    on the page shows every item and asks for a tick where it applies, so no tick is 'not
+    met'."""
+    recorded = {item.criterion: item for item in rapid.criteria}
+    lines = []
+    for criterion in Criterion:
+        item = recorded.get(criterion)
+        lines.append(
+            CriterionLine(
+                group=criterion.group.value,
+                criterion=criterion.value,
+                applies="Met" if item and item.applies else "Not met",
+                note=(item.note.strip() if item else "") or "No note recorded",
+            )
+        )
+    return lines
 
 
 # Terms of reference -------------------------------------------------------------------------
@@ -279,8 +330,14 @@ def build_terms_of_reference(
             )
             for lead in setup.partner_leads
         ],
-        family_involvement=text_paragraphs(terms.family_involvement),
-        practitioner_involvement=text_paragraphs(terms.practitioner_involvement),
+        family_involvement=_involvement(
+            terms.family_involvement, _family_records(review), who="family members"
+        ),
+        practitioner_involvement=_involvement(
+            terms.practitioner_involvement,
+            _practitioner_records(review),
+            who="practitioners",
+        ),
         parallel_processes=[
             Row(label=p.kind.value, value=p.note or "No detail recorded")
             for p in review.incident.parallel_processes
@@ -297,6 +354,40 @@ def build_terms_of_reference(
 
 
 NONE_LISTED = "None listed yet."
+
+
+def _involvement(planned: str, records: list[str], *, who: str) -> list[str]:
+    """What the terms say of involvement, then what the review's records show so far (issue
+    13: never 'Not yet recorded' beside records of the people who took part)."""
+    found = paragraphs(planned) + records
+    return found or [f"No {who} have been recorded yet."]
+
+
+def _tally(values: list[str]) -> str:
+    counts = {value: values.count(value) for value in dict.fromkeys(values)}
+    return "; ".join(f"{value.lower()}: {n}" for value, n in counts.items())
+
+
+def _family_records(review: Review) -> list[str]:
+    members = review.family_contributions
+    if not members:
+        return []
+    listed = join_names(f"{m.member} ({m.participation.value.lower()})" for m in members)
+    return [f"Family members recorded so far ({len(members)}): {listed}."]
+
+
+def _practitioner_records(review: Review) -> list[str]:
+    people = review.practitioner_contributions
+    if not people:
+        return []
+    agencies = len({p.agency for p in people})
+    ways = _tally([p.way.value for p in people])
+    return [
+        f"Practitioners recorded so far: {len(people)} from {agencies} "
+        f"agenc{'y' if agencies == 1 else 'ies'} ({ways})."
+    ]
+
+
 TO_BE_APPOINTED = PersonLine(name="To be appointed", role="")
 
 
@@ -481,4 +572,64 @@ def build_action_plan(
         overdue_count=sum(1 for line in lines if line.overdue),
         done_count=sum(1 for line in lines if line.status in {s.value for s in DONE_STATUSES}),
         actions=lines,
+    )
+
+
+# Quality-assurance summary ------------------------------------------------------------------
+
+
+class QualityLine(ContextModel):
+    """One SCIE/NSPCC quality marker as the review meets it."""
+
+    stage: str = Field(description="Setting up, running, or outputs")
+    marker: str = Field(description="The quality marker")
+    rating: str = Field(description="Met, partly met, not met, or not yet assessed")
+    evidence: str = Field(description="The evidence for the rating, or 'None recorded'")
+
+
+class QualityAssuranceContext(DocumentBase):
+    """One page: the review against the 18 SCIE/NSPCC case review quality markers."""
+
+    assessed: str = Field(description="When and by whom the self-assessment was made")
+    counts: list[Row] = Field(description="How many markers have each rating")
+    markers: list[QualityLine] = Field(description="Every marker, in order, with its evidence")
+
+
+def build_quality_assurance(
+    *, review: Review, partnership: PartnershipDetails, today: date
+) -> QualityAssuranceContext:
+    given = {r.marker: r for r in (review.quality.ratings if review.quality else [])}
+    lines = [
+        QualityLine(
+            stage=marker.stage.value,
+            marker=marker.value,
+            rating=(given[marker].rating if marker in given else QualityRating.NOT_ASSESSED).value,
+            evidence=(given[marker].note.strip() if marker in given else "") or "None recorded",
+        )
+        for marker in QualityMarker
+    ]
+    quality = review.quality
+    who = quality.assessed_by.strip() if quality else ""
+    on = quality.assessed_on if quality else None
+    assessed = (
+        " ".join(
+            part
+            for part in (
+                "Assessed",
+                f"on {english_date(on)}" if on else "",
+                f"by {who}" if who else "",
+            )
+            if part
+        )
+        if on or who
+        else "Not yet assessed"
+    )
+    ratings = [line.rating for line in lines]
+    return QualityAssuranceContext(
+        **base_fields(
+            review, partnership=partnership, today=today, title="Quality assurance summary"
+        ),
+        assessed=assessed,
+        counts=[Row(label=q.value, value=str(ratings.count(q.value))) for q in QualityRating],
+        markers=lines,
     )

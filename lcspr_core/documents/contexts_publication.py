@@ -102,15 +102,23 @@ def build_publication_version(
 class ImprovementsStatementContext(DocumentBase):
     """The information about improvements, published when the full report is not (s.16F)."""
 
+    marking: str = Field(
+        description="'DRAFT' until the decision not to publish the full report is recorded "
+        "with its reasons and the improvements are written; empty when it may be published"
+    )
     decision_statement: str = Field(description="What the partners decided to publish, and when")
-    reasons: list[str] = Field(description="Why the full report is not published, paragraphs")
+    reasons: list[str] = Field(
+        description="Why the full report is not published, paragraphs (empty until recorded)"
+    )
     decision_date: str = Field(description="The date of the decision to hold the review")
     reviewer_names: str = Field(description="The independent reviewer(s), named")
     summary_of_improvements: list[str] = Field(
         description="The improvements to be made, as paragraphs"
     )
     recommendations: list[RecommendationLine] = Field(description="Who must do what by when")
-    partnership_response: list[str] = Field(description="The partnership's response")
+    partnership_response: list[str] = Field(
+        description="The partnership's response, paragraphs (empty until written)"
+    )
 
 
 def build_improvements_statement(
@@ -123,7 +131,14 @@ def build_improvements_statement(
     publication = _publication(review)
     report = review.report or Report()
     final = build_final_report(review=review, partnership=partnership, today=today)
-    if publication.decision is PublicationDecision.PUBLISH_IMPROVEMENTS:
+    # Public text only once the decision not to publish is recorded with its reasons (issue
+    # 13); until then the statement is a marked draft and says nothing it cannot stand by.
+    decided = (
+        publication.decision is PublicationDecision.PUBLISH_IMPROVEMENTS
+        and bool(publication.reasons.strip())
+        and bool(report.summary_of_improvements.strip())
+    )
+    if decided:
         statement = (
             "The safeguarding partners decided not to publish the full report of this review, "
             "because they consider it inappropriate to do so (Children Act 2004, section 16F). "
@@ -131,8 +146,9 @@ def build_improvements_statement(
         )
     else:
         statement = (
-            "Prepared in case the full report is not published. The publication decision "
-            f"recorded now is: {publication.decision.value}."
+            "DRAFT, not for publication. It may be published only once the safeguarding "
+            "partners have recorded a decision not to publish the full report, with their "
+            "reasons, on the Publication page."
         )
     data = ImprovementsStatementContext(
         **base_fields(
@@ -141,13 +157,14 @@ def build_improvements_statement(
             today=today,
             title=f"Improvements following the review: {review.incident.child.pseudonym}",
         ),
+        marking="" if decided else "DRAFT",
         decision_statement=statement,
-        reasons=text_paragraphs(publication.reasons, missing="The reasons are not recorded."),
+        reasons=paragraphs(publication.reasons),
         decision_date=english_date(decision.decided_on),
         reviewer_names=join_names(person.name for person in reviewers),
         summary_of_improvements=text_paragraphs(report.summary_of_improvements),
         recommendations=final.recommendations,
-        partnership_response=text_paragraphs(report.partnership_response),
+        partnership_response=paragraphs(report.partnership_response),
     ).model_dump(mode="json")
     return _redacted(ImprovementsStatementContext, original, data)
 
@@ -166,6 +183,18 @@ class SevenMinuteBriefingContext(DocumentBase):
     what_must_change: list[str] = Field(description="The improvements required, one line each")
     who_must_act: str = Field(description="The agencies that own recommendations, joined")
     where_to_read: str = Field(description="Where the full report or statement can be read")
+    questions: list[str] = Field(
+        description="Reflective questions for practice: the review's own, else the standard ones"
+    )
+
+
+# Used while a review has written no questions of its own (Report page).
+STANDARD_QUESTIONS = [
+    "Who lives with the children you work with, and how do you know?",
+    "What would a day in this child's life look like to them?",
+    "What do other agencies know that you do not, and have you asked?",
+    "When did you last check a worry with a colleague or your safeguarding lead?",
+]
 
 
 def build_seven_minute_briefing(
@@ -205,5 +234,6 @@ def build_seven_minute_briefing(
             if publication.url.strip()
             else f"Ask {partnership.contact_name} ({partnership.contact_email}) for the report."
         ),
+        questions=[q.strip() for q in report.briefing_questions if q.strip()] or STANDARD_QUESTIONS,
     ).model_dump(mode="json")
     return _redacted(SevenMinuteBriefingContext, original, data)

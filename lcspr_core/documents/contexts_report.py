@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from datetime import date
 
 from pydantic import Field
@@ -24,6 +25,7 @@ from lcspr_core.documents.contexts_letters import period_text
 from lcspr_core.documents.contexts_process import SignOffLine, child_rows, sign_off_lines
 from lcspr_core.documents.errors import MissingValueError
 from lcspr_core.model import Finding, Report, ReportStatus, Review
+from lcspr_core.release_scan import register_probes, scan_text
 from lcspr_core.text import english_date
 
 # Terms a reader outside safeguarding may not know; partnerships can edit the template's copy.
@@ -118,6 +120,11 @@ class FinalReportContext(DocumentBase):
     reviewers: list[PersonLine] = Field(description="The independent reviewer(s)")
     reviewer_names: str = Field(description="The reviewer(s) named in one phrase")
     chair: str = Field(description="The chair of the review panel")
+    names_statement: str = Field(
+        description="'This report uses pseudonyms…' when the restricted-term scan of the "
+        "report's text finds no restricted name or detail; empty otherwise"
+    )
+    executive_summary: list[str] = Field(description="Executive summary, as paragraphs")
     introduction: list[str] = Field(description="Introduction, as paragraphs")
     circumstances: list[str] = Field(description="The incident outline, as paragraphs")
     child_rows: list[Row] = Field(description="What may be said about the child")
@@ -147,6 +154,10 @@ class FinalReportContext(DocumentBase):
     key_episodes: list[EpisodeLine] = Field(description="Key practice episodes")
     analysis: list[AnalysisLine] = Field(description="Findings about practice, with the why")
     good_practice: list[AnalysisLine] = Field(description="Findings of good practice")
+    identity_inequalities: list[str] = Field(
+        description="Analysis of identity and inequalities, as paragraphs"
+    )
+    actions_taken: list[str] = Field(description="Actions already taken by agencies, as paragraphs")
     summary_of_improvements: list[str] = Field(
         description="Summary of recommended improvements (statutory minimum), paragraphs"
     )
@@ -199,13 +210,15 @@ def build_final_report(
             priority=finding.priority.value,
         )
 
-    return FinalReportContext(
+    context = FinalReportContext(
         **base_fields(
             review,
             partnership=partnership,
             today=today,
             title=f"Local child safeguarding practice review: {incident.child.pseudonym}",
         ),
+        names_statement="",
+        executive_summary=text_paragraphs(report.executive_summary),
         marking=report.status.value.upper(),
         version=report.version or "Not numbered",
         reviewers=reviewers,
@@ -273,6 +286,8 @@ def build_final_report(
         ],
         analysis=[analysis_line(f) for f in review.findings if not f.good_practice],
         good_practice=[analysis_line(f) for f in review.findings if f.good_practice],
+        identity_inequalities=text_paragraphs(report.identity_inequalities),
+        actions_taken=text_paragraphs(report.actions_taken),
         summary_of_improvements=text_paragraphs(report.summary_of_improvements),
         recommendations=[
             RecommendationLine(
@@ -291,6 +306,35 @@ def build_final_report(
         sign_off=sign_off_lines(report.sign_off),
         glossary=[Row(label=term, value=meaning) for term, meaning in GLOSSARY],
     )
+    # Say the report names no one only when the restricted-term scan of its text agrees
+    # (issue 13): a report whose text does name someone must not claim otherwise.
+    if names_no_one(context, review):
+        context = context.model_copy(update={"names_statement": NAMES_NO_ONE})
+    return context
+
+
+NAMES_NO_ONE = "This report uses pseudonyms: it does not name the child or family members."
+
+
+def _strings(value: object) -> Iterator[str]:
+    if isinstance(value, str):
+        yield value
+    elif isinstance(value, dict):
+        for item in value.values():
+            yield from _strings(item)
+    elif isinstance(value, list):
+        for item in value:
+            yield from _strings(item)
+
+
+def names_no_one(context: DocumentBase, review: Review) -> bool:
+    """Whether the release scan finds no restricted detail, sure or unsure, in the text a
+    context puts in its document."""
+    probes = register_probes(review=review)
+    if not probes:
+        return True
+    text = "\n".join(_strings(context.model_dump(mode="json")))
+    return not scan_text(text=text, where="report", probes=probes)
 
 
 def _findings_text(ids: list[str], numbers: dict[str, int]) -> str:

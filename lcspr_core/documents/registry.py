@@ -16,7 +16,9 @@ from lcspr_core.documents.contexts_report import FinalReportContext, build_final
 from lcspr_core.documents.errors import UnknownDocumentKindError
 from lcspr_core.model import Publication, PublicationDecision, Regulator, Review
 
-# (review, partnership, today, meeting_id) -> context; only the minutes use meeting_id.
+# (review, partnership, today, subject) -> context. The subject is the one thing a document is
+# about when a review has several: a meeting's id for the minutes, a family member's id for
+# the family letter; the other kinds ignore it.
 Builder = Callable[[Review, PartnershipDetails, date, str | None], DocumentBase]
 
 
@@ -38,9 +40,11 @@ class DocumentKind:
         partnership: PartnershipDetails | None = None,
         today: date | None = None,
         meeting_id: str | None = None,
+        member_id: str | None = None,
     ) -> DocumentBase:
+        subject = meeting_id if meeting_id is not None else member_id
         return self.builder(
-            review, partnership or PartnershipDetails(), today or date.today(), meeting_id
+            review, partnership or PartnershipDetails(), today or date.today(), subject
         )
 
     def sample_context(self) -> DocumentBase:
@@ -84,6 +88,14 @@ def _simple(
     return build
 
 
+def _family_letter(
+    review: Review, partnership: PartnershipDetails, today: date, member_id: str | None
+) -> DocumentBase:
+    return letters.build_family_letter(
+        review=review, partnership=partnership, today=today, member_id=member_id
+    )
+
+
 def _minutes(
     review: Review, partnership: PartnershipDetails, today: date, meeting_id: str | None
 ) -> DocumentBase:
@@ -92,7 +104,10 @@ def _minutes(
     )
 
 
-_NOTICE = "Tells the {0} of the decision, naming the reviewer and the chair, with the timetable."
+_NOTICE = (
+    "Tells the {0} of the decision; for a local review, names the reviewer and the chair, "
+    "with the timetable."
+)
 
 REGISTRY: dict[str, DocumentKind] = {
     kind.kind: kind
@@ -131,9 +146,9 @@ REGISTRY: dict[str, DocumentKind] = {
         ),
         DocumentKind(
             "family_letter", "Letter to the family",
-            "The decision and why, in plain English, with an invitation to take part.",
-            "family_letter.docx", letters.FamilyLetterContext,
-            _simple(letters.build_family_letter),
+            "To one family member by name: the decision and why in plain English, what happens "
+            "next, their part, and where support is.",
+            "family_letter.docx", letters.FamilyLetterContext, _family_letter,
         ),
         DocumentKind(
             "practitioner_invitation", "Invitation to practitioners",
@@ -176,6 +191,13 @@ REGISTRY: dict[str, DocumentKind] = {
             "One page for front-line learning: background, findings, what must change.",
             "seven_minute_briefing.docx", published.SevenMinuteBriefingContext,
             _simple(published.build_seven_minute_briefing),
+        ),
+        DocumentKind(
+            "quality_assurance_summary", "Quality assurance summary",
+            "One page: the review against the 18 SCIE/NSPCC case review quality markers, each "
+            "with its rating and evidence.",
+            "quality_assurance_summary.docx", process.QualityAssuranceContext,
+            _simple(process.build_quality_assurance),
         ),
     ]
 }  # fmt: skip

@@ -20,6 +20,7 @@ from lcspr_core import storage
 from lcspr_core.access import Actor, require
 from lcspr_core.documents import disk_cache
 from lcspr_core.documents.context_common import PartnershipDetails, letterhead
+from lcspr_core.documents.errors import DocumentError, MissingValueError
 from lcspr_core.documents.registry import get_document_kind
 from lcspr_core.documents.templates import (
     TemplateSource,
@@ -198,13 +199,15 @@ def _render(
     template_dir: Path | None,
     meeting_id: str | None,
     today: date | None,
+    member_id: str | None = None,
     defined: Sequence[QuestionDefinition] = (),
 ) -> tuple[bytes, TemplateSource]:
     spec = get_document_kind(kind)
     # Build the context first: a missing value is reported before any template is opened.
     context = spec.build_context(
-        review=review, partnership=partnership, today=today, meeting_id=meeting_id
-    )
+        review=review, partnership=partnership, today=today, meeting_id=meeting_id,
+        member_id=member_id,
+    )  # fmt: skip
     if defined:
         # The partnership's own answers (issue 16); restricted ones withheld from what is
         # published.
@@ -226,13 +229,15 @@ def render_document(
     template_dir: Path | None = None,
     meeting_id: str | None = None,
     today: date | None = None,
+    member_id: str | None = None,
     defined: Sequence[QuestionDefinition] = (),
 ) -> bytes:
     """The document as .docx bytes; `template_dir` (or LCSPR_TEMPLATE_DIR) may hold the
-    partnership's own copies of the templates, which are checked before use."""
+    partnership's own copies of the templates, which are checked before use. `member_id`
+    chooses the family member a family letter is addressed to."""
     data, _source = _render(
         kind=kind, review=review, partnership=partnership, template_dir=template_dir,
-        meeting_id=meeting_id, today=today, defined=defined,
+        meeting_id=meeting_id, today=today, member_id=member_id, defined=defined,
     )  # fmt: skip
     return data
 
@@ -259,6 +264,7 @@ def generate_document(
     meeting_id: str | None = None,
     today: date | None = None,
     check: Callable[[bytes], None] | None = None,
+    member_id: str | None = None,
 ) -> bytes:
     """Render a document and record it in the generation history (which template, which
     output), so a partnership can show which version went to the regulators.
@@ -269,14 +275,32 @@ def generate_document(
     Without `partnership`, the letterhead is the stored profile's; with none stored the
     document is refused, naming the page that sets it up (never the demo's Northshire)."""
     require(actor=actor, action="generate_document", reference=review.reference)
+    if kind == "family_letter":
+        # Addressed by the member's real name: a restricted detail.
+        require(actor=actor, action="read_restricted", reference=review.reference)
     if partnership is None:
         partnership = stored_letterhead(db=db)
     data, source = _render(
         kind=kind, review=review, partnership=partnership, template_dir=template_dir,
-        meeting_id=meeting_id, today=today, defined=definitions(db=db),
+        meeting_id=meeting_id, today=today, member_id=member_id,
+        defined=definitions(db=db),
     )  # fmt: skip
     if check is not None:
         check(data)
+    _record(db, kind=kind, review=review, actor=actor, source=source, data=data, sent={})
+    return data
+
+
+def _record(
+    db: Database,
+    *,
+    kind: str,
+    review: Review,
+    actor: Actor,
+    source: TemplateSource,
+    data: bytes,
+    sent: dict[str, Any],
+) -> None:
     storage.record_generation(
         db,
         {
@@ -288,6 +312,102 @@ def generate_document(
             "output_sha256": hashlib.sha256(data).hexdigest(),
             "size": len(data),
             "marking": report_marking(review=review),
+            **sent,
         },
     )
+
+
+# --- Letters: sent, not printed (issue 13) -------------------------------------------------------
+#
+# A letter generated for sending is dated the day it is sent and kept as it went out, so the
+# review's history says what was sent, when, by whom and to whom, and the same letter (text and
+# date) can be had again. A changed letter is a new version: a new, dated letter.
+
+LETTER_KINDS = frozenset(
+    {
+        "decision_notice_panel",
+        "decision_notice_ofsted",
+        "decision_notice_dfe",
+        "family_letter",
+        "practitioner_invitation",
+        "prepublication_letter",
+    }
+)
+
+
+def letter_addressee(*, kind: str, member_id: str | None) -> str:
+    """Which letter of a kind: the family member's id for a family letter, else the kind's
+    one recipient."""
+    return (member_id or "") if kind == "family_letter" else ""
+
+
+def send_letter(
+    *,
+    db: Database,
+    kind: str,
+    review: Review,
+    actor: Actor,
+    sent_on: date,
+    sent_to: str,
+    member_id: str | None = None,
+    partnership: PartnershipDetails | None = None,
+    template_dir: Path | None = None,
+) -> bytes:
+    """Make a new version of a letter dated `sent_on` and record it as sent to `sent_to`."""
+    if kind not in LETTER_KINDS:
+        raise DocumentError(
+            f"Only letters are recorded as sent; '{kind}' is generated and downloaded instead."
+        )
+    if not sent_to.strip():
+        raise MissingValueError(
+            kind=get_document_kind(kind).title.lower(),
+            field="who it is sent to",
+            fix="say who the letter goes to before recording it as sent",
+        )
+    if kind == "family_letter" and member_id is None:
+        raise MissingValueError(
+            kind="family letter",
+            field="the family member it is for",
+            fix="choose the family member on the Documents page",
+        )
+    require(actor=actor, action="generate_document", reference=review.reference)
+    if kind == "family_letter":
+        require(actor=actor, action="read_restricted", reference=review.reference)
+    if partnership is None:
+        partnership = stored_letterhead(db=db)
+    data, source = _render(
+        kind=kind, review=review, partnership=partnership, template_dir=template_dir,
+        meeting_id=None, today=sent_on, member_id=member_id,
+    )  # fmt: skip
+    addressee = letter_addressee(kind=kind, member_id=member_id)
+    sent = {
+        "sent_on": sent_on.isoformat(),
+        "sent_to": sent_to.strip(),
+        "addressee": addressee,
+        "document": data,
+    }
+    with storage.write_transaction(db):
+        _record(db, kind=kind, review=review, actor=actor, source=source, data=data, sent=sent)
+        # The audit names the recipient as the page showed it (a family member's role, never
+        # their name: restricted details stay out of logs).
+        storage.append_audit(
+            db, actor=actor.username, reference=review.reference, target="documents",
+            action="send_letter", before=None,
+            after={"kind": kind, "sent_on": sent_on.isoformat(), "sent_to": sent_to.strip(),
+                   "addressee": addressee},
+        )  # fmt: skip
+    return data
+
+
+def sent_letter(*, db: Database, review: Review, actor: Actor, seq: int) -> bytes:
+    """A letter exactly as it was sent: the same text and the same date, byte for byte."""
+    require(actor=actor, action="generate_document", reference=review.reference)
+    # A family letter names its addressee; the roles that generate letters may see that.
+    require(actor=actor, action="read_restricted", reference=review.reference)
+    data = storage.read_sent_document(db, reference=review.reference, seq=seq)
+    if data is None:
+        raise DocumentError(
+            "That letter is not in this review's record of letters sent; choose one from the "
+            "Documents page's history."
+        )
     return data

@@ -11,6 +11,7 @@ from lcspr_core.model.evidence import (
 from lcspr_core.model.governance import (
     AgendaItem,
     Attendee,
+    BriefingUse,
     CopySent,
     Meeting,
     MeetingAction,
@@ -62,6 +63,7 @@ __all__ = [
     "AgencySummary",
     "AgendaItem",
     "Attendee",
+    "BriefingUse",
     "ChildProfile",
     "ChronologyEntry",
     "CopySent",

@@ -229,19 +229,45 @@ class LeftOutSection(StrEnum):
     KEY_EPISODES = "The chronology appendix (key practice episodes)"
 
 
+class QualityStage(StrEnum):
+    SETTING_UP = "Setting up the review"
+    RUNNING = "Running the review"
+    OUTPUTS = "Outputs"
+
+
 class QualityMarker(StrEnum):
-    """The SCIE/NSPCC case review quality markers (SPEC §5): a partnership self-assessment."""
+    """The 18 SCIE/NSPCC case review quality markers (issue 13), a partnership self-assessment,
+    in their order. The values of the ten first listed in SPEC §5 are unchanged, so stored
+    ratings still read."""
 
     REFERRAL = "Referral"
     DECISION_MAKING = "Decision making"
+    ADVISING_BOARD = "Advising board members"
     INFORMING_FAMILY = "Informing the family"
     CLARITY_OF_PURPOSE = "Clarity of purpose"
+    COMMISSIONING = "Commissioning"
+    GOVERNANCE = "Governance"
+    REVIEW_MANAGEMENT = "Review management"
+    PARALLEL_PROCESSES = "Parallel processes"
+    ASSEMBLING_INFORMATION = "Assembling information"
     PRACTITIONER_INVOLVEMENT = "Practitioner involvement"
     FAMILY_INVOLVEMENT = "Family involvement"
     ANALYSIS = "Analysis"
     REPORT = "Report"
     IMPROVEMENT_ACTION = "Improvement action"
+    WRITTEN_RESPONSE = "The partnership's written response"
     PUBLICATION = "Publication"
+    IMPLEMENTATION = "Implementation and evaluation"
+
+    @property
+    def stage(self) -> QualityStage:
+        markers = list(QualityMarker)
+        index = markers.index(self)
+        if index < markers.index(QualityMarker.COMMISSIONING):
+            return QualityStage.SETTING_UP
+        if index < markers.index(QualityMarker.REPORT):
+            return QualityStage.RUNNING
+        return QualityStage.OUTPUTS
 
 
 class QualityRating(StrEnum):

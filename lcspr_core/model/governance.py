@@ -203,14 +203,41 @@ class ReadinessOverride(Model):
     )
 
 
+class BriefingUse(Model):
+    """Where the seven-minute briefing was used: the record of the learning reaching practice."""
+
+    used_on: date = Field(description="Date the briefing was used")
+    where: RequiredText = Field(
+        description="Where and with whom (a team meeting, training, a newsletter)", max_length=300
+    )
+    audience: int | None = Field(
+        default=None, ge=0, le=100_000, description="Roughly how many people it reached"
+    )
+    by: Text = Field(default="", description="Who presented or sent it", max_length=200)
+
+
 class Report(Model):
     """The final report's own text, beyond what the other sections already hold."""
 
     status: ReportStatus = Field(default=ReportStatus.DRAFT, description="Draft or Final")
     version: Text = Field(default="0.1", description="Version number", max_length=20)
+    executive_summary: Text = Field(
+        default="",
+        description="Executive summary: the case, the main findings and what must change",
+    )
     introduction: Text = Field(default="", description="Introduction and circumstances")
     case_history: Text = Field(
         default="", description="Summary of key practice episodes and case history"
+    )
+    identity_inequalities: Text = Field(
+        default="",
+        description="Analysis of identity and inequalities: how race, ethnicity, culture, "
+        "religion, disability, poverty and other inequalities shaped the child's experience "
+        "and the help the family had",
+    )
+    actions_taken: Text = Field(
+        default="",
+        description="Actions already taken by agencies since the incident, before the report",
     )
     summary_of_improvements: Text = Field(
         default="",
@@ -220,6 +247,14 @@ class Report(Model):
     conclusion: Text = Field(default="", description="Conclusion")
     sign_off: list[PartnerSignOff] = Field(
         default_factory=list, description="Sign-off by the three safeguarding partners"
+    )
+    briefing_questions: list[Text] = Field(
+        default_factory=list,
+        description="Reflective questions for the seven-minute briefing, one per line (the "
+        "standard questions are used while none are written)",
+    )
+    briefing_uses: list[BriefingUse] = Field(
+        default_factory=list, description="Where the seven-minute briefing was used"
     )
     final_override: ReadinessOverride | None = Field(
         default=None,

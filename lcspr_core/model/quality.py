@@ -15,7 +15,10 @@ class QualityMarkerRating(Model):
     rating: QualityRating = Field(
         default=QualityRating.NOT_ASSESSED, description="How well the review meets it"
     )
-    note: Text = Field(default="", description="The evidence for the rating, or what to improve")
+    note: Text = Field(
+        default="",
+        description="The evidence for the rating (where it is found), or what to improve",
+    )
 
 
 class QualityAssessment(Model):

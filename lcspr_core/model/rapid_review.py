@@ -98,6 +98,25 @@ class RapidReview(Answered):
         "criterion",
     )
     good_practice: Text = Field(default="", description="Good practice identified")
+    # Issue 13: what the Panel expects of a Rapid Review beyond the checklist.
+    key_practice_episodes: Text = Field(
+        default="",
+        description="Key practice episodes identified so far, each with what it shows about "
+        "practice and why",
+    )
+    family_identity: Text = Field(
+        default="",
+        description="The family's context, including race, ethnicity, culture, religion, "
+        "disability and other inequalities, and how they shaped the help the family had "
+        "(required before the Rapid Review is recorded as sent to the Panel)",
+    )
+    national_review_view: Text = Field(
+        default="",
+        description="The partners' view on whether a national review is appropriate, and why",
+    )
+    version: Text = Field(
+        default="0.1", description="Version of the Rapid Review report", max_length=20
+    )
     criteria: list[CriterionAssessment] = Field(
         default_factory=list, description="The criteria checklist, each item with a note"
     )
@@ -129,4 +148,11 @@ class Decision(Answered):
     )
     family_not_told_reason: Text = Field(
         default="", description="If the family has not been told, why not"
+    )
+    # The rationale is written for the Panel ("criteria (a), (b)"); the family letter needs
+    # the same reasons in words a parent would use (issue 13).
+    family_explanation: Text = Field(
+        default="",
+        description="The reasons for the decision in plain English for the family's letter "
+        "(no regulation numbers or criteria letters)",
     )
