@@ -233,8 +233,21 @@ def cmd_render(db: Database, args: argparse.Namespace) -> None:
     if not args.reference or not args.kind:
         raise LcsprError("Give a review reference and a document kind, or --list.")
     review = services.load_review(db=db, reference=args.reference, actor=CLI_ACTOR)
+    if args.pdf:
+        from lcspr_core.documents.pdf import pdf_unavailable_reason
+
+        # Said before anything is generated, so nothing is recorded for a PDF never made.
+        reason = pdf_unavailable_reason()
+        if reason:
+            raise LcsprError(reason)
     data = documents.generate_document(db=db, kind=args.kind, review=review, actor=CLI_ACTOR)
-    output = Path(args.output or f"{review.reference}-{args.kind}.docx")
+    suffix = ".pdf" if args.pdf else ".docx"
+    if args.pdf:
+        from lcspr_core.documents.pdf import convert_to_pdf
+
+        data = convert_to_pdf(data)
+    output = Path(args.output or f"{review.reference}-{args.kind}{suffix}")
+    # Written whole or not at all: a failed conversion raised above, before any file.
     storage.write_file_atomically(output, data)
     _out(f"Wrote {output}")
 
@@ -418,6 +431,10 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("kind", nargs="?")
     p.add_argument("-o", "--output", help="file to write")
     p.add_argument("--list", action="store_true", help="list the document kinds")
+    p.add_argument(
+        "--pdf", action="store_true",
+        help="write a tagged, accessible PDF (PDF/UA) instead of Word; needs LibreOffice",
+    )  # fmt: skip
     p.set_defaults(func=cmd_render)
 
     p = sub.add_parser("check", help="readiness: what is still missing before Final or publication")

@@ -73,7 +73,9 @@ def action_table(review: Review) -> list[ActionRow]:
     counts[2].metric("Due soon", soon)
     counts[3].metric("Complete or impact evidenced", done)
     if overdue:
-        st.error(f"{overdue} action(s) overdue: shown in red below.", icon=":material/error:")
+        # Said in words as well as red (WCAG 1.4.1: colour is never the only signal).
+        st.error(f"{overdue} action(s) overdue: flagged 'Overdue' in the table below, in red.",
+                 icon=":material/error:")  # fmt: skip
     st.dataframe(
         rows_frame(rows).style.apply(_colour, axis=1),
         hide_index=True,

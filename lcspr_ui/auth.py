@@ -2,10 +2,11 @@
 
 The token comes from the browser's HttpOnly session cookie (set and cleared only by the HTTP
 routes in lcspr_ui/web.py; Streamlit hands it over as st.context.cookies), so a reload or a
-new tab stays signed in and page scripts never see it. A single sign-on session, and AppTest
-runs, keep theirs in st.session_state instead (server-side too). The Actor is rebuilt from the
-database on every run, so a sign-out elsewhere, a password change or a disabled account takes
-effect at the next click.
+new tab stays signed in and page scripts never see it. A single sign-on session travels in
+the same cookie (set by lcspr_ui/sso_routes on the provider's callback); only AppTest runs,
+which have no HTTP, keep the token in st.session_state (server-side too). The Actor is
+rebuilt from the database on every run, so a sign-out elsewhere, a password change or a
+disabled account takes effect at the next click.
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ from streamlit.errors import StreamlitSecretNotFoundError
 from lcspr_core import accounts, partnership, services, session_cookie, sso
 from lcspr_core.access import Actor, demo_loader
 from lcspr_core.demo import DEMO_REFERENCE, build_demo_review
-from lcspr_core.errors import AccountError, DuplicateReviewError, SignInError
+from lcspr_core.errors import AccountError, DuplicateReviewError
 from lcspr_core.request_origin import is_local_request
 from lcspr_core.storage import Database
 from lcspr_ui import sso_routes, web
@@ -26,7 +27,6 @@ from lcspr_ui.literal import literal
 
 TOKEN = "session_token"
 ACTOR = "_signed_in_actor"
-SSO_PROBLEM = "_sso_problem"
 # Whose session this tab's state belongs to: a different user (or none) starts it afresh, so
 # nobody ever sees another user's drafts or open review (issue 14, bad input).
 OWNER = "_session_owner"
@@ -46,33 +46,6 @@ def sso_configured() -> bool:
     if configured:
         sso_routes.install()  # before any st.login can send someone to the provider
     return configured
-
-
-def sso_settings() -> sso.Settings:
-    """The workbench's own single sign-on settings ([single_sign_on] in secrets.toml)."""
-    section = st.secrets.get("single_sign_on")
-    auth = st.secrets.get("auth") or {}
-    # st.login() signs in with [auth]'s own client, or [auth.default] when that is used.
-    client_id = auth.get("client_id") or (auth.get("default") or {}).get("client_id") or ""
-    return sso.settings_from(
-        section.to_dict() if section is not None else None, client_id=str(client_id)
-    )
-
-
-def _sso_sign_in(db: Database) -> Actor | None:
-    """Start a session from the provider's sign-in Streamlit holds (st.user), if it may."""
-    try:
-        st.session_state[TOKEN] = accounts.sign_in_with_identity(
-            db=db, claims=st.user.to_dict(), settings=sso_settings()
-        )
-    except SignInError as exc:
-        st.session_state[SSO_PROBLEM] = str(exc)
-        return None
-    except ValueError as exc:  # [single_sign_on] in secrets.toml is wrong
-        st.session_state[SSO_PROBLEM] = f"Single sign-on is not set up correctly: {exc}"
-        return None
-    st.session_state.pop(SSO_PROBLEM, None)
-    return accounts.session_actor(db=db, token=st.session_state[TOKEN])
 
 
 def _request() -> tuple[str | None, dict[str, str]]:
@@ -99,8 +72,6 @@ def signed_in_actor(db: Database) -> Actor | None:
     actor = accounts.session_actor(db=db, token=token)
     if actor is None:
         st.session_state.pop(TOKEN, None)
-        if sso_configured() and st.user.is_logged_in:
-            actor = _sso_sign_in(db)
     owner = st.session_state.get(OWNER)
     if owner is not None and owner != (actor.username if actor else None):
         # Signed out, or someone else signed in in another tab: nothing of the last session
@@ -108,7 +79,7 @@ def signed_in_actor(db: Database) -> Actor | None:
         st.session_state.clear()
     if actor is None and cookie_token:
         # A cookie whose session has ended, was tampered with or never existed.
-        st.session_state[NOTICE] = web.Notice(web.ENDED)
+        st.session_state[NOTICE] = web.ended_notice(st.context.cookies.keys())
     st.session_state[OWNER] = actor.username if actor else None
     st.session_state[ACTOR] = actor
     return actor
@@ -174,21 +145,15 @@ def sign_out_form() -> None:
 
 
 def sso_sign_in_offer() -> None:
-    """The sign-in page's single sign-on part: why the last attempt did not sign in (a code
-    from lcspr_ui/sso_routes, or the refusal of this run), and the button."""
-    problem = st.session_state.get(SSO_PROBLEM)
+    """The sign-in page's single sign-on part: why the last attempt did not get as far as
+    the workbench (a code from lcspr_ui/sso_routes), and the button. A refusal of the
+    workbench's own (no account with that email) comes as the page's notice instead."""
     notice = sso.NOTICES.get(str(st.query_params.get("sso", "")))
-    if problem == sso.ENDED:
-        st.info(problem, icon=":material/schedule:")  # an ending, not a fault
-    elif problem:
-        st.error(literal(problem), icon=":material/error:")
-    elif notice == sso.NOTICES[sso.SIGNED_OUT]:
+    if notice == sso.NOTICES[sso.SIGNED_OUT]:
         st.info(notice, icon=":material/logout:")
     elif notice:
         st.error(notice, icon=":material/error:")
     st.button("Sign in with your organisation account", key="sso.login", on_click=st.login)
-    if problem and st.user.is_logged_in:
-        st.button("Sign out of single sign-on", key="sso.logout", on_click=st.logout)
 
 
 def user_sidebar(db: Database, actor: Actor) -> None:

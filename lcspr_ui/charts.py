@@ -75,6 +75,12 @@ def chart_with_numbers(chart: alt.Chart, rows: list[ChartRow], *, key: str, empt
     if not rows:
         st.caption(empty)
         return
-    st.altair_chart(chart, key=f"{key}.chart", width="stretch")
+    # Screen readers announce the chart by this description (Vega's aria-label) and find the
+    # same numbers in the table straight after it.
+    title = chart.title if isinstance(chart.title, str) else "Chart"
+    described = chart.properties(
+        description=f"{title}. The same numbers are in the table 'The numbers' below the chart."
+    )
+    st.altair_chart(described, key=f"{key}.chart", width="stretch")
     with st.expander("The numbers"):
         st.dataframe(pd.DataFrame(rows), hide_index=True, key=f"{key}.table", width="stretch")

@@ -52,11 +52,13 @@ def templates_section(db: Database, actor: Actor) -> None:
         assert upload is not None
         try:
             with st.spinner("Checking the template (this fills it in with the demo case)…"):
-                save_override(db=db, actor=actor, name=name, data=upload.getvalue())
+                saved = save_override(db=db, actor=actor, name=name, data=upload.getvalue())
         except LcsprError as exc:
             st.error(str(exc))
         else:
-            flash(f"Saved the partnership's {name}.")
+            warned = f" with {len(saved.warnings)} accessibility warning(s) listed below" if (
+                saved.warnings) else ""  # fmt: skip
+            flash(f"Saved the partnership's {name}{warned}.")
             st.rerun()
     overrides = list_overrides(actor=actor)
     st.subheader("In use")
@@ -72,6 +74,14 @@ def templates_section(db: Database, actor: Actor) -> None:
             )
             if override.problem:
                 left.error(f"Documents from it are refused: {override.problem}")
+            if override.warnings:
+                # Accepted, but published documents must pass an accessibility check (issue 15).
+                listed = "\n".join(f"- {w}" for w in override.warnings)
+                left.warning(
+                    "Accessibility: documents from this template will not pass an accessibility "
+                    f"check until these are fixed in Word:\n{listed}",
+                    icon=":material/accessibility_new:",
+                )
             if right.button("Remove", key=f"admin.templates.remove.{override.name}"):
                 try:
                     remove_override(db=db, actor=actor, name=override.name)

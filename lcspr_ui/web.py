@@ -19,7 +19,7 @@ from __future__ import annotations
 import secrets
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any
 
@@ -29,7 +29,7 @@ from starlette.responses import PlainTextResponse, RedirectResponse, Response
 from starlette.routing import Route
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from lcspr_core import accounts, session_cookie, storage
+from lcspr_core import accounts, session_cookie, sso, storage
 from lcspr_core.errors import SignInError
 from lcspr_core.request_origin import (
     client_source,
@@ -65,6 +65,14 @@ class Notice:
     message: str
     good: bool = False
     username: str = ""
+
+
+def ended_notice(cookie_names: Iterable[str]) -> Notice:
+    """Why a session cookie no longer signs in; after single sign-on (Streamlit's identity
+    cookie is there too), how to sign in again says which button."""
+    if any(name.startswith(SSO_COOKIE_PREFIX) for name in cookie_names):
+        return Notice(sso.ENDED)
+    return Notice(ENDED)
 
 
 def leave_note(notice: Notice) -> str:
@@ -174,6 +182,11 @@ def installed() -> bool:
     return _installed.is_set()
 
 
+def _cookie_names(headers: dict[str, str]) -> list[str]:
+    raw = headers.get("cookie", "")
+    return [part.split("=", 1)[0].strip() for part in raw.split(";") if "=" in part]
+
+
 class EndedSessionCookie:
     """On a page load whose session cookie names an ended session, clear the cookie and leave
     the sign-in page a plain message (the session itself ended in the database already)."""
@@ -198,7 +211,9 @@ class EndedSessionCookie:
         secure = served_over_https(str(scope.get("scheme", "http")), headers)
         cookies = [
             session_cookie.clear(session_cookie.SESSION_COOKIE, secure=secure),
-            session_cookie.set_note(leave_note(Notice(ENDED)), secure=secure),
+            session_cookie.set_note(
+                leave_note(ended_notice(_cookie_names(headers))), secure=secure
+            ),
         ]
 
         async def send_clearing(message: Message) -> None:

@@ -1,10 +1,12 @@
-"""Documents: every document kind generated from the review on click, downloaded as .docx."""
+"""Documents: every document kind generated from the review on click, downloaded as .docx and
+as tagged PDF."""
 
 import streamlit as st
 
 from lcspr_core import reads, storage
 from lcspr_core.errors import LcsprError
 from lcspr_ui.context import actor, current_review, open_database, page_heading
+from lcspr_ui.downloads import offer_docx
 from lcspr_ui.letters import choose_family_member, letter_controls
 from lcspr_ui.readiness import readiness_checklist
 
@@ -15,7 +17,7 @@ except ImportError:  # pragma: no cover - only before it exists
 
 page_heading("Documents")
 db = open_database()
-review = current_review(db, parts=("meetings",))
+review = current_review(db, parts=("meetings", "family_contributions"))
 if review is None:
     st.stop()
 if document_kinds is None:
@@ -71,15 +73,10 @@ for kind in document_kinds():
             except LcsprError as exc:
                 st.error(str(exc))
                 continue
-        action.download_button(
-            "Download .docx",
-            data,
-            file_name=f"{review.reference}-{kind.kind}.docx",
-            mime="application/vnd.openxmlformats-officedocument.wordprocessingml.document",
-            key=f"documents.{kind.kind}.download",
-            type="primary",
-            on_click="ignore",
-        )
+        offer_docx(
+            data, file_name=f"{review.reference}-{kind.kind}.docx",
+            key=f"documents.{kind.kind}.download", container=action,
+        )  # fmt: skip
 
 st.subheader("Generation history")
 history = storage.read_generations(db, reference=review.reference)

@@ -10,9 +10,13 @@ from lcspr_ui import meeting as ui
 from lcspr_ui.context import current_review, open_database
 
 db = open_database()
+# Every page has a level-1 heading (WCAG 1.3.1, 2.4.6): kept first, filled when there is
+# nothing to present (the presentation itself is headed by the item on screen).
+heading = st.empty()
 # Every list but the chronology, unless the item on screen shows part of it (issue 14).
 review = current_review(db, parts=[kind for kind in services.ITEM_KINDS if kind != "chronology"])
 if review is None:
+    heading.title("Meeting presentation")
     st.stop()
 meeting = ui.current_meeting(review)
 if meeting is not None and ui.shows_chronology(meeting):

@@ -34,6 +34,13 @@ from docx.shared import Cm, Pt, RGBColor
 from docx.table import Table, _Cell
 from docx.text.paragraph import Paragraph
 
+from lcspr_core.documents.accessibility import (
+    BODY_MINIMUM_PT,
+    LAYOUT_TABLE,
+    PUBLIC_KINDS,
+    PUBLIC_MINIMUM_PT,
+)
+
 OUT_DIR = Path(__file__).resolve().parents[1] / "doc_templates"
 FIXED_TIME = datetime(2026, 1, 1, 0, 0, 0)
 
@@ -1574,6 +1581,64 @@ BUILDERS: dict[str, Callable[[], DocxDocument]] = {
 }
 
 
+# Accessibility (issue 15): one pass over every built template, so the builders above keep
+# their layout code and the rules live in one place. Checked by tests/test_documents_accessible.py
+# with lcspr_core.documents.accessibility, which is also where the minimum sizes come from.
+
+PUBLIC_TEMPLATES = frozenset(f"{kind}.docx" for kind in PUBLIC_KINDS)
+
+
+def _heading_levels_in_order(doc: DocxDocument) -> None:
+    """Headings start at level 1 and never skip one (a letter's first heading is level 1, a
+    minute's agenda item sits under its level-1 heading): shift, then close any gap."""
+    headings = []
+    for p in doc.element.body.iter(qn("w:p")):
+        style = p.find(f"{qn('w:pPr')}/{qn('w:pStyle')}")
+        value = style.get(qn("w:val"), "") if style is not None else ""
+        if value.startswith("Heading") and value[7:].isdigit():
+            headings.append((style, int(value[7:])))
+    if not headings:
+        return
+    shift = headings[0][1] - 1
+    previous = 0
+    for style, level in headings:
+        level = min(max(level - shift, 1), previous + 1)
+        style.set(qn("w:val"), f"Heading{level}")
+        previous = level
+
+
+def _tables_marked(doc: DocxDocument) -> None:
+    """Tables with a header row say so already (loop_table); the rest lay out label/value pairs
+    or boxes and are marked as layout tables, so a screen reader reads them as text."""
+    for tbl in doc.element.body.iter(qn("w:tbl")):
+        first = tbl.find(qn("w:tr"))
+        if first is not None and first.find(f"{qn('w:trPr')}/{qn('w:tblHeader')}") is not None:
+            continue
+        tbl_pr = tbl.find(qn("w:tblPr"))
+        description = OxmlElement("w:tblDescription")
+        description.set(qn("w:val"), f"{LAYOUT_TABLE}: labels and their values")
+        # Schema order: tblDescription is tblPr's last child.
+        tbl_pr.append(description)
+
+
+def _body_text_at_least(doc: DocxDocument, minimum: float) -> None:
+    """No run in the body smaller than the minimum (headers and footers may be smaller)."""
+    if doc.styles["Normal"].font.size < Pt(minimum):
+        doc.styles["Normal"].font.size = Pt(minimum)
+    half_points = str(int(minimum * 2))
+    for tag in ("w:sz", "w:szCs"):
+        for size in doc.element.body.iter(qn(tag)):
+            if int(size.get(qn("w:val"), "0")) < int(half_points):
+                size.set(qn("w:val"), half_points)
+
+
+def accessible(doc: DocxDocument, name: str) -> DocxDocument:
+    _heading_levels_in_order(doc)
+    _tables_marked(doc)
+    _body_text_at_least(doc, PUBLIC_MINIMUM_PT if name in PUBLIC_TEMPLATES else BODY_MINIMUM_PT)
+    return doc
+
+
 def reproducible(data: bytes) -> bytes:
     """The same .docx with fixed zip timestamps, so an unchanged template has unchanged bytes."""
     out = BytesIO()
@@ -1594,7 +1659,7 @@ def build_all() -> dict[str, bytes]:
     built = {}
     for name, builder in BUILDERS.items():
         buffer = BytesIO()
-        builder().save(buffer)
+        accessible(builder(), name).save(buffer)
         built[name] = reproducible(buffer.getvalue())
     return built
 

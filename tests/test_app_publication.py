@@ -19,6 +19,7 @@ from lcspr_core import accounts, services, storage
 from lcspr_core.access import Role, system_actor
 from lcspr_core.demo import DEMO_REFERENCE, build_demo_review
 from lcspr_core.documents import TEMPLATE_DIR_ENV_VAR, resolve_template
+from lcspr_core.documents.pdf import pdf_unavailable_reason
 from lcspr_core.model import (
     ActionStatus,
     CopyRecipient,
@@ -418,7 +419,24 @@ def test_action_plan_offers_word_and_xlsx(stored_demo: Review) -> None:
     errors = [e.value for e in at.error]
     at.button(key="action_plan.docx.generate").click().run()
     assert [e.value for e in at.error] == errors  # the document was made
+    # The tagged PDF beside the Word download (issue 15), or why not.
+    pdf = ["Download PDF"] if pdf_unavailable_reason() is None else []
     assert [b.proto.label for b in at.get("download_button")] == [
         "Download .docx",
+        *pdf,
         "Download as XLSX (for the board)",
     ]
+    if not pdf:
+        assert at.button(key="action_plan.docx.download.pdf").disabled
+
+
+def test_without_libreoffice_the_pdf_button_says_why(
+    stored_demo: Review, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("LCSPR_LIBREOFFICE", "/nowhere/soffice")
+    at = open_page("pages/action_plan.py")
+    at.button(key="action_plan.docx.generate").click().run()
+    assert "Download .docx" in [b.proto.label for b in at.get("download_button")]
+    button = at.button(key="action_plan.docx.download.pdf")
+    assert button.disabled and "LibreOffice is not installed" in button.help
+    assert any("PDF is unavailable" in c.value for c in at.caption)

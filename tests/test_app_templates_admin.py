@@ -217,3 +217,37 @@ def test_the_page_refuses_a_non_administrator_who_has_a_direct_link(folder: Path
     at.run()
     assert [e.value for e in at.error] == ["Only an administrator can open this page."]
     assert at.header == [] and at.button == []
+
+
+# A 1×1 white PNG.
+PNG = bytes.fromhex(
+    "89504e470d0a1a0a0000000d4948445200000001000000010802000000907753de0000000c4944415408d763"
+    "f8ffff3f0005fe02fea7d6a4810000000049454e44ae426082"
+)
+
+
+def test_a_template_that_breaks_accessibility_rules_is_accepted_with_each_listed(
+    db: Database, folder: Path
+) -> None:
+    doc = Document(str(DEFAULT_TEMPLATE_DIR / "family_letter.docx"))
+    doc.core_properties.title = ""
+    doc.add_paragraph("Our logo", style="Heading 3")
+    doc.add_picture(io.BytesIO(PNG))
+    out = io.BytesIO()
+    doc.save(out)
+    saved = save_override(db=db, actor=ADMIN, name="family_letter.docx", data=out.getvalue())
+    assert (folder / "family_letter.docx").is_file()  # accepted
+    text = "\n".join(saved.warnings)
+    assert "It has no title" in text
+    assert "Heading 'Our logo' jumps from level 1 to 3" in text
+    assert "Image 'Picture 1' has no alternative text" in text
+    # The default templates themselves raise none.
+    assert save_override(
+        db=db, actor=ADMIN, name="action_plan.docx",
+        data=(DEFAULT_TEMPLATE_DIR / "action_plan.docx").read_bytes(),
+    ).warnings == ()  # fmt: skip
+
+    at = _administration()
+    [warning] = [w.value for w in at.warning if "Accessibility" in w.value]
+    assert "It has no title" in warning and "jumps from level 1 to 3" in warning
+    assert "has no alternative text" in warning

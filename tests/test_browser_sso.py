@@ -99,7 +99,9 @@ def world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Any]]:
 
     app_port = _free_port()
     app_url = f"http://127.0.0.1:{app_port}"
-    provider = Provider(port=_free_port())
+    # Another site than the app, as a real provider is: the browser then treats the
+    # callback as a navigation from another site (SameSite rules included).
+    provider = Provider(port=_free_port(), host="localhost")
     redirect = f"{app_url}/oauth2callback"
     provider.clients[CLIENT_ID] = Client(CLIENT_ID, CLIENT_SECRET, [redirect])
     secrets_file = folder / "secrets.toml"
@@ -267,9 +269,13 @@ def test_unknown_disabled_missing_and_unverified_emails_are_refused_plainly(
         assert _sessions(world, "dee.gone") == 0
         assert _sessions(world, "sam.chair") == sams
     page.screenshot(path=str(SHOTS / "03-refused.png"))
-    # A reload (a new run with the same identity cookie) neither signs in nor audits again.
+    # Streamlit's identity cookies went with the refusal: a reload neither signs in nor
+    # audits again, and the button starts afresh.
+    assert not [c for c in page.context.cookies() if c["name"].startswith("_streamlit_user")]
     page.reload()
-    _sees(page, "has not verified the email")
+    page.get_by_role("heading", name="Sign in").wait_for()
+    settle(page)
+    assert not page.get_by_text("Signed in").count()
     assert len(_refusals(world)) == before + 1
 
 
@@ -411,12 +417,59 @@ def test_a_single_sign_on_session_keeps_the_local_rules(
         db.close()
 
 
+def _session_cookie(context: Any) -> dict[str, Any] | None:
+    return next((c for c in context.cookies() if c["name"] == "lcspr_session"), None)
+
+
+def test_a_single_sign_on_session_survives_a_reload_and_a_new_tab_until_sign_out(
+    page: Any, world: dict[str, Any], browser: Any
+) -> None:
+    """The session travels in the same HttpOnly cookie as a password one (issue 18, part 3):
+    page scripts never see it; signing out ends it, and a copy of it is refused."""
+    _signed_in_as_sam(page)
+    cookie = _session_cookie(page.context)
+    assert cookie is not None
+    assert (cookie["httpOnly"], cookie["sameSite"]) == (True, "Strict")
+    assert "lcspr_session" not in page.evaluate("document.cookie")
+    page.reload()
+    page.get_by_role("heading", name="Reviews").wait_for()
+    settle(page)
+    page.get_by_text("(sam.chair)").wait_for()
+    other = page.context.new_page()
+    other.goto(world["url"] + "/findings")
+    other.get_by_role("heading", name="Findings").wait_for()
+    settle(other)
+    other.get_by_text("(sam.chair)").wait_for()
+    other.close()
+
+    page.locator('[data-testid="stSidebar"]').get_by_role("button", name="Sign out").click()
+    page.get_by_role("heading", name="Sign in").wait_for()
+    _sees(page, "This does not sign you out of your organisation account")
+    assert _session_cookie(page.context) is None
+    page.reload()
+    page.get_by_role("heading", name="Sign in").wait_for()
+    settle(page)
+    assert not page.get_by_text("Signed in").count()
+
+    elsewhere = browser.new_context()
+    try:
+        elsewhere.add_cookies([cookie])
+        stolen = elsewhere.new_page()
+        stolen.goto(world["url"])
+        stolen.get_by_role("heading", name="Sign in").wait_for()
+        _sees(stolen, "Your session has ended")
+        assert stolen.get_by_role("heading", name="Reviews").count() == 0
+        assert _session_cookie(elsewhere) is None
+    finally:
+        elsewhere.close()
+
+
 def test_streamlit_still_has_the_routes_the_wrappers_replace() -> None:
     """lcspr_ui/sso_routes wraps Streamlit's sign-in routes by name: a Streamlit upgrade that
     renames them fails here, not silently in production."""
     from streamlit.web.server.starlette import starlette_auth_routes as routes
 
     for name in ("_auth_login", "_auth_callback", "_auth_logout", "_clear_auth_cookie",
-                 "_LOGGER"):  # fmt: skip
+                 "_set_auth_cookie", "_get_cookie_path", "_LOGGER"):  # fmt: skip
         assert hasattr(routes, name), name
     assert sso.NOTICES[sso.SIGNED_OUT]

@@ -327,13 +327,14 @@ def test_hostile_text_renders_as_typed_everywhere() -> None:
     review.recommendations[0].what = HOSTILE
     partnership = PartnershipDetails(name="North & South <Safeguarding> Partnership 🛡")
     for kind in KINDS:
-        data = render(kind, review, partnership=partnership)
+        data = render(kind, review, partnership=partnership, author="Jo <Smith> & Co 🛡")
         text = all_text(data)
         assert "North & South <Safeguarding> Partnership 🛡" in text, kind
         assert "Child <A> & 🧒" in text, kind
         assert "&amp;" not in text and "&lt;" not in text, kind
         properties = open_docx(data).core_properties
-        assert properties.author == "North & South <Safeguarding> Partnership 🛡", kind
+        # The author is the person who generated the document (issue 15), as typed.
+        assert properties.author == "Jo <Smith> & Co 🛡", kind
         assert "&amp;" not in (properties.title or ""), kind
     report = render("final_report", review, partnership=partnership)
     text = all_text(report)

@@ -4,6 +4,7 @@ demo review and for the large review the benchmark uses."""
 
 from __future__ import annotations
 
+import re
 import zipfile
 from datetime import date
 from io import BytesIO
@@ -20,6 +21,7 @@ from lcspr_core.documents import (
     resolve_template,
     sample_review,
 )
+from lcspr_core.documents.accessibility import finish_document
 from lcspr_core.documents.registry import SAMPLE_TODAY
 from lcspr_core.documents.render import _render_default
 from lcspr_core.documents.templates import TemplateSource, render_in_process
@@ -28,7 +30,11 @@ from lcspr_core.model import Review
 
 def parts(data: bytes) -> dict[str, bytes]:
     with zipfile.ZipFile(BytesIO(data)) as archive:
-        return {name: archive.read(name) for name in archive.namelist()}
+        found = {name: archive.read(name) for name in archive.namelist()}
+    # Both paths are finished the same way (accessibility.finish_document) at the time of
+    # rendering: only the created/modified seconds may differ.
+    found["docProps/core.xml"] = re.sub(rb"\d{4}-\d\d-\d\dT[\d:]+Z", b"T", found["docProps/core.xml"])
+    return found
 
 
 def docxtpl_render(kind: str, review: Review, today: date) -> bytes:
@@ -36,7 +42,11 @@ def docxtpl_render(kind: str, review: Review, today: date) -> bytes:
     spec = get_document_kind(kind)
     context = spec.build_context(review=review, today=today)
     source = resolve_template(name=spec.template_name)
-    return render_in_process(source=source, context=context.model_dump(mode="json"))
+    data = render_in_process(source=source, context=context.model_dump(mode="json"))
+    title = context.document_title
+    return finish_document(
+        data, title=title, subject=f"{review.reference}: {title}", author="LCSPR workbench"
+    )
 
 
 def assert_same_document(kind: str, review: Review, today: date) -> bytes:

@@ -17,6 +17,7 @@ from pathlib import Path
 
 from lcspr_core import storage
 from lcspr_core.access import Actor, require
+from lcspr_core.documents.accessibility import accessibility_problems, minimum_body_pt
 from lcspr_core.documents.errors import TemplateError
 from lcspr_core.documents.registry import REGISTRY, DocumentKind
 from lcspr_core.documents.sandbox import render_in_child
@@ -46,6 +47,8 @@ class TemplateOverride:
     saved_at: datetime
     sha256: str
     problem: str | None
+    # Accessibility rules it breaks (issue 15): accepted, but each is shown until fixed.
+    warnings: tuple[str, ...] = ()
 
 
 def template_names() -> dict[str, tuple[str, ...]]:
@@ -154,6 +157,17 @@ def list_overrides(*, actor: Actor, template_dir: Path | None = None) -> list[Te
     return found
 
 
+def accessibility_warnings(*, name: str, data: bytes) -> tuple[str, ...]:
+    """The accessibility rules a template breaks, for the warning beside it (never a refusal:
+    a partnership may need a template before it can fix its design). The properties, language
+    and compatibility are set at every render, so they are not the template's problem."""
+    try:
+        minimum = max(minimum_body_pt(spec.kind) for spec in _kinds_using(name))
+        return tuple(accessibility_problems(data, minimum_pt=minimum, finished=False))
+    except Exception:  # noqa: BLE001 - a template refused elsewhere has its own message
+        return ()
+
+
 def _describe(path: Path, *, problem: str | None) -> TemplateOverride:
     data = path.read_bytes()
     return TemplateOverride(
@@ -163,4 +177,5 @@ def _describe(path: Path, *, problem: str | None) -> TemplateOverride:
         saved_at=datetime.fromtimestamp(path.stat().st_mtime, tz=UTC),
         sha256=hashlib.sha256(data).hexdigest(),
         problem=problem,
+        warnings=accessibility_warnings(name=path.name, data=data),
     )

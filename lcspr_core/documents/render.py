@@ -19,6 +19,7 @@ from pydantic import BaseModel
 from lcspr_core import storage
 from lcspr_core.access import Actor, require
 from lcspr_core.documents import disk_cache
+from lcspr_core.documents.accessibility import finish_document
 from lcspr_core.documents.context_common import PartnershipDetails, letterhead
 from lcspr_core.documents.errors import DocumentError, MissingValueError
 from lcspr_core.documents.registry import get_document_kind
@@ -200,6 +201,7 @@ def _render(
     meeting_id: str | None,
     today: date | None,
     member_id: str | None = None,
+    author: str,
     defined: Sequence[QuestionDefinition] = (),
 ) -> tuple[bytes, TemplateSource]:
     spec = get_document_kind(kind)
@@ -217,8 +219,15 @@ def _render(
     _checked(source=source, context_model=spec.context_model)
     data = context.model_dump(mode="json")
     if source.origin == "default":
-        return _render_default(source=source, context=data), source
-    return render_template(source=source, context=data), source
+        rendered = _render_default(source=source, context=data)
+    else:
+        rendered = render_template(source=source, context=data)
+    # Properties, language and compatibility for an accessibility check (accessibility.py).
+    title = str(data.get("document_title") or spec.title)
+    finished = finish_document(
+        rendered, title=title, subject=f"{review.reference}: {title}", author=author
+    )
+    return finished, source
 
 
 def render_document(
@@ -230,6 +239,7 @@ def render_document(
     meeting_id: str | None = None,
     today: date | None = None,
     member_id: str | None = None,
+    author: str = "LCSPR workbench",
     defined: Sequence[QuestionDefinition] = (),
 ) -> bytes:
     """The document as .docx bytes; `template_dir` (or LCSPR_TEMPLATE_DIR) may hold the
@@ -237,7 +247,8 @@ def render_document(
     chooses the family member a family letter is addressed to."""
     data, _source = _render(
         kind=kind, review=review, partnership=partnership, template_dir=template_dir,
-        meeting_id=meeting_id, today=today, member_id=member_id, defined=defined,
+        meeting_id=meeting_id, today=today, member_id=member_id, author=author,
+        defined=defined,
     )  # fmt: skip
     return data
 
@@ -283,7 +294,7 @@ def generate_document(
     data, source = _render(
         kind=kind, review=review, partnership=partnership, template_dir=template_dir,
         meeting_id=meeting_id, today=today, member_id=member_id,
-        defined=definitions(db=db),
+        author=actor.display_name or actor.username, defined=definitions(db=db),
     )  # fmt: skip
     if check is not None:
         check(data)
@@ -378,6 +389,7 @@ def send_letter(
     data, source = _render(
         kind=kind, review=review, partnership=partnership, template_dir=template_dir,
         meeting_id=None, today=sent_on, member_id=member_id,
+        author=actor.display_name or actor.username, defined=definitions(db=db),
     )  # fmt: skip
     addressee = letter_addressee(kind=kind, member_id=member_id)
     sent = {

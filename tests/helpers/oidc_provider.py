@@ -66,10 +66,13 @@ class Provider:
     other_key: RSAKey = field(default_factory=_rsa_key)
     codes: dict[str, dict[str, Any]] = field(default_factory=dict)
     stopping: threading.Event = field(default_factory=threading.Event)
+    # The name the browser and the app reach it by (it listens on 127.0.0.1 either way):
+    # "localhost" makes it another site than an app at 127.0.0.1, as a real provider is.
+    host: str = "127.0.0.1"
 
     @property
     def issuer(self) -> str:
-        return f"http://127.0.0.1:{self.port}"
+        return f"http://{self.host}:{self.port}"
 
     @property
     def metadata_url(self) -> str:
