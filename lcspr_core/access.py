@@ -124,8 +124,9 @@ REVIEW_ACTIONS: dict[str, frozenset[Role]] = {
 
 # Actions on the whole installation: administrators only.
 GLOBAL_ACTIONS = frozenset(
-    {"manage_users", "view_audit", "create_review", "import_review", "manage_partnership"}
-)
+    {"manage_users", "view_audit", "create_review", "import_review", "manage_partnership",
+     "manage_questions"}
+)  # fmt: skip
 
 
 def allowed_roles(action: str) -> frozenset[Role] | None:
@@ -195,6 +196,7 @@ def _describe(action: str) -> str:
         "create_review": "start a review",
         "import_review": "import a review",
         "manage_partnership": "change the partnership profile",
+        "manage_questions": "change the partnership's own questions",
         "manage_agency_requests": "request or chase agencies' returns",
         "decide_agency_returns": "accept or return an agency's answer",
         "answer_agency_requests": "answer an agency's request",
@@ -337,6 +339,9 @@ def _redacted(value: Any, swaps: _Swaps) -> Any:
     if isinstance(value, list):
         items = [_redacted(item, swaps) for item in value]
         return value if all(a is b for a, b in zip(items, value, strict=True)) else items
+    if isinstance(value, dict):  # answers to the partnership's own questions (issue 16)
+        answers = {k: _redacted(v, swaps) for k, v in value.items()}
+        return value if all(answers[k] is v for k, v in value.items()) else answers
     if isinstance(value, BaseModel):
         updates = {}
         for name in type(value).model_fields:

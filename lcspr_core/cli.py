@@ -19,9 +19,10 @@ from pathlib import Path
 
 from pydantic import ValidationError
 
-from lcspr_core import accounts, exchange, partnership, services, storage
+from lcspr_core import accounts, exchange, partnership, questions, services, storage
 from lcspr_core.access import demo_loader, system_actor
 from lcspr_core.cli_partnership import add_partnership_commands
+from lcspr_core.cli_questions import add_question_commands
 from lcspr_core.cli_requests import add_request_commands, show_request_clocks
 from lcspr_core.cli_users import add_user_commands
 from lcspr_core.clocks import Clock
@@ -288,6 +289,7 @@ def cmd_check(db: Database, args: argparse.Namespace) -> None:
     items = readiness_problems(
         review=review, purpose=args.purpose, today=services.today(), rules=load_clock_rules(),
         safe_candidates=safe_candidate_ids(db=db, reference=review.reference, actor=CLI_ACTOR),
+        defined=questions.definitions(db=db),
     )  # fmt: skip
     step = "marked Final" if args.purpose == "final" else "published"
     if not items:
@@ -515,6 +517,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(func=cmd_search)
     add_user_commands(sub)
     add_partnership_commands(sub)
+    add_question_commands(sub)
     add_request_commands(sub)
     return parser
 

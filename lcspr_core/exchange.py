@@ -7,21 +7,24 @@ from typing import Any
 
 from pydantic import Field, ValidationError
 
-from lcspr_core import services
-from lcspr_core.access import Actor
-from lcspr_core.errors import FieldProblem, ImportRefusedError
+from lcspr_core import questions, services, storage
+from lcspr_core.access import Actor, require
+from lcspr_core.errors import FieldProblem, ImportRefusedError, InvalidDataError
 from lcspr_core.model import Review
 from lcspr_core.model.common import Model
+from lcspr_core.model.questions import QuestionDefinition
 from lcspr_core.storage import Database, now_iso
 from lcspr_core.validation import plain_problems
 
 SCHEMA_NAME = "lcspr-review"
 # Bump when an export made by this version could not be read by the previous one, and add a
 # step to upgrade older exports in import_review.
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 # Older versions this one still reads. 2: meeting decisions are entries with an id and version
 # (issue 11, finding 9); a version-1 file's plain-text decisions become such entries on import.
-READABLE_VERSIONS = (1, SCHEMA_VERSION)
+# 3: records carry answers to the partnership's own questions (`custom`), and the file the
+# definitions of the questions answered (issue 16); older files have neither.
+READABLE_VERSIONS = (1, 2, SCHEMA_VERSION)
 
 
 class ReviewExport(Model):
@@ -33,11 +36,18 @@ class ReviewExport(Model):
     schema_version: int = Field(default=SCHEMA_VERSION, description="Version of this format")
     exported_at: str = Field(default_factory=now_iso, description="When it was exported (UTC)")
     review: Review = Field(description="The whole review")
+    questions: list[QuestionDefinition] = Field(
+        default_factory=list,
+        description="The partnership's own questions this review answers (issue 16)",
+    )
 
 
 def export_review(*, db: Database, reference: str, actor: Actor) -> dict[str, Any]:
+    # load_review leaves out restricted answers for a role that may not see them.
     review = services.load_review(db=db, reference=reference, actor=actor)
-    return ReviewExport(review=review).model_dump(mode="json", by_alias=True)
+    used = questions.used_keys(review)
+    carried = [q for q in questions.definitions(db=db) if q.key in used]
+    return ReviewExport(review=review, questions=carried).model_dump(mode="json", by_alias=True)
 
 
 def export_schema() -> dict[str, Any]:
@@ -46,6 +56,11 @@ def export_schema() -> dict[str, Any]:
 
 def parse_export(text: str) -> Review:
     """The review in an export file's text, or ImportRefusedError listing every problem."""
+    return parse_export_file(text).review
+
+
+def parse_export_file(text: str) -> ReviewExport:
+    """The whole export file (review and questions), or ImportRefusedError."""
     try:
         document = json.loads(text)
     except json.JSONDecodeError as exc:
@@ -83,12 +98,26 @@ def parse_export(text: str) -> Review:
             summary="Nothing was imported:",
         )
     try:
-        return ReviewExport.model_validate({**document, "schema_version": SCHEMA_VERSION}).review
+        return ReviewExport.model_validate({**document, "schema_version": SCHEMA_VERSION})
     except ValidationError as exc:
         raise ImportRefusedError(plain_problems(exc), summary="Nothing was imported:") from exc
 
 
 def import_review(*, db: Database, text: str, actor: Actor, replace: bool = False) -> Review:
     """Import an export file whole, or refuse it whole; the database is untouched on refusal."""
-    review = parse_export(text)
-    return services.create_review(db=db, review=review, actor=actor, replace=replace)
+    exported = parse_export_file(text)
+    require(actor=actor, action="create_review")
+    with storage.write_transaction(db):
+        # Questions the file answers that this database lacks are added with the review;
+        # an answer to a question in neither is refused, naming its key (issue 16).
+        if exported.questions:
+            require(actor=actor, action="manage_questions")
+            questions.ensure_questions(db=db, carried=exported.questions, actor=actor)
+        try:
+            return services.create_review(
+                db=db, review=exported.review, actor=actor, replace=replace
+            )
+        except InvalidDataError as exc:
+            if isinstance(exc, ImportRefusedError):
+                raise
+            raise ImportRefusedError(exc.problems, summary="Nothing was imported:") from exc

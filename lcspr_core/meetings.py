@@ -8,9 +8,10 @@ is refused any change; later changes are addenda, each one audited like any othe
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
+from typing import Any
 
 from pydantic import ValidationError
 
@@ -403,8 +404,10 @@ def save_plan(
     attendees: Sequence[Attendee],
     agenda: Sequence[AgendaItem],
     expected_version: int,
+    custom: Mapping[str, Any] | None = None,
 ) -> Meeting:
-    """Save the plan: date, time, place, chair, invitees and the agenda, against the plan
+    """Save the plan: date, time, place, chair, invitees and the agenda (and, given `custom`,
+    the answers to the partnership's own questions on meetings, issue 16), against the plan
     version the screen opened (`Meeting.plan_version`): a plan saved on another screen in
     between makes this save stale, refused with who saved it and when. An agenda item that
     keeps its id or its title keeps its id, notes and time spent; a plan that leaves out an
@@ -451,6 +454,8 @@ def save_plan(
         meeting.held_on, meeting.starts_at = held_on, starts_at
         meeting.place, meeting.chair = place, chair
         meeting.attendees, meeting.agenda = list(attendees), kept
+        if custom is not None:
+            meeting.custom = dict(custom)
         if meeting.current_item not in {item.id for item in kept}:
             meeting.current_item = None  # the item on screen left the agenda
         by, at = _stamp(actor)

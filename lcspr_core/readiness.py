@@ -4,12 +4,12 @@ they guard, refused while any item remains unless an administrator overrides wit
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date
 from typing import Literal
 
-from lcspr_core import clocks, services
+from lcspr_core import clocks, questions, services
 from lcspr_core.access import Actor
 from lcspr_core.clocks import ClockRules
 from lcspr_core.documents import DocumentError, PartnershipDetails, render_document
@@ -29,6 +29,7 @@ from lcspr_core.model import (
     ReportStatus,
     Review,
 )
+from lcspr_core.model.questions import QuestionDefinition
 from lcspr_core.publication import publication_hits, safe_candidate_ids
 from lcspr_core.release_scan import literal_probes, scan_docx
 from lcspr_core.storage import Database
@@ -333,9 +334,23 @@ def _publication_items(
         )
 
 
+def _question_items(
+    review: Review, defined: Sequence[QuestionDefinition]
+) -> Iterator[ReadinessItem]:
+    """The partnership's own required questions still unanswered (issue 16): each must be
+    answered before Final, whatever stage it is required from."""
+    for missing in questions.missing_answers(review, defined):
+        yield ReadinessItem(
+            f"question:{missing.question.key}",
+            str(missing),
+            questions.SECTION_PAGES[missing.question.section.value],
+        )
+
+
 def readiness_problems(
     *, review: Review, purpose: Purpose, today: date, rules: ClockRules | None = None,
     safe_candidates: frozenset[str] = frozenset(),
+    defined: Sequence[QuestionDefinition] = (),
 ) -> list[ReadinessItem]:  # fmt: skip
     """Every item still missing before the report is marked Final ("final") or published
     ("publication"), in process order. An empty list means ready. `safe_candidates`: the
@@ -348,6 +363,7 @@ def readiness_problems(
         *_unrecorded_sections(review, today),
         *_sign_off_items(review),
         *_report_names_reviewer(review, today),
+        *_question_items(review, defined),
     ]
     if purpose == "publication":
         items += _publication_items(review, today, rules or ClockRules(), safe_candidates)
@@ -397,7 +413,9 @@ def mark_report_final(
     """Mark the report Final; refused while readiness items remain, unless an administrator
     overrides with a reason (stored on the report, so the audit log shows it)."""
     review = services.load_review(db=db, reference=reference, actor=actor)
-    items = readiness_problems(review=review, purpose="final", today=today)
+    items = readiness_problems(
+        review=review, purpose="final", today=today, defined=questions.definitions(db=db)
+    )
     override = _override(
         items=items, step="Marking the report Final", actor=actor, today=today,
         override_reason=override_reason,
@@ -423,6 +441,7 @@ def record_publication(
     items = readiness_problems(
         review=review, purpose="publication", today=today, rules=rules,
         safe_candidates=safe_candidate_ids(db=db, reference=reference, actor=actor),
+        defined=questions.definitions(db=db),
     )  # fmt: skip
     override = _override(
         items=items, step="Recording publication", actor=actor, today=today,

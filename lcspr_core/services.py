@@ -20,7 +20,7 @@ from typing import Any, cast
 from pydantic import BaseModel, TypeAdapter, ValidationError
 from pydantic_core import to_jsonable_python
 
-from lcspr_core import redaction, storage
+from lcspr_core import questions, redaction, storage
 from lcspr_core.access import (
     RECOMMENDATION_FIELDS,
     Actor,
@@ -121,7 +121,8 @@ def load_review(*, db: Database, reference: str, actor: Actor) -> Review:
     require(actor=actor, action="read", reference=reference)
     review = _review_id(db, reference)
     text = storage.review_json(db, review, _stored_reference(db, review), list(ITEM_KINDS))
-    return redact_restricted(review=Review.model_validate_json(text), actor=actor)
+    shown = redact_restricted(review=Review.model_validate_json(text), actor=actor)
+    return questions.hide_restricted_answers(shown, questions.definitions(db=db), actor=actor)
 
 
 def list_reviews(*, db: Database, actor: Actor) -> list[Review]:
@@ -274,6 +275,12 @@ def chronology_page(
     if not can(actor=actor, action="read_restricted", reference=reference):
         # Redacted here with the full register, like load_review (issue 11, finding 3).
         entries = redact_entries(entries, _register_swaps(db, review))
+        hidden = questions.restricted_keys(questions.definitions(db=db))
+        entries = [
+            e.model_copy(update={"custom": {k: v for k, v in e.custom.items() if k not in hidden}})
+            if hidden & e.custom.keys() else e
+            for e in entries
+        ]  # fmt: skip
     return entries, total
 
 
@@ -482,6 +489,13 @@ def create_review(*, db: Database, review: Review, actor: Actor, replace: bool =
     if replace:
         require(actor=actor, action="delete_review", reference=review.reference)
     with storage.write_transaction(db):
+        # Every answer must be to a question defined here and fit it (issue 16): an import
+        # carrying an unknown question's answers is refused with the question's key.
+        problems = questions.review_answer_problems(
+            review, questions.definitions(db=db), agencies=questions.agency_register(db)
+        )
+        if problems:
+            raise InvalidDataError(problems, summary="Nothing was saved:")
         existing = storage.review_id(db, review.reference)
         if existing is not None:
             if not replace:
@@ -577,6 +591,55 @@ def _check_version(stored: dict[str, Any] | None, expected: int | None, *, what:
     return int(current) + 1
 
 
+def _checked_answers(
+    db: Database,
+    section: str,
+    stored: dict[str, Any] | None,
+    data: dict[str, Any],
+    *,
+    actor: Actor,
+    reference: str,
+    loc: tuple[str | int, ...],
+) -> dict[str, Any]:
+    """The record's answers to the partnership's own questions, checked against their
+    definitions (issue 16); restricted answers its author never saw are kept as stored."""
+    if section not in questions.SECTION_NAMES:
+        return data
+    defined = questions.definitions(db=db)
+    stored_answers = (stored or {}).get("custom") or {}
+    answers = questions.keep_hidden_answers(
+        stored_answers, dict(data.get("custom") or {}), defined, actor=actor, reference=reference
+    )
+    # A retired question stays answerable only where it was answered (issue 16, part 3).
+    shown = questions.questions_for(defined, section, stored_answers)
+    answers = questions.checked_answers(
+        shown, answers, agencies=questions.agency_register(db), loc=loc
+    )
+    return {**data, "custom": answers}
+
+
+def _refuse_sending_unanswered(
+    db: Database, stored: dict[str, Any] | None, data: dict[str, Any]
+) -> None:
+    """The Rapid Review is not marked sent to the Panel while a required question of its own
+    is unanswered (issue 16). Only the marking is refused: a review sent before the question
+    was added is flagged by the readiness checks, not locked."""
+    if not data.get("sent_to_panel_on") or (stored or {}).get("sent_to_panel_on"):
+        return
+    answers = data.get("custom") or {}
+    missing = [
+        q for q in questions.questions_for(questions.definitions(db=db), "rapid_review")
+        if q.required and questions.is_blank(answers.get(q.key))
+    ]  # fmt: skip
+    if missing:
+        raise InvalidDataError(
+            [FieldProblem(("rapid_review", "custom", q.key),
+                          "answer this before the Rapid Review is marked sent to the Panel")
+             for q in missing],
+            summary="The Rapid Review was not marked sent to the Panel:",
+        )  # fmt: skip
+
+
 def save_section(
     *,
     db: Database,
@@ -613,6 +676,12 @@ def save_section(
             # granting one later cannot put pseudonyms over real details (issue 11, finding 3).
             new_data = _keep_unredacted(stored["data"], new_data, _register_swaps(db, review))
         if new_data is not None:
+            new_data = _checked_answers(
+                db, name, stored["data"] if stored else None, new_data, actor=actor,
+                reference=reference, loc=(name,),
+            )  # fmt: skip
+            if name == "rapid_review":
+                _refuse_sending_unanswered(db, stored["data"] if stored else None, new_data)
             _refuse_unedited_changes(
                 SECTIONS[name], stored["data"] if stored else None, new_data, edited,
                 what=f"the {name.replace('_', ' ')} section",
@@ -777,6 +846,10 @@ def save_item(
             actor=actor, action="read_restricted", reference=reference
         ):
             data = _keep_unredacted(stored["data"], data, _register_swaps(db, review))
+        data = _checked_answers(
+            db, kind, stored["data"] if stored else None, data, actor=actor, reference=reference,
+            loc=(kind, item.id),
+        )  # fmt: skip
         _refuse_unedited_changes(
             ITEM_KINDS[kind], stored["data"] if stored else None, data, edited,
             what=f"this {kind.replace('_', ' ')} entry",

@@ -1468,6 +1468,55 @@ def read_logo(db: Database, sha256: str) -> bytes | None:
 
 
 @migrations()
+def m018_create_questions(db: Database) -> None:
+    # Issue 16: the partnership's own questions, one row per question, versioned like a
+    # section. Their answers are stored on the records themselves (each record's `custom`).
+    db.execute(
+        "CREATE TABLE questions (key TEXT PRIMARY KEY, data TEXT NOT NULL, "
+        "version INTEGER NOT NULL, updated_at TEXT NOT NULL, updated_by TEXT NOT NULL)"
+    )
+
+
+def read_questions(db: Database) -> list[dict[str, Any]]:
+    """Every stored question definition (data parsed), in key order."""
+    rows = db.execute(
+        "SELECT key, data, version, updated_at, updated_by FROM questions ORDER BY key"
+    ).fetchall()
+    return [
+        {"key": k, "data": json.loads(d), "version": v, "updated_at": a, "updated_by": b}
+        for k, d, v, a, b in rows
+    ]
+
+
+def upsert_question(
+    db: Database, key: str, data: dict[str, Any], *, version: int, actor: str
+) -> None:
+    db.execute(
+        "INSERT INTO questions (key, data, version, updated_at, updated_by) VALUES (?, ?, ?, ?, ?) "
+        "ON CONFLICT (key) DO UPDATE SET data = excluded.data, version = excluded.version, "
+        "updated_at = excluded.updated_at, updated_by = excluded.updated_by",
+        [key, to_json(data), version, now_iso(), actor],
+    )
+
+
+def stored_answers(db: Database, field: str) -> Iterator[tuple[str, str, dict[str, Any]]]:
+    """(review reference, record name, answers) of every record of section or list `field`
+    that holds any answer: what a change to a question must still fit."""
+    rows = db.execute(
+        "SELECT r.reference, s.name, json_extract(s.data, '$.custom') FROM sections s "
+        "JOIN reviews r ON r.id = s.review_id WHERE s.name = ? "
+        "AND json_extract(s.data, '$.custom') NOT IN ('{}') UNION ALL "
+        "SELECT r.reference, i.kind || '/' || i.id, json_extract(i.data, '$.custom') FROM items i "
+        "JOIN reviews r ON r.id = i.review_id WHERE i.kind = ? "
+        "AND json_extract(i.data, '$.custom') NOT IN ('{}') ORDER BY 1, 2",
+        [field, field],
+    ).fetchall()
+    for reference, name, custom in rows:
+        if custom:
+            yield reference, name, json.loads(custom)
+
+
+@migrations()
 def m019_create_agency_requests(db: Database) -> None:
     # Issue 17: requests to agencies and what they send back, one row per request, versioned
     # like an item. Apart from the review's own rows: an agency contributor answers a request

@@ -25,7 +25,8 @@ from lcspr_core.validation import plain_problems
 from lcspr_ui.auth import current_actor
 from lcspr_ui.context import actor, flash
 from lcspr_ui.downloads import XLSX
-from lcspr_ui.forms import draft_widget, reset_form
+from lcspr_ui.editors import questions_shown
+from lcspr_ui.forms import draft_widget, question_widget, reset_form
 from lcspr_ui.literal import literal
 
 OVERDUE_COLOUR = "background-color: #f4cccc"
@@ -164,12 +165,19 @@ def add_update_form(db: Database, review: Review) -> None:
             on_change=cb, format_func=lambda j: j.value,
         ),
     )  # fmt: skip
+    # The partnership's own questions on action updates (issue 16), after the built-in ones.
+    answers = {}
+    for question in questions_shown(db, review.reference, "action_updates", None):
+        answer = question_widget(key, ("custom", question.key), question, None)
+        if answer not in (None, "", []):
+            answers[question.key] = answer
     if not st.button("Add the update", key=f"{key}.save", type="primary"):
         return
     try:
         value = ActionUpdate(
             recommendation_id=chosen, updated_on=on, by=by, status=status, update=update,
             evidence_of_impact=evidence, impact_evidence=looked, impact_judgement=judgement,
+            custom=answers,
         )  # fmt: skip
         record_action_update(db=db, reference=review.reference, update=value, actor=actor())
     except ValidationError as exc:

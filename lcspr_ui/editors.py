@@ -13,9 +13,11 @@ from typing import Any
 import streamlit as st
 from pydantic import BaseModel
 
-from lcspr_core import services
+from lcspr_core import questions, services
+from lcspr_core.access import can
 from lcspr_core.errors import InvalidDataError, LcsprError, StaleEditError
 from lcspr_core.model import Review
+from lcspr_core.model.questions import QuestionDefinition
 from lcspr_core.services import RecordVersion
 from lcspr_core.storage import Database
 from lcspr_ui.context import actor, flash
@@ -109,6 +111,18 @@ def _status_line(key: str, draft: Draft, state: FormState) -> None:
             st.rerun()
 
 
+def questions_shown(
+    db: Database, reference: str, section: str, value: BaseModel | None
+) -> list[QuestionDefinition]:
+    """The partnership's own questions this record shows (issue 16): restricted ones only to
+    those who may see restricted details, retired ones only where already answered."""
+    answers = getattr(value, "custom", None) or {}
+    shown = questions.questions_for(questions.definitions(db=db), section, answers)
+    if not can(actor=actor(), action="read_restricted", reference=reference):
+        shown = [q for q in shown if not q.restricted]
+    return shown
+
+
 def section_editor(
     db: Database,
     review: Review,
@@ -125,9 +139,11 @@ def section_editor(
     """
     model = services.SECTIONS[name]
     key, stored = form_key(review.reference, name), versions.get(name)
+    value = getattr(review, name)
     form = ModelForm(
-        model, key=key, value=getattr(review, name), version=_version_of(stored), **form_options
-    )
+        model, key=key, value=value, version=_version_of(stored),
+        questions=questions_shown(db, review.reference, name, value), **form_options,
+    )  # fmt: skip
     draft = form.draft
     _refresh_if_untouched(key, draft, stored)
     shown: set[Loc] = set()
@@ -205,7 +221,10 @@ def item_editor(
     item = by_id.get(chosen)
     key = form_key(reference, f"{kind}:{chosen}")
     stored = versions.get(f"{kind}/{chosen}")
-    form = ModelForm(model, key=key, value=item, version=_version_of(stored), **form_options)
+    form = ModelForm(
+        model, key=key, value=item, version=_version_of(stored),
+        questions=questions_shown(db, reference, kind, item), **form_options,
+    )  # fmt: skip
     draft = form.draft
     _refresh_if_untouched(key, draft, stored)
     with st.container(border=True):

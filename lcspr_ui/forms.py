@@ -19,7 +19,7 @@ from __future__ import annotations
 import itertools
 import types
 import typing
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
 from enum import Enum
@@ -32,7 +32,9 @@ from pydantic import BaseModel, StringConstraints, ValidationError
 from pydantic.fields import FieldInfo
 
 from lcspr_core.errors import FieldProblem
+from lcspr_core.model.questions import QuestionDefinition, QuestionType
 from lcspr_core.validation import plain_problems
+from lcspr_ui.literal import literal
 
 Loc = tuple[str | int, ...]
 # Text longer than this (or unbounded) gets a text area rather than a one-line input.
@@ -299,8 +301,10 @@ class ModelForm:
         hints: dict[str, str] | None = None,
         exclude: tuple[str, ...] = (),
         columns: int = 2,
+        questions: Sequence[QuestionDefinition] = (),
     ) -> None:
         self.model, self.key, self.value = model, key, value
+        self.questions = list(questions)
         self.choices, self.formats = choices or {}, formats or {}
         self.hints, self.exclude, self.columns = hints or {}, exclude, columns
         self.draft = open_draft(key, version)
@@ -311,6 +315,8 @@ class ModelForm:
 
     def render(self, extra: dict[str, Any] | None = None) -> FormState:
         values = self._render_model(self.model, self.value, prefix=())
+        if "custom" in self.model.model_fields:
+            values["custom"] = self._render_questions()
         values.update(extra or {})
         draft = self.draft
         return FormState(self.key, values, draft.changed, draft.edited, self.shown)
@@ -322,7 +328,7 @@ class ModelForm:
         fields = [
             (name, info)
             for name, info in model.model_fields.items()
-            if name != "id" and (prefix or name not in self.exclude)
+            if name != "id" and (prefix or name not in (*self.exclude, "custom"))
         ]
         # Short fields pair up in rows; a wide one takes a row of its own. Model order is kept.
         row: list[Any] | None = None
@@ -348,6 +354,21 @@ class ModelForm:
             if result is not _OMIT:
                 values[name] = result
         return values
+
+    def _render_questions(self) -> dict[str, Any]:
+        """The partnership's own questions (issue 16), in their order after the built-in
+        fields, each through draft_widget like any field; answers not shown are kept."""
+        stored: dict[str, Any] = dict(getattr(self.value, "custom", None) or {})
+        answers = dict(stored)
+        for question in self.questions:
+            path: Loc = ("custom", question.key)
+            answer = question_widget(self.key, path, question, stored.get(question.key))
+            self._show_problems(path)
+            if _blank(answer) or answer == []:
+                answers.pop(question.key, None)
+            else:
+                answers[question.key] = answer
+        return answers
 
     def _is_long(self, kind: FieldKind, info: FieldInfo) -> bool:
         if kind.is_list and _is_model(kind.base):
@@ -544,6 +565,103 @@ class ModelForm:
             lead = f"{row}, {column}: " if row and column else f"{row}: " if row else ""
             for message in messages:
                 st.markdown(f":red[:material/error: {lead}{message}]")
+
+
+def question_widget(key: str, path: Loc, question: QuestionDefinition, stored: Any) -> Any:
+    """One of the partnership's own questions as a widget of form `key`; returns its answer
+    as stored (a date as YYYY-MM-DD text, yes/no as true/false, None when unanswered)."""
+    kind = question.type
+    # An administrator's words, shown as typed: widget labels and help read Markdown.
+    label = literal(question.label) + (" \\*" if question.required else "")
+    due = (
+        f"Required from stage {question.required_from}."
+        if question.required_from
+        else "Required before the report is marked Final."
+        if question.required
+        else "Optional."
+    )
+    help_text = " ".join(p for p in (literal(question.help), due) if p)
+
+    def widget(shown: Any, draw: Callable[[Any, str, Callable[[], None]], Any]) -> Any:
+        return draft_widget(key, path, shown, draw)
+
+    if kind is QuestionType.YES_NO:
+        current = stored if isinstance(stored, bool) else None
+        return widget(
+            current,
+            lambda shown, k, cb: st.radio(
+                label, [True, False], index=None if shown is None else [True, False].index(shown),
+                format_func=lambda o: "Yes" if o else "No", key=k, on_change=cb, help=help_text,
+                horizontal=True,
+            ),
+        )  # fmt: skip
+    if kind is QuestionType.DATE:
+        try:
+            current = date.fromisoformat(str(stored)) if stored else None
+        except ValueError:
+            current = None
+        shown = widget(
+            current,
+            lambda shown, k, cb: st.date_input(
+                label, value=shown, key=k, on_change=cb, help=help_text, format="DD/MM/YYYY",
+                min_value=date(1900, 1, 1), max_value=date(2100, 12, 31),
+            ),
+        )  # fmt: skip
+        return shown.isoformat() if isinstance(shown, date) else None
+    if kind is QuestionType.WHOLE_NUMBER:
+        return widget(
+            stored if isinstance(stored, int) else None,
+            lambda shown, k, cb: st.number_input(
+                label, value=shown, step=1, key=k, on_change=cb, help=help_text
+            ),
+        )
+    if kind is QuestionType.SEVERAL_CHOICES:
+        chosen = [c for c in stored or [] if isinstance(c, str)]
+        options = [*question.choices, *(c for c in chosen if c not in question.choices)]
+        return widget(
+            chosen,
+            lambda shown, k, cb: st.multiselect(
+                label, options, default=shown, key=k, on_change=cb, help=help_text
+            ),
+        )
+    if kind in (QuestionType.ONE_CHOICE, QuestionType.AGENCY):
+        options = list(question.choices) if kind is QuestionType.ONE_CHOICE else agency_names()
+        if stored is not None and stored not in options:
+            options.append(stored)  # a stored answer outside today's list stays as it is
+        return widget(
+            stored,
+            lambda shown, k, cb: st.selectbox(
+                label, [None, *options],
+                index=[None, *options].index(shown) if shown in options else 0,
+                format_func=lambda o: "—" if o is None else str(o), key=k, on_change=cb,
+                help=help_text, placeholder="Choose…",
+            ),
+        )  # fmt: skip
+    if kind is QuestionType.SHORT_TEXT:
+        return widget(
+            stored or "",
+            lambda shown, k, cb: st.text_input(
+                label, value=shown, key=k, on_change=cb, help=help_text, max_chars=SHORT_TEXT
+            ),
+        )
+    return widget(
+        stored or "",
+        lambda shown, k, cb: st.text_area(
+            label, value=shown, key=k, on_change=cb, help=help_text, height=120
+        ),
+    )
+
+
+def agency_names() -> list[str]:
+    """The agencies register, for 'agency' questions (read per run: it changes rarely)."""
+    from lcspr_core.questions import agency_register
+    from lcspr_core.storage import open_db
+
+    db = open_db()
+    try:
+        return agency_register(db)
+    finally:
+        db.close()
 
 
 def table_cell(kind: Any, value: Any) -> Any:

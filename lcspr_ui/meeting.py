@@ -25,8 +25,10 @@ from lcspr_core.model import (
 )
 from lcspr_core.model.governance import AgendaItem, AgendaLink
 from lcspr_core.text import english_date
-from lcspr_ui.context import actor, note_restricted_view
+from lcspr_ui.context import actor, note_restricted_view, open_database
 from lcspr_ui.downloads import offer_docx
+from lcspr_ui.editors import questions_shown
+from lcspr_ui.forms import question_widget, reset_form
 from lcspr_ui.literal import literal
 from lcspr_ui.meeting_capture import call as _call
 from lcspr_ui.meeting_capture import capture as capture  # the pages call ui.capture
@@ -161,6 +163,27 @@ def _day(cell: Any) -> date | None:
     return pd.Timestamp(cell).date() if cell is not None else None
 
 
+def plan_answers(review: Review, meeting: Meeting, key: str, *, locked: bool) -> dict[str, Any]:
+    """The partnership's own questions on meetings (issue 16), saved with the plan; drawn
+    through draft_widget, so an answer survives leaving the page."""
+    db = open_database()
+    try:
+        shown = questions_shown(db, review.reference, "meetings", meeting)
+    finally:
+        db.close()
+    answers = dict(meeting.custom)
+    if locked:
+        return answers
+    for question in shown:
+        answer = question_widget(key, ("custom", question.key), question,
+                                 meeting.custom.get(question.key))  # fmt: skip
+        if answer in (None, "", []):
+            answers.pop(question.key, None)
+        else:
+            answers[question.key] = answer
+    return answers
+
+
 def plan_editor(review: Review, meeting: Meeting) -> None:
     """Date, place, chair, invitees (attendance and apologies) and the linked agenda."""
     locked = meeting.signed_off_on is not None
@@ -256,6 +279,7 @@ def plan_editor(review: Review, meeting: Meeting) -> None:
             "minutes_allowed": st.column_config.NumberColumn("Minutes", min_value=1, step=1),
         },
     )
+    answers = plan_answers(review, meeting, f"{k}.questions", locked=locked)
     if locked or not st.button("Save the plan", key=f"{k}.save", type="primary"):
         return
     ids = {title: fid for fid, title in findings.items()}
@@ -304,11 +328,13 @@ def plan_editor(review: Review, meeting: Meeting) -> None:
             attendees=attendees,
             agenda=items,
             expected_version=opened,
+            custom=answers,
             **_kw(review, meeting),
         ),
         done="Plan saved.",
     )
     if saved is not None:
+        reset_form(f"{k}.questions")
         # Saved: the next edit starts from the version now stored. A refusal keeps both the
         # typed plan (the widgets' state) and the opened version, shown at the top of the page.
         st.session_state[f"{k}.opened_version"] = saved.plan_version

@@ -9,7 +9,7 @@ import os
 
 import streamlit as st
 
-from lcspr_core import services
+from lcspr_core import questions, services
 from lcspr_core.access import can
 from lcspr_core.documents import TEMPLATE_DIR_ENV_VAR
 from lcspr_core.errors import LcsprError
@@ -75,18 +75,22 @@ def readiness_problems(review: Review, purpose: Purpose) -> list[ReadinessItem]:
         # Which state of the review, not its content: the page need not load it all (issue 14).
         stamp = change_stamp(db=db, reference=review.reference)
         sees = str(can(actor=actor(), action="read_restricted", reference=review.reference))
+        # The partnership's own required questions count too (issue 16).
+        defined = questions.definitions(db=db)
         key = hashlib.sha256(
             "|".join(
-                [stamp, sees, purpose, str(services.today()), template_dir, *sorted(safe)]
+                [stamp, sees, purpose, str(services.today()), template_dir, *sorted(safe),
+                 *(q.model_dump_json() for q in defined)]
             ).encode()
-        ).hexdigest()
+        ).hexdigest()  # fmt: skip
         cache: dict[str, list[ReadinessItem]] = st.session_state.setdefault(_CACHE, {})
         if key not in cache:
             with st.spinner("Checking readiness…"):
                 whole = services.load_review(db=db, reference=review.reference, actor=actor())
                 found = _readiness_problems(
-                    review=whole, purpose=purpose, today=services.today(), safe_candidates=safe
-                )
+                    review=whole, purpose=purpose, today=services.today(), safe_candidates=safe,
+                    defined=defined,
+                )  # fmt: skip
             if len(cache) > 8:
                 cache.clear()
             cache[key] = found

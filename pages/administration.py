@@ -1,9 +1,10 @@
-"""Administration (administrators only): users and roles, the audit log, backups, templates."""
+"""Administration (administrators only): users and roles, the audit log, backups, the
+partnership's own questions, templates."""
 
 import streamlit as st
 
 from lcspr_core.access import can
-from lcspr_ui import admin, templates_admin
+from lcspr_ui import admin, questions_admin, templates_admin
 from lcspr_ui.auth import current_actor
 from lcspr_ui.context import open_database
 
@@ -16,13 +17,17 @@ if not can(actor=actor, action="manage_users"):
 
 db = open_database()
 try:
-    users, audit, backup = st.tabs(["Users and roles", "Audit log", "Backup"])
+    users, audit, backup, own_questions = st.tabs(
+        ["Users and roles", "Audit log", "Backup", "Your own questions"]
+    )
     with users:
         admin.users_tab(db, actor)
     with audit:
         admin.audit_tab(db, actor)
     with backup:
         admin.backup_tab(db, actor)
+    with own_questions:
+        questions_admin.questions_tab(db, actor)
     templates_admin.templates_section(db, actor)
 finally:
     db.close()

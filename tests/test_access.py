@@ -66,6 +66,7 @@ EXPECTED: dict[str, set[Role]] = {
     "manage_users": set(),
     "view_audit": set(),
     "manage_partnership": set(),
+    "manage_questions": set(),
 }
 
 CASES = [(action, role) for action in EXPECTED for role in Role]
@@ -81,7 +82,8 @@ def test_the_table_covers_every_action_and_every_section_of_the_review() -> None
 @pytest.mark.parametrize(("action", "role"), CASES)
 def test_each_role_may_do_exactly_what_the_table_says(action: str, role: Role) -> None:
     reference = None if action in {"create_review", "import_review", "manage_users",
-                                   "view_audit", "manage_partnership"} else REF  # fmt: skip
+                                   "view_audit", "manage_partnership",
+                                   "manage_questions"} else REF  # fmt: skip
     assert can(actor=BY_ROLE[role], action=action, reference=reference) == (
         role in EXPECTED[action]
     )

@@ -31,6 +31,7 @@ def test_migrations_create_the_pinned_schema(db: Database) -> None:
         "m013_create_partnership",
         "m015_record_sent_letters",
         "m017_create_review_overviews",
+        "m018_create_questions",
         "m019_create_agency_requests",
         "m020_sso_sign_ins",
         "m021_search_index",
@@ -46,6 +47,7 @@ def test_migrations_create_the_pinned_schema(db: Database) -> None:
             "scan_marks",
             "partnership",
             "partnership_logos",
+            "questions",
             "agency_requests",
             "sso_sign_ins",
         )
@@ -107,13 +109,14 @@ def test_migrations_create_the_pinned_schema(db: Database) -> None:
         ],
         "partnership": ["id", "data", "version", "updated_at", "updated_by"],
         "partnership_logos": ["sha256", "media_type", "data", "added_at"],
+        "questions": ["key", "data", "version", "updated_at", "updated_by"],
         "sso_sign_ins": ["identity_key", "at"],
     }
 
 
 def test_reopening_applies_no_migration_twice(db_path: Path, db: Database) -> None:
     again = storage.open_db(db_path)
-    assert len(storage.migrations.applied(again)) == 18
+    assert len(storage.migrations.applied(again)) == 19
 
 
 def test_connection_is_wal_full_sync_with_busy_timeout_and_foreign_keys(db: Database) -> None:

@@ -140,7 +140,8 @@ def test_an_override_with_an_unknown_variable_is_refused_with_a_fix(tmp_path: Pa
     with pytest.raises(TemplateError) as raised:
         _render("final_report", folder)
     assert str(raised.value) == (
-        "final_report.docx uses {'reviewr'} — add it to the context or fix the tag"
+        "final_report.docx uses {'reviewr'} — add it to the context or fix the tag "
+        "(did you mean 'reviewers'?)"
     )
 
 

@@ -103,6 +103,11 @@ class DocumentBase(ContextModel):
     document_date: str = Field(description="The date of the document, e.g. '4 March 2026'")
     reference: str = Field(description="The review's reference")
     child_pseudonym: str = Field(description="The name the review uses for the child")
+    custom: dict[str, str] = Field(
+        default_factory=dict,
+        description="Answers to the partnership's own questions, by key, as printed: "
+        "{{ custom.early_help_offered }} (issue 16)",
+    )
 
 
 def base_fields(

@@ -10,6 +10,7 @@ Only then is it written into the template folder, atomically, and the upload aud
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -23,10 +24,12 @@ from lcspr_core.documents.sandbox import render_in_child
 from lcspr_core.documents.templates import (
     TEMPLATE_DIR_ENV_VAR,
     TemplateSource,
+    check_tag_text,
     check_template,
     check_template_file,
     configured_template_dir,
 )
+from lcspr_core.questions import definitions, sample_answers
 from lcspr_core.storage import Database
 
 # Not in access.GLOBAL_ACTIONS' written table yet: `can` allows any action to administrators
@@ -74,15 +77,21 @@ def _kinds_using(name: str) -> list[DocumentKind]:
     return kinds
 
 
-def check_upload(*, name: str, data: bytes, path: Path) -> TemplateSource:
-    """Every check an uploaded template must pass; the source, ready to save."""
+def check_upload(
+    *, name: str, data: bytes, path: Path, custom: Mapping[str, str] | None = None
+) -> TemplateSource:
+    """Every check an uploaded template must pass; the source, ready to save. `custom`: the
+    partnership's own questions with example answers (issue 16), which the template may use
+    as custom.<key>; any other custom name is refused, with the nearest key suggested."""
     check_template_file(name=name, data=data)
+    check_tag_text(name=name, data=data, custom_keys=set(custom or {}))
     source = TemplateSource(name=name, path=path, origin="partnership", data=data)
     kinds = _kinds_using(name)
     for spec in kinds:
         check_template(source=source, context_model=spec.context_model)
     for spec in kinds:
-        render_in_child(source=source, context=spec.sample_context().model_dump(mode="json"))
+        sample = spec.sample_context().model_copy(update={"custom": dict(custom or {})})
+        render_in_child(source=source, context=sample.model_dump(mode="json"))
     return source
 
 
@@ -93,7 +102,9 @@ def save_override(
     written if any check fails."""
     require(actor=actor, action=MANAGE_TEMPLATES)
     path = template_folder(template_dir) / name
-    source = check_upload(name=name, data=data, path=path)
+    source = check_upload(
+        name=name, data=data, path=path, custom=sample_answers(definitions(db=db))
+    )
     storage.write_file_atomically(path, data)
     with storage.write_transaction(db):
         storage.append_audit(

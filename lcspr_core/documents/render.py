@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import re
-from collections.abc import Callable, MutableMapping
+from collections.abc import Callable, MutableMapping, Sequence
 from datetime import date
 from io import BytesIO
 from pathlib import Path
@@ -34,7 +34,9 @@ from lcspr_core.documents.templates import (
     with_logo,
 )
 from lcspr_core.model import ReportStatus, Review
+from lcspr_core.model.questions import QuestionDefinition
 from lcspr_core.partnership import read_logo, require_profile
+from lcspr_core.questions import definitions, document_answers
 from lcspr_core.storage import Database
 
 # --- Rendering the default templates faster, with the same output -------------------------------
@@ -49,6 +51,9 @@ from lcspr_core.storage import Database
 # returns exactly what docxtpl would (tests/test_documents_render_fast.py compares document.xml
 # byte for byte on the demo review and a large one). Only our own default templates take this
 # path; a partnership's template renders as before, in a child process with limits.
+
+# Documents that are published: a restricted answer is never printed in them (issue 16).
+PUBLIC_KINDS = frozenset({"publication_version", "improvements_statement", "seven_minute_briefing"})
 
 # Enough for every default template's parts (body, headers, footers) several times over.
 _CACHE_LIMIT = 128
@@ -198,6 +203,7 @@ def _render(
     today: date | None,
     member_id: str | None = None,
     author: str,
+    defined: Sequence[QuestionDefinition] = (),
 ) -> tuple[bytes, TemplateSource]:
     spec = get_document_kind(kind)
     # Build the context first: a missing value is reported before any template is opened.
@@ -205,6 +211,11 @@ def _render(
         review=review, partnership=partnership, today=today, meeting_id=meeting_id,
         member_id=member_id,
     )  # fmt: skip
+    if defined:
+        # The partnership's own answers (issue 16); restricted ones withheld from what is
+        # published.
+        answers = document_answers(review, defined, public=kind in PUBLIC_KINDS)
+        context = context.model_copy(update={"custom": answers})
     source = resolve_template(name=spec.template_name, template_dir=template_dir)
     _checked(source=source, context_model=spec.context_model)
     data = context.model_dump(mode="json")
@@ -230,6 +241,7 @@ def render_document(
     today: date | None = None,
     member_id: str | None = None,
     author: str = "LCSPR workbench",
+    defined: Sequence[QuestionDefinition] = (),
 ) -> bytes:
     """The document as .docx bytes; `template_dir` (or LCSPR_TEMPLATE_DIR) may hold the
     partnership's own copies of the templates, which are checked before use. `member_id`
@@ -237,6 +249,7 @@ def render_document(
     data, _source = _render(
         kind=kind, review=review, partnership=partnership, template_dir=template_dir,
         meeting_id=meeting_id, today=today, member_id=member_id, author=author,
+        defined=defined,
     )  # fmt: skip
     return data
 
@@ -284,7 +297,7 @@ def generate_document(
     data, source = _render(
         kind=kind, review=review, partnership=partnership, template_dir=template_dir,
         meeting_id=meeting_id, today=today, member_id=member_id,
-        author=actor.display_name or actor.username,
+        author=actor.display_name or actor.username, defined=definitions(db=db),
     )  # fmt: skip
     if check is not None:
         check(data)
@@ -379,7 +392,7 @@ def send_letter(
     data, source = _render(
         kind=kind, review=review, partnership=partnership, template_dir=template_dir,
         meeting_id=None, today=sent_on, member_id=member_id,
-        author=actor.display_name or actor.username,
+        author=actor.display_name or actor.username, defined=definitions(db=db),
     )  # fmt: skip
     addressee = letter_addressee(kind=kind, member_id=member_id)
     sent = {

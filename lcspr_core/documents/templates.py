@@ -10,8 +10,11 @@ limits (sandbox.py).
 from __future__ import annotations
 
 import base64
+import difflib
 import hashlib
 import os
+import re
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from io import BytesIO
 from pathlib import Path
@@ -207,22 +210,42 @@ _TOO_DEEP = (
 )
 
 
+# Names every context offers that a template need not use: the partnership's own answers.
+OPTIONAL_NAMES = frozenset({"custom"})
+
+
 def contract_problems(
     source: TemplateSource, context_model: type[BaseModel]
 ) -> tuple[set[str], set[str]]:
     """(names the template uses that the context lacks, context fields the template ignores)."""
     used = template_variables(source)
     fields = set(context_model.model_fields)
-    return used - fields, fields - used
+    return used - fields, fields - used - OPTIONAL_NAMES
 
 
 def _names(names: set[str]) -> str:
     return "{" + ", ".join(repr(n) for n in sorted(names)) + "}"
 
 
-def unknown_variables_message(name: str, unknown: set[str]) -> str:
+def did_you_mean(unknown: Iterable[str], known: Iterable[str]) -> str:
+    """' (did you mean 'reviewers'?)' for the names close to a known one (issue 16), else ''."""
+    choices = sorted(known)
+    hints = [
+        f"'{close[0]}' for '{name}'"
+        for name in sorted(unknown)
+        if (close := difflib.get_close_matches(name, choices, n=1, cutoff=0.6))
+    ]
+    if not hints:
+        return ""
+    if len(hints) == 1:
+        return f" (did you mean {hints[0].split(' for ')[0]}?)"
+    return f" (did you mean {'; '.join(hints)}?)"
+
+
+def unknown_variables_message(name: str, unknown: set[str], known: Iterable[str] = ()) -> str:
     """datasette-style fix-it message for a template using names its context lacks."""
-    return f"{name} uses {_names(unknown)} — add it to the context or fix the tag"
+    hint = did_you_mean(unknown, known)
+    return f"{name} uses {_names(unknown)} — add it to the context or fix the tag{hint}"
 
 
 def unused_fields_message(name: str, unused: set[str], model: type[BaseModel]) -> str:
@@ -237,7 +260,9 @@ def check_template(*, source: TemplateSource, context_model: type[BaseModel]) ->
     """Refuse a template that uses a variable its context does not have, saying which."""
     unknown, _unused = contract_problems(source, context_model)
     if unknown:
-        raise TemplateError(unknown_variables_message(source.name, unknown))
+        raise TemplateError(
+            unknown_variables_message(source.name, unknown, context_model.model_fields)
+        )
 
 
 def render_template(*, source: TemplateSource, context: dict[str, Any]) -> bytes:
@@ -276,3 +301,55 @@ def render_in_process(*, source: TemplateSource, context: dict[str, Any]) -> byt
     out = BytesIO()
     tpl.save(out)
     return out.getvalue()
+
+
+# --- what Word does to tags (issue 16) ---------------------------------------------------------
+
+_TAG = re.compile(r"\{\{.*?\}\}|\{%.*?%\}", re.DOTALL)
+_CURLY = re.compile("[\u201c\u201d\u2018\u2019]")
+_CUSTOM_NAME = re.compile(r"\bcustom\s*(?:\.\s*([A-Za-z_]\w*)|\[\s*['\"](\w+)['\"]\s*\])")
+
+
+def _places(document: Any) -> Iterator[tuple[str, str]]:
+    """(where, text) of every paragraph a person can point to in Word: the body's paragraphs
+    by number, table cells by table, row and column, then headers and footers."""
+    for number, paragraph in enumerate(document.paragraphs, start=1):
+        yield f"paragraph {number}", paragraph.text
+    for t, table in enumerate(document.tables, start=1):
+        for r, row in enumerate(table.rows, start=1):
+            for c, cell in enumerate(row.cells, start=1):
+                yield f"table {t}, row {r}, column {c}", cell.text
+    for s_number, section in enumerate(document.sections, start=1):
+        for part, label in ((section.header, "header"), (section.footer, "footer")):
+            for number, paragraph in enumerate(part.paragraphs, start=1):
+                yield f"the {label} of section {s_number}, paragraph {number}", paragraph.text
+
+
+def check_tag_text(*, name: str, data: bytes, custom_keys: set[str]) -> None:
+    """Refuse, naming the place, what Word does to a tag as it is typed: quotes turned curly
+    (Jinja cannot read them), and a `custom.<key>` no question has (with the nearest key).
+    A tag Word split across runs needs nothing: it is read as the paragraph's whole text,
+    and docxtpl joins the runs when it fills the template in."""
+    try:
+        document = Document(BytesIO(data))
+    except (BadZipFile, ValueError, KeyError, OSError) as exc:
+        raise TemplateError(f"{name} is not a Word (.docx) document: {exc}") from exc
+    for where, text in _places(document):
+        for match in _TAG.finditer(text):
+            tag = match.group(0)
+            if _CURLY.search(tag):
+                raise TemplateError(
+                    f"{name}: the tag {tag[:80]} in {where} has curly quotes (“ ” ‘ ’), which "
+                    "Word puts in as you type; templates need straight quotes (\" or '). "
+                    "Retype them with Word's AutoFormat 'smart quotes' turned off, and upload "
+                    "it again."
+                )
+            for found in _CUSTOM_NAME.finditer(tag):
+                key = found.group(1) or found.group(2)
+                if key not in custom_keys:
+                    hint = did_you_mean({key}, custom_keys)
+                    raise TemplateError(
+                        f"{name} uses custom.{key} in {where}, but no question has the key "
+                        f"'{key}'{hint}. Add the question on Administration › Your own "
+                        "questions, or fix the tag."
+                    )

@@ -8,6 +8,7 @@ from enum import StrEnum
 from pydantic import Field, model_validator
 
 from lcspr_core.model.common import ActionStatus, Item, Model, Priority, Theme
+from lcspr_core.model.questions import Answered
 from lcspr_core.text import RequiredText, Text
 
 # A recommendation owned by the partnership as a whole rather than named agencies (seed:
@@ -15,7 +16,7 @@ from lcspr_core.text import RequiredText, Text
 ALL_PARTNERS = "All safeguarding partners"
 
 
-class Finding(Item):
+class Finding(Item, Answered):
     title: RequiredText = Field(description="A short title for the finding", max_length=200)
     what_happened: Text = Field(default="", description="What happened (the practice seen)")
     systemic_analysis: RequiredText = Field(
@@ -38,7 +39,7 @@ class DismissedAdvice(Model):
     on: date = Field(description="When it was dismissed")
 
 
-class Recommendation(Item):
+class Recommendation(Item, Answered):
     """Who must do what by when (seed: 'clear on what is required ... and by when')."""
 
     owners: list[str] = Field(
@@ -94,7 +95,7 @@ class ImpactJudgement(StrEnum):
     CLEAR = "Clear evidence"
 
 
-class ActionUpdate(Item):
+class ActionUpdate(Item, Answered):
     """A dated progress update on a recommendation, by the owning agency's partner lead."""
 
     recommendation_id: str = Field(description="The recommendation it updates")

@@ -6,11 +6,12 @@ from datetime import date
 
 from pydantic import Field
 
-from lcspr_core.model.common import Item, Model, Participation, PractitionerWay
+from lcspr_core.model.common import Item, Participation, PractitionerWay
+from lcspr_core.model.questions import Answered
 from lcspr_core.text import RequiredText, Text
 
 
-class LivedExperience(Model):
+class LivedExperience(Answered):
     """Seed: 'all reviews should reflect the child's perspective and the family context'."""
 
     child_perspective: Text = Field(
@@ -23,7 +24,7 @@ class LivedExperience(Model):
     family_context: Text = Field(default="", description="The family context")
 
 
-class FamilyContribution(Item):
+class FamilyContribution(Item, Answered):
     """A family member (surviving children included) invited to contribute (seed)."""
 
     member: RequiredText = Field(
@@ -51,7 +52,7 @@ class FamilyContribution(Item):
     )
 
 
-class PractitionerContribution(Item):
+class PractitionerContribution(Item, Answered):
     """Practitioners contribute 'without fear of being blamed for actions taken in good faith'."""
 
     agency: RequiredText = Field(description="The practitioner's agency")
@@ -63,7 +64,7 @@ class PractitionerContribution(Item):
     )
 
 
-class ChronologyEntry(Item):
+class ChronologyEntry(Item, Answered):
     """One dated event in the merged multi-agency chronology."""
 
     occurred_on: date = Field(description="Date of the event")

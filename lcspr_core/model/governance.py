@@ -20,6 +20,7 @@ from lcspr_core.model.common import (
     ReportStatus,
     new_id,
 )
+from lcspr_core.model.questions import Answered
 from lcspr_core.model.rapid_review import PartnerSignOff
 from lcspr_core.text import RequiredText, Text
 
@@ -115,7 +116,7 @@ class MeetingAddendum(Model):
     text: RequiredText = Field(description="What the addendum records")
 
 
-class Meeting(Item):
+class Meeting(Item, Answered):
     kind: MeetingKind = Field(description="The kind of meeting")
     held_on: date = Field(description="Date of the meeting")
     starts_at: time | None = Field(default=None, description="Start time")

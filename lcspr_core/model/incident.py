@@ -17,6 +17,7 @@ from lcspr_core.model.common import (
     RapidReviewClockStart,
     Sex,
 )
+from lcspr_core.model.questions import Answered
 from lcspr_core.text import RequiredText, Text
 
 
@@ -54,7 +55,7 @@ class ParallelProcess(Model):
     note: Text = Field(default="", description="Its status and how the review works around it")
 
 
-class Incident(Model):
+class Incident(Answered):
     """Stage 1: the partners become aware of a serious incident (Children Act 2004 s.16C)."""
 
     la_aware_on: date = Field(description="Date the local authority became aware of the incident")
@@ -112,7 +113,7 @@ class RestrictedDetails(Model):
     )
 
 
-class Notification(Model):
+class Notification(Answered):
     """Stage 2: the local authority notifies the Panel (the Panel shares it with Ofsted, DfE)."""
 
     notified_on: date = Field(description="Date the Panel was notified")

@@ -8,6 +8,7 @@ from enum import StrEnum
 from pydantic import Field, model_validator
 
 from lcspr_core.model.common import DecisionOutcome, Model, PartnerKind, Person, Theme
+from lcspr_core.model.questions import Answered
 from lcspr_core.text import RequiredText, Text
 
 
@@ -78,7 +79,7 @@ class PartnerSignOff(Model):
     signed_on: date = Field(description="Date signed off")
 
 
-class RapidReview(Model):
+class RapidReview(Answered):
     """Stage 3: the Rapid Review (WT 2023 ch.5; to the Panel within 15 working days)."""
 
     meeting_on: date | None = Field(default=None, description="Date of the Rapid Review meeting")
@@ -132,7 +133,7 @@ class RapidReview(Model):
         return any(item.criterion is criterion and item.applies for item in self.criteria)
 
 
-class Decision(Model):
+class Decision(Answered):
     """Stage 4: the decision, made transparently with its rationale told to the family (seed)."""
 
     outcome: DecisionOutcome = Field(description="What the partners decided")

@@ -7,6 +7,7 @@ from datetime import date
 from pydantic import Field, model_validator
 
 from lcspr_core.model.common import Methodology, Model, PartnerKind, Person, Regulator
+from lcspr_core.model.questions import Answered
 from lcspr_core.text import Text
 
 
@@ -24,7 +25,7 @@ class PartnerLead(Model):
     role: Text = Field(default="", description="Their role")
 
 
-class ReviewSetup(Model):
+class ReviewSetup(Answered):
     reviewers: list[Person] = Field(
         default_factory=list, description="The independent reviewer(s) appointed"
     )
