@@ -9,7 +9,7 @@ import os
 
 import streamlit as st
 
-from lcspr_core import questions, services
+from lcspr_core import questions, reads, services
 from lcspr_core.access import can
 from lcspr_core.documents import TEMPLATE_DIR_ENV_VAR
 from lcspr_core.errors import LcsprError
@@ -132,7 +132,15 @@ def readiness_checklist(review: Review, purpose: Purpose, *, key: str) -> list[R
 
 def recommendation_advice_note(review: Review) -> None:
     """The recommendations checker's open flags: advice, not a missing item (issue 19)."""
-    advice = recommendation_advice(review)
+    # Read the recommendations themselves: the page's review holds only what the page shows.
+    db = open_database()
+    try:
+        with_recommendations = reads.review_parts(
+            db=db, reference=review.reference, actor=actor(), lists=("recommendations",)
+        )
+    finally:
+        db.close()
+    advice = recommendation_advice(with_recommendations)
     if advice:
         with st.expander(f"Advice on the recommendations ({len(advice)}): does not block"):
             for item in advice:

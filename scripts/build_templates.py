@@ -1557,6 +1557,7 @@ def build_quality_assurance_summary() -> DocxDocument:
         "The review measured against the SCIE/NSPCC case review quality markers. {{ assessed }}.",
         size=9.5,
     )
+    heading(doc, "Ratings at a glance")
     loop_table(
         doc,
         expr="counts",
@@ -1566,6 +1567,7 @@ def build_quality_assurance_summary() -> DocxDocument:
         headers=("Rating", "Markers"),
         cells=("{{ c.label }}", "{{ c.value }}"),
     )
+    heading(doc, "Each quality marker")
     loop_table(
         doc,
         expr="markers",
