@@ -1562,7 +1562,7 @@ def build_quality_assurance_summary() -> DocxDocument:
         doc,
         expr="counts",
         var="c",
-        widths=(5.0, 2.0),
+        widths=(5.0, 3.0),
         size=9,
         headers=("Rating", "Markers"),
         cells=("{{ c.label }}", "{{ c.value }}"),
