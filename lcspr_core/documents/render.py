@@ -267,6 +267,33 @@ def report_marking(*, review: Review) -> str:
     return (review.report.status if review.report else ReportStatus.DRAFT).value
 
 
+def _render_for(
+    *,
+    db: Database,
+    actor: Actor,
+    kind: str,
+    review: Review,
+    partnership: PartnershipDetails | None,
+    template_dir: Path | None,
+    meeting_id: str | None,
+    today: date | None,
+    member_id: str | None,
+) -> tuple[bytes, TemplateSource]:
+    """Render for a person: their permission checked, the stored letterhead unless one is
+    given, the partnership's own questions in the context, and them as the author."""
+    require(actor=actor, action="generate_document", reference=review.reference)
+    if kind == "family_letter":
+        # Addressed by the member's real name: a restricted detail.
+        require(actor=actor, action="read_restricted", reference=review.reference)
+    if partnership is None:
+        partnership = stored_letterhead(db=db)
+    return _render(
+        kind=kind, review=review, partnership=partnership, template_dir=template_dir,
+        meeting_id=meeting_id, today=today, member_id=member_id,
+        author=actor.display_name or actor.username, defined=definitions(db=db),
+    )  # fmt: skip
+
+
 def generate_document(
     *,
     db: Database,
@@ -288,16 +315,9 @@ def generate_document(
 
     Without `partnership`, the letterhead is the stored profile's; with none stored the
     document is refused, naming the page that sets it up (never the demo's Northshire)."""
-    require(actor=actor, action="generate_document", reference=review.reference)
-    if kind == "family_letter":
-        # Addressed by the member's real name: a restricted detail.
-        require(actor=actor, action="read_restricted", reference=review.reference)
-    if partnership is None:
-        partnership = stored_letterhead(db=db)
-    data, source = _render(
-        kind=kind, review=review, partnership=partnership, template_dir=template_dir,
-        meeting_id=meeting_id, today=today, member_id=member_id,
-        author=actor.display_name or actor.username, defined=definitions(db=db),
+    data, source = _render_for(
+        db=db, actor=actor, kind=kind, review=review, partnership=partnership,
+        template_dir=template_dir, meeting_id=meeting_id, today=today, member_id=member_id,
     )  # fmt: skip
     if check is not None:
         check(data)
@@ -384,15 +404,9 @@ def send_letter(
             field="the family member it is for",
             fix="choose the family member on the Documents page",
         )
-    require(actor=actor, action="generate_document", reference=review.reference)
-    if kind == "family_letter":
-        require(actor=actor, action="read_restricted", reference=review.reference)
-    if partnership is None:
-        partnership = stored_letterhead(db=db)
-    data, source = _render(
-        kind=kind, review=review, partnership=partnership, template_dir=template_dir,
-        meeting_id=None, today=sent_on, member_id=member_id,
-        author=actor.display_name or actor.username, defined=definitions(db=db),
+    data, source = _render_for(
+        db=db, actor=actor, kind=kind, review=review, partnership=partnership,
+        template_dir=template_dir, meeting_id=None, today=sent_on, member_id=member_id,
     )  # fmt: skip
     addressee = letter_addressee(kind=kind, member_id=member_id)
     sent = {
