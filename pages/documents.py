@@ -17,7 +17,7 @@ except ImportError:  # pragma: no cover - only before it exists
 
 page_heading("Documents")
 db = open_database()
-review = current_review(db, parts=("meetings", "family_contributions"))
+review = current_review(db, parts=("meetings", "family_contributions", "recommendations"))
 if review is None:
     st.stop()
 if document_kinds is None:
