@@ -19,7 +19,7 @@ from openpyxl.styles import Font
 from openpyxl.worksheet.datavalidation import DataValidation
 from pydantic import ValidationError
 
-from lcspr_core import chronology_import, services, storage
+from lcspr_core import chronology_import, redaction, services, storage
 from lcspr_core.access import Actor, Role, can, require
 from lcspr_core.errors import (
     InvalidDataError,
@@ -144,6 +144,20 @@ def _review(db: Database, reference: str) -> tuple[int, str]:
     return review, stored
 
 
+def _refuse_restricted(db: Database, review: int, text: str, what: str) -> None:
+    """Refuse a chair's free text for an agency (the request's message, a return's comment)
+    that holds a detail of the review's restricted register: it is shown to the agency's
+    contributor, emailed outside the partnership and audited, none of which may carry the
+    family's names, address, school or date of birth."""
+    swaps = services._register_swaps(db, review)
+    if swaps and redaction.redact_text(text, swaps) != text:
+        raise RequestRefusedError(
+            f"The {what} names a restricted detail (a family name, address, school or date of "
+            "birth). The agency sees it and it is emailed: use the review's pseudonyms "
+            "(Child A, Mother) instead. Nothing was sent."
+        )
+
+
 def create_requests(
     *,
     db: Database,
@@ -174,6 +188,7 @@ def create_requests(
     made: list[AgencyRequest] = []
     with storage.write_transaction(db):
         review, stored_reference = _review(db, reference)
+        _refuse_restricted(db, review, message, "message")
         for name in names:
             agency = _registered(db, name)
             contact_name, contact_email = (contacts or {}).get(
@@ -512,6 +527,7 @@ def return_for_more(
         }  # fmt: skip
     )
     with storage.write_transaction(db):
+        _refuse_restricted(db, _review(db, tracked.reference)[0], comment, "comment")
         _save(db, tracked, changed, actor=actor, action="return for more")
     return open_request(db=db, request_id=request_id, actor=actor, today=today)
 

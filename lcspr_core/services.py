@@ -344,6 +344,11 @@ def _refuse_restricted_change(where: tuple[str, ...]) -> None:
     )
 
 
+def register_swaps(*, db: Database, reference: str) -> list[redaction.Replacement]:
+    """The review's restricted terms and their replacements, as stored."""
+    return _register_swaps(db, _review_id(db, reference))
+
+
 def _register_swaps(db: Database, review: int) -> list[redaction.Replacement]:
     """The review's restricted terms and their replacements, read from its two sections."""
     sections = storage.read_sections(db, review)

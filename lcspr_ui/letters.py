@@ -8,7 +8,7 @@ from typing import Any
 
 import streamlit as st
 
-from lcspr_core import services, storage
+from lcspr_core import redaction, services, storage
 from lcspr_core.access import can
 from lcspr_core.documents import DocumentKind, letter_addressee, send_letter, sent_letter
 from lcspr_core.documents.contexts_letters import family_member_name
@@ -27,6 +27,15 @@ _RECIPIENTS = {
     "decision_notice_dfe": Regulator.DFE.value,
     "prepublication_letter": "The Panel and the Secretary of State (copy to Ofsted)",
 }
+
+
+def shown_recipient(db: Database, reference: str, sent_to: str) -> str:
+    """Who a letter was recorded as sent to, as this person may see it: redacted with the
+    review's register for a role that may not see restricted details (a record made before
+    such names were refused may still hold one)."""
+    if can(actor=actor(), action="read_restricted", reference=reference):
+        return sent_to
+    return redaction.redact_text(sent_to, services.register_swaps(db=db, reference=reference))
 
 
 def choose_family_member(review: Review, column: Any, key: str) -> str | None:
@@ -61,7 +70,8 @@ def letter_controls(
         latest = sent[0]
         column.caption(
             f"Sent on {english_date(date.fromisoformat(latest['sent_on']))} to "
-            f"{latest['sent_to']} by {latest['actor']} (version {len(sent)})."
+            f"{shown_recipient(db, review.reference, latest['sent_to'])} by {latest['actor']} "
+            f"(version {len(sent)})."
         )
         if column.button("Get the letter as sent", key=f"{key}.again"):
             try:

@@ -144,6 +144,13 @@ async def sign_in(request: Request) -> Response:
         token = await anyio.to_thread.run_sync(_with_database, start)
     except SignInError as exc:
         return _back_to_sign_in(request, Notice(str(exc), username=username[:256]))
+    # A sign-in over another (someone else's, on a shared computer) ends the session whose
+    # cookie it replaces, rather than leaving it alive on the server until it times out.
+    replaced = request.cookies.get(session_cookie.SESSION_COOKIE)
+    if replaced:
+        await anyio.to_thread.run_sync(
+            _with_database, lambda db: accounts.sign_out(db=db, token=replaced)
+        )
     response = RedirectResponse(AFTER_SIGN_IN, status_code=303)
     secure = _secure(request)
     response.headers.append("set-cookie", session_cookie.set_session(token, secure=secure))

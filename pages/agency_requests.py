@@ -3,6 +3,7 @@ for an agency contributor, their own agency's requests and nothing else (issue 1
 
 import streamlit as st
 
+from lcspr_core.access import can
 from lcspr_ui.agency_requests import contributor_view, is_contributor_only, staff_view
 from lcspr_ui.context import actor, current_reference, open_database, page_heading
 
@@ -20,5 +21,9 @@ if any(role.value == "agency_contributor" for role in me.memberships.values()):
 reference = current_reference()
 if not reference:
     st.info("Choose a review in the sidebar, or start one on the Reviews page.")
+    st.stop()
+if not can(actor=me, action="manage_agency_requests", reference=reference):
+    # The core refuses them anyway; without this the page offered a form and then failed.
+    st.info("The review's chair and reviewer ask agencies for their part and follow it here.")
     st.stop()
 staff_view(db, reference)

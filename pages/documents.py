@@ -7,7 +7,7 @@ from lcspr_core import reads, storage
 from lcspr_core.errors import LcsprError
 from lcspr_ui.context import actor, current_review, open_database, page_heading
 from lcspr_ui.downloads import offer_docx
-from lcspr_ui.letters import choose_family_member, letter_controls
+from lcspr_ui.letters import choose_family_member, letter_controls, shown_recipient
 from lcspr_ui.readiness import readiness_checklist
 
 try:  # the documents package is written alongside this page
@@ -17,7 +17,7 @@ except ImportError:  # pragma: no cover - only before it exists
 
 page_heading("Documents")
 db = open_database()
-review = current_review(db, parts=("meetings", "family_contributions"))
+review = current_review(db, parts=("meetings", "family_contributions", "recommendations"))
 if review is None:
     st.stop()
 if document_kinds is None:
@@ -89,7 +89,12 @@ if history:
                 "Document": titles.get(row["kind"], row["kind"]),
                 "By": row["actor"],
                 "Marking": row.get("marking", ""),
-                "Sent": f"{row['sent_on']} to {row['sent_to']}" if row.get("sent_on") else "",
+                "Sent": (
+                    f"{row['sent_on']} to "
+                    f"{shown_recipient(db, review.reference, row['sent_to'])}"
+                    if row.get("sent_on")
+                    else ""
+                ),
                 "Template": row["template"],
             }
             for row in history

@@ -21,7 +21,7 @@ from lcspr_ui.readiness import readiness_checklist
 
 page_heading("Publication")
 db = open_database()
-review = current_review(db, parts=())
+review = current_review(db, parts=("recommendations",))
 if review is None:
     st.stop()
 versions = services.read_versions(db=db, reference=review.reference, actor=actor())

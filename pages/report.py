@@ -10,7 +10,7 @@ from lcspr_ui.readiness import mark_final_panel
 
 page_heading("Report and progress")
 db = open_database()
-review = current_review(db, parts=("progress_log",))
+review = current_review(db, parts=("progress_log", "recommendations"))
 if review is None:
     st.stop()
 versions = services.read_versions(db=db, reference=review.reference, actor=actor())

@@ -54,8 +54,8 @@ def ask(db: Database, ref: str, *agencies: str, kind: RequestKind = RequestKind.
         **kwargs: object) -> list:  # fmt: skip
     return requests.create_requests(
         db=db, reference=ref, agencies=agencies or (POLICE, CSC, GP), kind=kind,
-        actor=who(db, "chair-one"), requested_on=MONDAY, message="Please send your summary.",
-        days=RequestDays(), **kwargs,  # type: ignore[arg-type]
+        actor=who(db, "chair-one"), requested_on=MONDAY,
+        **{"message": "Please send your summary.", "days": RequestDays(), **kwargs},  # type: ignore[arg-type]
     )  # fmt: skip
 
 
@@ -221,6 +221,29 @@ def test_the_chair_returns_an_answer_for_more_with_a_comment(db: Database, ref: 
     second = requests.submit(db=db, request_id=request.id, actor=police, today=MONDAY,
                              summary=SUMMARY)  # fmt: skip
     assert second.version == 2
+
+
+def test_a_message_or_comment_naming_a_restricted_detail_is_refused(db: Database, ref: str) -> None:
+    """Attack re-test: the chair's message and return comment reach the agency's contributor
+    (who may not see restricted details), the email and the audit log; a family name or the
+    address in them is refused, and nothing is stored or audited."""
+    before = len(storage.read_audit(db))
+    for text in ("Please send what you hold on Beth Placeholder.",
+                 "Visits to 1 Example Row, Northtown, please.",
+                 "Anything from little acorns nursery?"):  # fmt: skip
+        with pytest.raises(requests.RequestRefusedError, match="restricted detail"):
+            ask(db, ref, POLICE, message=text)
+    assert len(storage.read_audit(db)) == before
+    assert requests.contributor_requests(db=db, actor=who(db, "police-one"), today=MONDAY) == []
+    request = ask(db, ref, POLICE)[0]
+    police, chair = who(db, "police-one"), who(db, "chair-one")
+    requests.submit(db=db, request_id=request.id, actor=police, today=MONDAY, summary=SUMMARY)
+    with pytest.raises(requests.RequestRefusedError, match="restricted detail"):
+        requests.return_for_more(db=db, request_id=request.id, actor=chair, today=MONDAY,
+                                 comment="Say more about Carl Sample's visits.")  # fmt: skip
+    mine = requests.contributor_requests(db=db, actor=police, today=MONDAY)
+    assert [t.request.comment for t in mine] == [""]
+    assert "Sample" not in repr(storage.read_audit(db))
 
 
 def test_a_summary_request_needs_the_summary(db: Database, ref: str) -> None:

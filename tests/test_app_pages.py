@@ -405,3 +405,57 @@ def test_documents_record_a_family_letter_as_sent_and_give_it_again(
     assert "Sent on 10 July 2026 to Father" in " ".join(c.value for c in at.caption)
     at.button(key=f"{send}.again").click().run()
     assert not at.exception and [e.value for e in at.error] == []
+
+
+def test_a_viewer_sees_a_sent_letters_recipient_redacted(db: Database, stored_demo: Review) -> None:
+    """Attack re-test: the Documents page's record of letters sent is shown to every role; a
+    recipient stored with a family name (before such names were refused) reaches a viewer
+    only with the review's pseudonym in its place."""
+    from lcspr_core import accounts
+    from lcspr_core.access import Role
+    from tests.conftest import signed_in_token
+
+    with storage.write_transaction(db):
+        storage.record_generation(
+            db,
+            {"review_reference": D, "kind": "decision_notice_panel", "actor": "chair",
+             "template": "built-in", "template_sha256": "", "output_sha256": "", "size": 0,
+             "marking": "", "sent_on": "2026-07-07", "sent_to": "Panel, re Beth Placeholder",
+             "addressee": "", "document": b"x"},
+        )  # fmt: skip
+    token = signed_in_token("board-member", is_admin=False)
+    accounts.grant_role(db=db, username="board-member", reference=D, role=Role.VIEWER,
+                        actor=system_actor("tester"))  # fmt: skip
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)
+    at.session_state["session_token"] = token
+    at.session_state["reference"] = D
+    at.run()
+    at = at.switch_page("pages/documents.py").run()
+    assert not at.exception
+    captions = " ".join(c.value for c in at.caption)
+    assert "Sent on 7 July 2026 to Panel, re Mother" in captions
+    assert "Placeholder" not in captions
+    history = at.dataframe[0].value
+    assert list(history["Sent"]) == ["2026-07-07 to Panel, re Mother"]
+
+
+def test_a_viewer_on_the_agency_requests_page_is_told_who_uses_it(
+    db: Database, stored_demo: Review
+) -> None:
+    """Attack re-test: a viewer (or a contributor on one review and viewer on another) opening
+    Agency requests was offered the request form and then shown an app error."""
+    from lcspr_core import accounts
+    from lcspr_core.access import Role
+    from tests.conftest import signed_in_token
+
+    token = signed_in_token("board-member", is_admin=False)
+    accounts.grant_role(db=db, username="board-member", reference=D, role=Role.VIEWER,
+                        actor=system_actor("tester"))  # fmt: skip
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)
+    at.session_state["session_token"] = token
+    at.session_state["reference"] = D
+    at.run()
+    at = at.switch_page("pages/agency_requests.py").run()
+    assert not at.exception
+    assert any("chair and reviewer ask agencies" in i.value for i in at.info)
+    assert [b for b in at.button if "Send the requests" in str(b.label)] == []

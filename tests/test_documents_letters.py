@@ -224,3 +224,26 @@ def test_sending_needs_a_recipient_and_a_chosen_member(db: Database) -> None:
             sent_on=date(2026, 7, 7), sent_to="Panel",
         )  # fmt: skip
     assert storage.read_generations(db, reference=review.reference) == []
+
+
+@pytest.mark.usefixtures("demo_profile")
+def test_a_letter_recorded_as_sent_to_a_named_family_member_is_refused(db: Database) -> None:
+    """Attack re-test: "Sent to" is shown in the Documents page's history to every role on the
+    review (viewers and partner leads, who may not see restricted details) and audited; a family
+    name or the address typed there is refused, and nothing is recorded."""
+    review = sample_review()
+    restricted = review.restricted
+    named = [t.term for t in restricted.terms if t.category == "name"][0]
+    for sent_to in (named, f"Mother ({named.upper()})", restricted.address):
+        for kind, member in (("family_letter", "fam1"), ("decision_notice_panel", None)):
+            with pytest.raises(DocumentError, match="restricted detail"):
+                send_letter(
+                    db=db, kind=kind, review=review, actor=BM, member_id=member,
+                    sent_on=date(2026, 7, 10), sent_to=sent_to,
+                )  # fmt: skip
+    assert storage.read_generations(db, reference=review.reference) == []
+    assert [e for e in storage.read_audit(db) if e["action"] == "send_letter"] == []
+    send_letter(
+        db=db, kind="family_letter", review=review, actor=BM, member_id="fam1",
+        sent_on=date(2026, 7, 10), sent_to="Mother",
+    )  # fmt: skip

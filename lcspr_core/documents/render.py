@@ -16,7 +16,7 @@ from jinja2.sandbox import SandboxedEnvironment
 from lxml import etree
 from pydantic import BaseModel
 
-from lcspr_core import storage
+from lcspr_core import redaction, services, storage
 from lcspr_core.access import Actor, require
 from lcspr_core.documents import disk_cache
 from lcspr_core.documents.accessibility import finish_document
@@ -403,6 +403,21 @@ def send_letter(
             kind="family letter",
             field="the family member it is for",
             fix="choose the family member on the Documents page",
+        )
+    # Permission first: the check of who it went to must not answer anyone else.
+    require(actor=actor, action="generate_document", reference=review.reference)
+    # Who it went to is shown in the Documents page's history to every role on the review and
+    # written to the audit log: a family member is named there by their role, never by name.
+    # The register of the review passed in and, if stored, the stored one (a page may pass
+    # only some of the review's parts).
+    swaps = redaction.replacements(review=review)
+    if storage.review_id(db, review.reference) is not None:
+        swaps += services.register_swaps(db=db, reference=review.reference)
+    if swaps and redaction.redact_text(sent_to, swaps) != sent_to:
+        raise DocumentError(
+            "Who the letter was sent to names a restricted detail (a family name, address, "
+            "school or date of birth). The record of letters sent is seen by everyone on the "
+            "review and audited: say who it went to by their role (Mother), not their name."
         )
     data, source = _render_for(
         db=db, actor=actor, kind=kind, review=review, partnership=partnership,
