@@ -131,7 +131,9 @@ def test_administrators_see_users_audit_and_backup(stored_demo: Review) -> None:
     at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60).run()
     at.switch_page("pages/administration.py").run()
     assert not at.exception
-    assert [t.label for t in at.tabs] == ["Users and roles", "Audit log", "Backup"]
+    assert [t.label for t in at.tabs] == [
+        "Users and roles", "Audit log", "Backup", "Your own questions",
+    ]  # fmt: skip
     audit = at.dataframe[1].value  # users, then the audit log
     assert audit["Action"].tolist()[-1] == "create"
 

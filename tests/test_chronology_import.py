@@ -380,6 +380,7 @@ def test_fixture_csv_reports_the_bad_date_on_row_17_and_keeps_the_other_rows() -
             "source": "HV record 101",
             "significance": "First sign of parental mental health need",
             "key_practice_episode": True,
+            "custom": {},  # no partnership questions on chronology entries here (issue 16)
         }
     ]
 
