@@ -205,9 +205,14 @@ def test_a_business_manager_sets_up_eastshire_and_every_document_prints_it(
     shot(page, "05-agencies-refused")
     assert stored_profile(module_db)["agencies"] == []  # type: ignore[index]
     edit_grid_cell(page, row=2, text="Eastshire Police", clicks=2)
+    settle(page)  # the grid's edit reaches the draft before Save is pressed
     click(page, "partnership.agencies.save")
     open_tab(page, "Agencies register")
-    names = [a["name"] for a in stored_profile(module_db)["agencies"]]  # type: ignore[index]
+    for _ in range(20):  # the save's rerun may still be writing on a loaded machine
+        names = [a["name"] for a in stored_profile(module_db)["agencies"]]  # type: ignore[index]
+        if names:
+            break
+        page.wait_for_timeout(250)
     assert names == ["Eastshire Children's Services", "Easttown Primary School", "Eastshire Police"]
     page.get_by_role("textbox", name="Search the register").fill("primary")
     page.keyboard.press("Enter")
