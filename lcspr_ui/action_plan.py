@@ -67,8 +67,19 @@ def _colour(row: pd.Series) -> list[str]:
     return [colour] * len(row)
 
 
+# Actions shown at a time: a board reads the overdue and due-soon ones on the first page, and
+# the page costs the same for 150 recommendations as for 5 (issue 14).
+PAGE_SIZE = 25
+
+
+def urgent_first(rows: Sequence[ActionRow]) -> list[ActionRow]:
+    """Overdue actions, then those due soon, then the rest; each in plan order."""
+    return sorted(rows, key=lambda row: (not row.overdue, not row.due_soon))
+
+
 def action_table(review: Review) -> list[ActionRow]:
-    """Counts at a glance, then every recommendation and meeting action."""
+    """Counts at a glance, then the actions a page at a time, urgent first; returns the
+    actions on the page shown."""
     rows = action_rows(review=review, today=services.today())
     overdue = sum(r.overdue for r in rows)
     soon = sum(r.due_soon for r in rows)
@@ -82,8 +93,9 @@ def action_table(review: Review) -> list[ActionRow]:
         # Said in words as well as red (WCAG 1.4.1: colour is never the only signal).
         st.error(f"{overdue} action(s) overdue: flagged 'Overdue' in the table below, in red.",
                  icon=":material/error:")  # fmt: skip
+    shown = _page_of(urgent_first(rows), key=f"{review.reference}.action_plan.page")
     st.dataframe(
-        rows_frame(rows).style.apply(_colour, axis=1),
+        rows_frame(shown).style.apply(_colour, axis=1),
         hide_index=True,
         width="stretch",
         key=f"{review.reference}.action_plan.table",
@@ -95,7 +107,43 @@ def action_table(review: Review) -> list[ActionRow]:
             "What": st.column_config.TextColumn(width="large"),
         },
     )
-    return rows
+    return shown
+
+
+def _page_of(rows: list[ActionRow], *, key: str) -> list[ActionRow]:
+    """The page of `rows` the person chose (every row when they fit on one page)."""
+    if len(rows) <= PAGE_SIZE:
+        return rows
+    pages = -(-len(rows) // PAGE_SIZE)
+    if st.session_state.get(key, 1) > pages:  # fewer actions than when the page was chosen
+        st.session_state[key] = pages
+    pager, note = st.columns([1, 3], vertical_alignment="bottom")
+    page = int(pager.number_input(f"Page (of {pages})", 1, pages, key=key, step=1))
+    first = (page - 1) * PAGE_SIZE
+    shown = rows[first : first + PAGE_SIZE]
+    note.caption(
+        f"Actions {first + 1}–{first + len(shown)} of {len(rows)}: overdue first, then due "
+        "soon, then the rest in plan order. Every recommendation can be updated below."
+    )
+    return shown
+
+
+def update_history(rows: Sequence[ActionRow]) -> None:
+    """Each action's dated updates, newest first, folded away until opened."""
+    for row in rows:
+        if row.updates:
+            with st.expander(f"{literal(row.label)}: {len(row.updates)} update(s)"):
+                for update in reversed(row.updates):
+                    st.markdown(
+                        f"**{update.updated_on:%d/%m/%Y}** · {update.status.value}"
+                        + (f" · {literal(update.by)}" if update.by else "")
+                        + f"  \n{literal(update.update)}"
+                        + (
+                            f"  \n*Impact:* {literal(update.evidence_of_impact)}"
+                            if update.evidence_of_impact
+                            else ""
+                        )
+                    )
 
 
 def add_update_form(db: Database, review: Review) -> None:
