@@ -151,14 +151,21 @@ def add_update_form(db: Database, review: Review) -> None:
     key = f"{review.reference}.action_update"
     numbers = {rec.id: n for n, rec in enumerate(review.recommendations, start=1)}
     recs = {rec.id: rec for rec in review.recommendations}
-    chosen = st.selectbox(
-        "Recommendation",
-        list(recs),
-        key=f"{key}.recommendation",
-        format_func=lambda i: f"{numbers[i]}. {recs[i].what[:90]}",
-    )
+    ids = list(recs)
+    # Drawn from a draft (lcspr_ui/forms.py), so what is typed survives leaving the page, and
+    # the update typed stays with the recommendation it was typed for.
+    chosen = draft_widget(
+        key,
+        ("recommendation",),
+        ids[0],
+        lambda shown, k, cb: st.selectbox(
+            "Recommendation", ids, index=ids.index(shown) if shown in ids else 0, key=k,
+            on_change=cb, format_func=lambda i: f"{numbers[i]}. {recs[i].what[:90]}",
+        ),
+    )  # fmt: skip
+    if chosen not in recs:  # deleted since it was chosen: the list shows the first
+        chosen = ids[0]
     left, middle, right = st.columns(3)
-    # Drawn from a draft (lcspr_ui/forms.py), so what is typed survives leaving the page.
     statuses = list(ActionStatus)
     on = draft_widget(
         key,

@@ -4,8 +4,6 @@ while every recommendation can still be updated; the learned-before panel is nev
 
 from __future__ import annotations
 
-from datetime import date, timedelta
-
 from sqlite_utils import Database
 from streamlit.testing.v1 import AppTest
 from test_app_titles import open_page
@@ -14,43 +12,15 @@ from lcspr_core import services
 from lcspr_core.access import system_actor
 from lcspr_core.demo import DEMO_REFERENCE as D
 from lcspr_core.demo import build_demo_review
-from lcspr_core.model import ActionStatus, ChronologyEntry, Recommendation, Review
+from lcspr_core.model import Review
 from lcspr_ui.action_plan import PAGE_SIZE
 from lcspr_ui.evidence_picker import PAGE
 from tests.helpers.apptest import field
-
-ADDED = 130  # with the demo's 45: two pages of the evidence picker
-RECOMMENDATIONS = 40  # with the demo's 7: two pages of the action plan
+from tests.helpers.long_review import ADDED, long_review
 
 
 def saved(db: Database) -> Review:
     return services.load_review(db=db, reference=D, actor=system_actor("tester"))
-
-
-def long_review(db: Database) -> Review:
-    """The demo, with 130 more chronology entries (after its own, in date order) and 40 more
-    recommendations, the even ones overdue."""
-    review = build_demo_review()
-    review.chronology += [
-        ChronologyEntry(
-            id=f"long{n}", occurred_on=date(2025, 1, 1) + timedelta(days=n),
-            agency=review.agency_names[n % len(review.agency_names)],
-            event=f"Fictional visit {n}: the family was seen at home.",
-        )  # fmt: skip
-        for n in range(ADDED)
-    ]
-    today = services.today()
-    review.recommendations += [
-        Recommendation(
-            id=f"long-rec{n}", owners=[review.agency_names[0]],
-            what=f"Fictional improvement {n}.",
-            by_when=max(today - timedelta(days=3), review.decision.decided_on + timedelta(days=1))
-            if n % 2 == 0 else today + timedelta(days=200),
-            status=ActionStatus.IN_PROGRESS,
-        )  # fmt: skip
-        for n in range(RECOMMENDATIONS)
-    ]
-    return services.create_review(db=db, review=review, actor=system_actor("test-setup"))
 
 
 def test_evidence_is_found_by_words_kept_while_away_and_saved(db: Database) -> None:
