@@ -98,6 +98,7 @@ def action_table(review: Review) -> list[ActionRow]:
         rows_frame(shown).style.apply(_colour, axis=1),
         hide_index=True,
         width="stretch",
+        height="content",  # the whole page of actions, without a scroll inside the table
         key=f"{review.reference}.action_plan.table",
         column_config={
             "Flag": st.column_config.TextColumn(width="medium"),
