@@ -182,6 +182,10 @@ def test_the_evidence_finder_sees_only_what_the_role_may_see(
         db=db, reference=ref, actor=viewer, words="seen at home", limit=5
     )
     assert brief.id == entry.id and name not in brief.event
+    unfiltered, _total = reads.find_chronology_briefs(
+        db=db, reference=ref, actor=viewer, limit=1000
+    )
+    assert [b.event for b in unfiltered if b.id == entry.id] == [brief.event]
 
 
 def test_chosen_briefs_are_read_by_id_in_date_order(stored_demo: Review, db: Database) -> None:
