@@ -18,8 +18,14 @@ from pydantic import BaseModel
 
 from lcspr_core import redaction, services, storage
 from lcspr_core.access import Actor, require
-from lcspr_core.documents import disk_cache
-from lcspr_core.documents.accessibility import finish_document
+from lcspr_core.documents import accessibility, disk_cache
+from lcspr_core.documents.accessibility import (
+    RENDER_PARTS,
+    Properties,
+    finish_document,
+    finish_package,
+    finish_template,
+)
 from lcspr_core.documents.context_common import PartnershipDetails, letterhead
 from lcspr_core.documents.errors import DocumentError, MissingValueError
 from lcspr_core.documents.registry import get_document_kind
@@ -66,6 +72,11 @@ _CHECKED: set[tuple[str, type[BaseModel]]] = set()
 
 # patch_xml's result for each part's XML (the method uses nothing but its argument).
 _PATCHED: dict[str, str] = {}
+
+# Each default template with the parts rendering leaves alone already finished, by content;
+# on disk under the finishing code too, so a change to the rules is never answered from before.
+_FINISHED_TEMPLATES: dict[str, bytes] = {}
+_FINISHING_RULES = Path(accessibility.__file__).read_bytes()
 
 
 class _CompilingOnceEnvironment(SandboxedEnvironment):
@@ -178,16 +189,39 @@ def _checked(*, source: TemplateSource, context_model: type[BaseModel]) -> None:
         _CHECKED.add(key)
 
 
-def _render_default(*, source: TemplateSource, context: dict[str, Any]) -> bytes:
+def _finished_template(source: TemplateSource) -> bytes:
+    """The template with the parts rendering leaves alone already finished, once per template
+    (accessibility.TEMPLATE_PARTS): the same document in the end, a fraction of the work."""
+    finished = _FINISHED_TEMPLATES.get(source.sha256)
+    if finished is None:
+        finished = disk_cache.finished_template(source.data, _FINISHING_RULES)
+        if finished is None:
+            finished = finish_template(source.data)
+            disk_cache.keep_finished_template(source.data, _FINISHING_RULES, finished)
+        if len(_FINISHED_TEMPLATES) < _CACHE_LIMIT:
+            _FINISHED_TEMPLATES[source.sha256] = finished
+    return finished
+
+
+def _render_default(
+    *, source: TemplateSource, context: dict[str, Any], properties: Properties | None = None
+) -> bytes:
     """A default template rendered in-process with the kept work; the same bytes as
-    templates.render_in_process."""
-    tpl = _FastDocxTemplate(BytesIO(source.data))
+    templates.render_in_process (then accessibility.finish_document with `properties`)."""
+    if properties is None:
+        tpl = _FastDocxTemplate(BytesIO(source.data))
+    else:
+        tpl = _FastDocxTemplate(BytesIO(_finished_template(source)))
     try:
         tpl.render(with_logo(tpl, context), _ENVIRONMENT, autoescape=True)
     except (JinjaTemplateError, TypeError):
         # Rendering is deterministic: the ordinary path fails the same way and turns the
         # failure into the message the app shows (one place for that wording).
-        return render_in_process(source=source, context=context)
+        data = render_in_process(source=source, context=context)
+        return data if properties is None else finish_document(data, **properties)
+    if properties is not None:
+        # The rest finished before the one save, rather than unzipped and zipped again.
+        finish_package(tpl.docx.part.package, parts=RENDER_PARTS, **properties)
     out = BytesIO()
     tpl.save(out)
     return out.getvalue()
@@ -219,16 +253,13 @@ def _render(
     source = resolve_template(name=spec.template_name, template_dir=template_dir)
     _checked(source=source, context_model=spec.context_model)
     data = context.model_dump(mode="json")
-    if source.origin == "default":
-        rendered = _render_default(source=source, context=data)
-    else:
-        rendered = render_template(source=source, context=data)
     # Properties, language and compatibility for an accessibility check (accessibility.py).
     title = str(data.get("document_title") or spec.title)
-    finished = finish_document(
-        rendered, title=title, subject=f"{review.reference}: {title}", author=author
-    )
-    return finished, source
+    properties = Properties(title=title, subject=f"{review.reference}: {title}", author=author)
+    if source.origin == "default":
+        return _render_default(source=source, context=data, properties=properties), source
+    rendered = render_template(source=source, context=data)
+    return finish_document(rendered, **properties), source
 
 
 def render_document(
