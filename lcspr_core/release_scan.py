@@ -41,7 +41,8 @@ from lcspr_core.textfold import Folded, fold, fold_text
 
 MASK = "■■■"
 PERSON_CATEGORIES = frozenset({"", "name", "person", "family", "family member"})
-TITLES = r"(?:mr|mrs|ms|miss|mx|dr|master|sir|lady|mister|missus)"
+TITLE_WORDS = ("mr", "mrs", "ms", "miss", "mx", "dr", "master", "sir", "lady", "mister", "missus")
+TITLES = f"(?:{'|'.join(TITLE_WORDS)})"
 # Words that name the type of a street or a school, not which one.
 STREET_WORDS = frozenset(
     "road rd street st avenue ave lane ln close cl drive dr way court ct crescent cres place pl "
@@ -165,6 +166,18 @@ def _whole(body: str, *, case: bool = False) -> str:
     return rf"(?<!\w){body}(?!\w)"
 
 
+def _titles_led() -> str:
+    """`(?<!\\w)TITLES` led by a title's first letter (see _led): each branch checks the letter
+    it follows, and keeps the titles' order, so the same title is matched."""
+    firsts = "".join(dict.fromkeys(word[0] for word in TITLE_WORDS))
+    letters = "".join(c.upper() + c for c in firsts)
+    branches = "|".join(
+        f"(?<=[{c.upper()}{c}])(?:{'|'.join(w[1:] for w in TITLE_WORDS if w[0] == c)})"
+        for c in firsts
+    )
+    return rf"(?-i:[{letters}])(?<!\w[{letters}])(?:{branches})"
+
+
 def _number(digits: str) -> str:
     """`0?digits`, not preceded by a digit, led by its first character as `_led` explains."""
     zero, first = _led("0", before=r"\d"), _led(digits[0], before=r"\d")
@@ -211,8 +224,14 @@ def _person_probes(name: str, published: str) -> Iterator[Probe]:
         _anchor(surname, *first),
     )
     yield Probe(
-        _compile(
-            TITLES + r"\.?\s+(?:" + _phrase_regex(first[:1]) + r"\s+)?" + _word_regex(surname)
+        re.compile(
+            _titles_led()
+            + r"\.?\s+(?:"
+            + _phrase_regex(first[:1])
+            + r"\s+)?"
+            + _word_regex(surname)
+            + r"(?!\w)",
+            re.IGNORECASE,
         ),
         f"{who} (surname with a title)",
         Rule.CERTAIN,

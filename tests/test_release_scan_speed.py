@@ -20,7 +20,15 @@ from hypothesis import strategies as st
 
 from lcspr_core.demo import build_demo_review
 from lcspr_core.model import RestrictedDetails, RestrictedTerm, Review
-from lcspr_core.release_scan import Probe, _led, _number, find_matches, register_probes
+from lcspr_core.release_scan import (
+    TITLES,
+    Probe,
+    _led,
+    _number,
+    _titles_led,
+    find_matches,
+    register_probes,
+)
 from lcspr_core.textfold import _LOOKALIKES, fold_char
 
 # Characters that sit next to names and numbers in real text, and the ones that fold.
@@ -50,6 +58,33 @@ def test_a_led_number_matches_where_the_look_behind_form_does(before: str, after
     for digits in ("14", "3", "31", "9"):
         text = f"{before}{digits}{after} 0{digits}{before}00{digits}"
         _same_matches(_number(digits) + r"(?!\d)", rf"(?<!\d)0?{digits}(?!\d)", text)
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    before=NEAR,
+    title=st.sampled_from(
+        [
+            "Mr",
+            "mrs",
+            "MS",
+            "Miss",
+            "Mx",
+            "Dr.",
+            "master",
+            "Sir",
+            "lady",
+            "Mister",
+            "missus",
+            "Mrss",
+            "dR",
+        ]
+    ),
+)
+def test_led_titles_match_where_the_look_behind_form_does(before: str, title: str) -> None:
+    text = f"{before}{title} Sample {before}{title}. Sample x{title} Sample"
+    rest = r"\.?\s+Sample(?!\w)"
+    _same_matches(_titles_led() + rest, rf"(?<!\w){TITLES}{rest}", text, re.IGNORECASE)
 
 
 def test_no_folded_character_is_a_letter_or_digit_in_disguise() -> None:
