@@ -39,7 +39,7 @@ from lcspr_core.documents.templates import (
     resolve_template,
     with_logo,
 )
-from lcspr_core.model import ReportStatus, Review
+from lcspr_core.model import Regulator, ReportStatus, Review
 from lcspr_core.model.questions import QuestionDefinition
 from lcspr_core.partnership import read_logo, require_profile
 from lcspr_core.questions import definitions, document_answers
@@ -400,6 +400,14 @@ LETTER_KINDS = frozenset(
 )
 
 
+# The decision notices, each to the regulator Set-up records as told of the decision.
+REGULATOR_NOTICES = {
+    "decision_notice_panel": Regulator.PANEL,
+    "decision_notice_ofsted": Regulator.OFSTED,
+    "decision_notice_dfe": Regulator.DFE,
+}
+
+
 def letter_addressee(*, kind: str, member_id: str | None) -> str:
     """Which letter of a kind: the family member's id for a family letter, else the kind's
     one recipient."""
@@ -471,6 +479,12 @@ def send_letter(
             after={"kind": kind, "sent_on": sent_on.isoformat(), "sent_to": sent_to.strip(),
                    "addressee": addressee},
         )  # fmt: skip
+        if kind in REGULATOR_NOTICES and storage.review_id(db, review.reference) is not None:
+            # Set-up's record of who was told, filled in by the sending (when it has none).
+            services.record_regulator_informed(
+                db=db, reference=review.reference, recipient=REGULATOR_NOTICES[kind],
+                sent_on=sent_on, actor=actor,
+            )  # fmt: skip
     return data
 
 
