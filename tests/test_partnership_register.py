@@ -190,6 +190,24 @@ def test_each_review_records_the_clock_rule_it_started_under(db: Database) -> No
                               if c.key == "rapid_review")  # fmt: skip
 
 
+def test_the_rapid_review_clock_says_which_date_it_counts_from() -> None:
+    review = build_demo_review()
+
+    def rule() -> str:
+        return next(c.rule for c in review_clocks(review=review, today=date(2026, 4, 1))
+                    if c.key == "rapid_review")  # fmt: skip
+
+    review.incident.rapid_review_clock_start = RapidReviewClockStart.PARTNERS_AWARE
+    assert rule() == "15 working days after the partners became aware"
+    review.incident.rapid_review_clock_start = RapidReviewClockStart.PANEL_NOTIFIED
+    assert rule() == "15 working days after the Panel was notified (the partnership's rule)"
+    review.notification = None
+    assert rule().startswith("15 working days after the Panel is notified (the partnership's")
+    assert rule().endswith(
+        "counted from the partners' awareness until the notification is recorded"
+    )
+
+
 def test_partners_awareness_starts_the_clock_by_default(db: Database) -> None:
     start(db)
     review = services.load_review(db=db, reference=build_demo_review().reference, actor=ADMIN)
