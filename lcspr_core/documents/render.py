@@ -26,7 +26,7 @@ from lcspr_core.documents.accessibility import (
     finish_package,
     finish_template,
 )
-from lcspr_core.documents.context_common import PartnershipDetails, letterhead
+from lcspr_core.documents.context_common import PartnershipDetails, QuestionLine, letterhead
 from lcspr_core.documents.errors import DocumentError, MissingValueError
 from lcspr_core.documents.registry import get_document_kind
 from lcspr_core.documents.templates import (
@@ -40,9 +40,9 @@ from lcspr_core.documents.templates import (
     with_logo,
 )
 from lcspr_core.model import Regulator, ReportStatus, Review
-from lcspr_core.model.questions import QuestionDefinition
+from lcspr_core.model.questions import QuestionDefinition, QuestionSection
 from lcspr_core.partnership import read_logo, require_profile
-from lcspr_core.questions import definitions, document_answers
+from lcspr_core.questions import definitions, document_answers, printed_questions
 from lcspr_core.storage import Database
 
 # --- Rendering the default templates faster, with the same output -------------------------------
@@ -60,6 +60,17 @@ from lcspr_core.storage import Database
 
 # Documents that are published: a restricted answer is never printed in them (issue 16).
 PUBLIC_KINDS = frozenset({"publication_version", "improvements_statement", "seven_minute_briefing"})
+
+# The partnership's own questions each default report prints at its end (issue 16): those
+# asked on what the report covers.
+_S = QuestionSection
+OWN_QUESTIONS_IN: dict[str, tuple[QuestionSection, ...]] = {
+    "rapid_review_report": (_S.INCIDENT, _S.NOTIFICATION, _S.RAPID_REVIEW, _S.DECISION),
+    "final_report": (
+        _S.SETUP, _S.LIVED_EXPERIENCE, _S.FAMILY_CONTRIBUTIONS, _S.PRACTITIONER_CONTRIBUTIONS,
+        _S.CHRONOLOGY, _S.FINDINGS, _S.RECOMMENDATIONS,
+    ),
+}  # fmt: skip
 
 # Enough for every default template's parts (body, headers, footers) several times over.
 _CACHE_LIMIT = 128
@@ -249,7 +260,9 @@ def _render(
         # The partnership's own answers (issue 16); restricted ones withheld from what is
         # published.
         answers = document_answers(review, defined, public=kind in PUBLIC_KINDS)
-        context = context.model_copy(update={"custom": answers})
+        printed = printed_questions(review, defined, OWN_QUESTIONS_IN.get(kind, ()))
+        own = [QuestionLine(question=question, answer=answer) for question, answer in printed]
+        context = context.model_copy(update={"custom": answers, "own_questions": own})
     source = resolve_template(name=spec.template_name, template_dir=template_dir)
     _checked(source=source, context_model=spec.context_model)
     data = context.model_dump(mode="json")
