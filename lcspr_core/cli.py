@@ -377,13 +377,16 @@ def cmd_search(db: Database, args: argparse.Namespace) -> None:
 
     result = search(
         db=db, actor=CLI_ACTOR, query=args.query, reference=args.review, kind=args.kind,
-        limit=args.limit,
+        limit=args.limit, start=args.start,
     )  # fmt: skip
     for hit in result.hits:
         snippet = " ".join(hit.snippet_with("[", "]").split())
         _out(f"{hit.reference}  {hit.kind_label}: {hit.title}\n    {snippet}\n    ({hit.record})")
     if result.message:
         _out(result.message)
+    elif result.hits:
+        more = f" More: --start {result.start + len(result.hits)}" if result.more else ""
+        _out(result.summary() + more)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -514,6 +517,9 @@ def build_parser() -> argparse.ArgumentParser:
         "family_contributions or meetings",
     )
     p.add_argument("--limit", type=int, default=20, help="most results to show (default 20)")
+    p.add_argument(
+        "--start", type=int, default=0, help="show results from this one on (default 0: the best)"
+    )
     p.set_defaults(func=cmd_search)
     add_user_commands(sub)
     add_partnership_commands(sub)

@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from lcspr_core import storage
-from lcspr_core.access import Actor, visible_references
+from lcspr_core.access import Actor, readable_references
 from lcspr_core.errors import LcsprError
 from lcspr_core.search_text import KINDS, match_expression, query_terms
 from lcspr_core.storage import Database
@@ -43,6 +43,35 @@ class SearchResult:
     hits: list[SearchHit]
     # A plain sentence when the query could not be searched as typed, else "".
     message: str = ""
+    # Where this page starts among the results (0 for the first page).
+    start: int = 0
+    # How many texts match, when every match was counted; None when more than `counted` do.
+    total: int | None = None
+    counted: int = 0
+    # Whether a further page of results exists ("more results").
+    more: bool = False
+
+    def summary(self) -> str:
+        """'Matches 1–50 of 137, most relevant first', or of 'more than 200'."""
+        if not self.hits:
+            return self.message
+        shown = f"{self.start + 1}–{self.start + len(self.hits)}"
+        if self.total is not None:
+            if self.total == 1:
+                return "1 match."
+            return f"Matches {shown} of {self.total}, most relevant first."
+        return (
+            f"Matches {shown} of more than {self.counted}: the most relevant of the "
+            f"{CANDIDATES} most recently saved first, then older ones. Add a word or choose "
+            "what to look in to narrow the search."
+        )
+
+
+# Ranking every match by bm25 costs in proportion to the matches (thousands, over a thousand
+# reviews): results are ranked within windows of this many matches, the most recently saved
+# first, and a person pages on to older windows. A search costs about the same over 10 or
+# 1,000 reviews (benchmarks/bench_search.py).
+CANDIDATES = 100
 
 
 def kind_names() -> dict[str, str]:
@@ -63,6 +92,26 @@ def _kind(kind: str | None) -> str | None:
     )
 
 
+def _scope(
+    db: Database, actor: Actor, reference: str | None, exclude_reference: str | None
+) -> tuple[list[int] | None, int | None, str]:
+    """The review ids to search (None: every review), one to leave out, and a message when
+    there is nothing to search. Worked out from the actor (access.readable_references), never
+    by listing every review, and applied inside the query."""
+    readable = readable_references(actor=actor)
+    exclude = storage.review_id(db, exclude_reference) if exclude_reference else None
+    if reference is not None:
+        found = storage.review_ids_for(db, [reference.strip()])
+        allowed = [i for i, ref in found.items() if readable is None or ref.casefold() in readable]
+        # A reference they may not open gives the same answer as one that does not exist.
+        if not allowed or allowed[0] == exclude:
+            return [], None, f"You have no review '{reference}' to search."
+        return allowed, None, ""
+    if readable is None:
+        return None, exclude, ""
+    return sorted(i for i in storage.review_ids_for(db, readable) if i != exclude), None, ""
+
+
 def search(
     *,
     db: Database,
@@ -73,41 +122,52 @@ def search(
     any_term: bool = False,
     exclude_reference: str | None = None,
     limit: int = DEFAULT_LIMIT,
+    start: int = 0,
 ) -> SearchResult:
-    """The best matches for `query` in the reviews `actor` may open (or only `reference`,
-    if they may open it). Every word must match unless `any_term`. Never raises on what was
-    typed: a query with no words gives a message instead."""
+    """A page of the best matches for `query` in the reviews `actor` may open (or only
+    `reference`, if they may open it), from the `start`th result. Every word must match
+    unless `any_term`. Results are ranked by bm25 within windows of CANDIDATES matches, the
+    most recently saved window first. Never raises on what was typed: a query with no words
+    gives a message instead."""
     stored_kind = _kind(kind)
     terms = query_terms(query)
     if not terms:
         return SearchResult([], "Type a word or two to search for.")
-    ids = storage.review_ids_by_reference(db)
-    visible = visible_references(actor=actor, all_references=sorted(ids))
-    if reference is not None:
-        # A reference they may not open gives the same answer as one that does not exist.
-        visible = [ref for ref in visible if ref.casefold() == reference.strip().casefold()]
-        if not visible:
-            return SearchResult([], f"You have no review '{reference}' to search.")
-    if exclude_reference is not None:
-        visible = [ref for ref in visible if ref.casefold() != exclude_reference.casefold()]
-    # Every review visible (an administrator): no filter, so the ranking reads the index only.
-    chosen = None if len(visible) == len(ids) else [ids[ref] for ref in visible]
-    rows = storage.search_rows(
-        db,
-        match=match_expression(terms, any_term=any_term),
-        review_ids=chosen,
-        kind=stored_kind,
-        limit=max(1, min(limit, 500)),
-    )
+    review_ids, exclude, message = _scope(db, actor, reference, exclude_reference)
+    if message:
+        return SearchResult([], message)
+    limit = max(1, min(limit, 500))
+    start = max(0, start)
+    # A window holds whole pages, so a page never spans two windows.
+    window = -(-max(CANDIDATES, limit) // limit) * limit
+    first = start - start % window
+    match = match_expression(terms, any_term=any_term)
+    found = storage.search_candidates(
+        db, match=match, review_ids=review_ids, exclude_review=exclude, kind=stored_kind,
+        count=window + 1, skip=first,
+    )  # fmt: skip
+    full = len(found) > window
+    ranked = sorted(found[:window], key=lambda pair: (pair[1], -pair[0]))
+    page = ranked[start - first : start - first + limit]
+    texts = storage.search_texts(db, match=match, ids=[text for text, _ in page])
     hits = [
         SearchHit(
             reference=row["reference"], kind=row["kind"], kind_label=KINDS[row["kind"]][0],
             record=row["record"], title=row["title"], snippet=row["snippet"],
-            page=KINDS[row["kind"]][1], score=float(row["score"]),
+            page=KINDS[row["kind"]][1], score=score,
         )
-        for row in rows
+        for text, score in page
+        if (row := texts.get(text)) is not None
     ]  # fmt: skip
-    return SearchResult(hits, "" if hits else "Nothing matches that in the reviews you can open.")
+    counted = first + min(len(found), window)
+    return SearchResult(
+        hits,
+        "" if hits else "Nothing matches that in the reviews you can open.",
+        start=start,
+        total=None if full else counted,
+        counted=counted,
+        more=full or start + len(page) < counted,
+    )
 
 
 # --- "Have we learned this before?" ----------------------------------------------------------

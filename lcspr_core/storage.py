@@ -17,7 +17,7 @@ import os
 import secrets
 import sqlite3
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -1625,6 +1625,8 @@ def recently_audited(
 # (search_text.py); they are rebuilt from the stored records inside every write, so the index
 # never lags nor outlives a record.
 
+SEARCH_TOKENIZER = "porter unicode61 remove_diacritics 2"
+
 
 @migrations()
 def m021_search_index(db: Database) -> None:
@@ -1636,7 +1638,7 @@ def m021_search_index(db: Database) -> None:
     )  # fmt: skip
     db.table("search_records").create_index(["review_id", "target"])
     db.table("search_records").enable_fts(
-        ["title", "body"], create_triggers=True, tokenize="porter unicode61 remove_diacritics 2"
+        ["title", "body"], create_triggers=True, tokenize=SEARCH_TOKENIZER
     )
     # The register each review's index was redacted with (a digest): an incident save that
     # leaves it as it was does not re-index a 5,000-entry chronology.
@@ -1740,33 +1742,90 @@ def refresh_search_index(db: Database, touched: set[tuple[int, str]]) -> None:
             _insert_search_entries(db, review, target, found)
 
 
-def search_rows(
-    db: Database, *, match: str, review_ids: list[int] | None, kind: str | None, limit: int
-) -> list[dict[str, Any]]:
-    """The best `limit` texts matching the FTS5 expression `match` within the given reviews
-    (None: every review), by bm25 (title weighted above body), each with a snippet marked
-    with \\x02 ... \\x03."""
+def search_candidates(
+    db: Database,
+    *,
+    match: str,
+    review_ids: Sequence[int] | None,
+    exclude_review: int | None,
+    kind: str | None,
+    count: int,
+    skip: int = 0,
+) -> list[tuple[int, float]]:
+    """(text id, bm25 score, title weighted above body) of up to `count` texts matching the
+    FTS5 expression `match` within the given reviews (None: every review), the most recently
+    indexed first, after skipping `skip` of them. FTS5 walks its matches newest first and
+    stops at `count`, so the cost follows `count`, not the number of matches (issue 19)."""
     where = ""
     params: list[Any] = [match]
     if review_ids is not None:
         if not review_ids:
             return []
         where += f" AND r.review_id IN ({', '.join('?' * len(review_ids))})"
-        params += review_ids
+        params += list(review_ids)
+    if exclude_review is not None:
+        where += " AND r.review_id != ?"
+        params.append(exclude_review)
     if kind is not None:
         where += " AND r.kind = ?"
         params.append(kind)
+    # CROSS JOIN keeps the index's walk outermost, so LIMIT stops it early.
+    join = " CROSS JOIN search_records r ON r.id = f.rowid" if where else ""
     rows = db.execute(
-        "SELECT r.review_id, rv.reference, r.kind, r.record, r.title, "
-        "snippet(search_records_fts, 1, char(2), char(3), '…', 16), "
-        "bm25(search_records_fts, 4.0, 1.0) AS score "
-        "FROM search_records_fts JOIN search_records r ON r.id = search_records_fts.rowid "
-        "JOIN reviews rv ON rv.id = r.review_id "
-        f"WHERE search_records_fts MATCH ?{where} ORDER BY score LIMIT ?",
-        [*params, limit],
+        "SELECT f.rowid, bm25(search_records_fts, 4.0, 1.0) FROM search_records_fts f"
+        f"{join} WHERE search_records_fts MATCH ?{where} ORDER BY f.rowid DESC LIMIT ? OFFSET ?",
+        [*params, count, skip],
     ).fetchall()
-    keys = ("review_id", "reference", "kind", "record", "title", "snippet", "score")
-    return [dict(zip(keys, row, strict=True)) for row in rows]
+    return [(int(rowid), float(score)) for rowid, score in rows]
+
+
+def search_texts(db: Database, *, match: str, ids: Sequence[int]) -> dict[int, dict[str, Any]]:
+    """The texts `ids` (a page of results), each with a snippet of its body in which `match`'s
+    words are marked with \\x02 ... \\x03. The snippets come from a small in-memory FTS5 table
+    holding only these texts: asking the main index for one row's snippet reads the whole of
+    each word's list of matches, which grows with the number of reviews."""
+    if not ids:
+        return {}
+    # External content, so emptying it is one command rather than a delete per indexed word.
+    db.execute(
+        "CREATE TEMP TABLE IF NOT EXISTS search_page_text "
+        "(id INTEGER PRIMARY KEY, title TEXT, body TEXT)"
+    )
+    db.execute(
+        "CREATE VIRTUAL TABLE IF NOT EXISTS temp.search_page USING fts5(title, body, "
+        f"content='search_page_text', content_rowid='id', tokenize='{SEARCH_TOKENIZER}')"
+    )
+    db.execute("INSERT INTO temp.search_page (search_page) VALUES ('delete-all')")
+    db.execute("DELETE FROM temp.search_page_text")
+    marks = ", ".join("?" * len(ids))
+    db.execute(
+        "INSERT INTO temp.search_page_text (id, title, body) "
+        f"SELECT id, title, body FROM search_records WHERE id IN ({marks})",
+        list(ids),
+    )
+    db.execute("INSERT INTO temp.search_page (search_page) VALUES ('rebuild')")
+    rows = db.execute(
+        "SELECT r.id, r.review_id, rv.reference, r.kind, r.record, r.title, "
+        "snippet(search_page, 1, char(2), char(3), '…', 16) "
+        "FROM temp.search_page p JOIN search_records r ON r.id = p.rowid "
+        "JOIN reviews rv ON rv.id = r.review_id WHERE search_page MATCH ?",
+        [match],
+    ).fetchall()
+    keys = ("review_id", "reference", "kind", "record", "title", "snippet")
+    return {int(row[0]): dict(zip(keys, row[1:], strict=True)) for row in rows}
+
+
+def review_ids_for(db: Database, references: Iterable[str]) -> dict[int, str]:
+    """Review id -> reference of the stored reviews among `references` (any case)."""
+    wanted = {ref.casefold() for ref in references}
+    if not wanted:
+        return {}
+    rows = db.execute(
+        "SELECT id, reference FROM reviews WHERE reference COLLATE NOCASE IN "
+        f"({', '.join('?' * len(wanted))})",
+        sorted(wanted),
+    ).fetchall()
+    return {int(i): ref for i, ref in rows if ref.casefold() in wanted}
 
 
 def review_ids_by_reference(db: Database) -> dict[str, int]:

@@ -249,3 +249,67 @@ def test_an_incident_save_that_leaves_the_register_as_it_was_does_not_reindex(
         expected_version=versions["incident"].version + 1, actor=MACHINE, edited={"child"},
     )  # fmt: skip
     assert db.execute("SELECT max(id) FROM search_records").fetchone()[0] > before
+
+
+def test_pages_of_results_reach_every_match_once_and_say_when_more_match(
+    db: Database, reviews: None, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    everything = search.search(db=db, actor=MACHINE, query="the", limit=500)
+    assert everything.total is not None and everything.total > 12
+    # Small windows, so three reviews' worth of matches spans several.
+    monkeypatch.setattr(search, "CANDIDATES", 6)
+    seen: list[str] = []
+    start, pages = 0, 0
+    while True:
+        page = search.search(db=db, actor=MACHINE, query="the", limit=3, start=start)
+        assert page.start == start and len(page.hits) <= 3
+        if pages == 0:
+            assert page.total is None and "of more than 6" in page.summary()
+        seen += [f"{hit.reference}:{hit.record}" for hit in page.hits]
+        pages += 1
+        if not page.more:
+            break
+        start += len(page.hits)
+    assert sorted(seen) == sorted(f"{h.reference}:{h.record}" for h in everything.hits)
+    assert pages == -(-everything.total // 3)
+    # Within a window the best match comes first.
+    first = search.search(db=db, actor=MACHINE, query="the", limit=6)
+    assert [h.score for h in first.hits] == sorted(h.score for h in first.hits)
+    beyond = search.search(db=db, actor=MACHINE, query="the", start=10_000)
+    assert beyond.hits == [] and beyond.message
+
+
+def test_pages_for_a_reviewer_hold_only_their_reviews(
+    db: Database, reviews: None, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(search, "CANDIDATES", 4)
+    actor, start, found = reviewer(SEEN), 0, set()
+    while True:
+        page = search.search(db=db, actor=actor, query="the", limit=2, start=start)
+        found |= {hit.reference for hit in page.hits}
+        if not page.more:
+            break
+        start += len(page.hits)
+    assert found == {SEEN}
+
+
+def test_readable_references_agree_with_the_access_rules(db: Database, reviews: None) -> None:
+    from lcspr_core.access import readable_references, visible_references
+
+    references = storage.review_references(db)
+    actors = [
+        MACHINE,
+        Actor(username="admin", display_name="A", is_admin=True),
+        Actor(username="demo", display_name="D", is_admin=True, demo=True,
+              demo_references=frozenset({SEEN.casefold()})),  # fmt: skip
+        Actor(username="demo2", display_name="D", demo=True,
+              memberships={SEEN: Role.VIEWER, HIDDEN: Role.CHAIR},
+              demo_references=frozenset({HIDDEN.casefold()})),  # fmt: skip
+        reviewer(SEEN.lower(), CURRENT, role=Role.PARTNER_LEAD),
+        reviewer(SEEN, role=Role.AGENCY_CONTRIBUTOR),
+        Actor(username="nobody", display_name="N"),
+    ]
+    for actor in actors:
+        readable = readable_references(actor=actor)
+        shown = {r for r in references if readable is None or r.casefold() in readable}
+        assert shown == set(visible_references(actor=actor, all_references=references)), actor
