@@ -10,7 +10,7 @@ A change to the register (the `restricted` or `incident` section) re-indexes the
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -54,6 +54,10 @@ def _join(*parts: Any) -> str:
     return "\n".join(str(part) for part in parts if part)
 
 
+def _meeting_title(data: dict[str, Any]) -> str:
+    return f"{data.get('kind', 'Meeting')} on {data.get('held_on', '')}"
+
+
 def _texts(kind: str, data: dict[str, Any]) -> Iterator[tuple[str, str, str]]:
     """(record suffix, title, body) of each searchable text of one stored item."""
     if kind == "chronology":
@@ -76,19 +80,56 @@ def _texts(kind: str, data: dict[str, Any]) -> Iterator[tuple[str, str, str]]:
         # The member's name is left out: it is the family's, not the learning.
         yield "", data.get("relationship") or "Family member", data.get("summary", "")
     elif kind == "meetings":
-        title = f"{data.get('kind', 'Meeting')} on {data.get('held_on', '')}"
+        title = _meeting_title(data)
         for decision in data.get("decisions") or []:
             yield f"#{decision.get('id', '')}", title, decision.get("text", "")
 
 
+def _answer_text(value: Any) -> str:
+    if isinstance(value, bool):
+        return "Yes" if value else "No"
+    if isinstance(value, list):
+        return ", ".join(str(v) for v in value)
+    return "" if value is None else str(value)
+
+
+def answers_text(data: dict[str, Any], questions: Mapping[str, str]) -> str:
+    """A record's answers to the partnership's own questions (issue 16) that may be searched,
+    as 'label: answer' lines. `questions` maps each searchable key (one that is not
+    restricted) to its label: a restricted question's answer, or one to a question no longer
+    defined, is never indexed. A retired question's answers stay, as they stay on the record."""
+    custom = data.get("custom") or {}
+    lines = [
+        f"{questions[key]}: {text}"
+        for key, value in sorted(custom.items())
+        if key in questions and (text := _answer_text(value).strip())
+    ]
+    return "\n".join(lines)
+
+
 def entries(
-    kind: str, item_id: str, data: dict[str, Any], swaps: Sequence[redaction.Replacement]
+    kind: str,
+    item_id: str,
+    data: dict[str, Any],
+    swaps: Sequence[redaction.Replacement],
+    questions: Mapping[str, str] | None = None,
 ) -> list[SearchEntry]:
-    """The searchable texts of one stored item, redacted; none for a kind not searched."""
+    """The searchable texts of one stored item, redacted; none for a kind not searched.
+    `questions`: the searchable questions asked on this kind (see answers_text)."""
     if kind not in KINDS:
         return []
+    texts = list(_texts(kind, data))
+    answers = answers_text(data, questions) if questions else ""
+    if answers:
+        # With the record's own text; a meeting's, apart from its decisions.
+        whole = next((i for i, (suffix, _, _) in enumerate(texts) if not suffix), None)
+        if whole is None:
+            texts.append(("", _meeting_title(data), answers))
+        else:
+            suffix, title, body = texts[whole]
+            texts[whole] = (suffix, title, _join(body, answers))
     found = []
-    for suffix, title, body in _texts(kind, data):
+    for suffix, title, body in texts:
         if not (title or body).strip():
             continue
         found.append(

@@ -339,7 +339,7 @@ def write_transaction(db: Database) -> Iterator[Database]:
                     "nothing was changed."
                 )
             refresh_review_overviews(db, {review for review, _target in state.touched})
-            refresh_search_index(db, state.touched)
+            refresh_search_index(db, state.touched, questions=state.questions)
             db.conn.execute("COMMIT")
         except BaseException:
             if db.conn.in_transaction:
@@ -349,6 +349,7 @@ def write_transaction(db: Database) -> Iterator[Database]:
             head, state.head, state.key = state.head, None, None
             state.records.clear()
             state.touched.clear()
+            state.questions.clear()
     except sqlite3.Error as exc:
         # Disk full, a lock held past the busy timeout, a failing audit insert: the whole
         # write is rolled back, and the person is told so in words, not a traceback.
@@ -616,6 +617,9 @@ class _TransactionState:
     # (review id, target) of every record this write stored or removed: the reviews' stored
     # overviews and the search index catch up on them just before the commit.
     touched: set[tuple[int, str]] = field(default_factory=set)
+    # Keys of the partnership's questions this write changed: the records answering them are
+    # indexed again (a question made restricted leaves the index in the same write).
+    questions: set[str] = field(default_factory=set)
 
 
 # Keyed by connection: one Database per script run, and a transaction never spans two.
@@ -1497,6 +1501,7 @@ def upsert_question(
         "updated_at = excluded.updated_at, updated_by = excluded.updated_by",
         [key, to_json(data), version, now_iso(), actor],
     )
+    _transaction_state(db).questions.add(key)
 
 
 def stored_answers(db: Database, field: str) -> Iterator[tuple[str, str, dict[str, Any]]]:
@@ -1680,7 +1685,37 @@ def _register_digest(swaps: list[Any]) -> str:
     return hashlib.sha256(text.encode()).hexdigest()
 
 
-def _index_review(db: Database, review: int, swaps: list[Any] | None = None) -> None:
+def searchable_questions(db: Database) -> dict[str, dict[str, str]]:
+    """Section or list -> {key: label} of the partnership's questions whose answers may be
+    searched: every one not restricted (retired ones too: their answers stay on the record)."""
+    found: dict[str, dict[str, str]] = {}
+    for (data,) in db.execute("SELECT data FROM questions").fetchall():
+        question = json.loads(data)
+        if not question.get("restricted"):
+            found.setdefault(question["section"], {})[question["key"]] = question["label"]
+    return found
+
+
+def _answering(db: Database, keys: Iterable[str]) -> set[tuple[int, str]]:
+    """(review, target) of every searchable record holding an answer to one of `keys`."""
+    found: set[tuple[int, str]] = set()
+    kinds = list(search_text.KINDS)
+    for key in keys:
+        rows = db.execute(
+            f"SELECT review_id, kind, id FROM items WHERE kind IN ({', '.join('?' * len(kinds))}) "
+            "AND json_type(data, '$.custom.' || json_quote(?)) IS NOT NULL",
+            [*kinds, key],
+        ).fetchall()
+        found |= {(int(review), f"{kind}/{item_id}") for review, kind, item_id in rows}
+    return found
+
+
+def _index_review(
+    db: Database,
+    review: int,
+    swaps: list[Any] | None = None,
+    questions: dict[str, dict[str, str]] | None = None,
+) -> None:
     db.execute("DELETE FROM search_records WHERE review_id = ?", [review])
     db.execute("DELETE FROM search_registers WHERE review_id = ?", [review])
     if swaps is None:
@@ -1691,6 +1726,8 @@ def _index_review(db: Database, review: int, swaps: list[Any] | None = None) -> 
         "INSERT INTO search_registers (review_id, digest) VALUES (?, ?)",
         [review, _register_digest(swaps)],
     )
+    if questions is None:
+        questions = searchable_questions(db)
     kinds = list(search_text.KINDS)
     rows = db.execute(
         f"SELECT kind, id, data FROM items WHERE review_id = ? AND kind IN "
@@ -1699,16 +1736,21 @@ def _index_review(db: Database, review: int, swaps: list[Any] | None = None) -> 
     ).fetchall()
     for kind, item_id, data in rows:
         target = f"{kind}/{item_id}"
-        _insert_search_entries(
-            db, review, target, search_text.entries(kind, item_id, json.loads(data), swaps)
+        found = search_text.entries(
+            kind, item_id, json.loads(data), swaps, questions.get(kind, {})
         )
+        _insert_search_entries(db, review, target, found)
 
 
-def refresh_search_index(db: Database, touched: set[tuple[int, str]]) -> None:
-    """Bring the search index up to date with the records a write stored or removed: called
-    once, inside the write, just before it commits (so the index is never out of step)."""
+def refresh_search_index(
+    db: Database, touched: set[tuple[int, str]], *, questions: Iterable[str] = ()
+) -> None:
+    """Bring the search index up to date with the records a write stored or removed, and
+    with the records answering the questions it changed: called once, inside the write, just
+    before it commits (so the index is never out of step)."""
     by_review: dict[int, set[str]] = {}
-    for review, target in touched:
+    asked: dict[str, dict[str, str]] | None = None
+    for review, target in touched | _answering(db, questions):
         by_review.setdefault(review, set()).add(target)
     for review, targets in by_review.items():
         swaps: list[Any] | None = None
@@ -1721,7 +1763,8 @@ def refresh_search_index(db: Database, touched: set[tuple[int, str]]) -> None:
                 "SELECT digest FROM search_registers WHERE review_id = ?", [review]
             ).fetchone()
             if stored is None or stored[0] != _register_digest(swaps):
-                _index_review(db, review, swaps)
+                asked = searchable_questions(db) if asked is None else asked
+                _index_review(db, review, swaps, asked)
                 continue
         for target in targets:
             kind, _, item_id = target.partition("/")
@@ -1738,8 +1781,20 @@ def refresh_search_index(db: Database, touched: set[tuple[int, str]]) -> None:
                 continue
             if swaps is None:
                 swaps = _register(db, review)
-            found = search_text.entries(kind, item_id, json.loads(row[0]), swaps)
+            asked = searchable_questions(db) if asked is None else asked
+            found = search_text.entries(
+                kind, item_id, json.loads(row[0]), swaps, asked.get(kind, {})
+            )
             _insert_search_entries(db, review, target, found)
+
+
+@migrations()
+def m022_search_custom_answers(db: Database) -> None:
+    # Issue 19: the answers to the partnership's own questions that are not restricted are
+    # searched too; reviews stored before are indexed again to hold them.
+    questions = searchable_questions(db)
+    for (review,) in db.execute("SELECT id FROM reviews").fetchall():
+        _index_review(db, int(review), questions=questions)
 
 
 def search_candidates(

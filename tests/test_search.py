@@ -313,3 +313,94 @@ def test_readable_references_agree_with_the_access_rules(db: Database, reviews: 
         readable = readable_references(actor=actor)
         shown = {r for r in references if readable is None or r.casefold() in readable}
         assert shown == set(visible_references(actor=actor, all_references=references)), actor
+
+
+# --- the partnership's own questions (issue 16): answers not restricted are searched ----------
+
+
+def _ask(db: Database, key: str, label: str, *, restricted: bool = False) -> None:
+    from lcspr_core import questions
+    from lcspr_core.model.questions import QuestionDefinition
+
+    questions.save_question(
+        db=db, expected_version=0, actor=MACHINE,
+        question=QuestionDefinition(key=key, section="findings", label=label,
+                                    type="Long text", restricted=restricted),
+    )  # fmt: skip
+
+
+def _answer_finding(db: Database, answers: dict[str, str]) -> None:
+    stored = services.load_review(db=db, reference=SEEN, actor=MACHINE)
+    finding = next(f for f in stored.findings if f.id == "fseen")
+    version = services.read_versions(db=db, reference=SEEN, actor=MACHINE)["findings/fseen"]
+    services.save_item(
+        db=db, reference=SEEN, kind="findings", expected_version=version.version, actor=MACHINE,
+        item=finding.model_copy(update={"custom": answers}),
+    )  # fmt: skip
+
+
+def _records(db: Database, query: str, actor: Actor = MACHINE) -> set[str]:
+    return {hit.record for hit in search.search(db=db, actor=actor, query=query).hits}
+
+
+def test_answers_to_questions_not_restricted_are_searched_and_restricted_ones_never(
+    db: Database, reviews: None
+) -> None:
+    from lcspr_core import questions
+
+    _ask(db, "local_learning", "What local learning applies")
+    _ask(db, "family_address", "Where the family lived", restricted=True)
+    _answer_finding(db, {"local_learning": "Quokka pathway audit",
+                         "family_address": "Wombat Terrace"})  # fmt: skip
+    assert _records(db, "quokka pathway") == {"findings/fseen"}
+    hit = search.search(db=db, actor=reviewer(SEEN, role=Role.VIEWER), query="quokka").hits[0]
+    assert "What local learning applies" in hit.snippet_with("", "")
+    assert _records(db, "wombat") == set()
+    raw = db.execute("SELECT group_concat(body, ' ') FROM search_records").fetchone()[0]
+    assert "Wombat" not in raw and "Where the family lived" not in raw
+
+    # Made restricted later: its answers leave the index in that same write.
+    stored = next(s for s in questions.list_questions(db=db) if s.question.key == "local_learning")
+    questions.save_question(
+        db=db, question=stored.question.model_copy(update={"restricted": True}),
+        expected_version=stored.version, actor=MACHINE,
+    )  # fmt: skip
+    assert _records(db, "quokka") == set()
+    assert "findings/fseen" in _records(db, "missed appointments")  # the finding itself stays
+    # Open again: back in the index.
+    stored = next(s for s in questions.list_questions(db=db) if s.question.key == "local_learning")
+    questions.save_question(
+        db=db, question=stored.question.model_copy(update={"restricted": False}),
+        expected_version=stored.version, actor=MACHINE,
+    )  # fmt: skip
+    assert _records(db, "quokka") == {"findings/fseen"}
+    # Retired: the answer stays on the record (and its page shows it), so it stays searchable.
+    questions.retire_question(db=db, key="local_learning", actor=MACHINE)
+    assert _records(db, "quokka") == {"findings/fseen"}
+    # A review the person may not open is not found through its answers either.
+    assert _records(db, "quokka", reviewer(HIDDEN)) == set()
+
+
+def test_a_failed_question_change_leaves_the_index_as_it_was(db: Database, reviews: None) -> None:
+    from lcspr_core import questions
+
+    _ask(db, "local_learning", "What local learning applies")
+    _answer_finding(db, {"local_learning": "Quokka pathway audit"})
+    stored = next(s for s in questions.list_questions(db=db) if s.question.key == "local_learning")
+    with pytest.raises(RuntimeError):
+        with storage.write_transaction(db):
+            questions.save_question(
+                db=db, question=stored.question.model_copy(update={"restricted": True}),
+                expected_version=stored.version, actor=MACHINE,
+            )  # fmt: skip
+            raise RuntimeError("the disk filled")
+    assert _records(db, "quokka") == {"findings/fseen"}
+
+
+def test_the_migration_indexes_answers_already_given(db: Database, reviews: None) -> None:
+    _ask(db, "local_learning", "What local learning applies")
+    _answer_finding(db, {"local_learning": "Quokka pathway audit"})
+    db.execute("DELETE FROM search_records")
+    storage.m022_search_custom_answers(db)
+    assert _records(db, "quokka") == {"findings/fseen"}
+    assert "findings/fseen" in _records(db, "missed appointments")
