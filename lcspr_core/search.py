@@ -9,6 +9,7 @@ restricted detail to anyone.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 from lcspr_core import storage
 from lcspr_core.access import Actor, readable_references
@@ -188,13 +189,18 @@ class EarlierLearning:
     review_date: str  # when the partners became aware of that review's incident (ISO date)
     status: str  # the recommendation's status, or those of the recommendations answering it
     shared_themes: list[str]
+    # Whether that review started (the partners became aware) no later than this one: learning
+    # "from before". A later review that has already found something is shown too, after them:
+    # it is known at the moment of deciding.
+    earlier: bool = True
 
 
 def learned_before(
     *, db: Database, actor: Actor, text: str, themes: list[str], reference: str, limit: int = 5
 ) -> list[EarlierLearning]:
     """The closest findings and recommendations of other reviews `actor` may open to `text`
-    (and `themes`): full-text similarity (any word, by bm25), then shared themes first."""
+    (and `themes`): full-text similarity (any word, by bm25), then those of reviews that
+    started before this one first, then shared themes."""
     words = [w for w in query_terms(text + " " + " ".join(themes)) if len(w) > 3]
     words = [w for w in dict.fromkeys(w.casefold() for w in words) if w not in _COMMON]
     if not words:
@@ -205,6 +211,15 @@ def learned_before(
             db=db, actor=actor, query=" ".join(words), kind=kind, any_term=True,
             exclude_reference=reference, limit=limit * 3,
         ).hits  # fmt: skip
+    started: dict[str, str] = {}
+
+    def start_of(ref: str) -> str:
+        if ref not in started:
+            started[ref] = storage.review_started_on(db, ref)
+        return started[ref]
+
+    this_start = start_of(reference)
+    answering: dict[str, list[dict[str, Any]]] = {}
     found = []
     for hit in hits:
         review = storage.review_id(db, hit.reference)
@@ -214,20 +229,23 @@ def learned_before(
         if item is None:
             continue
         data = item["data"]
-        sections = storage.read_sections(db, review)
-        incident = sections.get("incident", {}).get("data", {})
         shared = [t for t in data.get("themes", []) if t in themes]
         if hit.kind == "recommendations":
             status = str(data.get("status", ""))
         else:
-            answering = [
-                str(row["data"].get("status", ""))
-                for row in storage.read_items(db, review, "recommendations")
-                if item["id"] in row["data"].get("answers_findings", [])
-            ]
-            status = "; ".join(sorted(set(answering))) or "no recommendation answers it"
-        found.append(
-            EarlierLearning(hit, str(incident.get("partners_aware_on", "")), status, shared)
-        )
-    found.sort(key=lambda e: (-len(e.shared_themes), e.hit.score))
+            if hit.reference not in answering:
+                answering[hit.reference] = [
+                    row["data"] for row in storage.read_items(db, review, "recommendations")
+                ]
+            statuses = {
+                str(rec.get("status", ""))
+                for rec in answering[hit.reference]
+                if item["id"] in rec.get("answers_findings", [])
+            }
+            status = "; ".join(sorted(statuses)) or "no recommendation answers it"
+        date = start_of(hit.reference)
+        # The same day, or a date not known, is not "after": nothing says it came later.
+        earlier = not (date and this_start and date > this_start)
+        found.append(EarlierLearning(hit, date, status, shared, earlier))
+    found.sort(key=lambda e: (not e.earlier, -len(e.shared_themes), e.hit.score))
     return found[:limit]

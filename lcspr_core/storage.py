@@ -388,6 +388,18 @@ def review_id(db: Database, reference: str) -> int | None:
     return int(row[0]) if row else None
 
 
+def review_started_on(db: Database, reference: str) -> str:
+    """When the partners became aware of the review's incident (ISO date; "" if not known):
+    the day the review's process started."""
+    row = db.execute(
+        "SELECT json_extract(s.data, '$.partners_aware_on') FROM sections s "
+        "JOIN reviews r ON r.id = s.review_id "
+        "WHERE r.reference = ? COLLATE NOCASE AND s.name = 'incident'",
+        [reference],
+    ).fetchone()
+    return str(row[0]) if row and row[0] else ""
+
+
 def review_references(db: Database) -> list[str]:
     return [row[0] for row in db.execute("SELECT reference FROM reviews ORDER BY reference")]
 

@@ -404,3 +404,27 @@ def test_the_migration_indexes_answers_already_given(db: Database, reviews: None
     storage.m022_search_custom_answers(db)
     assert _records(db, "quokka") == {"findings/fseen"}
     assert "findings/fseen" in _records(db, "missed appointments")
+
+
+def test_learned_before_puts_reviews_that_started_earlier_first(db: Database, reviews: None) -> None:
+    from datetime import date
+
+    later = build_demo_review("LCSPR-2027-01")
+    later.incident = later.incident.model_copy(update={"partners_aware_on": date(2026, 6, 13)})
+    services.create_review(db=db, review=later, actor=MACHINE)
+    services.save_item(
+        db=db, reference="LCSPR-2027-01", kind="findings", expected_version=0, actor=MACHINE,
+        item=_finding("Missed health appointments were not followed up by the GP",
+                      "Missed health appointments; missed appointments; GP follow up.", "flater"),
+    )  # fmt: skip
+    earlier = search.learned_before(
+        db=db, actor=MACHINE, text="The GP did not follow up missed health appointments",
+        themes=[Theme.NEGLECT.value], reference=CURRENT, limit=20,
+    )  # fmt: skip
+    flags = [(e.hit.reference, e.earlier) for e in earlier]
+    assert ("LCSPR-2027-01", False) in flags and (SEEN, True) in flags
+    assert flags.index(("LCSPR-2027-01", False)) > max(
+        i for i, (_ref, was_earlier) in enumerate(flags) if was_earlier
+    )
+    later_one = next(e for e in earlier if e.hit.reference == "LCSPR-2027-01")
+    assert later_one.review_date == "2026-06-13"
