@@ -1807,6 +1807,9 @@ def m022_search_custom_answers(db: Database) -> None:
     questions = searchable_questions(db)
     for (review,) in db.execute("SELECT id FROM reviews").fetchall():
         _index_review(db, int(review), questions=questions)
+    # Every text was deleted and added again: merge the index, or each search would walk the
+    # deleted entries too until FTS5's own merging caught up.
+    db.execute("INSERT INTO search_records_fts (search_records_fts) VALUES ('optimize')")
 
 
 def search_candidates(
