@@ -13,6 +13,7 @@ from lcspr_ui.forms import draft_widget
 from lcspr_ui.literal import literal
 
 KEY = "search"
+PAGE = core_search.DEFAULT_LIMIT  # results a page shows
 ALL_KINDS = "Everything"
 
 
@@ -67,7 +68,9 @@ def _turn(start: int) -> None:
 
 def show_hits(db: Database, query: str, kind: str | None) -> None:
     start = _page_start(query, kind)
-    result = core_search.search(db=db, actor=actor(), query=query, kind=kind, start=start)
+    result = core_search.search(
+        db=db, actor=actor(), query=query, kind=kind, start=start, limit=PAGE
+    )
     if result.message:
         st.info(result.message)
         if start:
@@ -86,7 +89,7 @@ def show_hits(db: Database, query: str, kind: str | None) -> None:
     if start:
         back.button(
             "Previous results", key=f"{KEY}.previous", icon=":material/arrow_back:",
-            on_click=_turn, args=(start - core_search.DEFAULT_LIMIT,),
+            on_click=_turn, args=(start - PAGE,),
         )  # fmt: skip
     if result.more:
         more.button(
