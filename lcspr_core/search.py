@@ -1,9 +1,10 @@
 """Search across reviews (issue 19): what earlier reviews found, recommended and decided.
 
 Results come only from reviews the person may open (a review they may not open is never
-named, counted or hinted at), ranked by bm25, each with a highlighted snippet and the page the
-record lives on. The index holds redacted text only (search_text.py), so no snippet shows a
-restricted detail to anyone.
+named, counted or hinted at), a page at a time, ranked by bm25 within windows of the most
+recently saved matches, each with a highlighted snippet and the page the record lives on.
+The index holds redacted text only (search_text.py), so no snippet shows a restricted detail
+to anyone.
 """
 
 from __future__ import annotations
@@ -69,9 +70,9 @@ class SearchResult:
 
 
 # Ranking every match by bm25 costs in proportion to the matches (thousands, over a thousand
-# reviews): results are ranked within windows of this many matches, the most recently saved
-# first, and a person pages on to older windows. A search costs about the same over 10 or
-# 1,000 reviews (benchmarks/bench_search.py).
+# reviews): results are ranked within windows of this many matching texts, the most recently
+# saved first, and a person pages on to older windows (storage.search_ranked). A search costs
+# about the same over 10 or 1,000 reviews (benchmarks/bench_search.py).
 CANDIDATES = 100
 
 
@@ -148,17 +149,16 @@ def search(
         count=window + 1, skip=first,
     )  # fmt: skip
     full = len(found) > window
-    ranked = sorted(found[:window], key=lambda pair: (pair[1], -pair[0]))
-    page = ranked[start - first : start - first + limit]
-    texts = storage.search_texts(db, match=match, ids=[text for text, _ in page])
+    rows = storage.search_ranked(
+        db, match=match, ids=found[:window], count=limit, skip=start - first
+    )
     hits = [
         SearchHit(
             reference=row["reference"], kind=row["kind"], kind_label=KINDS[row["kind"]][0],
             record=row["record"], title=row["title"], snippet=row["snippet"],
-            page=KINDS[row["kind"]][1], score=score,
+            page=KINDS[row["kind"]][1], score=float(row["score"]),
         )
-        for text, score in page
-        if (row := texts.get(text)) is not None
+        for row in rows
     ]  # fmt: skip
     counted = first + min(len(found), window)
     return SearchResult(
@@ -167,7 +167,7 @@ def search(
         start=start,
         total=None if full else counted,
         counted=counted,
-        more=full or start + len(page) < counted,
+        more=full or start + len(hits) < counted,
     )
 
 

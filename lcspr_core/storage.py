@@ -1821,11 +1821,11 @@ def search_candidates(
     kind: str | None,
     count: int,
     skip: int = 0,
-) -> list[tuple[int, float]]:
-    """(text id, bm25 score, title weighted above body) of up to `count` texts matching the
-    FTS5 expression `match` within the given reviews (None: every review), the most recently
-    indexed first, after skipping `skip` of them. FTS5 walks its matches newest first and
-    stops at `count`, so the cost follows `count`, not the number of matches (issue 19)."""
+) -> list[int]:
+    """The ids of up to `count` texts matching the FTS5 expression `match` within the given
+    reviews (None: every review), the most recently indexed first, after skipping `skip` of
+    them. FTS5 walks its matches newest first and stops at `count`: nothing here is ranked or
+    counted over every match, so the cost follows `count`, not the matches (issue 19)."""
     where = ""
     params: list[Any] = [match]
     if review_ids is not None:
@@ -1842,20 +1842,28 @@ def search_candidates(
     # CROSS JOIN keeps the index's walk outermost, so LIMIT stops it early.
     join = " CROSS JOIN search_records r ON r.id = f.rowid" if where else ""
     rows = db.execute(
-        "SELECT f.rowid, bm25(search_records_fts, 4.0, 1.0) FROM search_records_fts f"
-        f"{join} WHERE search_records_fts MATCH ?{where} ORDER BY f.rowid DESC LIMIT ? OFFSET ?",
+        f"SELECT f.rowid FROM search_records_fts f{join} "
+        f"WHERE search_records_fts MATCH ?{where} ORDER BY f.rowid DESC LIMIT ? OFFSET ?",
         [*params, count, skip],
     ).fetchall()
-    return [(int(rowid), float(score)) for rowid, score in rows]
+    return [int(row[0]) for row in rows]
 
 
-def search_texts(db: Database, *, match: str, ids: Sequence[int]) -> dict[int, dict[str, Any]]:
-    """The texts `ids` (a page of results), each with a snippet of its body in which `match`'s
-    words are marked with \\x02 ... \\x03. The snippets come from a small in-memory FTS5 table
-    holding only these texts: asking the main index for one row's snippet reads the whole of
-    each word's list of matches, which grows with the number of reviews."""
+def search_ranked(
+    db: Database, *, match: str, ids: Sequence[int], count: int, skip: int = 0
+) -> list[dict[str, Any]]:
+    """Of the texts `ids` (a window of candidates), the `count` best after skipping `skip`,
+    ranked by bm25 (title weighted above body) among them, each with a snippet of its body in
+    which `match`'s words are marked with \\x02 ... \\x03.
+
+    The texts are copied into a small in-memory FTS5 table and ranked and cut there: bm25 over
+    the main index would first count, for each word, every text in every review holding it,
+    and a snippet from it reads each word's whole list of matches: both grow with the number
+    of reviews. Here the cost follows the window. (So a word's rarity is judged within the
+    window: where every candidate holds every word, they are ranked by how often and how
+    prominently it appears, weighed for length.)"""
     if not ids:
-        return {}
+        return []
     # External content, so emptying it is one command rather than a delete per indexed word.
     db.execute(
         "CREATE TEMP TABLE IF NOT EXISTS search_page_text "
@@ -1867,22 +1875,23 @@ def search_texts(db: Database, *, match: str, ids: Sequence[int]) -> dict[int, d
     )
     db.execute("INSERT INTO temp.search_page (search_page) VALUES ('delete-all')")
     db.execute("DELETE FROM temp.search_page_text")
-    marks = ", ".join("?" * len(ids))
     db.execute(
         "INSERT INTO temp.search_page_text (id, title, body) "
-        f"SELECT id, title, body FROM search_records WHERE id IN ({marks})",
+        f"SELECT id, title, body FROM search_records WHERE id IN ({', '.join('?' * len(ids))})",
         list(ids),
     )
     db.execute("INSERT INTO temp.search_page (search_page) VALUES ('rebuild')")
+    # ORDER BY rank alone lets FTS5 sort first, so snippets are made for the page only.
     rows = db.execute(
         "SELECT r.id, r.review_id, rv.reference, r.kind, r.record, r.title, "
-        "snippet(search_page, 1, char(2), char(3), '…', 16) "
+        "snippet(search_page, 1, char(2), char(3), '…', 16), rank "
         "FROM temp.search_page p JOIN search_records r ON r.id = p.rowid "
-        "JOIN reviews rv ON rv.id = r.review_id WHERE search_page MATCH ?",
-        [match],
+        "JOIN reviews rv ON rv.id = r.review_id "
+        "WHERE search_page MATCH ? AND rank MATCH 'bm25(4.0, 1.0)' ORDER BY rank LIMIT ? OFFSET ?",
+        [match, count, skip],
     ).fetchall()
-    keys = ("review_id", "reference", "kind", "record", "title", "snippet")
-    return {int(row[0]): dict(zip(keys, row[1:], strict=True)) for row in rows}
+    keys = ("id", "review_id", "reference", "kind", "record", "title", "snippet", "score")
+    return [dict(zip(keys, row, strict=True)) for row in rows]
 
 
 def review_ids_for(db: Database, references: Iterable[str]) -> dict[int, str]:
