@@ -28,6 +28,23 @@ KINDS: dict[str, tuple[str, str]] = {
     "family_contributions": ("Family contribution", "child_and_family"),
     "meetings": ("Meeting decision", "meeting"),
 }
+def scope(review_id: int, kind: str) -> str:
+    """The words a text's `scope` column holds, so a search can keep to some reviews or one
+    kind inside the index itself: 'r12 kfindings' (no underscore: it would split the word)."""
+    return f"r{review_id} k{kind.replace('_', '')}"
+
+
+def scope_expression(review_ids: Sequence[int] | None, kind: str | None) -> str:
+    """The FTS5 condition keeping a search to `review_ids` (None: any) and `kind` (None: any),
+    or "" for none."""
+    parts = []
+    if review_ids is not None:
+        parts.append("scope : (" + " OR ".join(f'"r{i}"' for i in review_ids) + ")")
+    if kind is not None:
+        parts.append(f'scope : "k{kind.replace("_", "")}"')
+    return " AND ".join(parts)
+
+
 # Sections whose change changes what redaction replaces: the whole review is re-indexed.
 REGISTER_SECTIONS = frozenset({"restricted", "incident"})
 # A title is a label, not the record: long texts are cut here.

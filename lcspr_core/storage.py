@@ -1660,8 +1660,7 @@ def m021_search_index(db: Database) -> None:
     # The register each review's index was redacted with (a digest): an incident save that
     # leaves it as it was does not re-index a 5,000-entry chronology.
     db.table("search_registers").create({"review_id": int, "digest": str}, pk="review_id")
-    for (review,) in db.execute("SELECT id FROM reviews").fetchall():
-        _index_review(db, int(review))
+    # The reviews already stored are indexed by m022, which gives the index its final form.
 
 
 def _register(db: Database, review: int) -> list[Any]:
@@ -1687,7 +1686,8 @@ def _insert_search_entries(
     if found:
         db.table("search_records").insert_all(
             {"review_id": review, "target": target, "kind": entry.kind, "record": entry.record,
-             "title": entry.title, "body": entry.body}
+             "title": entry.title, "body": entry.body,
+             "scope": search_text.scope(review, entry.kind)}
             for entry in found
         )  # fmt: skip
 
@@ -1801,15 +1801,27 @@ def refresh_search_index(
 
 
 @migrations()
-def m022_search_custom_answers(db: Database) -> None:
-    # Issue 19: the answers to the partnership's own questions that are not restricted are
-    # searched too; reviews stored before are indexed again to hold them.
+def m022_search_scope_and_answers(db: Database) -> None:
+    # Issue 19: each text's review and kind as words of the index (its `scope` column), so a
+    # search keeps to the reviews a person may open, or to one kind, inside the index instead
+    # of walking every review's matches; and the answers to the partnership's own questions
+    # that are not restricted are searched too. Every review is indexed again, with the index
+    # off, and the index is then built once from the whole table.
+    records = db.table("search_records")
+    records.disable_fts()
+    records.add_column("scope", str, not_null_default="")
     questions = searchable_questions(db)
     for (review,) in db.execute("SELECT id FROM reviews").fetchall():
         _index_review(db, int(review), questions=questions)
-    # Every text was deleted and added again: merge the index, or each search would walk the
-    # deleted entries too until FTS5's own merging caught up.
-    db.execute("INSERT INTO search_records_fts (search_records_fts) VALUES ('optimize')")
+    records.enable_fts(
+        ["title", "body", "scope"], create_triggers=True, tokenize=SEARCH_TOKENIZER
+    )
+
+
+# Up to this many reviews are kept to inside the index (their `scope` words); a person who
+# may open more is kept to them by a filter beside it, which stops as early, since most of
+# what matches is then theirs.
+SCOPE_WORDS = 30
 
 
 def search_candidates(
@@ -1822,23 +1834,24 @@ def search_candidates(
     count: int,
     skip: int = 0,
 ) -> list[int]:
-    """The ids of up to `count` texts matching the FTS5 expression `match` within the given
-    reviews (None: every review), the most recently indexed first, after skipping `skip` of
-    them. FTS5 walks its matches newest first and stops at `count`: nothing here is ranked or
-    counted over every match, so the cost follows `count`, not the matches (issue 19)."""
+    """The ids of up to `count` texts matching the FTS5 expression `match` (in their title or
+    body) within the given reviews (None: every review) and kind, the most recently indexed
+    first, after skipping `skip` of them. FTS5 walks its matches newest first and stops at
+    `count`: nothing here is ranked or counted over every match, and the reviews and kind are
+    words of the index, so the cost follows `count`, not the matches (issue 19)."""
+    if review_ids is not None and not review_ids:
+        return []
+    inside = review_ids if review_ids is not None and len(review_ids) <= SCOPE_WORDS else None
+    condition = search_text.scope_expression(inside, kind)
+    expression = f"{{title body}} : ({match})" + (f" AND {condition}" if condition else "")
     where = ""
-    params: list[Any] = [match]
-    if review_ids is not None:
-        if not review_ids:
-            return []
+    params: list[Any] = [expression]
+    if review_ids is not None and inside is None:
         where += f" AND r.review_id IN ({', '.join('?' * len(review_ids))})"
         params += list(review_ids)
     if exclude_review is not None:
         where += " AND r.review_id != ?"
         params.append(exclude_review)
-    if kind is not None:
-        where += " AND r.kind = ?"
-        params.append(kind)
     # CROSS JOIN keeps the index's walk outermost, so LIMIT stops it early.
     join = " CROSS JOIN search_records r ON r.id = f.rowid" if where else ""
     rows = db.execute(

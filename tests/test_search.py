@@ -400,8 +400,14 @@ def test_a_failed_question_change_leaves_the_index_as_it_was(db: Database, revie
 def test_the_migration_indexes_answers_already_given(db: Database, reviews: None) -> None:
     _ask(db, "local_learning", "What local learning applies")
     _answer_finding(db, {"local_learning": "Quokka pathway audit"})
+    # As stored before m022: no scope, no answers, and m021's index over title and body.
     db.execute("DELETE FROM search_records")
-    storage.m022_search_custom_answers(db)
+    db.table("search_records").disable_fts()
+    db.execute("ALTER TABLE search_records DROP COLUMN scope")
+    db.table("search_records").enable_fts(
+        ["title", "body"], create_triggers=True, tokenize=storage.SEARCH_TOKENIZER
+    )
+    storage.m022_search_scope_and_answers(db)
     assert _records(db, "quokka") == {"findings/fseen"}
     assert "findings/fseen" in _records(db, "missed appointments")
 
@@ -428,3 +434,23 @@ def test_learned_before_puts_reviews_that_started_earlier_first(db: Database, re
     )
     later_one = next(e for e in earlier if e.hit.reference == "LCSPR-2027-01")
     assert later_one.review_date == "2026-06-13"
+
+
+@pytest.mark.parametrize("scope_words", [storage.SCOPE_WORDS, 1])
+def test_a_search_keeps_to_the_reviews_one_may_open_inside_the_index_or_beside_it(
+    db: Database, reviews: None, monkeypatch: pytest.MonkeyPatch, scope_words: int
+) -> None:
+    # 30 reviews or fewer are kept to by the index's own scope words; more by a filter beside.
+    monkeypatch.setattr(storage, "SCOPE_WORDS", scope_words)
+    actor = reviewer(SEEN, CURRENT)
+    hits = search.search(db=db, actor=actor, query="appointments", limit=500).hits
+    assert {hit.reference for hit in hits} == {SEEN, CURRENT}
+    only = search.search(db=db, actor=actor, query="appointments", kind="findings").hits
+    assert {hit.kind for hit in only} == {"findings"}
+    assert {hit.reference for hit in only} == {SEEN, CURRENT}  # both have such a finding
+
+
+def test_the_scope_words_are_never_searched_as_typed(db: Database, reviews: None) -> None:
+    review = storage.review_id(db, SEEN)
+    for word in (f"r{review}", "kfindings", "kchronology", "scope"):
+        assert search.search(db=db, actor=MACHINE, query=word).hits == [], word

@@ -35,7 +35,7 @@ def test_migrations_create_the_pinned_schema(db: Database) -> None:
         "m019_create_agency_requests",
         "m020_sso_sign_ins",
         "m021_search_index",
-        "m022_search_custom_answers",
+        "m022_search_scope_and_answers",
     ]
     assert {
         name: list(db[name].columns_dict)
