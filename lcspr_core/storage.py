@@ -1918,7 +1918,3 @@ def review_ids_for(db: Database, references: Iterable[str]) -> dict[int, str]:
         sorted(wanted),
     ).fetchall()
     return {int(i): ref for i, ref in rows if ref.casefold() in wanted}
-
-
-def review_ids_by_reference(db: Database) -> dict[str, int]:
-    return {ref: int(i) for i, ref in db.execute("SELECT id, reference FROM reviews")}
