@@ -558,7 +558,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument(
         "--kind",
         help="chronology, findings, recommendations, practitioner_contributions, "
-        "family_contributions or meetings",
+        "family_contributions, meetings or answers (a section's answers to the partnership's "
+        "own questions)",
     )
     p.add_argument("--limit", type=int, default=20, help="most results to show (default 20)")
     p.add_argument(

@@ -15,7 +15,7 @@ from typing import Any
 from lcspr_core import storage
 from lcspr_core.access import Actor, readable_references
 from lcspr_core.errors import LcsprError
-from lcspr_core.search_text import KINDS, match_expression, query_terms
+from lcspr_core.search_text import KINDS, match_expression, page_of, query_terms
 from lcspr_core.storage import Database
 
 # The snippet's highlight marks, as stored by storage.search_rows.
@@ -156,7 +156,7 @@ def search(
         SearchHit(
             reference=row["reference"], kind=row["kind"], kind_label=KINDS[row["kind"]][0],
             record=row["record"], title=row["title"], snippet=row["snippet"],
-            page=KINDS[row["kind"]][1], score=float(row["score"]),
+            page=page_of(row["kind"], row["record"]), score=float(row["score"]),
         )
         for row in rows
     ]  # fmt: skip

@@ -18,6 +18,7 @@ from pydantic import TypeAdapter
 
 from lcspr_core import redaction
 from lcspr_core.model import Incident, RestrictedDetails, Review
+from lcspr_core.model.questions import SECTION_LABELS, QuestionSection
 
 # Item kind -> what a result calls it, and the page (url path) it is edited on.
 KINDS: dict[str, tuple[str, str]] = {
@@ -27,6 +28,18 @@ KINDS: dict[str, tuple[str, str]] = {
     "practitioner_contributions": ("Practitioner contribution", "practitioners"),
     "family_contributions": ("Family contribution", "child_and_family"),
     "meetings": ("Meeting decision", "meeting"),
+    # A section's answers to the partnership's own questions (issue 16); lists' answers are
+    # searched with their entry. The page is the section's (ANSWER_SECTIONS).
+    "answers": ("Answers to the partnership's questions", ""),
+}
+# Sections whose answers are searched -> the page they are given on.
+ANSWER_SECTIONS: dict[str, str] = {
+    "incident": "incident",
+    "notification": "incident",
+    "rapid_review": "rapid_review",
+    "decision": "rapid_review",
+    "setup": "setup",
+    "lived_experience": "child_and_family",
 }
 def scope(review_id: int, kind: str) -> str:
     """The words a text's `scope` column holds, so a search can keep to some reviews or one
@@ -124,6 +137,31 @@ def answers_text(data: dict[str, Any], questions: Mapping[str, str]) -> str:
     return "\n".join(lines)
 
 
+def page_of(kind: str, record: str) -> str:
+    """The page (url path) a search hit opens: its kind's, or for a section's answers the
+    section's ("answers/rapid_review")."""
+    if kind == "answers":
+        return ANSWER_SECTIONS.get(record.partition("/")[2], "")
+    return KINDS[kind][1]
+
+
+def section_entries(
+    section: str,
+    data: dict[str, Any],
+    swaps: Sequence[redaction.Replacement],
+    questions: Mapping[str, str] | None,
+) -> list[SearchEntry]:
+    """The searchable answers of one section (`questions` as for answers_text), redacted."""
+    if section not in ANSWER_SECTIONS or not questions:
+        return []
+    answers = answers_text(data, questions)
+    if not answers:
+        return []
+    title = f"{SECTION_LABELS[QuestionSection(section)]}: the partnership's questions"
+    body = redaction.redact_text(answers, swaps) if swaps else answers
+    return [SearchEntry(kind="answers", record=f"answers/{section}", title=title, body=body)]
+
+
 def entries(
     kind: str,
     item_id: str,
@@ -133,7 +171,7 @@ def entries(
 ) -> list[SearchEntry]:
     """The searchable texts of one stored item, redacted; none for a kind not searched.
     `questions`: the searchable questions asked on this kind (see answers_text)."""
-    if kind not in KINDS:
+    if kind not in KINDS or kind == "answers":
         return []
     texts = list(_texts(kind, data))
     answers = answers_text(data, questions) if questions else ""

@@ -1709,9 +1709,10 @@ def searchable_questions(db: Database) -> dict[str, dict[str, str]]:
 
 
 def _answering(db: Database, keys: Iterable[str]) -> set[tuple[int, str]]:
-    """(review, target) of every searchable record holding an answer to one of `keys`."""
+    """(review, target) of every searchable record or section holding an answer to one of
+    `keys`."""
     found: set[tuple[int, str]] = set()
-    kinds = list(search_text.KINDS)
+    kinds, sections = list(search_text.KINDS), list(search_text.ANSWER_SECTIONS)
     for key in keys:
         rows = db.execute(
             f"SELECT review_id, kind, id FROM items WHERE kind IN ({', '.join('?' * len(kinds))}) "
@@ -1719,7 +1720,33 @@ def _answering(db: Database, keys: Iterable[str]) -> set[tuple[int, str]]:
             [*kinds, key],
         ).fetchall()
         found |= {(int(review), f"{kind}/{item_id}") for review, kind, item_id in rows}
+        rows = db.execute(
+            "SELECT review_id, name FROM sections WHERE name IN "
+            f"({', '.join('?' * len(sections))}) "
+            "AND json_type(data, '$.custom.' || json_quote(?)) IS NOT NULL",
+            [*sections, key],
+        ).fetchall()
+        found |= {(int(review), str(name)) for review, name in rows}
     return found
+
+
+def _index_section_answers(
+    db: Database,
+    review: int,
+    section: str,
+    swaps: list[Any],
+    questions: dict[str, dict[str, str]],
+) -> None:
+    """The searchable answers of one section of `review`, indexed afresh (target: its name)."""
+    db.execute("DELETE FROM search_records WHERE review_id = ? AND target = ?", [review, section])
+    row = db.execute(
+        "SELECT data FROM sections WHERE review_id = ? AND name = ?", [review, section]
+    ).fetchone()
+    if row is not None:
+        found = search_text.section_entries(
+            section, json.loads(row[0]), swaps, questions.get(section, {})
+        )
+        _insert_search_entries(db, review, section, found)
 
 
 def _index_review(
@@ -1752,6 +1779,9 @@ def _index_review(
             kind, item_id, json.loads(data), swaps, questions.get(kind, {})
         )
         _insert_search_entries(db, review, target, found)
+    for section in search_text.ANSWER_SECTIONS:
+        if questions.get(section):
+            _index_section_answers(db, review, section, swaps, questions)
 
 
 def refresh_search_index(
@@ -1779,6 +1809,12 @@ def refresh_search_index(
                 _index_review(db, review, swaps, asked)
                 continue
         for target in targets:
+            if target in search_text.ANSWER_SECTIONS:
+                if swaps is None:
+                    swaps = _register(db, review)
+                asked = searchable_questions(db) if asked is None else asked
+                _index_section_answers(db, review, target, swaps, asked)
+                continue
             kind, _, item_id = target.partition("/")
             if kind not in search_text.KINDS or not item_id:
                 continue

@@ -318,13 +318,15 @@ def test_readable_references_agree_with_the_access_rules(db: Database, reviews: 
 # --- the partnership's own questions (issue 16): answers not restricted are searched ----------
 
 
-def _ask(db: Database, key: str, label: str, *, restricted: bool = False) -> None:
+def _ask(
+    db: Database, key: str, label: str, *, restricted: bool = False, section: str = "findings"
+) -> None:
     from lcspr_core import questions
     from lcspr_core.model.questions import QuestionDefinition
 
     questions.save_question(
         db=db, expected_version=0, actor=MACHINE,
-        question=QuestionDefinition(key=key, section="findings", label=label,
+        question=QuestionDefinition(key=key, section=section, label=label,
                                     type="Long text", restricted=restricted),
     )  # fmt: skip
 
@@ -454,3 +456,37 @@ def test_the_scope_words_are_never_searched_as_typed(db: Database, reviews: None
     review = storage.review_id(db, SEEN)
     for word in (f"r{review}", "kfindings", "kchronology", "scope"):
         assert search.search(db=db, actor=MACHINE, query=word).hits == [], word
+
+
+def test_a_sections_answers_are_searched_and_open_the_sections_page(
+    db: Database, reviews: None
+) -> None:
+    from lcspr_core import questions
+
+    _ask(db, "early_help", "What early help was offered", section="rapid_review")
+    _ask(db, "family_school", "Which school the family chose", section="rapid_review",
+         restricted=True)  # fmt: skip
+    stored = services.load_review(db=db, reference=SEEN, actor=MACHINE)
+    assert stored.rapid_review is not None
+    rapid = stored.rapid_review.model_copy(
+        update={"custom": {"early_help": "A platypus parenting course",
+                           "family_school": "Echidna Academy"}}  # fmt: skip
+    )
+    services.save_section(
+        db=db, reference=SEEN, name="rapid_review",
+        value=type(rapid).model_validate(rapid.model_dump()), expected_version=None,
+        actor=MACHINE, edited={"custom"},
+    )  # fmt: skip
+    [hit] = search.search(db=db, actor=reviewer(SEEN, role=Role.VIEWER), query="platypus").hits
+    assert (hit.kind, hit.record, hit.page) == ("answers", "answers/rapid_review", "rapid_review")
+    assert hit.title == "Rapid Review: the partnership's questions"
+    assert search.search(db=db, actor=MACHINE, query="echidna").hits == []
+    assert search.search(db=db, actor=reviewer(HIDDEN), query="platypus").hits == []
+    assert search.search(db=db, actor=MACHINE, query="platypus", kind="answers").hits
+    # Made restricted: gone in the same write.
+    early = next(s for s in questions.list_questions(db=db) if s.question.key == "early_help")
+    questions.save_question(
+        db=db, question=early.question.model_copy(update={"restricted": True}),
+        expected_version=early.version, actor=MACHINE,
+    )  # fmt: skip
+    assert search.search(db=db, actor=MACHINE, query="platypus").hits == []
