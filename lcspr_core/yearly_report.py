@@ -64,7 +64,7 @@ class YearlyLearning:
     year: int
     started: list[str]
     completed: list[str]
-    clocks: list[tuple[str, int, int]]  # (stage, met, not met: late or overdue)
+    clocks: list[tuple[str, int, int, int]]  # (stage, met, missed or overdue, still running)
     themes: list[tuple[str, int]]  # (theme, reviews touching it), most frequent first
     by_status: list[tuple[str, int]]
     by_impact: list[tuple[str, int]]
@@ -100,11 +100,13 @@ def yearly_learning(*, reviews: Sequence[Review], year: int, today: date) -> Yea
     )
     clocks: dict[str, list[int]] = {}
     for clock in clocks_met_by_stage(reviews=started, today=today):
-        counts = clocks.setdefault(str(clock["stage"]), [0, 0])
+        counts = clocks.setdefault(str(clock["stage"]), [0, 0, 0])
         if clock["outcome"] == "met":
             counts[0] += int(clock["reviews"])
         elif clock["outcome"] in ("missed", "overdue"):
             counts[1] += int(clock["reviews"])
+        elif clock["outcome"] == "open":
+            counts[2] += int(clock["reviews"])
     themes: Counter[Theme] = Counter()
     statuses: Counter[ActionStatus] = Counter()
     impact: Counter[ImpactJudgement] = Counter()
@@ -132,7 +134,7 @@ def yearly_learning(*, reviews: Sequence[Review], year: int, today: date) -> Yea
         year=year,
         started=sorted(r.reference for r in started),
         completed=sorted(r.reference for r in completed),
-        clocks=[(stage, met, missed) for stage, (met, missed) in clocks.items()],
+        clocks=[(stage, met, missed, running) for stage, (met, missed, running) in clocks.items()],
         themes=[
             (t.value, n)
             for t, n in sorted(themes.items(), key=lambda tn: (-tn[1], order.index(tn[0])))
@@ -336,10 +338,12 @@ def yearly_learning_docx(
         _lead_in(
             document,
             f"Each statutory clock of the reviews started in {summary.year}: how many reviews "
-            "met it, and how many missed it or are overdue (a clock still running is not "
-            "counted).",
+            "met it, missed it or are overdue, and how many are still running.",
         )
-        _table(document, ("Stage", "Met", "Missed or overdue"), summary.clocks, (10.0, 3.0, 3.0))
+        _table(
+            document, ("Stage", "Met", "Missed or overdue", "Still running"), summary.clocks,
+            (8.5, 2.0, 3.0, 2.5),
+        )  # fmt: skip
     else:
         document.add_paragraph(f"No review started in {summary.year}, so no clocks are counted.")
     if summary.themes:
