@@ -131,10 +131,12 @@ def test_a_year_of_several_reviews() -> None:
 def test_an_empty_year_says_so() -> None:
     summary = yearly_learning(reviews=[build_demo_review()], year=1999, today=TODAY)
     assert summary.empty
-    document = docx.Document(io.BytesIO(yearly_learning_docx(summary)))
+    data = yearly_learning_docx(summary)
+    document = docx.Document(io.BytesIO(data))
     text = "\n".join(p.text for p in document.paragraphs)
     assert "No local child safeguarding practice review was started or completed in 1999" in text
     assert len(document.inline_shapes) == 0
+    assert accessibility_problems(data) == []
 
 
 def test_the_chart_is_a_png_image() -> None:
