@@ -57,11 +57,12 @@ def action_rows(
     A recommendation's status is its latest update's, else the status set on it."""
     rules = rules or ClockRules()
     rows: list[ActionRow] = []
+    # Each recommendation's updates, gathered in one pass (not one pass per recommendation).
+    updates_of: dict[str, list[ActionUpdate]] = {}
+    for update in review.action_updates:
+        updates_of.setdefault(update.recommendation_id, []).append(update)
     for number, rec in enumerate(review.recommendations, start=1):
-        updates = sorted(
-            (u for u in review.action_updates if u.recommendation_id == rec.id),
-            key=lambda u: u.updated_on,
-        )
+        updates = sorted(updates_of.get(rec.id, []), key=lambda u: u.updated_on)
         latest = updates[-1] if updates else None
         status = latest.status if latest else rec.status
         evidence = [u.evidence_of_impact for u in updates if u.evidence_of_impact.strip()]

@@ -67,8 +67,19 @@ def _colour(row: pd.Series) -> list[str]:
     return [colour] * len(row)
 
 
+# Actions shown at a time: a board reads the overdue and due-soon ones on the first page, and
+# the page costs the same for 150 recommendations as for 5 (issue 14).
+PAGE_SIZE = 25
+
+
+def urgent_first(rows: Sequence[ActionRow]) -> list[ActionRow]:
+    """Overdue actions, then those due soon, then the rest; each in plan order."""
+    return sorted(rows, key=lambda row: (not row.overdue, not row.due_soon))
+
+
 def action_table(review: Review) -> list[ActionRow]:
-    """Counts at a glance, then every recommendation and meeting action."""
+    """Counts at a glance, then the actions a page at a time, urgent first; returns the
+    actions on the page shown."""
     rows = action_rows(review=review, today=services.today())
     overdue = sum(r.overdue for r in rows)
     soon = sum(r.due_soon for r in rows)
@@ -82,10 +93,12 @@ def action_table(review: Review) -> list[ActionRow]:
         # Said in words as well as red (WCAG 1.4.1: colour is never the only signal).
         st.error(f"{overdue} action(s) overdue: flagged 'Overdue' in the table below, in red.",
                  icon=":material/error:")  # fmt: skip
+    shown = _page_of(urgent_first(rows), key=f"{review.reference}.action_plan.page")
     st.dataframe(
-        rows_frame(rows).style.apply(_colour, axis=1),
+        rows_frame(shown).style.apply(_colour, axis=1),
         hide_index=True,
         width="stretch",
+        height="content",  # the whole page of actions, without a scroll inside the table
         key=f"{review.reference}.action_plan.table",
         column_config={
             "Flag": st.column_config.TextColumn(width="medium"),
@@ -95,7 +108,43 @@ def action_table(review: Review) -> list[ActionRow]:
             "What": st.column_config.TextColumn(width="large"),
         },
     )
-    return rows
+    return shown
+
+
+def _page_of(rows: list[ActionRow], *, key: str) -> list[ActionRow]:
+    """The page of `rows` the person chose (every row when they fit on one page)."""
+    if len(rows) <= PAGE_SIZE:
+        return rows
+    pages = -(-len(rows) // PAGE_SIZE)
+    if st.session_state.get(key, 1) > pages:  # fewer actions than when the page was chosen
+        st.session_state[key] = pages
+    pager, note = st.columns([1, 3], vertical_alignment="bottom")
+    page = int(pager.number_input(f"Page (of {pages})", 1, pages, key=key, step=1))
+    first = (page - 1) * PAGE_SIZE
+    shown = rows[first : first + PAGE_SIZE]
+    note.caption(
+        f"Actions {first + 1}–{first + len(shown)} of {len(rows)}: overdue first, then due "
+        "soon, then the rest in plan order. Every recommendation can be updated below."
+    )
+    return shown
+
+
+def update_history(rows: Sequence[ActionRow]) -> None:
+    """Each action's dated updates, newest first, folded away until opened."""
+    for row in rows:
+        if row.updates:
+            with st.expander(f"{literal(row.label)}: {len(row.updates)} update(s)"):
+                for update in reversed(row.updates):
+                    st.markdown(
+                        f"**{update.updated_on:%d/%m/%Y}** · {update.status.value}"
+                        + (f" · {literal(update.by)}" if update.by else "")
+                        + f"  \n{literal(update.update)}"
+                        + (
+                            f"  \n*Impact:* {literal(update.evidence_of_impact)}"
+                            if update.evidence_of_impact
+                            else ""
+                        )
+                    )
 
 
 def add_update_form(db: Database, review: Review) -> None:
@@ -103,14 +152,21 @@ def add_update_form(db: Database, review: Review) -> None:
     key = f"{review.reference}.action_update"
     numbers = {rec.id: n for n, rec in enumerate(review.recommendations, start=1)}
     recs = {rec.id: rec for rec in review.recommendations}
-    chosen = st.selectbox(
-        "Recommendation",
-        list(recs),
-        key=f"{key}.recommendation",
-        format_func=lambda i: f"{numbers[i]}. {recs[i].what[:90]}",
-    )
+    ids = list(recs)
+    # Drawn from a draft (lcspr_ui/forms.py), so what is typed survives leaving the page, and
+    # the update typed stays with the recommendation it was typed for.
+    chosen = draft_widget(
+        key,
+        ("recommendation",),
+        ids[0],
+        lambda shown, k, cb: st.selectbox(
+            "Recommendation", ids, index=ids.index(shown) if shown in ids else 0, key=k,
+            on_change=cb, format_func=lambda i: f"{numbers[i]}. {recs[i].what[:90]}",
+        ),
+    )  # fmt: skip
+    if chosen not in recs:  # deleted since it was chosen: the list shows the first
+        chosen = ids[0]
     left, middle, right = st.columns(3)
-    # Drawn from a draft (lcspr_ui/forms.py), so what is typed survives leaving the page.
     statuses = list(ActionStatus)
     on = draft_widget(
         key,

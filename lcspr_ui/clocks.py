@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Collection
+
 import pandas as pd
 import streamlit as st
 
@@ -41,8 +43,12 @@ def clock_line(clock: Clock) -> str:
     )
 
 
-def show_page_clocks(review: Review, *pages: str) -> list[Clock]:
-    """The clocks the page's stage drives, above its forms (from the stored overview)."""
+def show_page_clocks(
+    review: Review, *pages: str, only: Collection[str] | None = None, compact: bool = False
+) -> list[Clock]:
+    """The clocks the page's stage drives, above its forms (from the stored overview); `only`
+    those with these keys; `compact`: one line each in a single list, for a page with many
+    (the Action plan: one per recommendation its table shows)."""
     db = storage.open_db()
     try:
         overview = services.review_overview(
@@ -50,11 +56,16 @@ def show_page_clocks(review: Review, *pages: str) -> list[Clock]:
         )
     finally:
         db.close()
-    clocks = [c for c in overview.clocks if c.page in pages]
+    clocks = [
+        c for c in overview.clocks if c.page in pages and (only is None or c.key in only)
+    ]
     if not clocks:
         return clocks
     with st.container(border=True):
         st.markdown("**Deadlines on this page**")
+        if compact:  # each line still says its standing in words beside its coloured icon
+            st.markdown("\n".join(f"- {clock_line(clock)}" for clock in clocks))
+            return clocks
         for clock in clocks:
             line = clock_line(clock)
             if clock.status is ClockStatus.OVERDUE:

@@ -269,6 +269,10 @@ def apply_table_changes(
     return [row for i, row in enumerate(edited) if i not in gone]
 
 
+# A page's own widget for one field: (label, help, shown, widget_key, on_change) -> drawn.
+Picker = Callable[[str, str, Any, str, Callable[[], None]], Any]
+
+
 @dataclass
 class FormState:
     """What a rendered form holds now, and how it stands against what was opened."""
@@ -285,7 +289,9 @@ class ModelForm:
 
     `value` is the stored instance (None for a new one) and `version` its stored version;
     `choices` turns a field into a pick list (name -> options, with an optional label function
-    in `formats`); `hints` adds a caption under a field (a deadline); `exclude` leaves fields
+    in `formats`); `pickers` draws a field with a widget of the page's own, still through
+    the draft (`picker(label, help, shown, widget_key, on_change)`: a pick list too long to
+    send whole); `hints` adds a caption under a field (a deadline); `exclude` leaves fields
     to hand-written layout.
     """
 
@@ -302,8 +308,10 @@ class ModelForm:
         exclude: tuple[str, ...] = (),
         columns: int = 2,
         questions: Sequence[QuestionDefinition] = (),
+        pickers: dict[str, Picker] | None = None,
     ) -> None:
         self.model, self.key, self.value = model, key, value
+        self.pickers = pickers or {}
         self.questions = list(questions)
         self.choices, self.formats = choices or {}, formats or {}
         self.hints, self.exclude, self.columns = hints or {}, exclude, columns
@@ -423,6 +431,12 @@ class ModelForm:
         def widget(stored: Any, draw: Callable[[Any, str, Callable[[], None]], Any]) -> Any:
             return draft_widget(key, path, stored, draw)
 
+        if name in self.pickers:
+            pick = self.pickers[name]
+            return widget(
+                list(current or []) if kind.is_list else current,
+                lambda shown, k, cb: pick(label, help_text, shown, k, cb),
+            )
         if name in self.choices:
             options = list(self.choices[name])
             fmt = self.formats.get(name, str)

@@ -10,7 +10,9 @@ from typing import Any
 
 import streamlit as st
 
-from lcspr_core.search import learned_before
+from lcspr_core import reads, storage
+from lcspr_core.access import visible_references
+from lcspr_core.search import EarlierLearning, learned_before
 from lcspr_core.storage import Database
 from lcspr_core.text import english_date
 from lcspr_ui.context import actor
@@ -33,6 +35,32 @@ def being_written(
     return " ".join(texts), [getattr(t, "value", str(t)) for t in themes]
 
 
+# Each page's last answer: a rerun that changes neither the text nor any review (choosing
+# evidence, paging, switching pages and back) shows it again rather than searching every
+# review anew (issue 14).
+LAST_ANSWERS = "lcspr.learned_before"
+
+
+def earlier_learning(
+    db: Database, reference: str, text: str, themes: list[str], *, what: str
+) -> list[EarlierLearning]:
+    """learned_before, asked again only when the text, the themes, the reviews the person may
+    open or any review's data (the database's change stamp) differ from the last time."""
+    who = actor()
+    asked = (
+        reference, text, tuple(themes), reads.database_stamp(db=db),
+        tuple(visible_references(actor=who, all_references=storage.review_references(db))),
+    )  # fmt: skip
+    answers: dict[str, tuple[Any, list[EarlierLearning]]] = st.session_state.setdefault(
+        LAST_ANSWERS, {}
+    )
+    last = answers.get(what)
+    if last is None or last[0] != asked:
+        found = learned_before(db=db, actor=who, text=text, themes=themes, reference=reference)
+        last = answers[what] = (asked, found)
+    return last[1]
+
+
 def _started(iso: str) -> str:
     try:
         return "started " + english_date(date.fromisoformat(iso))
@@ -43,7 +71,7 @@ def _started(iso: str) -> str:
 def learned_before_panel(
     db: Database, reference: str, text: str, themes: list[str], *, what: str
 ) -> None:
-    earlier = learned_before(db=db, actor=actor(), text=text, themes=themes, reference=reference)
+    earlier = earlier_learning(db, reference, text, themes, what=what)
     label = f"Have we learned this before? ({len(earlier)} from other reviews)"
     with st.expander(label, expanded=bool(earlier), icon=":material/history:"):
         if not text.strip():

@@ -3,11 +3,10 @@ dated updates, overdue and due-soon flags, and the plan as Word or XLSX for the 
 
 import streamlit as st
 
-from lcspr_ui.action_plan import action_table, add_update_form, xlsx_download
+from lcspr_ui.action_plan import action_table, add_update_form, update_history, xlsx_download
 from lcspr_ui.clocks import show_page_clocks
 from lcspr_ui.context import current_review, open_database, page_heading
 from lcspr_ui.downloads import document_download
-from lcspr_ui.literal import literal
 
 page_heading("Action plan")
 db = open_database()
@@ -30,7 +29,9 @@ with xlsx:
         [review], file_name=f"{review.reference}-action-plan.xlsx", key="action_plan.xlsx"
     )
 with st.expander("Deadlines"):
-    show_page_clocks(review, "Action plan")
+    # The deadlines of the recommendations in the table above, as it is paged.
+    shown = {f"recommendation/{row.source_id}" for row in rows}
+    show_page_clocks(review, "Action plan", only=shown, compact=True)
 
 if review.recommendations:
     st.subheader("Add a dated update")
@@ -41,17 +42,5 @@ if review.recommendations:
     add_update_form(db, review)
 
 st.subheader("Update history")
-for row in rows:
-    if row.updates:
-        with st.expander(f"{literal(row.label)}: {len(row.updates)} update(s)"):
-            for update in reversed(row.updates):
-                st.markdown(
-                    f"**{update.updated_on:%d/%m/%Y}** · {update.status.value}"
-                    + (f" · {literal(update.by)}" if update.by else "")
-                    + f"  \n{literal(update.update)}"
-                    + (
-                        f"  \n*Impact:* {literal(update.evidence_of_impact)}"
-                        if update.evidence_of_impact
-                        else ""
-                    )
-                )
+st.caption("The updates of the actions in the table above, newest first.")
+update_history(rows)

@@ -3,10 +3,10 @@ the "what"), with themes and the chronology entries each finding rests on."""
 
 import streamlit as st
 
-from lcspr_core import reads, services
-from lcspr_core.text import english_date
+from lcspr_core import services
 from lcspr_ui.context import actor, current_review, open_database, page_heading
 from lcspr_ui.editors import item_editor
+from lcspr_ui.evidence_picker import evidence_picker
 from lcspr_ui.learned_before import being_written, learned_before_panel
 
 page_heading("Findings")
@@ -16,11 +16,6 @@ if review is None:
     st.stop()
 versions = services.read_versions(db=db, reference=review.reference, actor=actor())
 
-KPE = " (key practice episode)"
-entries = {
-    entry.id: entry
-    for entry in reads.chronology_briefs(db=db, reference=review.reference, actor=actor())
-}
 if review.findings:
     st.dataframe(
         [
@@ -46,13 +41,8 @@ item_editor(
     versions=versions,
     noun="finding",
     describe=lambda f: f.title,
-    choices={"evidence": list(entries)},
-    formats={
-        "evidence": lambda i: (
-            f"{english_date(entries[i].occurred_on)} · {entries[i].agency}: "
-            f"{entries[i].event[:80]}{KPE if entries[i].key_practice_episode else ''}"
-        )
-    },
+    # One page of the chronology at a time, found by what is typed (issue 14).
+    pickers={"evidence": evidence_picker(db, review.reference)},
 )
 st.caption("Evidence is chosen from the Chronology page's entries.")
 text, themes = being_written(

@@ -365,9 +365,13 @@ def test_action_plan_flags_and_add_an_update(db: Database, stored_demo: Review) 
     at = open_page("pages/action_plan.py")
     table = frame_with(at, "Flag")
     first = stored_demo.recommendations[0]
-    assert list(table["Action"])[: len(stored_demo.recommendations)] == [
-        f"Recommendation {n}" for n in range(1, len(stored_demo.recommendations) + 1)
-    ]
+    # Overdue first, then due soon, then the rest; each in plan order (recommendations first).
+    urgency = [0 if f.startswith("Overdue") else 1 if f == "Due soon" else 2 for f in table["Flag"]]
+    in_plan = [f"Recommendation {n}" for n in range(1, len(stored_demo.recommendations) + 1)]
+    in_plan += [a for a in table["Action"] if a not in in_plan]
+    assert 0 in urgency and list(table["Action"]) == sorted(
+        in_plan, key=lambda a: urgency[list(table["Action"]).index(a)]
+    )
     key = f"{D}.action_update"
     field(at.selectbox, f"{key}.recommendation").select(first.id)
     field(at.selectbox, f"{key}.status").select(ActionStatus.IMPACT_EVIDENCED)

@@ -104,3 +104,93 @@ def test_a_document_read_with_key_episodes_only_is_the_same_document(
             for r in (whole, read)
         ]
         assert made[0] == made[1]
+
+
+def _found(db: Database, ref: str, actor: Actor, words: str = "", **options: object) -> list[str]:
+    briefs, total = reads.find_chronology_briefs(
+        db=db, reference=ref, actor=actor, words=words, limit=1000, **options  # type: ignore[arg-type]
+    )
+    assert total == len(briefs)
+    return [brief.id for brief in briefs]
+
+
+def test_the_evidence_finder_matches_every_word_in_date_agency_or_event(
+    stored_demo: Review, db: Database
+) -> None:
+    ref, entries = stored_demo.reference, stored_demo.chronology
+
+    def expected(test) -> list[str]:  # type: ignore[no-untyped-def]
+        return [e.id for e in entries if test(e)]
+
+    assert _found(db, ref, ADMIN) == [e.id for e in entries]
+    assert _found(db, ref, ADMIN, "LOW mood") == expected(lambda e: "low mood" in e.event.lower())
+    assert _found(db, ref, ADMIN, "nursery bruise") == expected(
+        lambda e: "nursery" in f"{e.agency} {e.event}".lower() and "bruise" in e.event.lower()
+    )
+    assert _found(db, ref, ADMIN, "constabulary") == expected(lambda e: "Constabulary" in e.agency)
+    # Dates as people write them: day first, a month and year, a month's name.
+    assert _found(db, ref, ADMIN, "16/09/2024") == ["c002"]
+    assert _found(db, ref, ADMIN, "14/10/2024 police") == ["c004"]
+    assert _found(db, ref, ADMIN, "9/2024") == expected(
+        lambda e: e.occurred_on.strftime("%Y-%m") == "2024-09"
+    )
+    assert _found(db, ref, ADMIN, "november 2024") == expected(
+        lambda e: (e.occurred_on.month == 11 or "november" in f"{e.agency} {e.event}".lower())
+        and "2024" in f"{e.occurred_on} {e.agency} {e.event}"
+    )
+    assert {"c006", "c007"} <= set(_found(db, ref, ADMIN, "november 2024"))
+    assert _found(db, ref, ADMIN, "low mood", key_episodes_only=True) == expected(
+        lambda e: e.key_practice_episode and "low mood" in e.event.lower()
+    )
+    # What is typed is matched as typed: LIKE's wildcards are letters here.
+    assert _found(db, ref, ADMIN, "%") == expected(lambda e: "%" in e.event)
+    assert _found(db, ref, ADMIN, "_") == expected(lambda e: "_" in e.event)
+
+
+def test_the_evidence_finder_pages_in_date_order_and_counts_every_match(
+    stored_demo: Review, db: Database
+) -> None:
+    ref, ids = stored_demo.reference, [e.id for e in stored_demo.chronology]
+    for words, options in (("", {}), ("", {"key_episodes_only": True}), ("mother", {})):
+        every = _found(db, ref, ADMIN, words, **options)
+        pages = [
+            reads.find_chronology_briefs(db=db, reference=ref, actor=ADMIN, words=words,
+                                         limit=4, offset=offset, **options)  # type: ignore[arg-type]
+            for offset in range(0, len(every) + 8, 4)
+        ]  # fmt: skip
+        assert [b.id for briefs, _total in pages for b in briefs] == every
+        assert {total for _briefs, total in pages} == {len(every)}  # past the end too
+    assert _found(db, ref, ADMIN) == ids
+
+
+def test_the_evidence_finder_sees_only_what_the_role_may_see(
+    stored_demo: Review, db: Database, viewer: Actor
+) -> None:
+    ref = stored_demo.reference
+    name = stored_demo.restricted.child_name
+    entry = ChronologyEntry(occurred_on=stored_demo.chronology[0].occurred_on,
+                            agency=stored_demo.agency_names[0], event=f"{name} was seen at home.")  # fmt: skip
+    services.save_item(db=db, reference=ref, kind="chronology", item=entry,
+                       expected_version=0, actor=ADMIN)  # fmt: skip
+    surname = name.split()[-1]
+    assert _found(db, ref, ADMIN, surname) == [entry.id]
+    assert _found(db, ref, viewer, surname) == []  # a restricted name finds nothing
+    # Otherwise a viewer finds what an administrator finds, and sees it redacted.
+    for words in ("", "seen at home", "low mood 2024", "%"):
+        assert _found(db, ref, viewer, words) == _found(db, ref, ADMIN, words), words
+    [brief], _total = reads.find_chronology_briefs(
+        db=db, reference=ref, actor=viewer, words="seen at home", limit=5
+    )
+    assert brief.id == entry.id and name not in brief.event
+    unfiltered, _total = reads.find_chronology_briefs(
+        db=db, reference=ref, actor=viewer, limit=1000
+    )
+    assert [b.event for b in unfiltered if b.id == entry.id] == [brief.event]
+
+
+def test_chosen_briefs_are_read_by_id_in_date_order(stored_demo: Review, db: Database) -> None:
+    ref = stored_demo.reference
+    wanted = ["c010", "c002", "gone"]
+    briefs = reads.chronology_briefs(db=db, reference=ref, actor=ADMIN, ids=wanted)
+    assert [b.id for b in briefs] == ["c002", "c010"]
+    assert reads.chronology_briefs(db=db, reference=ref, actor=ADMIN, ids=[]) == []
