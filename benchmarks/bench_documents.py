@@ -17,6 +17,7 @@ fictional. Run with `make bench`.
 
 from __future__ import annotations
 
+import gc
 import json
 import os
 import resource
@@ -205,6 +206,7 @@ def median_times(actions: dict[str, Callable[[], object]]) -> dict[str, float]:
         action()
     for _ in range(REPEATS):
         for name, action in actions.items():
+            gc.collect()  # no variant pays for garbage another left behind
             start = time.perf_counter()
             action()
             samples[name].append(time.perf_counter() - start)

@@ -10,6 +10,7 @@ reading what it does not show. Run with `make bench`; everything is fictional.
 from __future__ import annotations
 
 import argparse
+import gc
 import os
 import statistics
 import sys
@@ -154,6 +155,9 @@ def time_page(at: AppTest, page: str, repeats: int) -> Timing:
     problem = ""
     at.switch_page(f"pages/{page}.py").run()  # warm-up: imports, first-run caches
     for _ in range(repeats):
+        # A collection left over from building the large review (or the previous page) would
+        # otherwise land inside one run now and then and move the median: start each clean.
+        gc.collect()
         start = time.perf_counter()
         at.switch_page(f"pages/{page}.py").run()
         samples.append(time.perf_counter() - start)
