@@ -30,6 +30,7 @@ from lcspr_core import storage
 from lcspr_core.access import Actor, can
 from lcspr_core.settings import DraftSettings, load_draft_settings
 from lcspr_core.storage import Database
+from lcspr_core.text import london_time
 
 KEEP_DAYS_DEFAULT = DraftSettings().keep_days
 Loc = tuple[str | int, ...]
@@ -214,6 +215,14 @@ def kept(
         form=form, review=row[0], base_version=row[1], values=values,
         kept_at=datetime.fromisoformat(row[3]),
     )  # fmt: skip
+
+
+def restored_note(draft: KeptDraft) -> str:
+    """What a form says above a draft brought back from an earlier session."""
+    return (
+        f"Restored what you typed on {london_time(draft.kept_at)} and had not saved "
+        "— Save or Discard."
+    )
 
 
 def _audit(db: Database, *, actor: Actor, draft: KeptDraft, action: str) -> None:

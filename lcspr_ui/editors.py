@@ -27,6 +27,8 @@ from lcspr_ui.forms import (
     Loc,
     ModelForm,
     build,
+    discard_form,
+    draft_note,
     open_draft,
     reset_form,
     set_problems,
@@ -104,9 +106,9 @@ def _status_line(key: str, draft: Draft, state: FormState) -> None:
     show_unplaced_problems(state)
     if state.changed:
         text, discard = st.columns([4, 1], vertical_alignment="center")
-        text.warning("Draft, not saved — Save or Discard.", icon=":material/edit_note:")
+        text.warning(draft_note(draft), icon=":material/edit_note:")
         if discard.button("Discard", key=f"{key}.__discard", icon=":material/undo:"):
-            reset_form(key)
+            discard_form(key)
             flash("Draft discarded: the saved version is shown.")
             st.rerun()
 

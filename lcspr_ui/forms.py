@@ -149,6 +149,8 @@ class Draft:
     error: str | None = None
     # "Keep my changes" after a stale refusal: save at the next run, against the new version.
     save_now: bool = False
+    # Brought back from the server (an earlier session: a reload, another tab): what to say.
+    restored: str | None = None
 
     @property
     def edited(self) -> frozenset[str]:
@@ -166,10 +168,11 @@ def _drafts() -> dict[str, Draft]:
 
 
 def open_draft(key: str, version: int) -> Draft:
-    """The form's draft, opened against the stored `version` if there is none yet."""
+    """The form's draft, opened against the stored `version` if there is none yet (or the
+    person's draft kept on the server, against the version it was typed on)."""
     drafts = _drafts()
     if key not in drafts:
-        drafts[key] = Draft(opened_version=version, opening=next(_openings))
+        drafts[key] = _restored_draft(key) or Draft(opened_version=version, opening=next(_openings))
     elif drafts[key].opened_version is None:
         drafts[key].opened_version = version
     return drafts[key]
@@ -188,6 +191,72 @@ def _draft_for_edit(key: str) -> Draft:
     if draft is None:
         draft = _drafts()[key] = Draft(opened_version=None, opening=next(_openings))
     return draft
+
+
+# --- drafts kept on the server (lcspr_core/drafts.py) -------------------------------------
+# A reload, a new tab or a crashed browser starts a new session with none of the drafts above,
+# so each recorded edit is also kept on the server for the signed-in account, and a form with
+# no draft in this session opens on the kept one. Saving or discarding removes it.
+
+
+def _signed_in() -> Any:
+    from lcspr_ui.auth import ACTOR  # here: auth's pages import this module
+
+    return st.session_state.get(ACTOR)
+
+
+def _with_db(work: Callable[[Any, Any], Any]) -> Any:
+    """Run `work(db, actor)` for the signed-in person; None when nobody is (AppTest of a page
+    alone). A failure to keep a draft never stops the typing: the session's draft remains."""
+    from lcspr_core import storage
+    from lcspr_core.errors import LcsprError
+
+    actor = _signed_in()
+    if actor is None:
+        return None
+    try:
+        db = storage.open_db()
+    except LcsprError:
+        return None
+    try:
+        return work(db, actor)
+    except LcsprError:
+        return None
+    finally:
+        db.close()
+
+
+def _restored_draft(key: str) -> Draft | None:
+    from lcspr_core import drafts
+
+    kept = _with_db(
+        lambda db, actor: drafts.restore(db, actor=actor, form=key, keep_days=drafts.keep_days())
+    )
+    if kept is None:
+        return None
+    return Draft(
+        opened_version=kept.base_version, opening=next(_openings), values=dict(kept.values),
+        restored=drafts.restored_note(kept),
+    )  # fmt: skip
+
+
+def _keep_on_server(key: str, draft: Draft) -> None:
+    """After each recorded edit: one upsert of the form's edits (or none left: removed)."""
+    from lcspr_core import drafts
+
+    def keep(db: Any, actor: Any) -> None:
+        if draft.values:
+            drafts.keep(db, actor=actor, form=key, base_version=draft.opened_version,
+                        values=draft.values)  # fmt: skip
+        else:
+            drafts.forget(db, actor=actor, form=key)
+
+    _with_db(keep)
+
+
+def draft_note(draft: Draft) -> str:
+    """The line above an unsaved draft: restored from an earlier session, or typed in this one."""
+    return draft.restored or "Draft, not saved — Save or Discard."
 
 
 def _widget_key(key: str, draft: Draft, path: Loc) -> str:
@@ -211,7 +280,9 @@ def draft_widget(
 
     def record() -> None:
         if wkey in st.session_state:
-            _draft_for_edit(key).values[path] = st.session_state[wkey]
+            edited = _draft_for_edit(key)
+            edited.values[path] = st.session_state[wkey]
+            _keep_on_server(key, edited)
 
     draw(shown, wkey, record)
     return shown
@@ -244,7 +315,9 @@ def draft_table(
     def record() -> None:
         if wkey in st.session_state:
             changed = apply_table_changes(drawn_from, st.session_state[wkey], cell=cell)
-            _draft_for_edit(key).values[path] = changed
+            edited = _draft_for_edit(key)
+            edited.values[path] = changed
+            _keep_on_server(key, edited)
 
     draw(drawn_from, wkey, record)
     rows: list[dict[str, Any]] = draft.values.get(path, stored)
@@ -716,8 +789,21 @@ def set_problems(key: str, problems: list[FieldProblem], *, strip: int = 0) -> N
 
 
 def reset_form(key: str) -> None:
-    """Forget the draft of form `key`: it opens again on the stored value, with new widgets."""
+    """Forget the draft of form `key`: it opens again on the stored value, with new widgets.
+    Its copy kept on the server goes too (the form was saved, or its draft replaced)."""
+    draft = _drafts().pop(key, None)
+    if draft is not None and (draft.values or draft.restored):
+        from lcspr_core import drafts
+
+        _with_db(lambda db, actor: drafts.forget(db, actor=actor, form=key))
+
+
+def discard_form(key: str) -> None:
+    """The person discarded their draft of form `key`: as reset_form, and audited."""
+    from lcspr_core import drafts
+
     _drafts().pop(key, None)
+    _with_db(lambda db, actor: drafts.forget(db, actor=actor, form=key, discarded=True))
 
 
 def build(model: type[BaseModel], state: FormState, **fixed: Any) -> BaseModel | None:

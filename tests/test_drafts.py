@@ -176,7 +176,9 @@ def test_drafts_older_than_the_keeping_time_are_not_shown_and_are_removed_at_sig
     assert db.execute("SELECT count(*) FROM form_drafts").fetchone()[0] == 0
 
 
-def test_a_bad_settings_file_keeps_the_default(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_a_bad_settings_file_keeps_the_default(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     settings = tmp_path / "settings.toml"
     settings.write_text("[drafts]\nkeep_days = 0\n", encoding="utf-8")
     monkeypatch.setenv(SETTINGS_ENV_VAR, str(settings))
