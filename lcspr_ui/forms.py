@@ -254,6 +254,32 @@ def _keep_on_server(key: str, draft: Draft) -> None:
     _with_db(keep)
 
 
+# A text field hands Streamlit its text only when it loses focus (or on Ctrl+Enter): text typed
+# into a field still focused when the tab is hidden (a laptop lid, another window), reloaded or
+# closed would never reach the draft. So the field is left (blurred) at those moments, which
+# makes Streamlit send the text, and its on_change keeps it. Fixed text, nothing of the user's.
+_HAND_OVER_TYPING = """<script>
+(() => {
+  if (window.lcsprHandOver) return;
+  window.lcsprHandOver = true;
+  const leave = () => {
+    const field = document.activeElement;
+    if (field && (field.tagName === "TEXTAREA" || field.tagName === "INPUT")) field.blur();
+  };
+  document.addEventListener("visibilitychange", () => {
+    if (document.visibilityState === "hidden") leave();
+  });
+  window.addEventListener("pagehide", leave);
+  window.addEventListener("beforeunload", leave);
+})();
+</script>"""
+
+
+def hand_over_typing_before_leaving() -> None:
+    """Once per page run (app.py): what is typed reaches the draft before the tab goes."""
+    st.html(_HAND_OVER_TYPING, unsafe_allow_javascript=True)
+
+
 def draft_note(draft: Draft) -> str:
     """The line above an unsaved draft: restored from an earlier session, or typed in this one."""
     return draft.restored or "Draft, not saved — Save or Discard."

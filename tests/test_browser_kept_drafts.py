@@ -42,6 +42,7 @@ PASSWORD = "a long browser-test password"
 RITA, COLIN, ADMIN = "rita", "colin", "bm"  # two reviewers of the demo review; the manager
 CHILD_VIEW = next(s for s in SPOTS if s.field == "child_perspective")
 HOW_HEARD = next(s for s in SPOTS if s.field == "how_heard")
+FAMILY = next(s for s in SPOTS if s.field == "family_context")
 TYPED = "Child A said she felt safest at her nan's; nobody asked her again after March."
 SETUP = system_actor("browser test")
 
@@ -278,4 +279,35 @@ def test_the_logo_text_and_the_agencies_grid_survive_leaving_and_a_reload(
     assert names == ["Eastshire Children's Services", "Easttown Primary School",
                      "Easttown Youth Club"]  # fmt: skip
     assert kept_forms(module_db, ADMIN) == []
+    context.close()
+
+
+def test_text_still_in_a_focused_field_survives_a_reload_and_discard_removes_it(
+    browser: Any, server: str, module_db: Path
+) -> None:
+    expect = sync_api.expect
+    context, tab = person(browser, server, RITA)
+    open_child_and_family(tab, OTHER)
+    saved = box(tab, OTHER, FAMILY).input_value()
+    typed = "Typed and never tabbed out of, then F5"
+    box(tab, OTHER, FAMILY).fill(typed)  # the cursor is still in the field
+    tab.reload()
+    settle(tab)
+    expect(box(tab, OTHER, FAMILY)).to_have_value(typed)
+    expect(restored(tab)).to_be_visible()
+
+    form_button(tab, OTHER, FAMILY, "Discard").click()
+    settle(tab)
+    expect(box(tab, OTHER, FAMILY)).to_have_value(saved)
+    assert kept_forms(module_db, RITA) == []
+    tab.reload()
+    settle(tab)
+    expect(box(tab, OTHER, FAMILY)).to_have_value(saved)
+    assert restored(tab).count() == 0
+    with sqlite3.connect(module_db) as connection:
+        actions = connection.execute(
+            "SELECT action FROM audit_log WHERE target = ? ORDER BY seq",
+            [f"draft/{OTHER}:lived_experience"],
+        ).fetchall()
+    assert [a for (a,) in actions] == ["restore_draft", "discard_draft"]
     context.close()
