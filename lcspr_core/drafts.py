@@ -39,7 +39,7 @@ Loc = tuple[str | int, ...]
 @dataclass(frozen=True)
 class KeptDraft:
     form: str
-    review: str  # "" for a form that is not about one review (the partnership's)
+    review: str  # "" for a form of the whole installation (the partnership's)
     base_version: int | None  # the stored version the person's edits were made against
     values: dict[Loc, Any]
     kept_at: datetime
@@ -123,14 +123,15 @@ def decode_values(text: str) -> dict[Loc, Any]:
     return values
 
 
-# --- which review a form is about -----------------------------------------------------------
+# --- access ---------------------------------------------------------------------------------
 
 
-def review_of_form(form: str) -> str:
-    """The review named by a form key ("LCSPR-2026-02:findings:…" -> "LCSPR-2026-02"), or "" for
-    a form of the partnership's. The table keeps the review's stored reference (see `keep`)."""
-    reference, sep, _rest = form.partition(":")
-    return reference if sep else ""
+def _may_use(actor: Actor, review: str) -> bool:
+    """The CLI and the demo loader type nothing into forms (a system actor has no account);
+    a review's drafts only for someone who may still read that review."""
+    if actor.system:
+        return False
+    return not review or can(actor=actor, action="read", reference=review)
 
 
 def keep_days() -> int:
@@ -142,39 +143,31 @@ def _now(now: datetime | None) -> datetime:
     return now or datetime.now(UTC)
 
 
-def _may_keep(actor: Actor) -> bool:
-    # The CLI and the demo loader type nothing into forms; a system actor has no account.
-    return not actor.system
-
-
 def keep(
     db: Database,
     *,
     actor: Actor,
+    review: str,
     form: str,
     base_version: int | None,
     values: dict[Loc, Any],
     now: datetime | None = None,
 ) -> None:
-    """Keep the person's edits to `form` (all of them, replacing what was kept): one upsert.
-
-    A form about a review that does not exist (a key that only looks like one) is kept as the
-    partnership's, and one the person may not read is not kept at all."""
-    if not _may_keep(actor):
-        return
-    prefix = review_of_form(form)
-    if prefix and not can(actor=actor, action="read", reference=prefix):
+    """Keep the person's edits to `form` on `review` ("" for a form of the whole installation),
+    all of them, replacing what was kept: one upsert. Nothing is kept for a review that does
+    not exist or that the person may not read."""
+    if not _may_use(actor, review):
         return
     with storage.write_transaction(db):
         db.execute(
             "INSERT INTO form_drafts (username, review_reference, form, base_version, data_json, "
-            "kept_at) VALUES (?, COALESCE((SELECT reference FROM reviews WHERE reference = ?), "
-            "''), ?, ?, ?, ?) ON CONFLICT (username, form) DO UPDATE SET review_reference = "
-            "excluded.review_reference, "
+            "kept_at) SELECT ?, ?, ?, ?, ?, ? WHERE ? = '' OR EXISTS "
+            "(SELECT 1 FROM reviews WHERE reference = ?) "
+            "ON CONFLICT (username, review_reference, form) DO UPDATE SET "
             "base_version = excluded.base_version, data_json = excluded.data_json, "
             "kept_at = excluded.kept_at",
-            [actor.username, prefix, form, base_version, encode_values(values),
-             _now(now).isoformat(timespec="seconds")],
+            [actor.username, review, form, base_version, encode_values(values),
+             _now(now).isoformat(timespec="seconds"), review, review],
         )  # fmt: skip
 
 
@@ -182,39 +175,53 @@ def kept(
     db: Database,
     *,
     actor: Actor,
+    review: str,
     form: str,
     keep_days: int = KEEP_DAYS_DEFAULT,
     now: datetime | None = None,
 ) -> KeptDraft | None:
-    """The person's kept draft of `form`, if there is one younger than `keep_days`.
+    """The person's kept draft of `form` on `review`, if there is one younger than `keep_days`.
 
     Only the account that typed it; never while that account is disabled; never for a review
     the person may no longer read (a role taken away keeps its drafts from them)."""
-    if not _may_keep(actor):
-        return None
-    prefix = review_of_form(form)
-    if prefix and not can(actor=actor, action="read", reference=prefix):
+    if not _may_use(actor, review):
         return None
     since = (_now(now) - timedelta(days=keep_days)).isoformat(timespec="seconds")
     row = db.execute(
-        "SELECT d.review_reference, d.base_version, d.data_json, d.kept_at FROM form_drafts d "
+        "SELECT d.base_version, d.data_json, d.kept_at FROM form_drafts d "
         "JOIN users u ON u.username = d.username AND u.disabled = 0 "
-        "WHERE d.username = ? AND d.form = ? AND d.kept_at >= ? "
-        "ORDER BY d.kept_at DESC LIMIT 1",
-        [actor.username, form, since],
+        "WHERE d.username = ? AND d.review_reference = ? AND d.form = ? AND d.kept_at >= ?",
+        [actor.username, review, form, since],
     ).fetchone()
     if row is None:
         return None
     try:
-        values = decode_values(row[2])
+        values = decode_values(row[1])
     except (ValueError, TypeError, AttributeError, ImportError, LookupError):
         return None  # a draft of a form whose fields have since changed shape: not shown
     if not values:
         return None
     return KeptDraft(
-        form=form, review=row[0], base_version=row[1], values=values,
-        kept_at=datetime.fromisoformat(row[3]),
+        form=form, review=review, base_version=row[0], values=values,
+        kept_at=datetime.fromisoformat(row[2]),
     )  # fmt: skip
+
+
+def kept_forms(
+    db: Database, *, actor: Actor, review: str, prefix: str, keep_days: int = KEEP_DAYS_DEFAULT
+) -> list[str]:
+    """The person's forms on `review` starting `prefix` with a kept draft, the latest first: a
+    list page opened in a new session reopens the entry they were typing in."""
+    if not _may_use(actor, review):
+        return []
+    since = (datetime.now(UTC) - timedelta(days=keep_days)).isoformat(timespec="seconds")
+    rows = db.execute(
+        "SELECT d.form FROM form_drafts d JOIN users u ON u.username = d.username "
+        "AND u.disabled = 0 WHERE d.username = ? AND d.review_reference = ? "
+        "AND substr(d.form, 1, ?) = ? AND d.kept_at >= ? ORDER BY d.kept_at DESC",
+        [actor.username, review, len(prefix), prefix, since],
+    ).fetchall()
+    return [row[0] for row in rows]
 
 
 def restored_note(draft: KeptDraft) -> str:
@@ -237,27 +244,33 @@ def restore(
     db: Database,
     *,
     actor: Actor,
+    review: str,
     form: str,
     keep_days: int = KEEP_DAYS_DEFAULT,
     now: datetime | None = None,
 ) -> KeptDraft | None:
     """The kept draft of `form` to show again in a new session (audited when there is one)."""
-    draft = kept(db, actor=actor, form=form, keep_days=keep_days, now=now)
+    draft = kept(db, actor=actor, review=review, form=form, keep_days=keep_days, now=now)
     if draft is not None:
         with storage.write_transaction(db):
             _audit(db, actor=actor, draft=draft, action="restore_draft")
     return draft
 
 
-def forget(db: Database, *, actor: Actor, form: str, discarded: bool = False) -> bool:
-    """Remove the person's kept draft of `form` (saved, or `discarded` by them: audited).
-    True when there was one."""
-    if not _may_keep(actor):
+def forget(db: Database, *, actor: Actor, review: str, form: str, discarded: bool = False) -> bool:
+    """Remove the person's kept draft of `form` on `review` (saved, or `discarded` by them:
+    audited). True when there was one."""
+    if actor.system:
         return False
     with storage.write_transaction(db):
-        draft = kept(db, actor=actor, form=form, keep_days=365_000) if discarded else None
+        draft = (
+            kept(db, actor=actor, review=review, form=form, keep_days=365_000)
+            if discarded
+            else None
+        )
         cursor = db.execute(
-            "DELETE FROM form_drafts WHERE username = ? AND form = ?", [actor.username, form]
+            "DELETE FROM form_drafts WHERE username = ? AND review_reference = ? AND form = ?",
+            [actor.username, review, form],
         )
         if draft is not None:
             _audit(db, actor=actor, draft=draft, action="discard_draft")

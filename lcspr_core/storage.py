@@ -418,10 +418,9 @@ def delete_review_rows(db: Database, review: int) -> None:
     db.execute("DELETE FROM review_open_clocks WHERE review_id = ?", [review])
     # Unsaved drafts of its forms (drafts.py) go with the review: they hold case data too.
     db.execute(
-        "DELETE FROM form_drafts WHERE review_reference = (SELECT reference FROM reviews "
-        "WHERE id = ?) OR substr(form, 1, length((SELECT reference FROM reviews WHERE id = ?)) "
-        "+ 1) = (SELECT reference FROM reviews WHERE id = ?) || ':'",
-        [review, review, review],
+        "DELETE FROM form_drafts WHERE review_reference = "
+        "(SELECT reference FROM reviews WHERE id = ?) COLLATE NOCASE",
+        [review],
     )
     _note_record(db, review, "*", None, None)
     db.execute("DELETE FROM items WHERE review_id = ?", [review])
@@ -1790,7 +1789,7 @@ def m023_create_form_drafts(db: Database) -> None:
         "username TEXT NOT NULL REFERENCES users(username) ON DELETE CASCADE, "
         "review_reference TEXT NOT NULL DEFAULT '', form TEXT NOT NULL, base_version INTEGER, "
         "data_json TEXT NOT NULL, kept_at TEXT NOT NULL, "
-        "PRIMARY KEY (username, form))"
+        "PRIMARY KEY (username, review_reference, form))"
     )
     db.execute("CREATE INDEX form_drafts_review ON form_drafts (review_reference)")
     db.execute("CREATE INDEX form_drafts_kept_at ON form_drafts (kept_at)")

@@ -29,6 +29,7 @@ from lcspr_ui.forms import (
     build,
     discard_form,
     draft_note,
+    kept_draft_forms,
     open_draft,
     reset_form,
     set_problems,
@@ -205,6 +206,11 @@ def item_editor(
         picked[pick_key] = pending
     by_id = {item.id: item for item in items}  # type: ignore[attr-defined]
     options = [NEW, *by_id]
+    if pick_key not in picked:
+        # A new session (a reload, another tab): reopen the entry the person was typing in.
+        prefix = form_key(reference, f"{kind}:")
+        kept = [form.removeprefix(prefix) for form in kept_draft_forms(prefix)]
+        picked[pick_key] = next((entry for entry in kept if entry in options), NEW)
     current = picked.get(pick_key, NEW)
     if current not in options:
         current = NEW

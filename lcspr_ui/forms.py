@@ -31,9 +31,12 @@ from annotated_types import MaxLen
 from pydantic import BaseModel, StringConstraints, ValidationError
 from pydantic.fields import FieldInfo
 
-from lcspr_core.errors import FieldProblem
+from lcspr_core import drafts, storage
+from lcspr_core.errors import FieldProblem, LcsprError
 from lcspr_core.model.questions import QuestionDefinition, QuestionType
 from lcspr_core.validation import plain_problems
+from lcspr_ui.auth import ACTOR
+from lcspr_ui.context import REFERENCE
 from lcspr_ui.literal import literal
 
 Loc = tuple[str | int, ...]
@@ -200,17 +203,12 @@ def _draft_for_edit(key: str) -> Draft:
 
 
 def _signed_in() -> Any:
-    from lcspr_ui.auth import ACTOR  # here: auth's pages import this module
-
     return st.session_state.get(ACTOR)
 
 
 def _with_db(work: Callable[[Any, Any], Any]) -> Any:
     """Run `work(db, actor)` for the signed-in person; None when nobody is (AppTest of a page
     alone). A failure to keep a draft never stops the typing: the session's draft remains."""
-    from lcspr_core import storage
-    from lcspr_core.errors import LcsprError
-
     actor = _signed_in()
     if actor is None:
         return None
@@ -226,11 +224,23 @@ def _with_db(work: Callable[[Any, Any], Any]) -> Any:
         db.close()
 
 
-def _restored_draft(key: str) -> Draft | None:
-    from lcspr_core import drafts
+# Forms of the whole installation, whichever review is open: their drafts are kept for no
+# review. Every other form is about the review open when it is typed in, whether or not its key
+# names it (a letter's "Sent to", an action update), and its kept draft comes back only there.
+INSTALLATION_FORMS = ("partnership.", "admin.", "start", "search")
 
+
+def _review_of(key: str) -> str:
+    if key.startswith(INSTALLATION_FORMS):
+        return ""
+    return str(st.session_state.get(REFERENCE) or "")
+
+
+def _restored_draft(key: str) -> Draft | None:
     kept = _with_db(
-        lambda db, actor: drafts.restore(db, actor=actor, form=key, keep_days=drafts.keep_days())
+        lambda db, actor: drafts.restore(
+            db, actor=actor, review=_review_of(key), form=key, keep_days=drafts.keep_days()
+        )
     )
     if kept is None:
         return None
@@ -240,16 +250,26 @@ def _restored_draft(key: str) -> Draft | None:
     )  # fmt: skip
 
 
+def kept_draft_forms(prefix: str) -> list[str]:
+    """The signed-in person's forms starting `prefix` with a draft kept on the server."""
+    found = _with_db(
+        lambda db, actor: drafts.kept_forms(
+            db, actor=actor, review=_review_of(prefix), prefix=prefix, keep_days=drafts.keep_days()
+        )
+    )
+    return list(found or [])
+
+
 def _keep_on_server(key: str, draft: Draft) -> None:
     """After each recorded edit: one upsert of the form's edits (or none left: removed)."""
-    from lcspr_core import drafts
+    review = _review_of(key)
 
     def keep(db: Any, actor: Any) -> None:
-        if draft.values:
-            drafts.keep(db, actor=actor, form=key, base_version=draft.opened_version,
-                        values=draft.values)  # fmt: skip
-        else:
-            drafts.forget(db, actor=actor, form=key)
+        if draft.changed:
+            drafts.keep(db, actor=actor, review=review, form=key,
+                        base_version=draft.opened_version, values=draft.values)  # fmt: skip
+        else:  # typed back to what is saved: nothing to restore
+            drafts.forget(db, actor=actor, review=review, form=key)
 
     _with_db(keep)
 
@@ -819,17 +839,17 @@ def reset_form(key: str) -> None:
     Its copy kept on the server goes too (the form was saved, or its draft replaced)."""
     draft = _drafts().pop(key, None)
     if draft is not None and (draft.values or draft.restored):
-        from lcspr_core import drafts
-
-        _with_db(lambda db, actor: drafts.forget(db, actor=actor, form=key))
+        review = _review_of(key)
+        _with_db(lambda db, actor: drafts.forget(db, actor=actor, review=review, form=key))
 
 
 def discard_form(key: str) -> None:
     """The person discarded their draft of form `key`: as reset_form, and audited."""
-    from lcspr_core import drafts
-
     _drafts().pop(key, None)
-    _with_db(lambda db, actor: drafts.forget(db, actor=actor, form=key, discarded=True))
+    review = _review_of(key)
+    _with_db(
+        lambda db, actor: drafts.forget(db, actor=actor, review=review, form=key, discarded=True)
+    )
 
 
 def build(model: type[BaseModel], state: FormState, **fixed: Any) -> BaseModel | None:

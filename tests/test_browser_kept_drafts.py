@@ -34,7 +34,15 @@ from tests.helpers.partnership import eastshire_profile
 pytestmark = pytest.mark.browser
 sync_api = require_chromium()
 
-from tests.test_browser_drafts import SPOTS, box, form_button, go, switch_review  # noqa: E402
+from tests.test_browser_drafts import (  # noqa: E402
+    SPOTS,
+    box,
+    form_button,
+    go,
+    open_tab,
+    stored,
+    switch_review,
+)
 from tests.test_browser_partnership import add_grid_row  # noqa: E402
 
 OTHER = "LCSPR-2026-91"
@@ -43,6 +51,7 @@ RITA, COLIN, ADMIN = "rita", "colin", "bm"  # two reviewers of the demo review; 
 CHILD_VIEW = next(s for s in SPOTS if s.field == "child_perspective")
 HOW_HEARD = next(s for s in SPOTS if s.field == "how_heard")
 FAMILY = next(s for s in SPOTS if s.field == "family_context")
+FINDING = next(s for s in SPOTS if s.field == "what_happened")  # finding f1 of the demo
 TYPED = "Child A said she felt safest at her nan's; nobody asked her again after March."
 SETUP = system_actor("browser test")
 
@@ -310,4 +319,20 @@ def test_text_still_in_a_focused_field_survives_a_reload_and_discard_removes_it(
             [f"draft/{OTHER}:lived_experience"],
         ).fetchall()
     assert [a for (a,) in actions] == ["restore_draft", "discard_draft"]
+
+    # An entry of a list: after a reload the page reopens the finding being typed in.
+    go(tab, FINDING.page)
+    open_tab(tab, FINDING, OTHER)
+    about_finding = "What happened, typed into the finding and reloaded"
+    box(tab, OTHER, FINDING).fill(about_finding)
+    box(tab, OTHER, FINDING).press("Tab")
+    settle(tab)
+    tab.reload()
+    settle(tab)
+    expect(box(tab, OTHER, FINDING)).to_have_value(about_finding)
+    expect(restored(tab)).to_be_visible()
+    form_button(tab, OTHER, FINDING, "Save").click()
+    settle(tab)
+    assert stored(module_db, OTHER, FINDING) == about_finding
+    assert kept_forms(module_db, RITA) == []
     context.close()

@@ -12,6 +12,7 @@ from sqlite_utils import Database
 
 from lcspr_core import accounts, drafts, services, storage
 from lcspr_core.access import Role, actor_for, system_actor
+from lcspr_core.demo import build_demo_review
 from lcspr_core.model import Review
 from lcspr_core.model.common import AgencyKind
 from lcspr_core.settings import SETTINGS_ENV_VAR
@@ -50,9 +51,16 @@ def test_a_draft_is_kept_and_restored_with_its_types_and_base_version(
         ("agencies",): [{"name": "Eastfield Health", "count": 2, "on": date(2026, 1, 2)}],
         ("custom", "early_help"): True,
     }
-    drafts.keep(db, actor=rita, form=_form(stored_demo), base_version=4, values=values)
+    drafts.keep(
+        db,
+        actor=rita,
+        review=stored_demo.reference,
+        form=_form(stored_demo),
+        base_version=4,
+        values=values,
+    )
 
-    found = drafts.kept(db, actor=rita, form=_form(stored_demo))
+    found = drafts.kept(db, actor=rita, review=stored_demo.reference, form=_form(stored_demo))
     assert found is not None
     assert found.values == values
     assert found.base_version == 4
@@ -60,10 +68,10 @@ def test_a_draft_is_kept_and_restored_with_its_types_and_base_version(
     assert isinstance(found.values[("kinds",)][0], AgencyKind)
 
     # A second edit replaces the kept draft: one row, the latest edits.
-    drafts.keep(db, actor=rita, form=_form(stored_demo), base_version=4,
+    drafts.keep(db, actor=rita, review=stored_demo.reference, form=_form(stored_demo), base_version=4,
                 values={("child_lived_experience",): SECRET + " and more"})  # fmt: skip
     assert db.execute("SELECT count(*) FROM form_drafts").fetchone()[0] == 1
-    again = drafts.kept(db, actor=rita, form=_form(stored_demo))
+    again = drafts.kept(db, actor=rita, review=stored_demo.reference, form=_form(stored_demo))
     assert again is not None and again.values == {("child_lived_experience",): SECRET + " and more"}
 
 
@@ -72,12 +80,12 @@ def test_restore_and_discard_are_audited_without_the_text(
 ) -> None:
     rita = actor_for(db=db, username=reviewer)
     form = _form(stored_demo)
-    drafts.keep(db, actor=rita, form=form, base_version=1,
+    drafts.keep(db, actor=rita, review=stored_demo.reference, form=form, base_version=1,
                 values={("child_lived_experience",): SECRET})  # fmt: skip
-    assert drafts.restore(db, actor=rita, form=form) is not None
-    assert drafts.forget(db, actor=rita, form=form, discarded=True)
-    assert drafts.kept(db, actor=rita, form=form) is None
-    assert not drafts.forget(db, actor=rita, form=form)
+    assert drafts.restore(db, actor=rita, review=stored_demo.reference, form=form) is not None
+    assert drafts.forget(db, actor=rita, review=stored_demo.reference, form=form, discarded=True)
+    assert drafts.kept(db, actor=rita, review=stored_demo.reference, form=form) is None
+    assert not drafts.forget(db, actor=rita, review=stored_demo.reference, form=form)
 
     entries = db.execute(
         "SELECT actor, review_reference, target, action, before, after FROM audit_log "
@@ -97,9 +105,16 @@ def test_saving_forgets_the_draft_without_an_audit_entry(
 ) -> None:
     rita = actor_for(db=db, username=reviewer)
     form = _form(stored_demo)
-    drafts.keep(db, actor=rita, form=form, base_version=1, values={("x",): "typed"})
+    drafts.keep(
+        db,
+        actor=rita,
+        review=stored_demo.reference,
+        form=form,
+        base_version=1,
+        values={("x",): "typed"},
+    )
     before = db.execute("SELECT count(*) FROM audit_log").fetchone()[0]
-    assert drafts.forget(db, actor=rita, form=form)
+    assert drafts.forget(db, actor=rita, review=stored_demo.reference, form=form)
     assert db.execute("SELECT count(*) FROM audit_log").fetchone()[0] == before
     assert db.execute("SELECT count(*) FROM form_drafts").fetchone()[0] == 0
 
@@ -113,15 +128,34 @@ def test_only_the_person_who_typed_it_reads_it(
                       is_admin=True, actor=ADMIN)  # fmt: skip
     rita = actor_for(db=db, username=reviewer)
     form = _form(stored_demo)
-    drafts.keep(db, actor=rita, form=form, base_version=1, values={("x",): SECRET})
+    drafts.keep(
+        db,
+        actor=rita,
+        review=stored_demo.reference,
+        form=form,
+        base_version=1,
+        values={("x",): SECRET},
+    )
     for other in ("colin", "stranger", "boss"):
-        assert drafts.kept(db, actor=actor_for(db=db, username=other), form=form) is None
-        assert drafts.restore(db, actor=actor_for(db=db, username=other), form=form) is None
+        assert (
+            drafts.kept(
+                db, actor=actor_for(db=db, username=other), review=stored_demo.reference, form=form
+            )
+            is None
+        )
+        assert (
+            drafts.restore(
+                db, actor=actor_for(db=db, username=other), review=stored_demo.reference, form=form
+            )
+            is None
+        )
     # Another person's discard does not touch hers.
-    assert not drafts.forget(db, actor=actor_for(db=db, username="colin"), form=form)
-    assert drafts.kept(db, actor=rita, form=form) is not None
+    assert not drafts.forget(
+        db, actor=actor_for(db=db, username="colin"), review=stored_demo.reference, form=form
+    )
+    assert drafts.kept(db, actor=rita, review=stored_demo.reference, form=form) is not None
     # The machine (CLI, demo loader) neither keeps nor reads drafts.
-    assert drafts.kept(db, actor=ADMIN, form=form) is None
+    assert drafts.kept(db, actor=ADMIN, review=stored_demo.reference, form=form) is None
 
 
 def test_a_stranger_cannot_keep_a_draft_of_a_review_they_may_not_read(
@@ -129,7 +163,14 @@ def test_a_stranger_cannot_keep_a_draft_of_a_review_they_may_not_read(
 ) -> None:
     _user(db, "stranger", None)
     stranger = actor_for(db=db, username="stranger")
-    drafts.keep(db, actor=stranger, form=_form(stored_demo), base_version=1, values={("x",): "y"})
+    drafts.keep(
+        db,
+        actor=stranger,
+        review=stored_demo.reference,
+        form=_form(stored_demo),
+        base_version=1,
+        values={("x",): "y"},
+    )
     assert db.execute("SELECT count(*) FROM form_drafts").fetchone()[0] == 0
 
 
@@ -138,15 +179,32 @@ def test_a_disabled_account_or_a_revoked_role_hides_the_draft(
 ) -> None:
     form = _form(stored_demo)
     rita = actor_for(db=db, username=reviewer)
-    drafts.keep(db, actor=rita, form=form, base_version=1, values={("x",): SECRET})
+    drafts.keep(
+        db,
+        actor=rita,
+        review=stored_demo.reference,
+        form=form,
+        base_version=1,
+        values={("x",): SECRET},
+    )
     accounts.set_disabled(db=db, username=reviewer, disabled=True, actor=ADMIN)
     # Even an Actor made before the account was disabled (a page mid-run) reads nothing.
-    assert drafts.kept(db, actor=rita, form=form) is None
-    assert drafts.restore(db, actor=rita, form=form) is None
+    assert drafts.kept(db, actor=rita, review=stored_demo.reference, form=form) is None
+    assert drafts.restore(db, actor=rita, review=stored_demo.reference, form=form) is None
     accounts.set_disabled(db=db, username=reviewer, disabled=False, actor=ADMIN)
-    assert drafts.kept(db, actor=actor_for(db=db, username=reviewer), form=form) is not None
+    assert (
+        drafts.kept(
+            db, actor=actor_for(db=db, username=reviewer), review=stored_demo.reference, form=form
+        )
+        is not None
+    )
     accounts.revoke_role(db=db, username=reviewer, reference=stored_demo.reference, actor=ADMIN)
-    assert drafts.kept(db, actor=actor_for(db=db, username=reviewer), form=form) is None
+    assert (
+        drafts.kept(
+            db, actor=actor_for(db=db, username=reviewer), review=stored_demo.reference, form=form
+        )
+        is None
+    )
 
 
 def test_drafts_older_than_the_keeping_time_are_not_shown_and_are_removed_at_sign_in(
@@ -155,12 +213,22 @@ def test_drafts_older_than_the_keeping_time_are_not_shown_and_are_removed_at_sig
 ) -> None:  # fmt: skip
     rita = actor_for(db=db, username=reviewer)
     now = datetime.now(UTC)
-    drafts.keep(db, actor=rita, form=_form(stored_demo), base_version=1, values={("x",): "old"},
+    drafts.keep(db, actor=rita, review=stored_demo.reference, form=_form(stored_demo), base_version=1, values={("x",): "old"},
                 now=now - timedelta(days=31))  # fmt: skip
-    drafts.keep(db, actor=rita, form=f"{stored_demo.reference}:findings:f1", base_version=1,
+    drafts.keep(db, actor=rita, review=stored_demo.reference, form=f"{stored_demo.reference}:findings:f1", base_version=1,
                 values={("x",): "recent"}, now=now - timedelta(days=5))  # fmt: skip
-    assert drafts.kept(db, actor=rita, form=_form(stored_demo)) is None
-    assert drafts.kept(db, actor=rita, form=f"{stored_demo.reference}:findings:f1") is not None
+    assert (
+        drafts.kept(db, actor=rita, review=stored_demo.reference, form=_form(stored_demo)) is None
+    )
+    assert (
+        drafts.kept(
+            db,
+            actor=rita,
+            review=stored_demo.reference,
+            form=f"{stored_demo.reference}:findings:f1",
+        )
+        is not None
+    )
 
     # A partnership that keeps drafts a week: the five-day-old one stays, the old one goes.
     settings = tmp_path / "settings.toml"
@@ -191,10 +259,17 @@ def test_deleting_a_review_deletes_its_drafts_and_no_one_elses(
     rita = actor_for(db=db, username=reviewer)
     accounts.add_user(db=db, username="boss", display_name="Boss", password=PASSWORD,
                       is_admin=True, actor=ADMIN)  # fmt: skip
-    drafts.keep(db, actor=rita, form=_form(stored_demo), base_version=1, values={("x",): SECRET})
-    drafts.keep(db, actor=rita, form=f"{stored_demo.reference}:findings:__new__", base_version=0,
+    drafts.keep(
+        db,
+        actor=rita,
+        review=stored_demo.reference,
+        form=_form(stored_demo),
+        base_version=1,
+        values={("x",): SECRET},
+    )
+    drafts.keep(db, actor=rita, review=stored_demo.reference, form=f"{stored_demo.reference}:findings:__new__", base_version=0,
                 values={("x",): SECRET})  # fmt: skip
-    drafts.keep(db, actor=actor_for(db=db, username="boss"), form="partnership.logo",
+    drafts.keep(db, actor=actor_for(db=db, username="boss"), review="", form="partnership.logo",
                 base_version=2, values={("alt_text",): "Eastshire logo"})  # fmt: skip
     assert {r[0] for r in db.execute("SELECT review_reference FROM form_drafts")} == {
         stored_demo.reference, "",
@@ -209,13 +284,27 @@ def test_a_failed_keep_leaves_the_database_as_it_was(
 ) -> None:
     rita = actor_for(db=db, username=reviewer)
     form = _form(stored_demo)
-    drafts.keep(db, actor=rita, form=form, base_version=1, values={("x",): "first"})
+    drafts.keep(
+        db,
+        actor=rita,
+        review=stored_demo.reference,
+        form=form,
+        base_version=1,
+        values={("x",): "first"},
+    )
     db.execute(
         "CREATE TRIGGER refuse BEFORE UPDATE ON form_drafts BEGIN SELECT RAISE(ABORT, 'full'); END"
     )
     with pytest.raises(storage.StorageError):
-        drafts.keep(db, actor=rita, form=form, base_version=1, values={("x",): "second"})
-    found = drafts.kept(db, actor=rita, form=form)
+        drafts.keep(
+            db,
+            actor=rita,
+            review=stored_demo.reference,
+            form=form,
+            base_version=1,
+            values={("x",): "second"},
+        )
+    found = drafts.kept(db, actor=rita, review=stored_demo.reference, form=form)
     assert found is not None and found.values == {("x",): "first"}
 
 
@@ -224,13 +313,84 @@ def test_values_a_draft_cannot_keep_are_left_out_and_odd_json_is_not_shown(
 ) -> None:
     rita = actor_for(db=db, username=reviewer)
     form = _form(stored_demo)
-    drafts.keep(db, actor=rita, form=form, base_version=1,
+    drafts.keep(db, actor=rita, review=stored_demo.reference, form=form, base_version=1,
                 values={("file",): object(), ("x",): float("nan"), ("y",): "kept"})  # fmt: skip
-    found = drafts.kept(db, actor=rita, form=form)
+    found = drafts.kept(db, actor=rita, review=stored_demo.reference, form=form)
     assert found is not None and found.values == {("x",): None, ("y",): "kept"}
     # An enum named outside the core is never imported: the draft is not shown.
     db.execute(
         "UPDATE form_drafts SET data_json = ?",
         [json.dumps([[["x"], {"$enum": "os:system", "value": "ls"}]])],
     )
-    assert drafts.kept(db, actor=rita, form=form) is None
+    assert drafts.kept(db, actor=rita, review=stored_demo.reference, form=form) is None
+
+
+def test_a_list_page_finds_the_entry_with_a_kept_draft_latest_first(
+    db: Database, stored_demo: Review, reviewer: str
+) -> None:
+    rita = actor_for(db=db, username=reviewer)
+    prefix = f"{stored_demo.reference}:findings:"
+    now = datetime.now(UTC)
+    drafts.keep(db, actor=rita, review=stored_demo.reference, form=f"{prefix}f1", base_version=1, values={("x",): "a"},
+                now=now - timedelta(hours=2))  # fmt: skip
+    drafts.keep(
+        db,
+        actor=rita,
+        review=stored_demo.reference,
+        form=f"{prefix}f2",
+        base_version=1,
+        values={("x",): "b"},
+        now=now,
+    )
+    drafts.keep(
+        db,
+        actor=rita,
+        review=stored_demo.reference,
+        form=_form(stored_demo),
+        base_version=1,
+        values={("x",): "c"},
+    )
+    assert drafts.kept_forms(db, actor=rita, review=stored_demo.reference, prefix=prefix) == [
+        f"{prefix}f2",
+        f"{prefix}f1",
+    ]
+    _user(db, "colin", stored_demo.reference)
+    assert (
+        drafts.kept_forms(
+            db,
+            actor=actor_for(db=db, username="colin"),
+            review=stored_demo.reference,
+            prefix=prefix,
+        )
+        == []
+    )
+
+
+def test_the_restored_note_names_when_it_was_typed_in_london_time() -> None:
+    draft = drafts.KeptDraft(
+        form="F:lived_experience", review="F", base_version=1, values={("x",): "y"},
+        kept_at=datetime(2026, 6, 4, 9, 30, tzinfo=UTC),
+    )  # fmt: skip
+    assert drafts.restored_note(draft) == (
+        "Restored what you typed on 4 Jun 2026, 10:30 BST and had not saved — Save or Discard."
+    )
+
+
+def test_a_draft_belongs_to_the_review_it_was_typed_on(
+    db: Database, stored_demo: Review, reviewer: str
+) -> None:
+    # A form whose key does not name the review (a letter's "Sent to") is kept per review.
+    services.create_review(db=db, review=build_demo_review("LCSPR-2026-77"), actor=ADMIN)
+    accounts.grant_role(db=db, username=reviewer, reference="LCSPR-2026-77", role=Role.REVIEWER,
+                        actor=ADMIN)  # fmt: skip
+    rita = actor_for(db=db, username=reviewer)
+    form = "documents.family_letter.mother.send"
+    drafts.keep(db, actor=rita, review=stored_demo.reference, form=form, base_version=0,
+                values={("sent_to",): "typed on the demo"})  # fmt: skip
+    assert drafts.kept(db, actor=rita, review="LCSPR-2026-77", form=form) is None
+    found = drafts.kept(db, actor=rita, review=stored_demo.reference, form=form)
+    assert found is not None and found.values == {("sent_to",): "typed on the demo"}
+    # A review that does not exist keeps nothing.
+    drafts.keep(db, actor=rita, review="NO-SUCH-REF", form=form, base_version=0,
+                values={("sent_to",): "x"})  # fmt: skip
+    assert db.execute("SELECT count(*) FROM form_drafts").fetchone()[0] == 1
