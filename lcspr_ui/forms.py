@@ -227,7 +227,10 @@ def _with_db(work: Callable[[Any, Any], Any]) -> Any:
 # Forms of the whole installation, whichever review is open: their drafts are kept for no
 # review. Every other form is about the review open when it is typed in, whether or not its key
 # names it (a letter's "Sent to", an action update), and its kept draft comes back only there.
-INSTALLATION_FORMS = ("partnership.", "admin.", "start", "search")
+INSTALLATION_FORMS = ("partnership.", "admin.", "start")
+# Not work to save: a search box has no Save or Discard, and keeping its words on the server
+# would keep searched-for names there for a month. It stays a draft of the session only.
+SESSION_ONLY_FORMS = ("search",)
 
 
 def _review_of(key: str) -> str:
@@ -237,6 +240,8 @@ def _review_of(key: str) -> str:
 
 
 def _restored_draft(key: str) -> Draft | None:
+    if key.startswith(SESSION_ONLY_FORMS):
+        return None
     kept = _with_db(
         lambda db, actor: drafts.restore(
             db, actor=actor, review=_review_of(key), form=key, keep_days=drafts.keep_days()
@@ -262,6 +267,8 @@ def kept_draft_forms(prefix: str) -> list[str]:
 
 def _keep_on_server(key: str, draft: Draft) -> None:
     """After each recorded edit: one upsert of the form's edits (or none left: removed)."""
+    if key.startswith(SESSION_ONLY_FORMS):
+        return
     review = _review_of(key)
 
     def keep(db: Any, actor: Any) -> None:
