@@ -285,7 +285,7 @@ def _keep_on_server(key: str, draft: Draft) -> None:
 # into a field still focused when the tab is hidden (a laptop lid, another window), reloaded or
 # closed would never reach the draft. So the field is left (blurred) at those moments, which
 # makes Streamlit send the text, and its on_change keeps it. Fixed text, nothing of the user's.
-_HAND_OVER_TYPING = """<script>
+_HAND_OVER_TYPING = """<style>div:has(> .st-key-lcspr_hand_over) { display: none; }</style><script>
 (() => {
   if (window.lcsprHandOver) return;
   window.lcsprHandOver = true;
@@ -304,7 +304,8 @@ _HAND_OVER_TYPING = """<script>
 
 def hand_over_typing_before_leaving() -> None:
     """Once per page run (app.py): what is typed reaches the draft before the tab goes."""
-    st.html(_HAND_OVER_TYPING, unsafe_allow_javascript=True)
+    with st.container(key="lcspr_hand_over"):  # hidden: it only carries the script
+        st.html(_HAND_OVER_TYPING, unsafe_allow_javascript=True)
 
 
 def draft_note(draft: Draft) -> str:
