@@ -372,18 +372,53 @@ def cmd_tracker_export(db: Database, args: argparse.Namespace) -> None:
         sys.stdout.write(text)
 
 
+def cmd_learning_report(db: Database, args: argparse.Namespace) -> None:
+    from lcspr_core.yearly_report import yearly_learning, yearly_learning_docx
+
+    if not 1900 <= args.year <= 9999:
+        raise LcsprError(f"{args.year} is not a year: give one like {services.today().year}.")
+    if args.pdf:
+        from lcspr_core.documents.pdf import pdf_unavailable_reason
+
+        reason = pdf_unavailable_reason()
+        if reason:
+            raise LcsprError(reason)
+    stored = partnership.read_profile(db=db)
+    summary = yearly_learning(
+        reviews=services.list_reviews(db=db, actor=CLI_ACTOR), year=args.year,
+        today=services.today(),
+    )  # fmt: skip
+    data = yearly_learning_docx(summary, partnership=stored.profile.name if stored else "")
+    if args.pdf:
+        from lcspr_core.documents.pdf import convert_to_pdf
+
+        data = convert_to_pdf(data)
+    suffix = "pdf" if args.pdf else "docx"
+    output = Path(args.output or f"learning-from-reviews-{args.year}.{suffix}")
+    storage.write_file_atomically(output, data)
+    counts = (
+        f"{len(summary.started)} review(s) started and {len(summary.completed)} completed"
+        if not summary.empty
+        else "no review started or completed"
+    )
+    _out(f"Wrote {output} ({counts} in {args.year})")
+
+
 def cmd_search(db: Database, args: argparse.Namespace) -> None:
     from lcspr_core.search import search
 
     result = search(
         db=db, actor=CLI_ACTOR, query=args.query, reference=args.review, kind=args.kind,
-        limit=args.limit,
+        limit=args.limit, start=args.start,
     )  # fmt: skip
     for hit in result.hits:
         snippet = " ".join(hit.snippet_with("[", "]").split())
         _out(f"{hit.reference}  {hit.kind_label}: {hit.title}\n    {snippet}\n    ({hit.record})")
     if result.message:
         _out(result.message)
+    elif result.hits:
+        more = f" More: --start {result.start + len(result.hits)}" if result.more else ""
+        _out(result.summary() + more)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -505,15 +540,31 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("-o", "--output", help="file to write (default: standard output)")
     p.set_defaults(func=cmd_tracker_export)
 
+    p = sub.add_parser(
+        "learning-report",
+        help="the yearly report's 'Learning from reviews' section for one year (Word)",
+    )
+    p.add_argument("year", type=int, help="the year: reviews started or completed in it")
+    p.add_argument(
+        "-o", "--out", "--output", dest="output",
+        help="file to write (default: learning-from-reviews-YEAR.docx, or .pdf)",
+    )  # fmt: skip
+    p.add_argument("--pdf", action="store_true", help="write a PDF instead; needs LibreOffice")
+    p.set_defaults(func=cmd_learning_report)
+
     p = sub.add_parser("search", help="search every review's findings, recommendations and more")
     p.add_argument("query", help="words to look for (every word must appear)")
     p.add_argument("--review", help="search one review only")
     p.add_argument(
         "--kind",
         help="chronology, findings, recommendations, practitioner_contributions, "
-        "family_contributions or meetings",
+        "family_contributions, meetings or answers (a section's answers to the partnership's "
+        "own questions)",
     )
     p.add_argument("--limit", type=int, default=20, help="most results to show (default 20)")
+    p.add_argument(
+        "--start", type=int, default=0, help="show results from this one on (default 0: the best)"
+    )
     p.set_defaults(func=cmd_search)
     add_user_commands(sub)
     add_partnership_commands(sub)

@@ -227,7 +227,7 @@ class ClockDefinition:
     page: str
 
 
-def _plural(count: int, unit: str) -> str:
+def plural(count: int, unit: str) -> str:
     return f"{count} {unit}" if count == 1 else f"{count} {unit}s"
 
 
@@ -238,7 +238,7 @@ def clock_definitions(rules: ClockRules) -> dict[str, ClockDefinition]:
             key="notify_panel",
             label="Notify the Panel",
             rule=(
-                f"{_plural(rules.notify_panel_working_days, 'working day')} after the local "
+                f"{plural(rules.notify_panel_working_days, 'working day')} after the local "
                 "authority became aware"
             ),
             source='guidance: gov.uk "Report a serious child safeguarding incident"',
@@ -248,7 +248,7 @@ def clock_definitions(rules: ClockRules) -> dict[str, ClockDefinition]:
             key="rapid_review",
             label="Rapid Review complete and sent to the Panel",
             rule=(
-                f"{_plural(rules.rapid_review_working_days, 'working day')} after the "
+                f"{plural(rules.rapid_review_working_days, 'working day')} after the "
                 "partners became aware"
             ),
             source="guidance: Panel FAQ",
@@ -259,7 +259,7 @@ def clock_definitions(rules: ClockRules) -> dict[str, ClockDefinition]:
             label="Inform the Panel, Ofsted and the DfE of the decision",
             rule=(
                 "as soon as decided; target "
-                f"{_plural(rules.inform_regulators_working_days, 'working day')} after the "
+                f"{plural(rules.inform_regulators_working_days, 'working day')} after the "
                 "decision"
             ),
             source='guidance: "as soon as" decided; practice: the working-day target',
@@ -269,7 +269,7 @@ def clock_definitions(rules: ClockRules) -> dict[str, ClockDefinition]:
             key="progress_check",
             label="Progress and quality check",
             rule=(
-                f"every {_plural(rules.progress_check_weeks, 'week')} while the review runs "
+                f"every {plural(rules.progress_check_weeks, 'week')} while the review runs "
                 "(the next working day when that is a weekend or bank holiday)"
             ),
             source='statute: reg 14 "regular intervals"; practice: the interval',
@@ -281,7 +281,7 @@ def clock_definitions(rules: ClockRules) -> dict[str, ClockDefinition]:
             label="Copies to the Panel, the Secretary of State and Ofsted",
             rule=(
                 "no later than "
-                f"{_plural(rules.prepublication_working_days, 'working day')} before "
+                f"{plural(rules.prepublication_working_days, 'working day')} before "
                 "publication"
             ),
             source="guidance",
@@ -291,7 +291,7 @@ def clock_definitions(rules: ClockRules) -> dict[str, ClockDefinition]:
             key="publication",
             label="Report published",
             rule=(
-                f"{_plural(rules.publication_months, 'month')} after the decision "
+                f"{plural(rules.publication_months, 'month')} after the decision "
                 "(a target: record why if it slips)"
             ),
             source="guidance: Working Together 2023, ch.5",
@@ -300,7 +300,7 @@ def clock_definitions(rules: ClockRules) -> dict[str, ClockDefinition]:
         ClockDefinition(
             key="keep_public",
             label="Report kept public",
-            rule=f"at least {_plural(rules.keep_public_months, 'month')} after publication",
+            rule=f"at least {plural(rules.keep_public_months, 'month')} after publication",
             source='seed: "publicly available for at least one year"',
             page="Publication",
         ),

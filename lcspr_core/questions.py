@@ -667,6 +667,26 @@ def document_answers(
     return found
 
 
+def printed_questions(
+    review: Review, defined: Iterable[QuestionDefinition], sections: Sequence[QuestionSection]
+) -> list[tuple[str, str]]:
+    """The partnership's own questions on `sections` as the default reports print them at
+    their end, (question, answer), in the pages' order: each question that is not restricted
+    (its answers stay out of the default reports; a partnership's own template may print them
+    with custom.<key>), a retired one only where it was answered, worded as document_answers
+    words them."""
+    wanted = sorted(
+        (q for q in defined if q.section in sections and not q.restricted),
+        key=lambda q: (sections.index(q.section), q.order),
+    )
+    answers = document_answers(review, wanted)
+    return [
+        (q.label, answers[q.key])
+        for q in wanted
+        if not (q.retired and answers[q.key] == NOT_ANSWERED)
+    ]
+
+
 # An example answer of each type: what the field reference shows and an upload is tried with.
 EXAMPLES = {
     QuestionType.SHORT_TEXT: "A short answer",

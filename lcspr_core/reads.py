@@ -60,19 +60,27 @@ def review_parts(
         )
     }
     rows: dict[str, list[str]] = {kind: [] for kind in lists}
-    if lists:
-        marks = ", ".join("?" for _ in lists)
+    whole = [kind for kind in lists if not (key_episodes_only and kind == "chronology")]
+    if whole:
+        marks = ", ".join("?" for _ in whole)
         for kind, data in db.execute(
             f"SELECT kind, data FROM items WHERE review_id = ? AND kind IN ({marks}) "
-            + (
-                "AND (kind != 'chronology' OR json_extract(data, '$.key_practice_episode')) "
-                if key_episodes_only
-                else ""
-            )
-            + "ORDER BY kind, sort_key, position",
-            [review, *lists],
+            "ORDER BY kind, sort_key, position",
+            [review, *whole],
         ):
             rows[kind].append(data)
+    if key_episodes_only and "chronology" in lists:
+        # By the key practice episode index (storage.m024), not a read of every entry.
+        rows["chronology"] = [
+            data
+            for (data,) in db.execute(
+                # Named: left to itself, the planner prefers the index that needs no sort.
+                "SELECT data FROM items INDEXED BY idx_items_key_practice_episode "
+                "WHERE review_id = ? AND kind = 'chronology' "
+                f"AND {storage.KEY_PRACTICE_EPISODE} = 1 ORDER BY sort_key, position",
+                [review],
+            )
+        ]
     parts.update(
         {kind: adapters[kind].validate_json(f"[{','.join(texts)}]") for kind, texts in rows.items()}
     )

@@ -41,7 +41,8 @@ from lcspr_core.textfold import Folded, fold, fold_text
 
 MASK = "■■■"
 PERSON_CATEGORIES = frozenset({"", "name", "person", "family", "family member"})
-TITLES = r"(?:mr|mrs|ms|miss|mx|dr|master|sir|lady|mister|missus)"
+TITLE_WORDS = ("mr", "mrs", "ms", "miss", "mx", "dr", "master", "sir", "lady", "mister", "missus")
+TITLES = f"(?:{'|'.join(TITLE_WORDS)})"
 # Words that name the type of a street or a school, not which one.
 STREET_WORDS = frozenset(
     "road rd street st avenue ave lane ln close cl drive dr way court ct crescent cres place pl "
@@ -93,6 +94,9 @@ class Probe:
     pattern: re.Pattern[str]
     label: str
     rule: Rule
+    # Letters or digits (lower case ASCII) that every match contains: a text without them
+    # cannot match, and a plain substring test is far quicker than the pattern ('' = none).
+    anchor: str = ""
 
 
 @dataclass(frozen=True)
@@ -135,16 +139,66 @@ def _phrase_regex(words: Sequence[str]) -> str:
     return r"(?:\s*[,\-]\s*|\s+)".join(_word_regex(w) for w in words)
 
 
-def _whole(body: str) -> str:
+def _led(first: str, *, before: str, case: bool = False) -> str:
+    """`first` (one character) where `before` does not come just before it, written so that
+    the regex engine can jump to each place `first` occurs. A pattern that opens with a
+    look-behind is tried at every position of the text; one that opens with a plain character
+    (or a case-less class of two) only where that character is: 2 to 100 times quicker on a
+    long report (tests/test_release_scan_speed.py). `first` must be an ASCII letter or digit;
+    the callers check."""
+    chars = first.upper() + first.lower() if first.isalpha() and not case else first
+    lead = f"[{chars}]" if len(chars) > 1 else chars
+    # Cased letters in a class of their own, outside IGNORECASE: a cased character under
+    # IGNORECASE stops the engine from using it to jump (re/_compiler.py, _get_charset_prefix).
+    opening = f"(?-i:{lead})" if len(chars) > 1 else lead
+    return rf"{opening}(?<!{before}{lead})"
+
+
+def _plain(char: str) -> bool:
+    return len(char) == 1 and char.isascii() and char.isalnum()
+
+
+def _whole(body: str, *, case: bool = False) -> str:
+    # `body` opens with its first character as written (re.escape leaves letters and digits
+    # alone) whenever that character is a plain one: lead with it.
+    if _plain(body[:1]):
+        return _led(body[0], before=r"\w", case=case) + body[1:] + r"(?!\w)"
     return rf"(?<!\w){body}(?!\w)"
 
 
+def _titles_led() -> str:
+    """`(?<!\\w)TITLES` led by a title's first letter (see _led): each branch checks the letter
+    it follows, and keeps the titles' order, so the same title is matched."""
+    firsts = "".join(dict.fromkeys(word[0] for word in TITLE_WORDS))
+    letters = "".join(c.upper() + c for c in firsts)
+    branches = "|".join(
+        f"(?<=[{c.upper()}{c}])(?:{'|'.join(w[1:] for w in TITLE_WORDS if w[0] == c)})"
+        for c in firsts
+    )
+    return rf"(?-i:[{letters}])(?<!\w[{letters}])(?:{branches})"
+
+
+def _number(digits: str) -> str:
+    """`0?digits`, not preceded by a digit, led by its first character as `_led` explains."""
+    zero, first = _led("0", before=r"\d"), _led(digits[0], before=r"\d")
+    return f"(?:{zero}{digits}|{first}{digits[1:]})"
+
+
 def _compile(body: str, *, case: bool = False) -> re.Pattern[str]:
-    return re.compile(_whole(body), 0 if case else re.IGNORECASE)
+    return re.compile(_whole(body, case=case), 0 if case else re.IGNORECASE)
 
 
 def _words(text: str) -> list[str]:
     return [w.strip(",;:") for w in fold_text(text).split() if w.strip(",;:")]
+
+
+def _anchor(*words: str) -> str:
+    """The longest run of plain ASCII letters and digits in `words`, lower-cased: every match
+    of a pattern built from all of them (or from any one, for a single word) contains it,
+    whatever joints (hyphens, apostrophes, full stops) the text puts between the runs."""
+    runs = [run for word in words for run in re.split(r"[^A-Za-z0-9]+", word) if run]
+    plain = [run for run in runs if run.isascii()]
+    return max(plain, key=len).lower() if plain else ""
 
 
 def _person_probes(name: str, published: str) -> Iterator[Probe]:
@@ -156,44 +210,63 @@ def _person_probes(name: str, published: str) -> Iterator[Probe]:
     who = f"the name published as '{published}'"
     if len(words) < 2:
         # A one-word name ("Hope") is judged as any name part: in lower case it is the word.
-        yield Probe(_compile(_word_regex(words[0])), f"{who}", Rule.NAME_PART)
+        yield Probe(_compile(_word_regex(words[0])), f"{who}", Rule.NAME_PART, _anchor(words[0]))
         return
-    yield Probe(_compile(_phrase_regex(words)), f"{who} (whole name)", Rule.CERTAIN)
+    yield Probe(
+        _compile(_phrase_regex(words)), f"{who} (whole name)", Rule.CERTAIN, _anchor(*words)
+    )
     first, surname = words[:-1], words[-1]
     # "Thornbury, Kayleigh", as lists and records write it
     yield Probe(
         _compile(_word_regex(surname) + r"\s*,\s*" + _phrase_regex(first)),
         f"{who} (surname first)",
         Rule.CERTAIN,
+        _anchor(surname, *first),
     )
     yield Probe(
-        _compile(
-            TITLES + r"\.?\s+(?:" + _phrase_regex(first[:1]) + r"\s+)?" + _word_regex(surname)
+        re.compile(
+            _titles_led()
+            + r"\.?\s+(?:"
+            + _phrase_regex(first[:1])
+            + r"\s+)?"
+            + _word_regex(surname)
+            + r"(?!\w)",
+            re.IGNORECASE,
         ),
         f"{who} (surname with a title)",
         Rule.CERTAIN,
+        _anchor(surname),
     )
-    yield Probe(_compile(_word_regex(surname)), f"{who} (surname)", Rule.NAME_PART)
+    yield Probe(
+        _compile(_word_regex(surname)), f"{who} (surname)", Rule.NAME_PART, _anchor(surname)
+    )
     halves = [h for h in re.split(r"[-']", surname) if len(h) >= 3]
     if len(halves) > 1:
         for half in halves:
-            yield Probe(_compile(_word_regex(half)), f"{who} (part of the surname)", Rule.NAME_PART)
+            yield Probe(
+                _compile(_word_regex(half)), f"{who} (part of the surname)", Rule.NAME_PART,
+                _anchor(half),
+            )  # fmt: skip
     for given in first:
-        yield Probe(_compile(_word_regex(given)), f"{who} (a first name)", Rule.FIRST_NAME)
+        yield Probe(
+            _compile(_word_regex(given)), f"{who} (a first name)", Rule.FIRST_NAME, _anchor(given)
+        )
     letters = [w[0].upper() for w in words if w[0].isalpha()]
     for initials in {tuple(letters), (letters[0], letters[-1])}:
         if len(initials) < 2:
             continue
-        dotted = r"\.\s*".join(re.escape(c) for c in initials) + r"\.?"
-        spaced = r" ".join(re.escape(c) for c in initials)
-        joined = "".join(re.escape(c) for c in initials)
+        rest = [re.escape(c) for c in initials[1:]]
+        dotted = r"\.\s*" + r"\.\s*".join(rest) + r"\.?"
+        spaced = " " + " ".join(rest)
+        joined = "".join(rest)
         # Case-sensitive: "kt" in running text is not anyone's initials.
+        lead = initials[0]
+        opening = _led(lead, before=r"[\w.]", case=True) if _plain(lead) else rf"(?<![\w.]){lead}"
         yield Probe(
-            re.compile(rf"(?<![\w.]){dotted}(?!\w)|(?<![\w.]){spaced}(?![\w.])|"
-                       rf"(?<![\w.]){joined}(?![\w.])"),
+            re.compile(rf"{opening}(?:{dotted}(?!\w)|{spaced}(?![\w.])|{joined}(?![\w.]))"),
             f"{who} (initials)",
             Rule.UNSURE,
-        )  # fmt: skip
+        )
 
 
 def _date_probes(day: date) -> Iterator[Probe]:
@@ -201,20 +274,26 @@ def _date_probes(day: date) -> Iterator[Probe]:
     d, m = rf"0?{day.day}", rf"0?{day.month}"
     year = rf"(?:{day.year}|'?{day.year % 100:02d})"
     full = MONTHS[day.month - 1]
-    month = rf"(?<![a-z])(?:{full}|{full[:3]}{'|sept' if day.month == 9 else ''})\.?(?![a-z])"
+    # "mar", "march" (and "sept"): every spelling starts with the month's first letter.
+    spellings = rf"(?:{full[1:]}|{full[1:3]}{'|ept' if day.month == 9 else ''})\.?(?![a-z])"
+    month = rf"(?<![a-z]){full[0]}{spellings}"
+    # The same, as the opening of a pattern (see _led); likewise the day and the year.
+    month_first = _led(full[0], before="[a-z]") + spellings
+    day_first = _number(str(day.day))
+    year_first = _led(str(day.year)[0], before=r"\d") + str(day.year)[1:]
     suffix = r"(?:st|nd|rd|th)?"
     sep = r"\s*[/.\-]\s*|\s+"
     for body in (
-        rf"(?<!\d){d}{suffix}\s*(?:of\s+)?{month},?\s*{year}(?!\d)",  # 14th of March 2024
-        rf"{month}\s*(?:the\s+)?{d}{suffix},?\s*{year}(?!\d)",  # March 14th, 2024
-        rf"(?<!\d){d}(?:{sep}){m}(?:{sep}){year}(?!\d)",  # 14/03/24, 14.3.2024, 14-03-2024
-        rf"(?<!\d){day.year}(?:{sep}){m}(?:{sep}){d}(?!\d)",  # 2024-03-14
+        rf"{day_first}{suffix}\s*(?:of\s+)?{month},?\s*{year}(?!\d)",  # 14th of March 2024
+        rf"{month_first}\s*(?:the\s+)?{d}{suffix},?\s*{year}(?!\d)",  # March 14th, 2024
+        rf"{day_first}(?:{sep}){m}(?:{sep}){year}(?!\d)",  # 14/03/24, 14.3.2024, 14-03-2024
+        rf"{year_first}(?:{sep}){m}(?:{sep}){d}(?!\d)",  # 2024-03-14
     ):
         yield Probe(re.compile(body, re.IGNORECASE), label, Rule.CERTAIN)
     if day.day != day.month:
         # Month first (03/14/2024) reads as another date in England: worth a look, no more.
         yield Probe(
-            re.compile(rf"(?<!\d){m}\s*[/.\-]\s*{d}\s*[/.\-]\s*{year}(?!\d)"),
+            re.compile(rf"{_number(str(day.month))}\s*[/.\-]\s*{d}\s*[/.\-]\s*{year}(?!\d)"),
             f"{label} (month first)",
             Rule.UNSURE,
         )
@@ -228,12 +307,13 @@ def _address_probes(address: str, published: str) -> Iterator[Probe]:
     words = _words(address)
     if not words:
         return
-    yield Probe(_compile(_phrase_regex(words)), what, Rule.CERTAIN)
+    yield Probe(_compile(_phrase_regex(words)), what, Rule.CERTAIN, _anchor(*words))
     for outward, inward in _POSTCODE.findall(fold_text(address)):
         yield Probe(
             _compile(rf"{re.escape(outward)}\s*{re.escape(inward)}"),
             f"{what} (postcode)",
             Rule.CERTAIN,
+            _anchor(outward, inward),
         )
     first_line = fold_text(address).split(",")[0]
     # "12a Ashby Road", "Flat 3 12 Ashby Road": the street is what follows the numbers.
@@ -241,12 +321,16 @@ def _address_probes(address: str, published: str) -> Iterator[Probe]:
                     first_line.strip(), flags=re.IGNORECASE)  # fmt: skip
     street_words = street.split()
     if len(street_words) >= 2 and street_words != words:
-        yield Probe(_compile(_phrase_regex(street_words)), f"{what} (street)", Rule.CERTAIN)
+        yield Probe(
+            _compile(_phrase_regex(street_words)), f"{what} (street)", Rule.CERTAIN,
+            _anchor(*street_words),
+        )  # fmt: skip
     for word in street_words:
         if word.casefold() not in STREET_WORDS and len(word) >= 3 and word.isalpha():
             yield Probe(
-                _compile(_word_regex(word)), f"{what} (a word of the street)", Rule.CAPITALISED
-            )
+                _compile(_word_regex(word)), f"{what} (a word of the street)", Rule.CAPITALISED,
+                _anchor(word),
+            )  # fmt: skip
 
 
 def _school_probes(school: str, published: str) -> Iterator[Probe]:
@@ -254,13 +338,14 @@ def _school_probes(school: str, published: str) -> Iterator[Probe]:
     words = _words(school)
     if not words:
         return
-    yield Probe(_compile(_phrase_regex(words)), what, Rule.CERTAIN)
+    yield Probe(_compile(_phrase_regex(words)), what, Rule.CERTAIN, _anchor(*words))
     distinctive = [w for w in words if w.casefold() not in SCHOOL_WORDS]
     if distinctive and distinctive != words:
         yield Probe(
             _compile(_phrase_regex(distinctive)),
             f"{what} (without its type word)",
             Rule.SCHOOL_WORD,
+            _anchor(*distinctive),
         )
 
 
@@ -268,7 +353,7 @@ def _detail_probes(term: str, published: str) -> Iterator[Probe]:
     words = _words(term)
     if words:
         label = f"the detail published as '{published}'"
-        yield Probe(_compile(_phrase_regex(words)), label, Rule.CERTAIN)
+        yield Probe(_compile(_phrase_regex(words)), label, Rule.CERTAIN, _anchor(*words))
 
 
 def register_probes(*, review: Review) -> list[Probe]:
@@ -341,8 +426,13 @@ def find_matches(text: str, probes: Sequence[Probe]) -> tuple[Folded, list[_Matc
     """The matches in one text: definite before unsure, longer before shorter, and a match
     inside one already taken is not repeated."""
     folded = fold(text)
+    # Lower case for the anchors only; no folded character matches an ASCII letter or digit
+    # case-insensitively without lower-casing to it (tests/test_release_scan_speed.py).
+    lowered = folded.text.lower()
     found: list[_Match] = []
     for probe in probes:
+        if probe.anchor and probe.anchor not in lowered:
+            continue
         for match in probe.pattern.finditer(folded.text):
             if match.end() == match.start():
                 continue

@@ -37,17 +37,31 @@ def rapid_review_start(review: Review) -> date:
     return review.incident.partners_aware_on
 
 
+def rapid_review_rule(review: Review, rules: ClockRules) -> str:
+    """The Rapid Review clock's rule in words, from the start the review recorded (issue 12):
+    the screen must say which date it counts from."""
+    days = clocks.plural(rules.rapid_review_working_days, "working day")
+    if review.incident.rapid_review_clock_start is not RapidReviewClockStart.PANEL_NOTIFIED:
+        return f"{days} after the partners became aware"
+    if review.notification and review.notification.notified_on:
+        return f"{days} after the Panel was notified (the partnership's rule)"
+    return (
+        f"{days} after the Panel is notified (the partnership's rule); counted from the "
+        "partners' awareness until the notification is recorded"
+    )
+
+
 def review_clocks(*, review: Review, today: date, rules: ClockRules | None = None) -> list[Clock]:
     """Every clock the review's data determines, in process order, recommendations last."""
     rules = rules or ClockRules()
     words = clocks.clock_definitions(rules)
 
-    def clock(key: str, due: date, done_on: date | None) -> Clock:
+    def clock(key: str, due: date, done_on: date | None, rule: str = "") -> Clock:
         w = words[key]
         return clocks.evaluate_clock(
             key=key,
             label=w.label,
-            rule=w.rule,
+            rule=rule or w.rule,
             source=w.source,
             due=due,
             done_on=done_on,
@@ -67,6 +81,7 @@ def review_clocks(*, review: Review, today: date, rules: ClockRules | None = Non
             "rapid_review",
             clocks.rapid_review_due(rapid_review_start(review), rules),
             review.rapid_review.sent_to_panel_on if review.rapid_review else None,
+            rapid_review_rule(review, rules),
         ),
     ]
     if not decision or decision.outcome is not DecisionOutcome.LCSPR:

@@ -10,7 +10,7 @@ A change to the register (the `restricted` or `incident` section) re-indexes the
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -18,6 +18,7 @@ from pydantic import TypeAdapter
 
 from lcspr_core import redaction
 from lcspr_core.model import Incident, RestrictedDetails, Review
+from lcspr_core.model.questions import SECTION_LABELS, QuestionSection
 
 # Item kind -> what a result calls it, and the page (url path) it is edited on.
 KINDS: dict[str, tuple[str, str]] = {
@@ -27,7 +28,36 @@ KINDS: dict[str, tuple[str, str]] = {
     "practitioner_contributions": ("Practitioner contribution", "practitioners"),
     "family_contributions": ("Family contribution", "child_and_family"),
     "meetings": ("Meeting decision", "meeting"),
+    # A section's answers to the partnership's own questions (issue 16); lists' answers are
+    # searched with their entry. The page is the section's (ANSWER_SECTIONS).
+    "answers": ("Answers to the partnership's questions", ""),
 }
+# Sections whose answers are searched -> the page they are given on.
+ANSWER_SECTIONS: dict[str, str] = {
+    "incident": "incident",
+    "notification": "incident",
+    "rapid_review": "rapid_review",
+    "decision": "rapid_review",
+    "setup": "setup",
+    "lived_experience": "child_and_family",
+}
+def scope(review_id: int, kind: str) -> str:
+    """The words a text's `scope` column holds, so a search can keep to some reviews or one
+    kind inside the index itself: 'r12 kfindings' (no underscore: it would split the word)."""
+    return f"r{review_id} k{kind.replace('_', '')}"
+
+
+def scope_expression(review_ids: Sequence[int] | None, kind: str | None) -> str:
+    """The FTS5 condition keeping a search to `review_ids` (None: any) and `kind` (None: any),
+    or "" for none."""
+    parts = []
+    if review_ids is not None:
+        parts.append("scope : (" + " OR ".join(f'"r{i}"' for i in review_ids) + ")")
+    if kind is not None:
+        parts.append(f'scope : "k{kind.replace("_", "")}"')
+    return " AND ".join(parts)
+
+
 # Sections whose change changes what redaction replaces: the whole review is re-indexed.
 REGISTER_SECTIONS = frozenset({"restricted", "incident"})
 # A title is a label, not the record: long texts are cut here.
@@ -54,6 +84,10 @@ def _join(*parts: Any) -> str:
     return "\n".join(str(part) for part in parts if part)
 
 
+def _meeting_title(data: dict[str, Any]) -> str:
+    return f"{data.get('kind', 'Meeting')} on {data.get('held_on', '')}"
+
+
 def _texts(kind: str, data: dict[str, Any]) -> Iterator[tuple[str, str, str]]:
     """(record suffix, title, body) of each searchable text of one stored item."""
     if kind == "chronology":
@@ -76,19 +110,81 @@ def _texts(kind: str, data: dict[str, Any]) -> Iterator[tuple[str, str, str]]:
         # The member's name is left out: it is the family's, not the learning.
         yield "", data.get("relationship") or "Family member", data.get("summary", "")
     elif kind == "meetings":
-        title = f"{data.get('kind', 'Meeting')} on {data.get('held_on', '')}"
+        title = _meeting_title(data)
         for decision in data.get("decisions") or []:
             yield f"#{decision.get('id', '')}", title, decision.get("text", "")
 
 
-def entries(
-    kind: str, item_id: str, data: dict[str, Any], swaps: Sequence[redaction.Replacement]
+def _answer_text(value: Any) -> str:
+    if isinstance(value, bool):
+        return "Yes" if value else "No"
+    if isinstance(value, list):
+        return ", ".join(str(v) for v in value)
+    return "" if value is None else str(value)
+
+
+def answers_text(data: dict[str, Any], questions: Mapping[str, str]) -> str:
+    """A record's answers to the partnership's own questions (issue 16) that may be searched,
+    as 'label: answer' lines. `questions` maps each searchable key (one that is not
+    restricted) to its label: a restricted question's answer, or one to a question no longer
+    defined, is never indexed. A retired question's answers stay, as they stay on the record."""
+    custom = data.get("custom") or {}
+    lines = [
+        f"{questions[key]}: {text}"
+        for key, value in sorted(custom.items())
+        if key in questions and (text := _answer_text(value).strip())
+    ]
+    return "\n".join(lines)
+
+
+def page_of(kind: str, record: str) -> str:
+    """The page (url path) a search hit opens: its kind's, or for a section's answers the
+    section's ("answers/rapid_review")."""
+    if kind == "answers":
+        return ANSWER_SECTIONS.get(record.partition("/")[2], "")
+    return KINDS[kind][1]
+
+
+def section_entries(
+    section: str,
+    data: dict[str, Any],
+    swaps: Sequence[redaction.Replacement],
+    questions: Mapping[str, str] | None,
 ) -> list[SearchEntry]:
-    """The searchable texts of one stored item, redacted; none for a kind not searched."""
-    if kind not in KINDS:
+    """The searchable answers of one section (`questions` as for answers_text), redacted."""
+    if section not in ANSWER_SECTIONS or not questions:
         return []
+    answers = answers_text(data, questions)
+    if not answers:
+        return []
+    title = f"{SECTION_LABELS[QuestionSection(section)]}: the partnership's questions"
+    body = redaction.redact_text(answers, swaps) if swaps else answers
+    return [SearchEntry(kind="answers", record=f"answers/{section}", title=title, body=body)]
+
+
+def entries(
+    kind: str,
+    item_id: str,
+    data: dict[str, Any],
+    swaps: Sequence[redaction.Replacement],
+    questions: Mapping[str, str] | None = None,
+) -> list[SearchEntry]:
+    """The searchable texts of one stored item, redacted; none for a kind not searched.
+    `questions`: the searchable questions asked on this kind (see answers_text)."""
+    if kind not in KINDS or kind == "answers":
+        return []
+    texts = list(_texts(kind, data))
+    answers = answers_text(data, questions) if questions else ""
+    if answers:
+        # With the record's own text; a meeting's, apart from its decisions.
+        whole = next((i for i, (suffix, _, _) in enumerate(texts) if not suffix), None)
+        if whole is None:
+            texts.append(("", _meeting_title(data), answers))
+        else:
+            suffix, title, body = texts[whole]
+            texts[whole] = (suffix, title, _join(body, answers))
     found = []
-    for suffix, title, body in _texts(kind, data):
+    for suffix, title, body in texts:
         if not (title or body).strip():
             continue
         found.append(

@@ -47,7 +47,8 @@ from lcspr_core.errors import (
     UneditedChangeError,
 )
 from lcspr_core.model import RapidReviewClockStart, Review
-from lcspr_core.model.common import Item
+from lcspr_core.model.common import DecisionOutcome, Item, Regulator
+from lcspr_core.model.setup import RegulatorNotice, ReviewSetup
 from lcspr_core.review_clocks import review_clocks
 from lcspr_core.stage import Stage, derive_stage
 from lcspr_core.storage import Database
@@ -715,6 +716,47 @@ def save_section(
             after=_audit_value(name, after),
         )
     return version
+
+
+def record_regulator_informed(
+    *, db: Database, reference: str, recipient: Regulator, sent_on: date, actor: Actor
+) -> bool:
+    """After a decision notice to `recipient` is recorded as sent: Set-up's record of who was
+    told of the decision to undertake a local review (seed: "inform the Panel, Ofsted and DfE
+    ... including the name of the reviewer") gains the notice, when it has none for them yet
+    and `actor` may change Set-up. True when it was added; a notice already recorded (a person
+    wrote it) is left as it is."""
+    with storage.write_transaction(db):
+        review = _review_id(db, reference)
+        sections = storage.read_sections(db, review)
+        decision = sections.get("decision")
+        if decision is None or decision["data"].get("outcome") != DecisionOutcome.LCSPR.value:
+            return False
+        if date.fromisoformat(decision["data"]["decided_on"]) > sent_on:
+            return False  # Set-up refuses a notice before the decision; the letter stands
+        if not can(actor=actor, action="edit_section:setup", reference=reference):
+            return False
+        stored = sections.get("setup")
+        setup = ReviewSetup.model_validate(stored["data"]) if stored else ReviewSetup()
+        if any(notice.recipient == recipient for notice in setup.regulators_informed):
+            return False
+        notice = RegulatorNotice(recipient=recipient, sent_on=sent_on, reviewer_named=True)
+        updated = setup.model_copy(
+            update={"regulators_informed": [*setup.regulators_informed, notice]}
+        )
+        save_section(
+            db=db, reference=reference, name="setup", value=updated,
+            expected_version=stored["version"] if stored else 0, actor=actor,
+            edited=["regulators_informed"],
+        )  # fmt: skip
+    return True
+
+
+def regulator_informed_on(*, db: Database, reference: str, recipient: Regulator) -> date | None:
+    """When Set-up records `recipient` as told of the decision, if it does."""
+    stored = storage.read_sections(db, _review_id(db, reference)).get("setup")
+    setup = ReviewSetup.model_validate(stored["data"]) if stored else ReviewSetup()
+    return next((n.sent_on for n in setup.regulators_informed if n.recipient == recipient), None)
 
 
 # The report's marking and the override that allowed it: set by mark_report_final only.

@@ -5,12 +5,12 @@ email is sent (never the password: that comes from an environment variable)."""
 
 from __future__ import annotations
 
-import json
 import os
 import tomllib
 from pathlib import Path
 from typing import Any
 
+import tomlkit
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from lcspr_core import storage
@@ -125,19 +125,6 @@ def load_smtp_settings(path: Path | None = None) -> SmtpSettings | None:
         ) from exc
 
 
-def _toml_value(value: object) -> str:
-    """A TOML value: other tables of the file are written back as they were read."""
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, int | float):
-        return str(value)
-    if isinstance(value, list):
-        return "[" + ", ".join(_toml_value(item) for item in value) + "]"
-    if isinstance(value, dict):
-        return "{" + ", ".join(f"{k} = {_toml_value(v)}" for k, v in value.items()) + "}"
-    return json.dumps(str(value))  # a TOML basic string is a JSON string
-
-
 def save_clock_rules(
     *, db: Database, rules: ClockRules, actor: Actor, path: Path | None = None
 ) -> None:
@@ -147,20 +134,28 @@ def save_clock_rules(
     require(actor=actor, action="manage_partnership")
     path = path or settings_path()
     before = load_clock_rules(path)
-    document: dict[str, object] = {}
-    if path.exists():
-        document = tomllib.loads(path.read_text(encoding="utf-8"))
+    # tomlkit keeps what the administrator wrote around the table: comments, other tables,
+    # the order of keys.
+    document = (
+        tomlkit.parse(path.read_text(encoding="utf-8"))
+        if path.exists()
+        else tomlkit.document().add(tomlkit.comment(
+            "LCSPR workbench settings (the Partnership page writes the [clocks] table)."
+        ))
+    )  # fmt: skip
     # Only what differs from the defaults: a later change to a default still reaches them.
-    document["clocks"] = rules.model_dump(exclude_defaults=True)
-    lines = ["# LCSPR workbench settings (the Partnership page writes the [clocks] table)."]
-    for table, values in document.items():
-        if not isinstance(values, dict):
-            continue
-        lines += ["", f"[{table}]"]
-        lines += [f"{key} = {_toml_value(value)}" for key, value in values.items()]
+    wanted = rules.model_dump(mode="json", exclude_defaults=True)
+    clocks = document.get("clocks")
+    if not isinstance(clocks, dict):
+        clocks = tomlkit.table()
+        document["clocks"] = clocks
+    for key in [key for key in clocks if key not in wanted]:
+        del clocks[key]
+    for key, value in wanted.items():
+        clocks[key] = value
     path.parent.mkdir(parents=True, exist_ok=True)
     temporary = path.with_suffix(path.suffix + ".tmp")
-    temporary.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    temporary.write_text(tomlkit.dumps(document), encoding="utf-8")
     with storage.write_transaction(db):
         storage.append_audit(
             db, actor=actor.username, reference=None, target="settings", action="update",

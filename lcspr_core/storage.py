@@ -17,7 +17,7 @@ import os
 import secrets
 import sqlite3
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -339,7 +339,7 @@ def write_transaction(db: Database) -> Iterator[Database]:
                     "nothing was changed."
                 )
             refresh_review_overviews(db, {review for review, _target in state.touched})
-            refresh_search_index(db, state.touched)
+            refresh_search_index(db, state.touched, questions=state.questions)
             db.conn.execute("COMMIT")
         except BaseException:
             if db.conn.in_transaction:
@@ -349,6 +349,7 @@ def write_transaction(db: Database) -> Iterator[Database]:
             head, state.head, state.key = state.head, None, None
             state.records.clear()
             state.touched.clear()
+            state.questions.clear()
     except sqlite3.Error as exc:
         # Disk full, a lock held past the busy timeout, a failing audit insert: the whole
         # write is rolled back, and the person is told so in words, not a traceback.
@@ -385,6 +386,18 @@ def review_id(db: Database, reference: str) -> int | None:
         "SELECT id FROM reviews WHERE reference = ? COLLATE NOCASE", [reference]
     ).fetchone()
     return int(row[0]) if row else None
+
+
+def review_started_on(db: Database, reference: str) -> str:
+    """When the partners became aware of the review's incident (ISO date; "" if not known):
+    the day the review's process started."""
+    row = db.execute(
+        "SELECT json_extract(s.data, '$.partners_aware_on') FROM sections s "
+        "JOIN reviews r ON r.id = s.review_id "
+        "WHERE r.reference = ? COLLATE NOCASE AND s.name = 'incident'",
+        [reference],
+    ).fetchone()
+    return str(row[0]) if row and row[0] else ""
 
 
 def review_references(db: Database) -> list[str]:
@@ -622,6 +635,9 @@ class _TransactionState:
     # (review id, target) of every record this write stored or removed: the reviews' stored
     # overviews and the search index catch up on them just before the commit.
     touched: set[tuple[int, str]] = field(default_factory=set)
+    # Keys of the partnership's questions this write changed: the records answering them are
+    # indexed again (a question made restricted leaves the index in the same write).
+    questions: set[str] = field(default_factory=set)
 
 
 # Keyed by connection: one Database per script run, and a transaction never spans two.
@@ -1503,6 +1519,7 @@ def upsert_question(
         "updated_at = excluded.updated_at, updated_by = excluded.updated_by",
         [key, to_json(data), version, now_iso(), actor],
     )
+    _transaction_state(db).questions.add(key)
 
 
 def stored_answers(db: Database, field: str) -> Iterator[tuple[str, str, dict[str, Any]]]:
@@ -1631,6 +1648,8 @@ def recently_audited(
 # (search_text.py); they are rebuilt from the stored records inside every write, so the index
 # never lags nor outlives a record.
 
+SEARCH_TOKENIZER = "porter unicode61 remove_diacritics 2"
+
 
 @migrations()
 def m021_search_index(db: Database) -> None:
@@ -1642,13 +1661,12 @@ def m021_search_index(db: Database) -> None:
     )  # fmt: skip
     db.table("search_records").create_index(["review_id", "target"])
     db.table("search_records").enable_fts(
-        ["title", "body"], create_triggers=True, tokenize="porter unicode61 remove_diacritics 2"
+        ["title", "body"], create_triggers=True, tokenize=SEARCH_TOKENIZER
     )
     # The register each review's index was redacted with (a digest): an incident save that
     # leaves it as it was does not re-index a 5,000-entry chronology.
     db.table("search_registers").create({"review_id": int, "digest": str}, pk="review_id")
-    for (review,) in db.execute("SELECT id FROM reviews").fetchall():
-        _index_review(db, int(review))
+    # The reviews already stored are indexed by m022, which gives the index its final form.
 
 
 def _register(db: Database, review: int) -> list[Any]:
@@ -1674,7 +1692,8 @@ def _insert_search_entries(
     if found:
         db.table("search_records").insert_all(
             {"review_id": review, "target": target, "kind": entry.kind, "record": entry.record,
-             "title": entry.title, "body": entry.body}
+             "title": entry.title, "body": entry.body,
+             "scope": search_text.scope(review, entry.kind)}
             for entry in found
         )  # fmt: skip
 
@@ -1684,7 +1703,64 @@ def _register_digest(swaps: list[Any]) -> str:
     return hashlib.sha256(text.encode()).hexdigest()
 
 
-def _index_review(db: Database, review: int, swaps: list[Any] | None = None) -> None:
+def searchable_questions(db: Database) -> dict[str, dict[str, str]]:
+    """Section or list -> {key: label} of the partnership's questions whose answers may be
+    searched: every one not restricted (retired ones too: their answers stay on the record)."""
+    found: dict[str, dict[str, str]] = {}
+    for (data,) in db.execute("SELECT data FROM questions").fetchall():
+        question = json.loads(data)
+        if not question.get("restricted"):
+            found.setdefault(question["section"], {})[question["key"]] = question["label"]
+    return found
+
+
+def _answering(db: Database, keys: Iterable[str]) -> set[tuple[int, str]]:
+    """(review, target) of every searchable record or section holding an answer to one of
+    `keys`."""
+    found: set[tuple[int, str]] = set()
+    kinds, sections = list(search_text.KINDS), list(search_text.ANSWER_SECTIONS)
+    for key in keys:
+        rows = db.execute(
+            f"SELECT review_id, kind, id FROM items WHERE kind IN ({', '.join('?' * len(kinds))}) "
+            "AND json_type(data, '$.custom.' || json_quote(?)) IS NOT NULL",
+            [*kinds, key],
+        ).fetchall()
+        found |= {(int(review), f"{kind}/{item_id}") for review, kind, item_id in rows}
+        rows = db.execute(
+            "SELECT review_id, name FROM sections WHERE name IN "
+            f"({', '.join('?' * len(sections))}) "
+            "AND json_type(data, '$.custom.' || json_quote(?)) IS NOT NULL",
+            [*sections, key],
+        ).fetchall()
+        found |= {(int(review), str(name)) for review, name in rows}
+    return found
+
+
+def _index_section_answers(
+    db: Database,
+    review: int,
+    section: str,
+    swaps: list[Any],
+    questions: dict[str, dict[str, str]],
+) -> None:
+    """The searchable answers of one section of `review`, indexed afresh (target: its name)."""
+    db.execute("DELETE FROM search_records WHERE review_id = ? AND target = ?", [review, section])
+    row = db.execute(
+        "SELECT data FROM sections WHERE review_id = ? AND name = ?", [review, section]
+    ).fetchone()
+    if row is not None:
+        found = search_text.section_entries(
+            section, json.loads(row[0]), swaps, questions.get(section, {})
+        )
+        _insert_search_entries(db, review, section, found)
+
+
+def _index_review(
+    db: Database,
+    review: int,
+    swaps: list[Any] | None = None,
+    questions: dict[str, dict[str, str]] | None = None,
+) -> None:
     db.execute("DELETE FROM search_records WHERE review_id = ?", [review])
     db.execute("DELETE FROM search_registers WHERE review_id = ?", [review])
     if swaps is None:
@@ -1695,6 +1771,8 @@ def _index_review(db: Database, review: int, swaps: list[Any] | None = None) -> 
         "INSERT INTO search_registers (review_id, digest) VALUES (?, ?)",
         [review, _register_digest(swaps)],
     )
+    if questions is None:
+        questions = searchable_questions(db)
     kinds = list(search_text.KINDS)
     rows = db.execute(
         f"SELECT kind, id, data FROM items WHERE review_id = ? AND kind IN "
@@ -1703,16 +1781,24 @@ def _index_review(db: Database, review: int, swaps: list[Any] | None = None) -> 
     ).fetchall()
     for kind, item_id, data in rows:
         target = f"{kind}/{item_id}"
-        _insert_search_entries(
-            db, review, target, search_text.entries(kind, item_id, json.loads(data), swaps)
+        found = search_text.entries(
+            kind, item_id, json.loads(data), swaps, questions.get(kind, {})
         )
+        _insert_search_entries(db, review, target, found)
+    for section in search_text.ANSWER_SECTIONS:
+        if questions.get(section):
+            _index_section_answers(db, review, section, swaps, questions)
 
 
-def refresh_search_index(db: Database, touched: set[tuple[int, str]]) -> None:
-    """Bring the search index up to date with the records a write stored or removed: called
-    once, inside the write, just before it commits (so the index is never out of step)."""
+def refresh_search_index(
+    db: Database, touched: set[tuple[int, str]], *, questions: Iterable[str] = ()
+) -> None:
+    """Bring the search index up to date with the records a write stored or removed, and
+    with the records answering the questions it changed: called once, inside the write, just
+    before it commits (so the index is never out of step)."""
     by_review: dict[int, set[str]] = {}
-    for review, target in touched:
+    asked: dict[str, dict[str, str]] | None = None
+    for review, target in touched | _answering(db, questions):
         by_review.setdefault(review, set()).add(target)
     for review, targets in by_review.items():
         swaps: list[Any] | None = None
@@ -1725,9 +1811,16 @@ def refresh_search_index(db: Database, touched: set[tuple[int, str]]) -> None:
                 "SELECT digest FROM search_registers WHERE review_id = ?", [review]
             ).fetchone()
             if stored is None or stored[0] != _register_digest(swaps):
-                _index_review(db, review, swaps)
+                asked = searchable_questions(db) if asked is None else asked
+                _index_review(db, review, swaps, asked)
                 continue
         for target in targets:
+            if target in search_text.ANSWER_SECTIONS:
+                if swaps is None:
+                    swaps = _register(db, review)
+                asked = searchable_questions(db) if asked is None else asked
+                _index_section_answers(db, review, target, swaps, asked)
+                continue
             kind, _, item_id = target.partition("/")
             if kind not in search_text.KINDS or not item_id:
                 continue
@@ -1742,41 +1835,146 @@ def refresh_search_index(db: Database, touched: set[tuple[int, str]]) -> None:
                 continue
             if swaps is None:
                 swaps = _register(db, review)
-            found = search_text.entries(kind, item_id, json.loads(row[0]), swaps)
+            asked = searchable_questions(db) if asked is None else asked
+            found = search_text.entries(
+                kind, item_id, json.loads(row[0]), swaps, asked.get(kind, {})
+            )
             _insert_search_entries(db, review, target, found)
 
 
-def search_rows(
-    db: Database, *, match: str, review_ids: list[int] | None, kind: str | None, limit: int
-) -> list[dict[str, Any]]:
-    """The best `limit` texts matching the FTS5 expression `match` within the given reviews
-    (None: every review), by bm25 (title weighted above body), each with a snippet marked
-    with \\x02 ... \\x03."""
+@migrations()
+def m022_search_scope_and_answers(db: Database) -> None:
+    # Issue 19: each text's review and kind as words of the index (its `scope` column), so a
+    # search keeps to the reviews a person may open, or to one kind, inside the index instead
+    # of walking every review's matches; and the answers to the partnership's own questions
+    # that are not restricted are searched too. Every review is indexed again, with the index
+    # off, and the index is then built once from the whole table.
+    records = db.table("search_records")
+    records.disable_fts()
+    records.add_column("scope", str, not_null_default="")
+    questions = searchable_questions(db)
+    for (review,) in db.execute("SELECT id FROM reviews").fetchall():
+        _index_review(db, int(review), questions=questions)
+    records.enable_fts(
+        ["title", "body", "scope"], create_triggers=True, tokenize=SEARCH_TOKENIZER
+    )
+
+
+@migrations()
+def m024_index_key_practice_episodes(db: Database) -> None:
+    # The final report reads of a chronology only its key practice episodes (a tenth, say, of
+    # 5,000 entries): by this index instead of reading every entry's JSON (reads.review_parts).
+    db.execute(
+        "CREATE INDEX IF NOT EXISTS idx_items_key_practice_episode "
+        f"ON items (review_id, kind, {KEY_PRACTICE_EPISODE})"
+    )
+
+
+# How a chronology entry says it is a key practice episode, exactly as the index above has it
+# (SQLite uses an index on an expression only for that same expression).
+KEY_PRACTICE_EPISODE = "json_extract(data, '$.key_practice_episode')"
+
+
+# Up to this many reviews are kept to inside the index (their `scope` words); a person who
+# may open more is kept to them by a filter beside it, which stops as early, since most of
+# what matches is then theirs.
+SCOPE_WORDS = 30
+
+
+def search_candidates(
+    db: Database,
+    *,
+    match: str,
+    review_ids: Sequence[int] | None,
+    exclude_review: int | None,
+    kind: str | None,
+    count: int,
+    skip: int = 0,
+) -> list[int]:
+    """The ids of up to `count` texts matching the FTS5 expression `match` (in their title or
+    body) within the given reviews (None: every review) and kind, the most recently indexed
+    first, after skipping `skip` of them. FTS5 walks its matches newest first and stops at
+    `count`: nothing here is ranked or counted over every match, and the reviews and kind are
+    words of the index, so the cost follows `count`, not the matches (issue 19)."""
+    if review_ids is not None and not review_ids:
+        return []
+    inside = review_ids if review_ids is not None and len(review_ids) <= SCOPE_WORDS else None
+    condition = search_text.scope_expression(inside, kind)
+    expression = f"{{title body}} : ({match})" + (f" AND {condition}" if condition else "")
     where = ""
-    params: list[Any] = [match]
-    if review_ids is not None:
-        if not review_ids:
-            return []
+    params: list[Any] = [expression]
+    if review_ids is not None and inside is None:
         where += f" AND r.review_id IN ({', '.join('?' * len(review_ids))})"
-        params += review_ids
-    if kind is not None:
-        where += " AND r.kind = ?"
-        params.append(kind)
+        params += list(review_ids)
+    if exclude_review is not None:
+        where += " AND r.review_id != ?"
+        params.append(exclude_review)
+    # CROSS JOIN keeps the index's walk outermost, so LIMIT stops it early.
+    join = " CROSS JOIN search_records r ON r.id = f.rowid" if where else ""
     rows = db.execute(
-        "SELECT r.review_id, rv.reference, r.kind, r.record, r.title, "
-        "snippet(search_records_fts, 1, char(2), char(3), '…', 16), "
-        "bm25(search_records_fts, 4.0, 1.0) AS score "
-        "FROM search_records_fts JOIN search_records r ON r.id = search_records_fts.rowid "
-        "JOIN reviews rv ON rv.id = r.review_id "
-        f"WHERE search_records_fts MATCH ?{where} ORDER BY score LIMIT ?",
-        [*params, limit],
+        f"SELECT f.rowid FROM search_records_fts f{join} "
+        f"WHERE search_records_fts MATCH ?{where} ORDER BY f.rowid DESC LIMIT ? OFFSET ?",
+        [*params, count, skip],
     ).fetchall()
-    keys = ("review_id", "reference", "kind", "record", "title", "snippet", "score")
+    return [int(row[0]) for row in rows]
+
+
+def search_ranked(
+    db: Database, *, match: str, ids: Sequence[int], count: int, skip: int = 0
+) -> list[dict[str, Any]]:
+    """Of the texts `ids` (a window of candidates), the `count` best after skipping `skip`,
+    ranked by bm25 (title weighted above body) among them, each with a snippet of its body in
+    which `match`'s words are marked with \\x02 ... \\x03.
+
+    The texts are copied into a small in-memory FTS5 table and ranked and cut there: bm25 over
+    the main index would first count, for each word, every text in every review holding it,
+    and a snippet from it reads each word's whole list of matches: both grow with the number
+    of reviews. Here the cost follows the window. (So a word's rarity is judged within the
+    window: where every candidate holds every word, they are ranked by how often and how
+    prominently it appears, weighed for length.)"""
+    if not ids:
+        return []
+    # External content, so emptying it is one command rather than a delete per indexed word.
+    db.execute(
+        "CREATE TEMP TABLE IF NOT EXISTS search_page_text "
+        "(id INTEGER PRIMARY KEY, title TEXT, body TEXT)"
+    )
+    db.execute(
+        "CREATE VIRTUAL TABLE IF NOT EXISTS temp.search_page USING fts5(title, body, "
+        f"content='search_page_text', content_rowid='id', tokenize='{SEARCH_TOKENIZER}')"
+    )
+    db.execute("INSERT INTO temp.search_page (search_page) VALUES ('delete-all')")
+    db.execute("DELETE FROM temp.search_page_text")
+    db.execute(
+        "INSERT INTO temp.search_page_text (id, title, body) "
+        f"SELECT id, title, body FROM search_records WHERE id IN ({', '.join('?' * len(ids))})",
+        list(ids),
+    )
+    db.execute("INSERT INTO temp.search_page (search_page) VALUES ('rebuild')")
+    # ORDER BY rank alone lets FTS5 sort first, so snippets are made for the page only.
+    rows = db.execute(
+        "SELECT r.id, r.review_id, rv.reference, r.kind, r.record, r.title, "
+        "snippet(search_page, 1, char(2), char(3), '…', 16), rank "
+        "FROM temp.search_page p JOIN search_records r ON r.id = p.rowid "
+        "JOIN reviews rv ON rv.id = r.review_id "
+        "WHERE search_page MATCH ? AND rank MATCH 'bm25(4.0, 1.0)' ORDER BY rank LIMIT ? OFFSET ?",
+        [match, count, skip],
+    ).fetchall()
+    keys = ("id", "review_id", "reference", "kind", "record", "title", "snippet", "score")
     return [dict(zip(keys, row, strict=True)) for row in rows]
 
 
-def review_ids_by_reference(db: Database) -> dict[str, int]:
-    return {ref: int(i) for i, ref in db.execute("SELECT id, reference FROM reviews")}
+def review_ids_for(db: Database, references: Iterable[str]) -> dict[int, str]:
+    """Review id -> reference of the stored reviews among `references` (any case)."""
+    wanted = {ref.casefold() for ref in references}
+    if not wanted:
+        return {}
+    rows = db.execute(
+        "SELECT id, reference FROM reviews WHERE reference COLLATE NOCASE IN "
+        f"({', '.join('?' * len(wanted))})",
+        sorted(wanted),
+    ).fetchall()
+    return {int(i): ref for i, ref in rows if ref.casefold() in wanted}
 
 
 @migrations()

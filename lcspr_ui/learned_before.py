@@ -5,12 +5,14 @@ of their actions: a recurring improvement is visible at the moment of deciding."
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
 
 import streamlit as st
 
 from lcspr_core.search import learned_before
 from lcspr_core.storage import Database
+from lcspr_core.text import english_date
 from lcspr_ui.context import actor
 from lcspr_ui.editors import NEW, form_key
 from lcspr_ui.forms import find_draft
@@ -31,6 +33,13 @@ def being_written(
     return " ".join(texts), [getattr(t, "value", str(t)) for t in themes]
 
 
+def _started(iso: str) -> str:
+    try:
+        return "started " + english_date(date.fromisoformat(iso))
+    except ValueError:
+        return "start not recorded"
+
+
 def learned_before_panel(
     db: Database, reference: str, text: str, themes: list[str], *, what: str
 ) -> None:
@@ -46,8 +55,10 @@ def learned_before_panel(
         for item in earlier:
             hit = item.hit
             themes_note = f" · shares {', '.join(item.shared_themes)}" if item.shared_themes else ""
+            if not item.earlier:
+                themes_note += " · started after this review"
             st.markdown(
                 f"**{literal(hit.title)}**  \n{hit.kind_label} · {literal(hit.reference)} · "
-                f"{literal(item.review_date)} · actions: {literal(item.status)}"
+                f"{literal(_started(item.review_date))} · actions: {literal(item.status)}"
                 f"{literal(themes_note)}"
             )

@@ -174,7 +174,10 @@ def yearly_report_download(db: Database, reviews: Sequence[Review]) -> None:
     year = st.selectbox("Year of the report", years, key="learning.yearly.year")
     summary = yearly_learning(reviews=reviews, year=int(year), today=services.today())
     stored = read_profile(db=db)
-    data = yearly_learning_docx(summary, partnership=stored.profile.name if stored else "")
+    data = yearly_learning_docx(
+        summary, partnership=stored.profile.name if stored else "",
+        author=current_actor().display_name,
+    )  # fmt: skip
     st.caption(
         f"{len(summary.started)} review(s) started and {len(summary.completed)} completed in "
         f"{year}." if not summary.empty else f"No review started or completed in {year}."

@@ -10,10 +10,16 @@ import streamlit as st
 
 from lcspr_core import redaction, services, storage
 from lcspr_core.access import can
-from lcspr_core.documents import DocumentKind, letter_addressee, send_letter, sent_letter
+from lcspr_core.documents import (
+    REGULATOR_NOTICES,
+    DocumentKind,
+    letter_addressee,
+    send_letter,
+    sent_letter,
+)
 from lcspr_core.documents.contexts_letters import family_member_name
 from lcspr_core.errors import LcsprError
-from lcspr_core.model import Regulator, Review
+from lcspr_core.model import DecisionOutcome, Regulator, Review
 from lcspr_core.storage import Database
 from lcspr_core.text import english_date
 from lcspr_ui.context import actor
@@ -22,9 +28,7 @@ from lcspr_ui.forms import draft_widget, reset_form
 
 # Who each letter goes to unless the person says otherwise.
 _RECIPIENTS = {
-    "decision_notice_panel": Regulator.PANEL.value,
-    "decision_notice_ofsted": Regulator.OFSTED.value,
-    "decision_notice_dfe": Regulator.DFE.value,
+    **{kind: regulator.value for kind, regulator in REGULATOR_NOTICES.items()},
     "prepublication_letter": "The Panel and the Secretary of State (copy to Ofsted)",
 }
 
@@ -55,6 +59,23 @@ def choose_family_member(review: Review, column: Any, key: str) -> str | None:
 
     chosen: str = column.selectbox("Family member", list(members), key=key, format_func=label)
     return chosen
+
+
+def regulator_note(db: Database, review: Review, regulator: Regulator) -> None:
+    """What Set-up now records of telling `regulator` of the decision (the sending fills it in
+    when it was empty and the person may change Set-up)."""
+    if review.decision is None or review.decision.outcome is not DecisionOutcome.LCSPR:
+        return
+    informed = services.regulator_informed_on(
+        db=db, reference=review.reference, recipient=regulator
+    )
+    if informed is not None:
+        st.info(f"Set-up records {regulator.value} as informed on {english_date(informed)}.")
+    else:
+        st.warning(
+            f"Set-up does not record {regulator.value} as informed yet: the business manager "
+            "records it on the Set-up page (under 'Regulators informed')."
+        )
 
 
 def letter_controls(
@@ -104,6 +125,8 @@ def letter_controls(
             return
         reset_form(key)
         st.success(f"Recorded as sent on {english_date(on)} to {to}.")
+        if kind.kind in REGULATOR_NOTICES:
+            regulator_note(db, review, REGULATOR_NOTICES[kind.kind])
         offer_docx(
             data, file_name=f"{review.reference}-{kind.kind}-{on.isoformat()}.docx",
             key=f"{key}.download",

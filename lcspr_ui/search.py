@@ -13,6 +13,7 @@ from lcspr_ui.forms import draft_widget
 from lcspr_ui.literal import literal
 
 KEY = "search"
+PAGE = core_search.DEFAULT_LIMIT  # results a page shows
 ALL_KINDS = "Everything"
 
 
@@ -52,13 +53,30 @@ def _open(reference: str, page: str) -> None:
     st.session_state[f"{KEY}.go"] = page
 
 
+def _page_start(query: str, kind: str | None) -> int:
+    """Where the shown page starts: back to the first page when the words or kind change."""
+    asked = (" ".join(query.split()).casefold(), kind)
+    if st.session_state.get(f"{KEY}.asked") != asked:
+        st.session_state[f"{KEY}.asked"] = asked
+        st.session_state[f"{KEY}.start"] = 0
+    return int(st.session_state.get(f"{KEY}.start", 0))
+
+
+def _turn(start: int) -> None:
+    st.session_state[f"{KEY}.start"] = max(0, start)
+
+
 def show_hits(db: Database, query: str, kind: str | None) -> None:
-    result = core_search.search(db=db, actor=actor(), query=query, kind=kind)
+    start = _page_start(query, kind)
+    result = core_search.search(
+        db=db, actor=actor(), query=query, kind=kind, start=start, limit=PAGE
+    )
     if result.message:
         st.info(result.message)
+        if start:
+            st.button("First results", key=f"{KEY}.first", on_click=_turn, args=(0,))
         return
-    count = len(result.hits)
-    st.caption(f"{count} match{'' if count == 1 else 'es'}, most relevant first.")
+    st.caption(result.summary())
     for number, hit in enumerate(result.hits):
         with st.container(border=True):
             st.markdown(f"**{literal(hit.title)}**  \n{hit.kind_label} · {literal(hit.reference)}")
@@ -67,6 +85,17 @@ def show_hits(db: Database, query: str, kind: str | None) -> None:
                 f"Open in {hit.reference}", key=f"{KEY}.open.{number}",
                 on_click=_open, args=(hit.reference, hit.page),
             )  # fmt: skip
+    back, more = st.columns(2)
+    if start:
+        back.button(
+            "Previous results", key=f"{KEY}.previous", icon=":material/arrow_back:",
+            on_click=_turn, args=(start - PAGE,),
+        )  # fmt: skip
+    if result.more:
+        more.button(
+            "More results", key=f"{KEY}.more", icon=":material/arrow_forward:",
+            on_click=_turn, args=(start + len(result.hits),),
+        )  # fmt: skip
 
 
 def follow_open_link() -> None:

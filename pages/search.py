@@ -8,8 +8,9 @@ from lcspr_ui.search import follow_open_link, search_form, show_hits
 follow_open_link()
 st.title("Search reviews")
 st.caption(
-    "Findings, recommendations, chronology entries, contributions and meeting decisions of "
-    "every review you can open. Restricted details are never searched or shown."
+    "Findings, recommendations, chronology entries, contributions, meeting decisions and the "
+    "answers to the partnership's own questions, in every review you can open. Restricted "
+    "details are never searched or shown."
 )
 db = open_database()
 query, kind = search_form()

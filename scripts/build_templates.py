@@ -472,7 +472,10 @@ REPORT_SECTIONS = [
     "17. Conclusion",
     "Appendix A. Chronology summary: key practice episodes",
     "Appendix B. Glossary",
+    "Appendix C. The partnership's own questions",
 ]
+# Sections printed only when their context list has something (the contents follow suit).
+REPORT_SECTIONS_WHEN = {"Appendix C. The partnership's own questions": "own_questions"}
 
 
 def _bookmark_name(index: int) -> str:
@@ -500,6 +503,8 @@ def table_of_contents(doc: DocxDocument) -> None:
     title.paragraph_format.page_break_before = True
     title.paragraph_format.space_after = Pt(12)
     for index, text in enumerate(REPORT_SECTIONS):
+        if text in REPORT_SECTIONS_WHEN:
+            doc.add_paragraph(f"{{%p if {REPORT_SECTIONS_WHEN[text]} %}}")
         p = doc.add_paragraph()
         p.paragraph_format.tab_stops.add_tab_stop(
             Cm(16.5), WD_TAB_ALIGNMENT.RIGHT, WD_TAB_LEADER.DOTS
@@ -507,6 +512,8 @@ def table_of_contents(doc: DocxDocument) -> None:
         p.paragraph_format.space_after = Pt(3)
         p.add_run(f"{text}\t")
         add_field(p, f"PAGEREF {_bookmark_name(index)} \\h", placeholder="")
+        if text in REPORT_SECTIONS_WHEN:
+            doc.add_paragraph("{%p endif %}")
     # Ask Word to update fields when the document opens, so the contents get page numbers.
     settings = doc.settings.element
     update = OxmlElement("w:updateFields")
@@ -854,6 +861,7 @@ def build_final_report(*, publication: bool = False) -> DocxDocument:
         headers=("Term", "Meaning"),
         cells=("{{ g.label }}", "{{ g.value }}"),
     )
+    own_questions(doc, lambda: section_heading(doc, next(s)))
     return doc
 
 
@@ -1193,7 +1201,25 @@ def build_rapid_review_report() -> DocxDocument:
     heading(doc, "The Panel's response", 2)
     labelled(doc, "Received", "{{ panel_response_date }}")
     paragraphs(doc, "panel_response")
+    own_questions(doc, lambda: heading(doc, "The partnership's own questions"))
     return doc
+
+
+def own_questions(doc: DocxDocument, title: Callable[[], object]) -> None:
+    """The partnership's own questions on what the document reports, with their answers, when
+    it asked any (issue 16): a titled table, else nothing at all."""
+    doc.add_paragraph("{%p if own_questions %}")
+    title()
+    para(doc, "Questions the safeguarding partnership asks in every review, and their answers.")
+    loop_table(
+        doc,
+        expr="own_questions",
+        var="q",
+        widths=(8.5, 8.5),
+        headers=("Question", "Answer"),
+        cells=("{{ q.question }}", "{{ q.answer }}"),
+    )
+    doc.add_paragraph("{%p endif %}")
 
 
 def build_terms_of_reference() -> DocxDocument:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pytest
 from test_app_titles import open_page
 
 from lcspr_core.demo import DEMO_REFERENCE
@@ -113,3 +114,27 @@ def test_the_rapid_review_page_shows_what_other_reviews_found(stored_demo: Revie
     assert not at.exception
     panel = next(e for e in at.expander if e.label.startswith("Have we learned this before?"))
     assert "OLD-2023-02" in " ".join(m.value for m in panel.markdown)
+
+
+def test_more_results_pages_on_and_back(
+    stored_demo: Review, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import lcspr_ui.search
+
+    monkeypatch.setattr(lcspr_ui.search, "PAGE", 10)  # the demo's 33 matches over four pages
+    at = _search(open_page("pages/search.py", DEMO_REFERENCE), "the")
+    assert [c.value for c in at.caption if c.value.startswith("Matches")] == [
+        "Matches 1–10 of 33, most relevant first."
+    ]
+    first = [m.value for m in at.markdown]
+    assert not any(b.label == "Previous results" for b in at.button)
+    at = next(b for b in at.button if b.label == "More results").click().run()
+    assert not at.exception
+    assert "Matches 11–20 of 33, most relevant first." in [c.value for c in at.caption]
+    assert [m.value for m in at.markdown] != first
+    at = next(b for b in at.button if b.label == "Previous results").click().run()
+    assert "Matches 1–10 of 33, most relevant first." in [c.value for c in at.caption]
+    # New words start again at the first page.
+    at = next(b for b in at.button if b.label == "More results").click().run()
+    at = _search(at, "the nursery")
+    assert any(c.value.startswith("Matches 1–") for c in at.caption)

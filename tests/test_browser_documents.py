@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 
 from lcspr_core.access import system_actor
+from lcspr_core.model import Regulator
 from tests.helpers.browser import chromium_tab, require_chromium, settle, streamlit_server
 
 SHOTS = Path("/tmp/shots_docs")
@@ -28,7 +29,13 @@ def _seed(db_path: Path) -> None:
 
     db = storage.open_db(db_path)
     try:
-        services.create_review(db=db, review=build_demo_review(), actor=system_actor("setup"))
+        review = build_demo_review()
+        # Ofsted not yet told: sending its notice from the Documents page records it in Set-up.
+        assert review.setup is not None
+        review.setup.regulators_informed = [
+            n for n in review.setup.regulators_informed if n.recipient != Regulator.OFSTED
+        ]
+        services.create_review(db=db, review=review, actor=system_actor("setup"))
         partnership.install_demo_profile(db=db)  # documents need the partnership's letterhead
         accounts.add_user(
             db=db, username=USER, display_name="Bea Manager", password=PASSWORD,
@@ -81,8 +88,7 @@ def choose_father(page) -> None:
     assert box.input_value().startswith("Father · Carl Sample")
 
 
-def test_a_family_letter_recorded_as_sent_in_a_real_browser(page, db_path: Path) -> None:
-    from lcspr_core import storage
+def sign_in_and_open_the_demo(page) -> None:
     from lcspr_core.demo import DEMO_REFERENCE
 
     page.get_by_role("heading", name="Sign in").wait_for()
@@ -93,6 +99,13 @@ def test_a_family_letter_recorded_as_sent_in_a_real_browser(page, db_path: Path)
     page.get_by_role("combobox", name=re.compile("Open a review")).click()
     page.get_by_role("option", name=re.compile(DEMO_REFERENCE)).first.click()
     settle(page)
+
+
+def test_a_family_letter_recorded_as_sent_in_a_real_browser(page, db_path: Path) -> None:
+    from lcspr_core import services, storage
+    from lcspr_core.demo import DEMO_REFERENCE
+
+    sign_in_and_open_the_demo(page)
 
     go(page, "Documents")
     choose_father(page)
@@ -144,6 +157,26 @@ def test_a_family_letter_recorded_as_sent_in_a_real_browser(page, db_path: Path)
         db.close()
     assert row["sent_to"] == "Father, care of his solicitor"
 
+    # The notice to Ofsted, recorded as sent today: Set-up now says Ofsted was told today.
+    notice = "documents-decision_notice_ofsted-letter-send"
+    expander = page.locator('[data-testid="stExpander"]').filter(
+        has=keyed(page, f"{notice}-button")
+    )
+    expander.locator("summary").click()
+    assert keyed(page, f"{notice}-sent_to").locator("input").input_value() == "Ofsted"
+    keyed(page, f"{notice}-button").locator("button").click()
+    settle(page)
+    page.get_by_text(re.compile("Set-up records Ofsted as informed on")).wait_for()
+    page.screenshot(path=str(SHOTS / "03b-ofsted-notice.png"), full_page=True)
+    db = storage.open_db(db_path)
+    try:
+        informed = services.regulator_informed_on(
+            db=db, reference=DEMO_REFERENCE, recipient=Regulator.OFSTED
+        )
+    finally:
+        db.close()
+    assert informed == services.today()
+
 
 def test_the_rapid_reviews_inequalities_field_keeps_its_words_in_a_real_browser(
     page, db_path: Path
@@ -151,15 +184,7 @@ def test_the_rapid_reviews_inequalities_field_keeps_its_words_in_a_real_browser(
     from lcspr_core import services, storage
     from lcspr_core.demo import DEMO_REFERENCE
 
-    page.get_by_role("heading", name="Sign in").wait_for()
-    page.get_by_role("textbox", name="Username").fill(USER)
-    page.get_by_role("textbox", name="Password").fill(PASSWORD)
-    page.get_by_role("button", name="Sign in", exact=True).click()
-    settle(page)
-    page.get_by_role("combobox", name=re.compile("Open a review")).click()
-    page.get_by_role("option", name=re.compile(DEMO_REFERENCE)).first.click()
-    settle(page)
-
+    sign_in_and_open_the_demo(page)
     go(page, "Rapid Review and decision")
     box = page.get_by_role("textbox", name=re.compile("^The family's context, including race"))
     box.fill("")

@@ -52,7 +52,7 @@ def test_a_new_process_uses_the_kept_work_and_writes_what_docxtpl_writes(tmp_pat
 
     assert render_in_new_process(str(cache)) == expected  # fills the folder
     kept = sorted(cache.iterdir())
-    assert {path.name.split("-")[0] for path in kept} == {"names", "patched", "jinja"}
+    assert {path.name.split("-")[0] for path in kept} == {"names", "patched", "jinja", "finished"}
     assert stat.S_IMODE(cache.stat().st_mode) == 0o700
     assert all(stat.S_IMODE(path.stat().st_mode) == 0o600 for path in kept)
     modified = {path: path.stat().st_mtime_ns for path in kept}

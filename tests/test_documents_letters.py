@@ -3,13 +3,13 @@ family letter for each outcome, read back with python-docx."""
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 
 import pytest
 from sqlite_utils import Database
 
-from lcspr_core import storage
-from lcspr_core.access import system_actor
+from lcspr_core import services, storage
+from lcspr_core.access import Actor, Role, system_actor
 from lcspr_core.documents import (
     DocumentError,
     MissingValueError,
@@ -17,7 +17,8 @@ from lcspr_core.documents import (
     send_letter,
     sent_letter,
 )
-from lcspr_core.model import DecisionOutcome, Participation, Review
+from lcspr_core.model import DecisionOutcome, Participation, Regulator, Review
+from lcspr_core.model.setup import RegulatorNotice
 from tests.test_documents_render import all_text, paragraph_texts, render
 
 NOTICES = ["decision_notice_panel", "decision_notice_ofsted", "decision_notice_dfe"]
@@ -247,3 +248,71 @@ def test_a_letter_recorded_as_sent_to_a_named_family_member_is_refused(db: Datab
         db=db, kind="family_letter", review=review, actor=BM, member_id="fam1",
         sent_on=date(2026, 7, 10), sent_to="Mother",
     )  # fmt: skip
+
+
+# --- Sending a decision notice fills Set-up's record of who was told ----------------------------
+
+
+def _stored_without_notices(db: Database, outcome: DecisionOutcome = DecisionOutcome.LCSPR) -> str:
+    review = decided(outcome, with_review_people=outcome is DecisionOutcome.LCSPR)
+    assert review.setup is not None and review.decision is not None
+    review.setup.regulators_informed = [
+        RegulatorNotice(recipient=Regulator.PANEL, sent_on=review.decision.decided_on)
+    ]
+    services.create_review(db=db, review=review, actor=BM)
+    return review.reference
+
+
+def _informed(db: Database, reference: str) -> dict[Regulator, date]:
+    stored = services.load_review(db=db, reference=reference, actor=BM)
+    assert stored.setup is not None
+    return {n.recipient: n.sent_on for n in stored.setup.regulators_informed}
+
+
+@pytest.mark.usefixtures("demo_profile")
+def test_sending_the_ofsted_notice_records_ofsted_as_informed_in_set_up(db: Database) -> None:
+    reference = _stored_without_notices(db)
+    review = services.load_review(db=db, reference=reference, actor=BM)
+    assert review.decision is not None
+    earlier = _informed(db, reference)[Regulator.PANEL]
+    on = review.decision.decided_on + timedelta(days=3)
+
+    send_letter(db=db, kind="decision_notice_ofsted", review=review, actor=BM, sent_on=on,
+                sent_to="Ofsted")  # fmt: skip
+    assert _informed(db, reference) == {Regulator.PANEL: earlier, Regulator.OFSTED: on}
+    [entry] = [e for e in storage.read_audit(db) if e["target"] == "setup" and
+               e["action"] == "update"]  # fmt: skip
+    assert entry["actor"] == BM.username
+
+    # The Panel's notice was recorded by a person: a later letter leaves it as it was.
+    send_letter(db=db, kind="decision_notice_panel", review=review, actor=BM,
+                sent_on=on + timedelta(days=1), sent_to="The Panel")  # fmt: skip
+    assert _informed(db, reference)[Regulator.PANEL] == earlier
+    assert services.regulator_informed_on(
+        db=db, reference=reference, recipient=Regulator.OFSTED
+    ) == on
+
+
+@pytest.mark.usefixtures("demo_profile")
+def test_a_chair_sending_a_notice_leaves_set_up_to_the_business_manager(db: Database) -> None:
+    reference = _stored_without_notices(db)
+    chair = Actor(username="chair", display_name="Chair", memberships={reference: Role.CHAIR})
+    review = services.load_review(db=db, reference=reference, actor=BM)
+    assert review.decision is not None
+    send_letter(db=db, kind="decision_notice_dfe", review=review, actor=chair,
+                sent_on=review.decision.decided_on, sent_to="DfE")  # fmt: skip
+    assert Regulator.DFE not in _informed(db, reference)
+    assert storage.read_sent_letters(db, reference=reference, kind="decision_notice_dfe",
+                                     addressee="")  # fmt: skip
+
+
+@pytest.mark.usefixtures("demo_profile")
+def test_a_notice_of_no_local_review_is_not_recorded_as_a_local_review_notice(
+    db: Database,
+) -> None:
+    reference = _stored_without_notices(db, DecisionOutcome.NO_LCSPR)
+    review = services.load_review(db=db, reference=reference, actor=BM)
+    assert review.decision is not None
+    send_letter(db=db, kind="decision_notice_ofsted", review=review, actor=BM,
+                sent_on=review.decision.decided_on, sent_to="Ofsted")  # fmt: skip
+    assert Regulator.OFSTED not in _informed(db, reference)

@@ -190,6 +190,24 @@ def test_each_review_records_the_clock_rule_it_started_under(db: Database) -> No
                               if c.key == "rapid_review")  # fmt: skip
 
 
+def test_the_rapid_review_clock_says_which_date_it_counts_from() -> None:
+    review = build_demo_review()
+
+    def rule() -> str:
+        return next(c.rule for c in review_clocks(review=review, today=date(2026, 4, 1))
+                    if c.key == "rapid_review")  # fmt: skip
+
+    review.incident.rapid_review_clock_start = RapidReviewClockStart.PARTNERS_AWARE
+    assert rule() == "15 working days after the partners became aware"
+    review.incident.rapid_review_clock_start = RapidReviewClockStart.PANEL_NOTIFIED
+    assert rule() == "15 working days after the Panel was notified (the partnership's rule)"
+    review.notification = None
+    assert rule().startswith("15 working days after the Panel is notified (the partnership's")
+    assert rule().endswith(
+        "counted from the partners' awareness until the notification is recorded"
+    )
+
+
 def test_partners_awareness_starts_the_clock_by_default(db: Database) -> None:
     start(db)
     review = services.load_review(db=db, reference=build_demo_review().reference, actor=ADMIN)
@@ -201,10 +219,21 @@ def test_clock_settings_saved_from_the_page_are_read_back_and_audited(
     db: Database, tmp_path: Path
 ) -> None:
     path = tmp_path / "settings.toml"
-    path.write_text('[clocks]\npublication_months = 7\n\n[other]\nnote = "kept"\n')
+    path.write_text(
+        "# Eastshire: agreed at the partnership board, 3 March 2026\n"
+        "[clocks]\npublication_months = 7\n\n"
+        "# Summaries within a week: the board's decision\n"
+        '[agency_requests]\nrapid_review_summary = 5  # working days\n\n[other]\nnote = "kept"\n'
+    )
     save_clock_rules(db=db, rules=ClockRules(rapid_review_working_days=20), actor=ADMIN, path=path)
     assert load_clock_rules(path) == ClockRules(rapid_review_working_days=20)
-    assert tomllib.loads(path.read_text())["other"] == {"note": "kept"}
+    written = path.read_text()
+    assert tomllib.loads(written)["other"] == {"note": "kept"}
+    # What the administrator wrote around the clocks is kept as written.
+    assert "# Eastshire: agreed at the partnership board, 3 March 2026" in written
+    assert "# Summaries within a week: the board's decision" in written
+    assert "rapid_review_summary = 5  # working days" in written
+    assert "publication_months" not in written  # back to the default: not written
     [entry] = [e for e in storage.read_audit(db) if e["target"] == "settings"]
     assert json.loads(entry["after"])["rapid_review_working_days"] == 20
 

@@ -249,3 +249,244 @@ def test_an_incident_save_that_leaves_the_register_as_it_was_does_not_reindex(
         expected_version=versions["incident"].version + 1, actor=MACHINE, edited={"child"},
     )  # fmt: skip
     assert db.execute("SELECT max(id) FROM search_records").fetchone()[0] > before
+
+
+def test_pages_of_results_reach_every_match_once_and_say_when_more_match(
+    db: Database, reviews: None, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    everything = search.search(db=db, actor=MACHINE, query="the", limit=500)
+    assert everything.total is not None and everything.total > 12
+    # Small windows, so three reviews' worth of matches spans several.
+    monkeypatch.setattr(search, "CANDIDATES", 6)
+    seen: list[str] = []
+    start, pages = 0, 0
+    while True:
+        page = search.search(db=db, actor=MACHINE, query="the", limit=3, start=start)
+        assert page.start == start and len(page.hits) <= 3
+        if pages == 0:
+            assert page.total is None and "of more than 6" in page.summary()
+        seen += [f"{hit.reference}:{hit.record}" for hit in page.hits]
+        pages += 1
+        if not page.more:
+            break
+        start += len(page.hits)
+    assert sorted(seen) == sorted(f"{h.reference}:{h.record}" for h in everything.hits)
+    assert pages == -(-everything.total // 3)
+    # Within a window the best match comes first.
+    first = search.search(db=db, actor=MACHINE, query="the", limit=6)
+    assert [h.score for h in first.hits] == sorted(h.score for h in first.hits)
+    beyond = search.search(db=db, actor=MACHINE, query="the", start=10_000)
+    assert beyond.hits == [] and beyond.message
+
+
+def test_pages_for_a_reviewer_hold_only_their_reviews(
+    db: Database, reviews: None, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(search, "CANDIDATES", 4)
+    actor, start, found = reviewer(SEEN), 0, set()
+    while True:
+        page = search.search(db=db, actor=actor, query="the", limit=2, start=start)
+        found |= {hit.reference for hit in page.hits}
+        if not page.more:
+            break
+        start += len(page.hits)
+    assert found == {SEEN}
+
+
+def test_readable_references_agree_with_the_access_rules(db: Database, reviews: None) -> None:
+    from lcspr_core.access import readable_references, visible_references
+
+    references = storage.review_references(db)
+    actors = [
+        MACHINE,
+        Actor(username="admin", display_name="A", is_admin=True),
+        Actor(username="demo", display_name="D", is_admin=True, demo=True,
+              demo_references=frozenset({SEEN.casefold()})),  # fmt: skip
+        Actor(username="demo2", display_name="D", demo=True,
+              memberships={SEEN: Role.VIEWER, HIDDEN: Role.CHAIR},
+              demo_references=frozenset({HIDDEN.casefold()})),  # fmt: skip
+        reviewer(SEEN.lower(), CURRENT, role=Role.PARTNER_LEAD),
+        reviewer(SEEN, role=Role.AGENCY_CONTRIBUTOR),
+        Actor(username="nobody", display_name="N"),
+    ]
+    for actor in actors:
+        readable = readable_references(actor=actor)
+        shown = {r for r in references if readable is None or r.casefold() in readable}
+        assert shown == set(visible_references(actor=actor, all_references=references)), actor
+
+
+# --- the partnership's own questions (issue 16): answers not restricted are searched ----------
+
+
+def _ask(
+    db: Database, key: str, label: str, *, restricted: bool = False, section: str = "findings"
+) -> None:
+    from lcspr_core import questions
+    from lcspr_core.model.questions import QuestionDefinition
+
+    questions.save_question(
+        db=db, expected_version=0, actor=MACHINE,
+        question=QuestionDefinition(key=key, section=section, label=label,
+                                    type="Long text", restricted=restricted),
+    )  # fmt: skip
+
+
+def _answer_finding(db: Database, answers: dict[str, str]) -> None:
+    stored = services.load_review(db=db, reference=SEEN, actor=MACHINE)
+    finding = next(f for f in stored.findings if f.id == "fseen")
+    version = services.read_versions(db=db, reference=SEEN, actor=MACHINE)["findings/fseen"]
+    services.save_item(
+        db=db, reference=SEEN, kind="findings", expected_version=version.version, actor=MACHINE,
+        item=finding.model_copy(update={"custom": answers}),
+    )  # fmt: skip
+
+
+def _records(db: Database, query: str, actor: Actor = MACHINE) -> set[str]:
+    return {hit.record for hit in search.search(db=db, actor=actor, query=query).hits}
+
+
+def test_answers_to_questions_not_restricted_are_searched_and_restricted_ones_never(
+    db: Database, reviews: None
+) -> None:
+    from lcspr_core import questions
+
+    _ask(db, "local_learning", "What local learning applies")
+    _ask(db, "family_address", "Where the family lived", restricted=True)
+    _answer_finding(db, {"local_learning": "Quokka pathway audit",
+                         "family_address": "Wombat Terrace"})  # fmt: skip
+    assert _records(db, "quokka pathway") == {"findings/fseen"}
+    hit = search.search(db=db, actor=reviewer(SEEN, role=Role.VIEWER), query="quokka").hits[0]
+    assert "What local learning applies" in hit.snippet_with("", "")
+    assert _records(db, "wombat") == set()
+    raw = db.execute("SELECT group_concat(body, ' ') FROM search_records").fetchone()[0]
+    assert "Wombat" not in raw and "Where the family lived" not in raw
+
+    # Made restricted later: its answers leave the index in that same write.
+    stored = next(s for s in questions.list_questions(db=db) if s.question.key == "local_learning")
+    questions.save_question(
+        db=db, question=stored.question.model_copy(update={"restricted": True}),
+        expected_version=stored.version, actor=MACHINE,
+    )  # fmt: skip
+    assert _records(db, "quokka") == set()
+    assert "findings/fseen" in _records(db, "missed appointments")  # the finding itself stays
+    # Open again: back in the index.
+    stored = next(s for s in questions.list_questions(db=db) if s.question.key == "local_learning")
+    questions.save_question(
+        db=db, question=stored.question.model_copy(update={"restricted": False}),
+        expected_version=stored.version, actor=MACHINE,
+    )  # fmt: skip
+    assert _records(db, "quokka") == {"findings/fseen"}
+    # Retired: the answer stays on the record (and its page shows it), so it stays searchable.
+    questions.retire_question(db=db, key="local_learning", actor=MACHINE)
+    assert _records(db, "quokka") == {"findings/fseen"}
+    # A review the person may not open is not found through its answers either.
+    assert _records(db, "quokka", reviewer(HIDDEN)) == set()
+
+
+def test_a_failed_question_change_leaves_the_index_as_it_was(db: Database, reviews: None) -> None:
+    from lcspr_core import questions
+
+    _ask(db, "local_learning", "What local learning applies")
+    _answer_finding(db, {"local_learning": "Quokka pathway audit"})
+    stored = next(s for s in questions.list_questions(db=db) if s.question.key == "local_learning")
+    with pytest.raises(RuntimeError):
+        with storage.write_transaction(db):
+            questions.save_question(
+                db=db, question=stored.question.model_copy(update={"restricted": True}),
+                expected_version=stored.version, actor=MACHINE,
+            )  # fmt: skip
+            raise RuntimeError("the disk filled")
+    assert _records(db, "quokka") == {"findings/fseen"}
+
+
+def test_the_migration_indexes_answers_already_given(db: Database, reviews: None) -> None:
+    _ask(db, "local_learning", "What local learning applies")
+    _answer_finding(db, {"local_learning": "Quokka pathway audit"})
+    # As stored before m022: no scope, no answers, and m021's index over title and body.
+    db.execute("DELETE FROM search_records")
+    db.table("search_records").disable_fts()
+    db.execute("ALTER TABLE search_records DROP COLUMN scope")
+    db.table("search_records").enable_fts(
+        ["title", "body"], create_triggers=True, tokenize=storage.SEARCH_TOKENIZER
+    )
+    storage.m022_search_scope_and_answers(db)
+    assert _records(db, "quokka") == {"findings/fseen"}
+    assert "findings/fseen" in _records(db, "missed appointments")
+
+
+def test_learned_before_puts_reviews_that_started_earlier_first(db: Database, reviews: None) -> None:
+    from datetime import date
+
+    later = build_demo_review("LCSPR-2027-01")
+    later.incident = later.incident.model_copy(update={"partners_aware_on": date(2026, 6, 13)})
+    services.create_review(db=db, review=later, actor=MACHINE)
+    services.save_item(
+        db=db, reference="LCSPR-2027-01", kind="findings", expected_version=0, actor=MACHINE,
+        item=_finding("Missed health appointments were not followed up by the GP",
+                      "Missed health appointments; missed appointments; GP follow up.", "flater"),
+    )  # fmt: skip
+    earlier = search.learned_before(
+        db=db, actor=MACHINE, text="The GP did not follow up missed health appointments",
+        themes=[Theme.NEGLECT.value], reference=CURRENT, limit=20,
+    )  # fmt: skip
+    flags = [(e.hit.reference, e.earlier) for e in earlier]
+    assert ("LCSPR-2027-01", False) in flags and (SEEN, True) in flags
+    assert flags.index(("LCSPR-2027-01", False)) > max(
+        i for i, (_ref, was_earlier) in enumerate(flags) if was_earlier
+    )
+    later_one = next(e for e in earlier if e.hit.reference == "LCSPR-2027-01")
+    assert later_one.review_date == "2026-06-13"
+
+
+@pytest.mark.parametrize("scope_words", [storage.SCOPE_WORDS, 1])
+def test_a_search_keeps_to_the_reviews_one_may_open_inside_the_index_or_beside_it(
+    db: Database, reviews: None, monkeypatch: pytest.MonkeyPatch, scope_words: int
+) -> None:
+    # 30 reviews or fewer are kept to by the index's own scope words; more by a filter beside.
+    monkeypatch.setattr(storage, "SCOPE_WORDS", scope_words)
+    actor = reviewer(SEEN, CURRENT)
+    hits = search.search(db=db, actor=actor, query="appointments", limit=500).hits
+    assert {hit.reference for hit in hits} == {SEEN, CURRENT}
+    only = search.search(db=db, actor=actor, query="appointments", kind="findings").hits
+    assert {hit.kind for hit in only} == {"findings"}
+    assert {hit.reference for hit in only} == {SEEN, CURRENT}  # both have such a finding
+
+
+def test_the_scope_words_are_never_searched_as_typed(db: Database, reviews: None) -> None:
+    review = storage.review_id(db, SEEN)
+    for word in (f"r{review}", "kfindings", "kchronology", "scope"):
+        assert search.search(db=db, actor=MACHINE, query=word).hits == [], word
+
+
+def test_a_sections_answers_are_searched_and_open_the_sections_page(
+    db: Database, reviews: None
+) -> None:
+    from lcspr_core import questions
+
+    _ask(db, "early_help", "What early help was offered", section="rapid_review")
+    _ask(db, "family_school", "Which school the family chose", section="rapid_review",
+         restricted=True)  # fmt: skip
+    stored = services.load_review(db=db, reference=SEEN, actor=MACHINE)
+    assert stored.rapid_review is not None
+    rapid = stored.rapid_review.model_copy(
+        update={"custom": {"early_help": "A platypus parenting course",
+                           "family_school": "Echidna Academy"}}  # fmt: skip
+    )
+    services.save_section(
+        db=db, reference=SEEN, name="rapid_review",
+        value=type(rapid).model_validate(rapid.model_dump()), expected_version=None,
+        actor=MACHINE, edited={"custom"},
+    )  # fmt: skip
+    [hit] = search.search(db=db, actor=reviewer(SEEN, role=Role.VIEWER), query="platypus").hits
+    assert (hit.kind, hit.record, hit.page) == ("answers", "answers/rapid_review", "rapid_review")
+    assert hit.title == "Rapid Review: the partnership's questions"
+    assert search.search(db=db, actor=MACHINE, query="echidna").hits == []
+    assert search.search(db=db, actor=reviewer(HIDDEN), query="platypus").hits == []
+    assert search.search(db=db, actor=MACHINE, query="platypus", kind="answers").hits
+    # Made restricted: gone in the same write.
+    early = next(s for s in questions.list_questions(db=db) if s.question.key == "early_help")
+    questions.save_question(
+        db=db, question=early.question.model_copy(update={"restricted": True}),
+        expected_version=early.version, actor=MACHINE,
+    )  # fmt: skip
+    assert search.search(db=db, actor=MACHINE, query="platypus").hits == []

@@ -18,6 +18,7 @@ from lcspr_core.documents.registry import (
 )
 from lcspr_core.documents.render import (
     LETTER_KINDS,
+    REGULATOR_NOTICES,
     generate_document,
     letter_addressee,
     render_document,
@@ -35,7 +36,8 @@ from lcspr_core.documents.templates import (
 )
 
 __all__ = [
-    "DEFAULT_TEMPLATE_DIR", "LETTER_KINDS", "REGISTRY", "TEMPLATE_DIR_ENV_VAR", "DocumentBase",
+    "DEFAULT_TEMPLATE_DIR", "LETTER_KINDS", "REGISTRY", "REGULATOR_NOTICES", "TEMPLATE_DIR_ENV_VAR",
+    "DocumentBase",
     "DocumentError", "DocumentKind", "MissingValueError", "PartnershipDetails", "TemplateError",
     "TemplateSecurityError", "TemplateSource", "UnknownDocumentKindError", "check_template",
     "contract_problems", "document_kinds", "generate_document", "get_document_kind",

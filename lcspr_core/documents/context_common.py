@@ -95,6 +95,13 @@ def letterhead(
     )
 
 
+class QuestionLine(ContextModel):
+    """One of the partnership's own questions with its answer (issue 16)."""
+
+    question: str = Field(description="The question, as the page asks it")
+    answer: str = Field(description="The answer as printed: 'Yes', '4 March 2026', 'Not recorded'")
+
+
 class DocumentBase(ContextModel):
     """What every document carries: letterhead, date, title, and the review it is about."""
 
@@ -107,6 +114,11 @@ class DocumentBase(ContextModel):
         default_factory=dict,
         description="Answers to the partnership's own questions, by key, as printed: "
         "{{ custom.early_help_offered }} (issue 16)",
+    )
+    own_questions: list[QuestionLine] = Field(
+        default_factory=list,
+        description="The partnership's own questions on what this document reports, with "
+        "their answers (none restricted), as the default reports print them at the end",
     )
 
 

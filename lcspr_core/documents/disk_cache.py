@@ -1,12 +1,14 @@
 """The review-independent work on our own default templates, kept on disk between processes
 (issue 14): the first document a new process renders costs about what a warm one does.
 
-Three things are kept, each under a key that covers everything it depends on (the exact input
+Four things are kept, each under a key that covers everything it depends on (the exact input
 text or template bytes, and the versions of Python, Jinja and docxtpl), so an entry can only
 ever be the answer for its own input:
 - the names a template uses (its contract check runs afresh against them on every render);
 - docxtpl's patch_xml of each part's XML;
-- Jinja's compiled code of each patched part, marshalled as Jinja's own bytecode cache does.
+- Jinja's compiled code of each patched part, marshalled as Jinja's own bytecode cache does;
+- the template with the parts rendering leaves alone already finished for accessibility
+  (accessibility.finish_template), keyed by the template and the finishing code itself.
 
 Only the default templates (shipped with the code) take this path; a partnership's template is
 never cached and renders in a limited child process (sandbox.py) as before. Compiled code runs
@@ -123,3 +125,12 @@ def compiled(source: str, environment_key: str) -> CodeType | None:
 
 def keep_compiled(source: str, environment_key: str, code: CodeType) -> None:
     _write(_path("jinja", environment_key + "\0" + source), marshal.dumps(code))
+
+
+def finished_template(template_bytes: bytes, rules: bytes) -> bytes | None:
+    """The template as accessibility.finish_template made it, for finishing code `rules`."""
+    return _read(_path("finished", rules + b"\0" + template_bytes))
+
+
+def keep_finished_template(template_bytes: bytes, rules: bytes, finished: bytes) -> None:
+    _write(_path("finished", rules + b"\0" + template_bytes), finished)

@@ -105,9 +105,15 @@ def _minutes(
 
 
 _NOTICE = (
-    "Tells the {0} of the decision; for a local review, names the reviewer and the chair, "
+    "Tells {0} of the decision; for a local review, names the reviewer and the chair, "
     "with the timetable."
 )
+
+
+def _addressed(regulator: Regulator) -> str:
+    """The regulator as a sentence names it: "the Panel", but "Ofsted" (a name, no article)."""
+    return regulator.value if regulator is Regulator.OFSTED else f"the {regulator.value}"
+
 
 REGISTRY: dict[str, DocumentKind] = {
     kind.kind: kind
@@ -119,17 +125,17 @@ REGISTRY: dict[str, DocumentKind] = {
         ),
         DocumentKind(
             "decision_notice_panel", "Decision notice to the Panel",
-            _NOTICE.format(Regulator.PANEL.value), "decision_notice.docx",
+            _NOTICE.format(_addressed(Regulator.PANEL)), "decision_notice.docx",
             letters.DecisionNoticeContext, _notice(Regulator.PANEL),
         ),
         DocumentKind(
             "decision_notice_ofsted", "Decision notice to Ofsted",
-            _NOTICE.format(Regulator.OFSTED.value), "decision_notice.docx",
+            _NOTICE.format(_addressed(Regulator.OFSTED)), "decision_notice.docx",
             letters.DecisionNoticeContext, _notice(Regulator.OFSTED),
         ),
         DocumentKind(
             "decision_notice_dfe", "Decision notice to the DfE",
-            _NOTICE.format(Regulator.DFE.value), "decision_notice.docx",
+            _NOTICE.format(_addressed(Regulator.DFE)), "decision_notice.docx",
             letters.DecisionNoticeContext, _notice(Regulator.DFE),
         ),
         DocumentKind(

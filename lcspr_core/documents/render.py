@@ -18,9 +18,15 @@ from pydantic import BaseModel
 
 from lcspr_core import redaction, services, storage
 from lcspr_core.access import Actor, require
-from lcspr_core.documents import disk_cache
-from lcspr_core.documents.accessibility import finish_document
-from lcspr_core.documents.context_common import PartnershipDetails, letterhead
+from lcspr_core.documents import accessibility, disk_cache
+from lcspr_core.documents.accessibility import (
+    RENDER_PARTS,
+    Properties,
+    finish_document,
+    finish_package,
+    finish_template,
+)
+from lcspr_core.documents.context_common import PartnershipDetails, QuestionLine, letterhead
 from lcspr_core.documents.errors import DocumentError, MissingValueError
 from lcspr_core.documents.registry import get_document_kind
 from lcspr_core.documents.templates import (
@@ -33,10 +39,10 @@ from lcspr_core.documents.templates import (
     resolve_template,
     with_logo,
 )
-from lcspr_core.model import ReportStatus, Review
-from lcspr_core.model.questions import QuestionDefinition
+from lcspr_core.model import Regulator, ReportStatus, Review
+from lcspr_core.model.questions import QuestionDefinition, QuestionSection
 from lcspr_core.partnership import read_logo, require_profile
-from lcspr_core.questions import definitions, document_answers
+from lcspr_core.questions import definitions, document_answers, printed_questions
 from lcspr_core.storage import Database
 
 # --- Rendering the default templates faster, with the same output -------------------------------
@@ -55,6 +61,17 @@ from lcspr_core.storage import Database
 # Documents that are published: a restricted answer is never printed in them (issue 16).
 PUBLIC_KINDS = frozenset({"publication_version", "improvements_statement", "seven_minute_briefing"})
 
+# The partnership's own questions each default report prints at its end (issue 16): those
+# asked on what the report covers.
+_S = QuestionSection
+OWN_QUESTIONS_IN: dict[str, tuple[QuestionSection, ...]] = {
+    "rapid_review_report": (_S.INCIDENT, _S.NOTIFICATION, _S.RAPID_REVIEW, _S.DECISION),
+    "final_report": (
+        _S.SETUP, _S.LIVED_EXPERIENCE, _S.FAMILY_CONTRIBUTIONS, _S.PRACTITIONER_CONTRIBUTIONS,
+        _S.CHRONOLOGY, _S.FINDINGS, _S.RECOMMENDATIONS,
+    ),
+}  # fmt: skip
+
 # Enough for every default template's parts (body, headers, footers) several times over.
 _CACHE_LIMIT = 128
 
@@ -66,6 +83,11 @@ _CHECKED: set[tuple[str, type[BaseModel]]] = set()
 
 # patch_xml's result for each part's XML (the method uses nothing but its argument).
 _PATCHED: dict[str, str] = {}
+
+# Each default template with the parts rendering leaves alone already finished, by content;
+# on disk under the finishing code too, so a change to the rules is never answered from before.
+_FINISHED_TEMPLATES: dict[str, bytes] = {}
+_FINISHING_RULES = Path(accessibility.__file__).read_bytes()
 
 
 class _CompilingOnceEnvironment(SandboxedEnvironment):
@@ -178,16 +200,39 @@ def _checked(*, source: TemplateSource, context_model: type[BaseModel]) -> None:
         _CHECKED.add(key)
 
 
-def _render_default(*, source: TemplateSource, context: dict[str, Any]) -> bytes:
+def _finished_template(source: TemplateSource) -> bytes:
+    """The template with the parts rendering leaves alone already finished, once per template
+    (accessibility.TEMPLATE_PARTS): the same document in the end, a fraction of the work."""
+    finished = _FINISHED_TEMPLATES.get(source.sha256)
+    if finished is None:
+        finished = disk_cache.finished_template(source.data, _FINISHING_RULES)
+        if finished is None:
+            finished = finish_template(source.data)
+            disk_cache.keep_finished_template(source.data, _FINISHING_RULES, finished)
+        if len(_FINISHED_TEMPLATES) < _CACHE_LIMIT:
+            _FINISHED_TEMPLATES[source.sha256] = finished
+    return finished
+
+
+def _render_default(
+    *, source: TemplateSource, context: dict[str, Any], properties: Properties | None = None
+) -> bytes:
     """A default template rendered in-process with the kept work; the same bytes as
-    templates.render_in_process."""
-    tpl = _FastDocxTemplate(BytesIO(source.data))
+    templates.render_in_process (then accessibility.finish_document with `properties`)."""
+    if properties is None:
+        tpl = _FastDocxTemplate(BytesIO(source.data))
+    else:
+        tpl = _FastDocxTemplate(BytesIO(_finished_template(source)))
     try:
         tpl.render(with_logo(tpl, context), _ENVIRONMENT, autoescape=True)
     except (JinjaTemplateError, TypeError):
         # Rendering is deterministic: the ordinary path fails the same way and turns the
         # failure into the message the app shows (one place for that wording).
-        return render_in_process(source=source, context=context)
+        data = render_in_process(source=source, context=context)
+        return data if properties is None else finish_document(data, **properties)
+    if properties is not None:
+        # The rest finished before the one save, rather than unzipped and zipped again.
+        finish_package(tpl.docx.part.package, parts=RENDER_PARTS, **properties)
     out = BytesIO()
     tpl.save(out)
     return out.getvalue()
@@ -215,20 +260,19 @@ def _render(
         # The partnership's own answers (issue 16); restricted ones withheld from what is
         # published.
         answers = document_answers(review, defined, public=kind in PUBLIC_KINDS)
-        context = context.model_copy(update={"custom": answers})
+        printed = printed_questions(review, defined, OWN_QUESTIONS_IN.get(kind, ()))
+        own = [QuestionLine(question=question, answer=answer) for question, answer in printed]
+        context = context.model_copy(update={"custom": answers, "own_questions": own})
     source = resolve_template(name=spec.template_name, template_dir=template_dir)
     _checked(source=source, context_model=spec.context_model)
     data = context.model_dump(mode="json")
-    if source.origin == "default":
-        rendered = _render_default(source=source, context=data)
-    else:
-        rendered = render_template(source=source, context=data)
     # Properties, language and compatibility for an accessibility check (accessibility.py).
     title = str(data.get("document_title") or spec.title)
-    finished = finish_document(
-        rendered, title=title, subject=f"{review.reference}: {title}", author=author
-    )
-    return finished, source
+    properties = Properties(title=title, subject=f"{review.reference}: {title}", author=author)
+    if source.origin == "default":
+        return _render_default(source=source, context=data, properties=properties), source
+    rendered = render_template(source=source, context=data)
+    return finish_document(rendered, **properties), source
 
 
 def render_document(
@@ -369,6 +413,14 @@ LETTER_KINDS = frozenset(
 )
 
 
+# The decision notices, each to the regulator Set-up records as told of the decision.
+REGULATOR_NOTICES = {
+    "decision_notice_panel": Regulator.PANEL,
+    "decision_notice_ofsted": Regulator.OFSTED,
+    "decision_notice_dfe": Regulator.DFE,
+}
+
+
 def letter_addressee(*, kind: str, member_id: str | None) -> str:
     """Which letter of a kind: the family member's id for a family letter, else the kind's
     one recipient."""
@@ -440,6 +492,12 @@ def send_letter(
             after={"kind": kind, "sent_on": sent_on.isoformat(), "sent_to": sent_to.strip(),
                    "addressee": addressee},
         )  # fmt: skip
+        if kind in REGULATOR_NOTICES and storage.review_id(db, review.reference) is not None:
+            # Set-up's record of who was told, filled in by the sending (when it has none).
+            services.record_regulator_informed(
+                db=db, reference=review.reference, recipient=REGULATOR_NOTICES[kind],
+                sent_on=sent_on, actor=actor,
+            )  # fmt: skip
     return data
 
 

@@ -306,7 +306,7 @@ def render_in_process(*, source: TemplateSource, context: dict[str, Any]) -> byt
 # --- what Word does to tags (issue 16) ---------------------------------------------------------
 
 _TAG = re.compile(r"\{\{.*?\}\}|\{%.*?%\}", re.DOTALL)
-_CURLY = re.compile("[\u201c\u201d\u2018\u2019]")
+_STRAIGHT = str.maketrans({"\u201c": '"', "\u201d": '"', "\u2018": "'", "\u2019": "'"})
 _CUSTOM_NAME = re.compile(r"\bcustom\s*(?:\.\s*([A-Za-z_]\w*)|\[\s*['\"](\w+)['\"]\s*\])")
 
 
@@ -326,24 +326,18 @@ def _places(document: Any) -> Iterator[tuple[str, str]]:
 
 
 def check_tag_text(*, name: str, data: bytes, custom_keys: set[str]) -> None:
-    """Refuse, naming the place, what Word does to a tag as it is typed: quotes turned curly
-    (Jinja cannot read them), and a `custom.<key>` no question has (with the nearest key).
-    A tag Word split across runs needs nothing: it is read as the paragraph's whole text,
-    and docxtpl joins the runs when it fills the template in."""
+    """Refuse, naming the place, a `custom.<key>` no question has (with the nearest key). What
+    Word does to a tag as it is typed needs nothing: quotes it turned curly are read straight
+    (docxtpl's patch_xml straightens them inside tags before Jinja reads them, and so does this
+    check), and a tag it split across runs is read as the paragraph's whole text, as docxtpl
+    joins the runs when it fills the template in."""
     try:
         document = Document(BytesIO(data))
     except (BadZipFile, ValueError, KeyError, OSError) as exc:
         raise TemplateError(f"{name} is not a Word (.docx) document: {exc}") from exc
     for where, text in _places(document):
         for match in _TAG.finditer(text):
-            tag = match.group(0)
-            if _CURLY.search(tag):
-                raise TemplateError(
-                    f"{name}: the tag {tag[:80]} in {where} has curly quotes (“ ” ‘ ’), which "
-                    "Word puts in as you type; templates need straight quotes (\" or '). "
-                    "Retype them with Word's AutoFormat 'smart quotes' turned off, and upload "
-                    "it again."
-                )
+            tag = match.group(0).translate(_STRAIGHT)
             for found in _CUSTOM_NAME.finditer(tag):
                 key = found.group(1) or found.group(2)
                 if key not in custom_keys:
