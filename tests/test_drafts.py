@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from sqlite_utils import Database
 
-from lcspr_core import accounts, drafts, services, storage
+from lcspr_core import accounts, audit_trail, drafts, services, storage
 from lcspr_core.access import Role, actor_for, system_actor
 from lcspr_core.demo import build_demo_review
 from lcspr_core.model import Review
@@ -98,6 +98,8 @@ def test_restore_and_discard_are_audited_without_the_text(
     assert all(e[1] == stored_demo.reference for e in entries)
     whole_log = json.dumps(db.execute("SELECT * FROM audit_log").fetchall())
     assert "bruises" not in whole_log
+    # The entries are part of the chain `lcspr audit verify` checks, like any other.
+    assert audit_trail.verify_audit_log(db=db, actor=ADMIN).problems == ()
 
 
 def test_saving_forgets_the_draft_without_an_audit_entry(
