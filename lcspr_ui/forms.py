@@ -17,6 +17,7 @@ a save sends only the fields the person edited.
 from __future__ import annotations
 
 import itertools
+import sqlite3
 import types
 import typing
 from collections.abc import Callable, Sequence
@@ -214,11 +215,11 @@ def _with_db(work: Callable[[Any, Any], Any]) -> Any:
         return None
     try:
         db = storage.open_db()
-    except LcsprError:
+    except (LcsprError, sqlite3.Error):
         return None
     try:
         return work(db, actor)
-    except LcsprError:
+    except (LcsprError, sqlite3.Error):
         return None
     finally:
         db.close()
