@@ -9,12 +9,14 @@ from lcspr_core.text import page_title
 from lcspr_ui.agency_requests import is_contributor_only
 from lcspr_ui.auth import signed_in_actor, user_sidebar
 from lcspr_ui.context import open_database, show_flashes
+from lcspr_ui.forms import hand_over_typing_before_leaving
 from lcspr_ui.navigation import navigation_links
 from lcspr_ui.picker import review_sidebar
 from lcspr_ui.style import accessible_style
 
 st.set_page_config(page_title="LCSPR workbench", page_icon=":material/shield:", layout="wide")
 accessible_style()  # contrast and focus (issue 15)
+hand_over_typing_before_leaving()  # typing in a focused field reaches its draft (drafts.py)
 
 # Issue 17: chairs make and chase requests here; an agency contributor sees this page alone.
 AGENCY_REQUESTS = st.Page(

@@ -19,7 +19,7 @@ from typing import Any
 from argon2 import PasswordHasher, Type
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
 
-from lcspr_core import sso, storage
+from lcspr_core import drafts, sso, storage
 from lcspr_core.access import AGENCY_ROLES, Actor, Role, actor_for, require, system_actor
 from lcspr_core.errors import AccountError, SignInError
 from lcspr_core.request_origin import LOCAL_SOURCE
@@ -430,6 +430,8 @@ def _start_session(
         if attempt is not None:
             storage.set_sign_in_outcome(db, attempt, "success")
         storage.insert_session(db, token_hash=_token_hash(token), username=username, at=_iso(now))
+        # Unsaved drafts past their keeping time go at the next sign-in of anyone (drafts.py).
+        drafts.remove_expired(db, keep_days=drafts.keep_days(), now=now)
     return token
 
 

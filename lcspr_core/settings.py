@@ -162,3 +162,21 @@ def save_clock_rules(
             before=before.model_dump(), after=rules.model_dump(),
         )  # fmt: skip
         temporary.replace(path)
+
+
+class DraftSettings(BaseModel):
+    """How long an unsaved draft is kept on the server (drafts.py): long enough for a holiday,
+    short enough that forgotten special-category text does not linger. `[drafts] keep_days`."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    keep_days: int = Field(default=30, ge=1, le=365)
+
+
+def load_draft_settings(path: Path | None = None) -> DraftSettings:
+    """The [drafts] table; a file that cannot be read gives the default rather than stopping a
+    sign-in or a form (the Administration page reports a bad settings file)."""
+    try:
+        return DraftSettings.model_validate(_table(path or settings_path(), "drafts"))
+    except (ValidationError, InvalidDataError, OSError):
+        return DraftSettings()

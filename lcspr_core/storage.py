@@ -429,6 +429,12 @@ def delete_review_rows(db: Database, review: int) -> None:
     db.execute("DELETE FROM agency_requests WHERE review_id = ?", [review])
     db.execute("DELETE FROM review_overviews WHERE review_id = ?", [review])
     db.execute("DELETE FROM review_open_clocks WHERE review_id = ?", [review])
+    # Unsaved drafts of its forms (drafts.py) go with the review: they hold case data too.
+    db.execute(
+        "DELETE FROM form_drafts WHERE review_reference = "
+        "(SELECT reference FROM reviews WHERE id = ?) COLLATE NOCASE",
+        [review],
+    )
     _note_record(db, review, "*", None, None)
     db.execute("DELETE FROM items WHERE review_id = ?", [review])
     db.execute("DELETE FROM sections WHERE review_id = ?", [review])
@@ -1969,3 +1975,19 @@ def review_ids_for(db: Database, references: Iterable[str]) -> dict[int, str]:
         sorted(wanted),
     ).fetchall()
     return {int(i): ref for i, ref in rows if ref.casefold() in wanted}
+
+
+@migrations()
+def m023_create_form_drafts(db: Database) -> None:
+    # Unsaved drafts kept on the server (drafts.py): one per account, review ('' for the
+    # partnership's forms) and form. Removed with the account's review, on save or discard,
+    # and after `[drafts] keep_days`; the account's foreign key removes them with the account.
+    db.execute(
+        "CREATE TABLE form_drafts ("
+        "username TEXT NOT NULL REFERENCES users(username) ON DELETE CASCADE, "
+        "review_reference TEXT NOT NULL DEFAULT '', form TEXT NOT NULL, base_version INTEGER, "
+        "data_json TEXT NOT NULL, kept_at TEXT NOT NULL, "
+        "PRIMARY KEY (username, review_reference, form))"
+    )
+    db.execute("CREATE INDEX form_drafts_review ON form_drafts (review_reference)")
+    db.execute("CREATE INDEX form_drafts_kept_at ON form_drafts (kept_at)")

@@ -27,6 +27,9 @@ from lcspr_ui.forms import (
     Loc,
     ModelForm,
     build,
+    discard_form,
+    draft_note,
+    kept_draft_forms,
     open_draft,
     reset_form,
     set_problems,
@@ -104,9 +107,9 @@ def _status_line(key: str, draft: Draft, state: FormState) -> None:
     show_unplaced_problems(state)
     if state.changed:
         text, discard = st.columns([4, 1], vertical_alignment="center")
-        text.warning("Draft, not saved — Save or Discard.", icon=":material/edit_note:")
+        text.warning(draft_note(draft), icon=":material/edit_note:")
         if discard.button("Discard", key=f"{key}.__discard", icon=":material/undo:"):
-            reset_form(key)
+            discard_form(key)
             flash("Draft discarded: the saved version is shown.")
             st.rerun()
 
@@ -203,6 +206,11 @@ def item_editor(
         picked[pick_key] = pending
     by_id = {item.id: item for item in items}  # type: ignore[attr-defined]
     options = [NEW, *by_id]
+    if pick_key not in picked:
+        # A new session (a reload, another tab): reopen the entry the person was typing in.
+        prefix = form_key(reference, f"{kind}:")
+        kept = [form.removeprefix(prefix) for form in kept_draft_forms(prefix)]
+        picked[pick_key] = next((entry for entry in kept if entry in options), NEW)
     current = picked.get(pick_key, NEW)
     if current not in options:
         current = NEW

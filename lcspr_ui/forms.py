@@ -17,6 +17,7 @@ a save sends only the fields the person edited.
 from __future__ import annotations
 
 import itertools
+import sqlite3
 import types
 import typing
 from collections.abc import Callable, Sequence
@@ -31,9 +32,12 @@ from annotated_types import MaxLen
 from pydantic import BaseModel, StringConstraints, ValidationError
 from pydantic.fields import FieldInfo
 
-from lcspr_core.errors import FieldProblem
+from lcspr_core import drafts, storage
+from lcspr_core.errors import FieldProblem, LcsprError
 from lcspr_core.model.questions import QuestionDefinition, QuestionType
 from lcspr_core.validation import plain_problems
+from lcspr_ui.auth import ACTOR
+from lcspr_ui.context import REFERENCE
 from lcspr_ui.literal import literal
 
 Loc = tuple[str | int, ...]
@@ -149,6 +153,8 @@ class Draft:
     error: str | None = None
     # "Keep my changes" after a stale refusal: save at the next run, against the new version.
     save_now: bool = False
+    # Brought back from the server (an earlier session: a reload, another tab): what to say.
+    restored: str | None = None
 
     @property
     def edited(self) -> frozenset[str]:
@@ -166,10 +172,11 @@ def _drafts() -> dict[str, Draft]:
 
 
 def open_draft(key: str, version: int) -> Draft:
-    """The form's draft, opened against the stored `version` if there is none yet."""
+    """The form's draft, opened against the stored `version` if there is none yet (or the
+    person's draft kept on the server, against the version it was typed on)."""
     drafts = _drafts()
     if key not in drafts:
-        drafts[key] = Draft(opened_version=version, opening=next(_openings))
+        drafts[key] = _restored_draft(key) or Draft(opened_version=version, opening=next(_openings))
     elif drafts[key].opened_version is None:
         drafts[key].opened_version = version
     return drafts[key]
@@ -188,6 +195,123 @@ def _draft_for_edit(key: str) -> Draft:
     if draft is None:
         draft = _drafts()[key] = Draft(opened_version=None, opening=next(_openings))
     return draft
+
+
+# --- drafts kept on the server (lcspr_core/drafts.py) -------------------------------------
+# A reload, a new tab or a crashed browser starts a new session with none of the drafts above,
+# so each recorded edit is also kept on the server for the signed-in account, and a form with
+# no draft in this session opens on the kept one. Saving or discarding removes it.
+
+
+def _signed_in() -> Any:
+    return st.session_state.get(ACTOR)
+
+
+def _with_db(work: Callable[[Any, Any], Any]) -> Any:
+    """Run `work(db, actor)` for the signed-in person; None when nobody is (AppTest of a page
+    alone). A failure to keep a draft never stops the typing: the session's draft remains."""
+    actor = _signed_in()
+    if actor is None:
+        return None
+    try:
+        db = storage.open_db()
+    except (LcsprError, sqlite3.Error):
+        return None
+    try:
+        return work(db, actor)
+    except (LcsprError, sqlite3.Error):
+        return None
+    finally:
+        db.close()
+
+
+# Forms of the whole installation, whichever review is open: their drafts are kept for no
+# review. Every other form is about the review open when it is typed in, whether or not its key
+# names it (a letter's "Sent to", an action update), and its kept draft comes back only there.
+INSTALLATION_FORMS = ("partnership.", "admin.", "start")
+# Not work to save: a search box has no Save or Discard, and keeping its words on the server
+# would keep searched-for names there for a month. It stays a draft of the session only.
+SESSION_ONLY_FORMS = ("search",)
+
+
+def _review_of(key: str) -> str:
+    if key.startswith(INSTALLATION_FORMS):
+        return ""
+    return str(st.session_state.get(REFERENCE) or "")
+
+
+def _restored_draft(key: str) -> Draft | None:
+    if key.startswith(SESSION_ONLY_FORMS):
+        return None
+    kept = _with_db(
+        lambda db, actor: drafts.restore(
+            db, actor=actor, review=_review_of(key), form=key, keep_days=drafts.keep_days()
+        )
+    )
+    if kept is None:
+        return None
+    return Draft(
+        opened_version=kept.base_version, opening=next(_openings), values=dict(kept.values),
+        restored=drafts.restored_note(kept),
+    )  # fmt: skip
+
+
+def kept_draft_forms(prefix: str) -> list[str]:
+    """The signed-in person's forms starting `prefix` with a draft kept on the server."""
+    found = _with_db(
+        lambda db, actor: drafts.kept_forms(
+            db, actor=actor, review=_review_of(prefix), prefix=prefix, keep_days=drafts.keep_days()
+        )
+    )
+    return list(found or [])
+
+
+def _keep_on_server(key: str, draft: Draft) -> None:
+    """After each recorded edit: one upsert of the form's edits (or none left: removed)."""
+    if key.startswith(SESSION_ONLY_FORMS):
+        return
+    review = _review_of(key)
+
+    def keep(db: Any, actor: Any) -> None:
+        if draft.changed:
+            drafts.keep(db, actor=actor, review=review, form=key,
+                        base_version=draft.opened_version, values=draft.values)  # fmt: skip
+        else:  # typed back to what is saved: nothing to restore
+            drafts.forget(db, actor=actor, review=review, form=key)
+
+    _with_db(keep)
+
+
+# A text field hands Streamlit its text only when it loses focus (or on Ctrl+Enter): text typed
+# into a field still focused when the tab is hidden (a laptop lid, another window), reloaded or
+# closed would never reach the draft. So the field is left (blurred) at those moments, which
+# makes Streamlit send the text, and its on_change keeps it. Fixed text, nothing of the user's.
+_HAND_OVER_TYPING = """<style>div:has(> .st-key-lcspr_hand_over) { display: none; }</style><script>
+(() => {
+  if (window.lcsprHandOver) return;
+  window.lcsprHandOver = true;
+  const leave = () => {
+    const field = document.activeElement;
+    if (field && (field.tagName === "TEXTAREA" || field.tagName === "INPUT")) field.blur();
+  };
+  document.addEventListener("visibilitychange", () => {
+    if (document.visibilityState === "hidden") leave();
+  });
+  window.addEventListener("pagehide", leave);
+  window.addEventListener("beforeunload", leave);
+})();
+</script>"""
+
+
+def hand_over_typing_before_leaving() -> None:
+    """Once per page run (app.py): what is typed reaches the draft before the tab goes."""
+    with st.container(key="lcspr_hand_over"):  # hidden: it only carries the script
+        st.html(_HAND_OVER_TYPING, unsafe_allow_javascript=True)
+
+
+def draft_note(draft: Draft) -> str:
+    """The line above an unsaved draft: restored from an earlier session, or typed in this one."""
+    return draft.restored or "Draft, not saved — Save or Discard."
 
 
 def _widget_key(key: str, draft: Draft, path: Loc) -> str:
@@ -211,7 +335,9 @@ def draft_widget(
 
     def record() -> None:
         if wkey in st.session_state:
-            _draft_for_edit(key).values[path] = st.session_state[wkey]
+            edited = _draft_for_edit(key)
+            edited.values[path] = st.session_state[wkey]
+            _keep_on_server(key, edited)
 
     draw(shown, wkey, record)
     return shown
@@ -244,7 +370,9 @@ def draft_table(
     def record() -> None:
         if wkey in st.session_state:
             changed = apply_table_changes(drawn_from, st.session_state[wkey], cell=cell)
-            _draft_for_edit(key).values[path] = changed
+            edited = _draft_for_edit(key)
+            edited.values[path] = changed
+            _keep_on_server(key, edited)
 
     draw(drawn_from, wkey, record)
     rows: list[dict[str, Any]] = draft.values.get(path, stored)
@@ -730,8 +858,21 @@ def set_problems(key: str, problems: list[FieldProblem], *, strip: int = 0) -> N
 
 
 def reset_form(key: str) -> None:
-    """Forget the draft of form `key`: it opens again on the stored value, with new widgets."""
+    """Forget the draft of form `key`: it opens again on the stored value, with new widgets.
+    Its copy kept on the server goes too (the form was saved, or its draft replaced)."""
+    draft = _drafts().pop(key, None)
+    if draft is not None and (draft.values or draft.restored):
+        review = _review_of(key)
+        _with_db(lambda db, actor: drafts.forget(db, actor=actor, review=review, form=key))
+
+
+def discard_form(key: str) -> None:
+    """The person discarded their draft of form `key`: as reset_form, and audited."""
     _drafts().pop(key, None)
+    review = _review_of(key)
+    _with_db(
+        lambda db, actor: drafts.forget(db, actor=actor, review=review, form=key, discarded=True)
+    )
 
 
 def build(model: type[BaseModel], state: FormState, **fixed: Any) -> BaseModel | None:

@@ -31,6 +31,8 @@ from lcspr_ui.forms import (
     ModelForm,
     _column,
     build,
+    discard_form,
+    draft_note,
     draft_table,
     draft_widget,
     open_draft,
@@ -109,6 +111,12 @@ def logo_section(db: Database, actor: Actor, stored: StoredProfile) -> None:
         st.markdown(f":red[:material/error: {message}]")
     for message in problems_of(LOGO_FORM).get(("file",), []):
         st.markdown(f":red[:material/error: {message}]")
+    if draft.changed:
+        note, discard = st.columns([4, 1], vertical_alignment="center")
+        note.warning(draft_note(draft), icon=":material/edit_note:")
+        if discard.button("Discard", key=f"{LOGO_FORM}.discard", icon=":material/undo:"):
+            discard_form(LOGO_FORM)
+            st.rerun()
     left, right = st.columns(2)
     if left.button("Use this logo", key=f"{LOGO_FORM}.save", type="primary"):
         problems: dict[tuple[str | int, ...], list[str]] = {}
@@ -197,7 +205,7 @@ def agencies_register(db: Database, actor: Actor, stored: StoredProfile) -> None
             st.markdown(f":red[:material/error: {lead}{message}]")
     changed = draft.changed
     if changed:
-        st.warning("Draft, not saved — Save or Discard.", icon=":material/edit_note:")
+        st.warning(draft_note(draft), icon=":material/edit_note:")
     left, right = st.columns(2)
     if left.button("Save the register", key=f"{AGENCIES_FORM}.save", type="primary"):
         cleaned = [
@@ -218,7 +226,7 @@ def agencies_register(db: Database, actor: Actor, stored: StoredProfile) -> None
             flash("Saved the agencies register.")
         st.rerun()
     if changed and right.button("Discard", key=f"{AGENCIES_FORM}.discard"):
-        reset_form(AGENCIES_FORM)
+        discard_form(AGENCIES_FORM)
         st.rerun()
     with st.expander("Add agencies from a CSV file"):
         st.caption(f"First line: {','.join(partnership.AGENCY_CSV_HEADER)}")

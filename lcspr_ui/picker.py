@@ -35,6 +35,10 @@ def review_sidebar(db: Database) -> str | None:
             wanted = references[0] if references else None
         if st.session_state.get(REFERENCE) != wanted:
             select_review(wanted)
+        elif wanted and st.query_params.get("review") != wanted:
+            # A page switch drops the address's ?review=: put it back, so a reload (which
+            # starts a new session) opens the same review, and the draft kept for it.
+            st.query_params["review"] = wanted
         # The picker's own state follows the chosen review, whichever page chose it.
         st.session_state[PICKER] = wanted
         st.selectbox(

@@ -37,6 +37,7 @@ def test_migrations_create_the_pinned_schema(db: Database) -> None:
         "m021_search_index",
         "m022_search_scope_and_answers",
         "m024_index_key_practice_episodes",
+        "m023_create_form_drafts",
     ]
     assert {
         name: list(db[name].columns_dict)
@@ -118,7 +119,7 @@ def test_migrations_create_the_pinned_schema(db: Database) -> None:
 
 def test_reopening_applies_no_migration_twice(db_path: Path, db: Database) -> None:
     again = storage.open_db(db_path)
-    assert len(storage.migrations.applied(again)) == 21
+    assert len(storage.migrations.applied(again)) == 22
 
 
 def test_connection_is_wal_full_sync_with_busy_timeout_and_foreign_keys(db: Database) -> None:
