@@ -1860,21 +1860,6 @@ def m022_search_scope_and_answers(db: Database) -> None:
     )
 
 
-@migrations()
-def m024_index_key_practice_episodes(db: Database) -> None:
-    # The final report reads of a chronology only its key practice episodes (a tenth, say, of
-    # 5,000 entries): by this index instead of reading every entry's JSON (reads.review_parts).
-    db.execute(
-        "CREATE INDEX IF NOT EXISTS idx_items_key_practice_episode "
-        f"ON items (review_id, kind, {KEY_PRACTICE_EPISODE})"
-    )
-
-
-# How a chronology entry says it is a key practice episode, exactly as the index above has it
-# (SQLite uses an index on an expression only for that same expression).
-KEY_PRACTICE_EPISODE = "json_extract(data, '$.key_practice_episode')"
-
-
 # Up to this many reviews are kept to inside the index (their `scope` words); a person who
 # may open more is kept to them by a filter beside it, which stops as early, since most of
 # what matches is then theirs.
@@ -1991,3 +1976,18 @@ def m023_create_form_drafts(db: Database) -> None:
     )
     db.execute("CREATE INDEX form_drafts_review ON form_drafts (review_reference)")
     db.execute("CREATE INDEX form_drafts_kept_at ON form_drafts (kept_at)")
+
+
+@migrations()
+def m024_index_key_practice_episodes(db: Database) -> None:
+    # The final report reads of a chronology only its key practice episodes (a tenth, say, of
+    # 5,000 entries): by this index instead of reading every entry's JSON (reads.review_parts).
+    db.execute(
+        "CREATE INDEX IF NOT EXISTS idx_items_key_practice_episode "
+        f"ON items (review_id, kind, {KEY_PRACTICE_EPISODE})"
+    )
+
+
+# How a chronology entry says it is a key practice episode, exactly as the index above has it
+# (SQLite uses an index on an expression only for that same expression).
+KEY_PRACTICE_EPISODE = "json_extract(data, '$.key_practice_episode')"

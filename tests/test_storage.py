@@ -36,8 +36,8 @@ def test_migrations_create_the_pinned_schema(db: Database) -> None:
         "m020_sso_sign_ins",
         "m021_search_index",
         "m022_search_scope_and_answers",
-        "m024_index_key_practice_episodes",
         "m023_create_form_drafts",
+        "m024_index_key_practice_episodes",
     ]
     assert {
         name: list(db[name].columns_dict)
