@@ -27,7 +27,7 @@ from enum import Enum
 from typing import Any
 
 from lcspr_core import storage
-from lcspr_core.access import Actor, can
+from lcspr_core.access import ITEM_EDITORS, SECTION_EDITORS, Actor, can
 from lcspr_core.settings import DraftSettings, load_draft_settings
 from lcspr_core.storage import Database
 from lcspr_core.text import london_time
@@ -126,12 +126,37 @@ def decode_values(text: str) -> dict[Loc, Any]:
 # --- access ---------------------------------------------------------------------------------
 
 
-def _may_use(actor: Actor, review: str) -> bool:
-    """The CLI and the demo loader type nothing into forms (a system actor has no account);
-    a review's drafts only for someone who may still read that review."""
+# Forms of the whole installation that only administrators use.
+ADMINISTRATION_FORMS = ("partnership.", "admin.", "start")
+
+
+def _form_action(review: str, form: str) -> str | None:
+    """The permission a review page's form needs to save, read off its key as the editors write
+    it (lcspr_ui/editors.form_key: "REF:section" or "REF:list:entry"); None for other forms."""
+    if not form.startswith(f"{review}:"):
+        return None
+    name = form[len(review) + 1 :].split(":")[0]
+    if name in SECTION_EDITORS:
+        return f"edit_section:{name}"
+    if name in ITEM_EDITORS:
+        return f"edit_items:{name}"
+    return None
+
+
+def _may_use(actor: Actor, review: str, form: str) -> bool:
+    """A kept draft is kept and shown only while its person may still save what it is a draft
+    of: the CLI and the demo loader type nothing into forms (a system actor has no account); an
+    administration form's only for an administrator; a review's only for someone who may still
+    read the review and, for a section or list of it, still change that (a reviewer made a
+    viewer no longer sees the real names they typed into the restricted details)."""
     if actor.system:
         return False
-    return not review or can(actor=actor, action="read", reference=review)
+    if not review:
+        return actor.is_admin or not form.startswith(ADMINISTRATION_FORMS)
+    if not can(actor=actor, action="read", reference=review):
+        return False
+    action = _form_action(review, form)
+    return action is None or can(actor=actor, action=action, reference=review)
 
 
 def keep_days() -> int:
@@ -156,7 +181,7 @@ def keep(
     """Keep the person's edits to `form` on `review` ("" for a form of the whole installation),
     all of them, replacing what was kept: one upsert. Nothing is kept for a review that does
     not exist or that the person may not read."""
-    if not _may_use(actor, review):
+    if not _may_use(actor, review, form):
         return
     with storage.write_transaction(db):
         db.execute(
@@ -184,7 +209,7 @@ def kept(
 
     Only the account that typed it; never while that account is disabled; never for a review
     the person may no longer read (a role taken away keeps its drafts from them)."""
-    if not _may_use(actor, review):
+    if not _may_use(actor, review, form):
         return None
     since = (_now(now) - timedelta(days=keep_days)).isoformat(timespec="seconds")
     row = db.execute(
@@ -212,7 +237,7 @@ def kept_forms(
 ) -> list[str]:
     """The person's forms on `review` starting `prefix` with a kept draft, the latest first: a
     list page opened in a new session reopens the entry they were typing in."""
-    if not _may_use(actor, review):
+    if not _may_use(actor, review, prefix):
         return []
     since = (datetime.now(UTC) - timedelta(days=keep_days)).isoformat(timespec="seconds")
     rows = db.execute(
@@ -221,7 +246,7 @@ def kept_forms(
         "AND substr(d.form, 1, ?) = ? AND d.kept_at >= ? ORDER BY d.kept_at DESC",
         [actor.username, review, len(prefix), prefix, since],
     ).fetchall()
-    return [row[0] for row in rows]
+    return [row[0] for row in rows if _may_use(actor, review, row[0])]
 
 
 def restored_note(draft: KeptDraft) -> str:

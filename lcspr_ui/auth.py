@@ -85,6 +85,25 @@ def signed_in_actor(db: Database) -> Actor | None:
     return actor
 
 
+def checked_actor(db: Database) -> Actor | None:
+    """The signed-in Actor read afresh from the session, for a widget's callback: Streamlit
+    runs callbacks before the script, so before app.py has checked the session on this run,
+    and the Actor kept from the last run may have been signed out, disabled or lost its role
+    since. None when the session has ended (the callback then writes nothing, and the run that
+    follows shows sign-in). Without any session token (a page run alone in AppTest) the kept
+    Actor stands: app.py keeps one only for a session it has checked."""
+    token = st.session_state.get(TOKEN) or _cookie(session_cookie.SESSION_COOKIE)
+    if token is None:
+        kept = st.session_state.get(ACTOR)
+        return kept if isinstance(kept, Actor) else None
+    actor = accounts.session_actor(db=db, token=token)
+    if actor is None or actor.username != st.session_state.get(OWNER):
+        st.session_state[ACTOR] = None
+        return None
+    st.session_state[ACTOR] = actor  # with the memberships as they are now
+    return actor
+
+
 def current_actor() -> Actor:
     """The signed-in Actor, for pages (app.py has checked the session on this run)."""
     actor = st.session_state.get(ACTOR)

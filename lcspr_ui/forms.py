@@ -36,7 +36,7 @@ from lcspr_core import drafts, storage
 from lcspr_core.errors import FieldProblem, LcsprError
 from lcspr_core.model.questions import QuestionDefinition, QuestionType
 from lcspr_core.validation import plain_problems
-from lcspr_ui.auth import ACTOR
+from lcspr_ui.auth import ACTOR, checked_actor
 from lcspr_ui.context import REFERENCE
 from lcspr_ui.literal import literal
 
@@ -208,16 +208,20 @@ def _signed_in() -> Any:
 
 
 def _with_db(work: Callable[[Any, Any], Any]) -> Any:
-    """Run `work(db, actor)` for the signed-in person; None when nobody is (AppTest of a page
-    alone). A failure to keep a draft never stops the typing: the session's draft remains."""
-    actor = _signed_in()
-    if actor is None:
+    """Run `work(db, actor)` for the signed-in person, checked afresh (it runs in widgets'
+    callbacks, before app.py checks the session: a signed-out, disabled or removed person's
+    open tab keeps nothing); None when nobody is. A failure to keep a draft never stops the
+    typing: the session's draft remains."""
+    if _signed_in() is None:
         return None
     try:
         db = storage.open_db()
     except (LcsprError, sqlite3.Error):
         return None
     try:
+        actor = checked_actor(db)
+        if actor is None:
+            return None
         return work(db, actor)
     except (LcsprError, sqlite3.Error):
         return None

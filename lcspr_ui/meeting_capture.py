@@ -26,6 +26,7 @@ from lcspr_core.model import Meeting, MeetingAction, MeetingDecision, Review
 from lcspr_core.model.governance import AgendaItem
 from lcspr_core.storage import Database
 from lcspr_core.text import english_date
+from lcspr_ui.auth import checked_actor
 from lcspr_ui.context import actor, flash, open_database
 
 ERROR = "meeting.error"
@@ -40,6 +41,11 @@ def call(action: Callable[[Database], Any], done: str = "") -> Any:
     st.session_state.pop(ERROR, None)
     db = open_database()
     try:
+        # Callbacks run before app.py checks the session on this run: check it here, so a
+        # signed-out, disabled or removed person's open tab saves nothing.
+        if checked_actor(db) is None:
+            st.session_state[ERROR] = "Your session has ended: nothing was saved."
+            return None
         result = action(db)
     except (LcsprError, ValidationError) as exc:
         st.session_state[ERROR] = str(exc)

@@ -9,10 +9,11 @@ from pathlib import Path
 from sqlite_utils import Database
 from streamlit.testing.v1 import AppTest
 
-from lcspr_core import services
+from lcspr_core import accounts, services
 from lcspr_core.access import system_actor
 from lcspr_core.demo import DEMO_REFERENCE as D
 from lcspr_core.model import Review
+from tests.conftest import TEST_ADMIN
 from tests.helpers.apptest import field
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -76,3 +77,17 @@ def test_the_search_box_is_not_kept_on_the_server(db: Database, stored_demo: Rev
     at = session("pages/search.py")
     field(at.text_input, "search.query").input("missed health appointments").run()
     assert kept(db) == []
+
+
+def test_an_open_tab_of_a_disabled_or_removed_person_keeps_nothing(
+    db: Database, stored_demo: Review
+) -> None:
+    """Streamlit runs a widget's callback before the script checks the session: the callback
+    checks it itself, so typing in a tab left open after the account was disabled (or the
+    person signed out elsewhere) writes nothing, and the page then shows sign-in."""
+    at = session("pages/child_and_family.py")
+    accounts.set_disabled(db=db, username=TEST_ADMIN, disabled=True, actor=system_actor("t"))
+    field(at.text_area, f"{D}:lived_experience.child_perspective").input("After disabling.")
+    at.run()
+    assert kept(db) == []
+

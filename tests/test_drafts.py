@@ -3,6 +3,7 @@ browser loses nothing typed, and nobody but the person who typed it ever reads i
 
 from __future__ import annotations
 
+import dataclasses
 import json
 from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
@@ -396,3 +397,35 @@ def test_a_draft_belongs_to_the_review_it_was_typed_on(
     drafts.keep(db, actor=rita, review="NO-SUCH-REF", form=form, base_version=0,
                 values={("sent_to",): "x"})  # fmt: skip
     assert db.execute("SELECT count(*) FROM form_drafts").fetchone()[0] == 1
+
+
+def test_a_draft_comes_back_only_while_its_person_may_still_save_it(
+    db: Database, stored_demo: Review, reviewer: str
+) -> None:
+    """A reviewer made a viewer no longer sees the real names they typed into the restricted
+    details; an administration form's draft is an administrator's alone."""
+    reference = stored_demo.reference
+    rita = actor_for(db=db, username=reviewer)
+    restricted = f"{reference}:restricted"
+    drafts.keep(db, actor=rita, review=reference, form=restricted, base_version=1,
+                values={("child_name",): "Ada Placeholder"})  # fmt: skip
+    drafts.keep(db, actor=rita, review=reference, form=_form(stored_demo), base_version=1,
+                values={("child_perspective",): SECRET})  # fmt: skip
+    assert drafts.kept(db, actor=rita, review=reference, form=restricted) is not None
+
+    accounts.grant_role(db=db, username=reviewer, reference=reference, role=Role.VIEWER,
+                        actor=ADMIN)  # fmt: skip
+    viewer = actor_for(db=db, username=reviewer)
+    assert drafts.kept(db, actor=viewer, review=reference, form=restricted) is None
+    assert drafts.kept(db, actor=viewer, review=reference, form=_form(stored_demo)) is None
+    assert drafts.kept_forms(db, actor=viewer, review=reference, prefix=f"{reference}:") == []
+
+    # Typed into the partnership's form while an administrator: not for anyone else.
+    accounts.add_user(db=db, username="ann", display_name="Ann", password=PASSWORD,
+                      actor=ADMIN, is_admin=True)  # fmt: skip
+    ann = actor_for(db=db, username="ann")
+    drafts.keep(db, actor=ann, review="", form="partnership.profile", base_version=0,
+                values={("name",): "Eastshire"})  # fmt: skip
+    assert drafts.kept(db, actor=ann, review="", form="partnership.profile") is not None
+    demoted = dataclasses.replace(ann, is_admin=False)
+    assert drafts.kept(db, actor=demoted, review="", form="partnership.profile") is None
