@@ -115,10 +115,15 @@ class DocumentBase(ContextModel):
         description="Answers to the partnership's own questions, by key, as printed: "
         "{{ custom.early_help_offered }} (issue 16)",
     )
+
+
+class WithOwnQuestions(ContextModel):
+    """A report that prints, at its end, the partnership's own questions on what it covers."""
+
     own_questions: list[QuestionLine] = Field(
         default_factory=list,
-        description="The partnership's own questions on what this document reports, with "
-        "their answers (none restricted), as the default reports print them at the end",
+        description="The partnership's own questions on what this report covers, with their "
+        "answers (none restricted), as the default reports print them at the end",
     )
 
 

@@ -13,6 +13,7 @@ from lcspr_core.documents.context_common import (
     PartnershipDetails,
     PersonLine,
     Row,
+    WithOwnQuestions,
     base_fields,
     date_text,
     join_names,
@@ -115,7 +116,7 @@ class CriterionLine(ContextModel):
     note: str = Field(description="Why it does or does not apply, or 'No note recorded'")
 
 
-class RapidReviewReportContext(DocumentBase):
+class RapidReviewReportContext(DocumentBase, WithOwnQuestions):
     """The Rapid Review report sent to the Panel."""
 
     marking: str = Field(description="'FINAL' once sent to the Panel, else 'DRAFT'")

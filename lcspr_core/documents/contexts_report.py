@@ -13,6 +13,7 @@ from lcspr_core.documents.context_common import (
     PartnershipDetails,
     PersonLine,
     Row,
+    WithOwnQuestions,
     base_fields,
     date_text,
     join_names,
@@ -112,7 +113,7 @@ class RecommendationLine(ContextModel):
     impact_measure: str = Field(description="How impact will be measured")
 
 
-class FinalReportContext(DocumentBase):
+class FinalReportContext(DocumentBase, WithOwnQuestions):
     """The final report of the review."""
 
     marking: str = Field(description="'DRAFT' or 'FINAL'")

@@ -26,7 +26,12 @@ from lcspr_core.documents.accessibility import (
     finish_package,
     finish_template,
 )
-from lcspr_core.documents.context_common import PartnershipDetails, QuestionLine, letterhead
+from lcspr_core.documents.context_common import (
+    PartnershipDetails,
+    QuestionLine,
+    WithOwnQuestions,
+    letterhead,
+)
 from lcspr_core.documents.errors import DocumentError, MissingValueError
 from lcspr_core.documents.registry import get_document_kind
 from lcspr_core.documents.templates import (
@@ -260,9 +265,11 @@ def _render(
         # The partnership's own answers (issue 16); restricted ones withheld from what is
         # published.
         answers = document_answers(review, defined, public=kind in PUBLIC_KINDS)
-        printed = printed_questions(review, defined, OWN_QUESTIONS_IN.get(kind, ()))
-        own = [QuestionLine(question=question, answer=answer) for question, answer in printed]
-        context = context.model_copy(update={"custom": answers, "own_questions": own})
+        update: dict[str, Any] = {"custom": answers}
+        if isinstance(context, WithOwnQuestions):
+            printed = printed_questions(review, defined, OWN_QUESTIONS_IN.get(kind, ()))
+            update["own_questions"] = [QuestionLine(question=q, answer=a) for q, a in printed]
+        context = context.model_copy(update=update)
     source = resolve_template(name=spec.template_name, template_dir=template_dir)
     _checked(source=source, context_model=spec.context_model)
     data = context.model_dump(mode="json")
