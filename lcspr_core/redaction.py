@@ -29,12 +29,15 @@ from typing import Any, TypeVar
 from pydantic import BaseModel
 
 from lcspr_core.model import Review
+from lcspr_core.release_scan import COMMON_WORDS
 from lcspr_core.textfold import Folded, fold, fold_text
 
 # Neutral wording for the fixed restricted fields; a RestrictedTerm for the same text wins.
 ADDRESS_WORDING = "the family home"
 SCHOOL_WORDING = "the school"
 DATE_OF_BIRTH_WORDING = "[date of birth withheld]"
+# A surname alone that more than one person on the register has: which of them is not known.
+SHARED_SURNAME_WORDING = "[family name withheld]"
 # Categories of RestrictedTerm whose first word alone ("Beth") is also treated as restricted.
 PERSON_CATEGORIES = frozenset({"", "name", "person", "family", "family member"})
 _TITLES = r"(?:mr|mrs|ms|miss|mx|dr)"
@@ -111,6 +114,19 @@ def _person_variants(name: str, replacement: str, unique_surname: bool) -> list[
     # to be another word to replace blindly: the scan lists it for a person to judge.
     if len(first) >= 3:
         found.append(Replacement(first, replacement))
+    # A lone surname written as a name ("Placeholder said", "Beth-Placeholder"): capitalised,
+    # 3 letters or more, not an everyday word ("Young", "Sample": the scan lists those for a
+    # person to judge). The release scan refuses it as surely as the whole name, and partner
+    # leads and viewers, whose text is redacted with this register, must never read it.
+    if len(surname) >= 3 and surname.casefold() not in COMMON_WORDS:
+        capital = surname[0].upper()
+        found.append(
+            Replacement(
+                surname,
+                replacement if unique_surname else SHARED_SURNAME_WORDING,
+                rf"(?-i:[{re.escape(capital)}]){_word(surname[1:])}",
+            )
+        )
     return found
 
 

@@ -242,3 +242,36 @@ def test_the_reviewer_who_sees_the_detail_may_change_the_text(db: Database, stor
     services.save_item(db=db, reference=REF, kind="chronology", item=changed,
                        expected_version=None, actor=reviewer)  # fmt: skip
     assert _stored_first(db).event == changed.event
+
+
+@pytest.mark.parametrize("role", RESTRICTED_ROLES, ids=str)
+def test_a_family_surname_alone_is_never_shown_searched_or_found(
+    db: Database, role: Role
+) -> None:
+    """The surname on its own ("Ms Placeholder", "Beth-Placeholder"), not only the whole name:
+    found by the attack on the merged search, which made it something anyone can type."""
+    from lcspr_core import reads, search
+
+    review = build_demo_review()
+    review.chronology[0].event = "Health visitor saw Ms Placeholder and Ada at home."
+    review.chronology[1].event = "A home visit by Beth-Placeholder's sister."
+    services.create_review(db=db, review=review, actor=system_actor("setup"))
+    someone = member(role)
+
+    shown = services.load_review(db=db, reference=REF, actor=someone)
+    assert "Placeholder" not in shown.model_dump_json()
+    assert "[family name withheld]" in shown.chronology[0].event
+    result = search.search(db=db, actor=someone, query="Placeholder")
+    assert result.hits == []
+    briefs, total = reads.find_chronology_briefs(
+        db=db, reference=REF, actor=someone, words="Placeholder", limit=50
+    )
+    assert (briefs, total) == ([], 0)
+    # The search index holds no restricted detail for anyone; the evidence finder still finds
+    # it for those who may see restricted details.
+    chair = member(Role.CHAIR)
+    assert search.search(db=db, actor=chair, query="Placeholder").hits == []
+    briefs, total = reads.find_chronology_briefs(
+        db=db, reference=REF, actor=chair, words="Placeholder", limit=50
+    )
+    assert total == 2
