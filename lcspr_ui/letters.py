@@ -110,7 +110,7 @@ def letter_controls(
     with column.expander("Record a new letter as sent" if sent else "Record as sent"):
         on: date = draft_widget(key, ("sent_on",), services.today(), lambda shown, k, cb: (
             st.date_input("Date sent (the letter's date)", value=shown, key=k, on_change=cb,
-                          format="DD/MM/YYYY")))  # fmt: skip
+                          format="DD/MM/YYYY", max_value=services.today())))  # fmt: skip
         to: str = draft_widget(key, ("sent_to",), default_to, lambda shown, k, cb: (
             st.text_input("Sent to", value=shown, key=k, on_change=cb)))  # fmt: skip
         if not st.button("Record as sent and download", key=f"{key}.button", type="primary"):

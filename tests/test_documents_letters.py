@@ -316,3 +316,22 @@ def test_a_notice_of_no_local_review_is_not_recorded_as_a_local_review_notice(
     send_letter(db=db, kind="decision_notice_ofsted", review=review, actor=BM,
                 sent_on=review.decision.decided_on, sent_to="Ofsted")  # fmt: skip
     assert Regulator.OFSTED not in _informed(db, reference)
+
+
+@pytest.mark.usefixtures("demo_profile")
+def test_a_letter_is_not_recorded_as_sent_before_the_decision_or_in_the_future(
+    db: Database,
+) -> None:
+    reference = _stored_without_notices(db)
+    review = services.load_review(db=db, reference=reference, actor=BM)
+    assert review.decision is not None
+    before = review.decision.decided_on - timedelta(days=1)
+    with pytest.raises(DocumentError, match="before it. Check the date sent"):
+        send_letter(db=db, kind="decision_notice_ofsted", review=review, actor=BM,
+                    sent_on=before, sent_to="Ofsted")  # fmt: skip
+    with pytest.raises(DocumentError, match="which is still to come"):
+        send_letter(db=db, kind="decision_notice_dfe", review=review, actor=BM,
+                    sent_on=services.today() + timedelta(days=1), sent_to="DfE")  # fmt: skip
+    assert storage.read_sent_letters(db, reference=reference, kind="decision_notice_ofsted",
+                                     addressee="") == []  # fmt: skip
+    assert _informed(db, reference) == {Regulator.PANEL: review.decision.decided_on}

@@ -49,6 +49,7 @@ from lcspr_core.model.questions import QuestionDefinition, QuestionSection
 from lcspr_core.partnership import read_logo, require_profile
 from lcspr_core.questions import definitions, document_answers, printed_questions
 from lcspr_core.storage import Database
+from lcspr_core.text import english_date
 
 # --- Rendering the default templates faster, with the same output -------------------------------
 #
@@ -428,6 +429,10 @@ REGULATOR_NOTICES = {
 }
 
 
+# The letters that tell of the decision: none can go before it.
+DECISION_LETTERS = frozenset({*REGULATOR_NOTICES, "family_letter"})
+
+
 def letter_addressee(*, kind: str, member_id: str | None) -> str:
     """Which letter of a kind: the family member's id for a family letter, else the kind's
     one recipient."""
@@ -465,6 +470,17 @@ def send_letter(
         )
     # Permission first: the check of who it went to must not answer anyone else.
     require(actor=actor, action="generate_document", reference=review.reference)
+    if sent_on > services.today():
+        raise DocumentError(
+            f"A letter is recorded as sent on the day it went, not {english_date(sent_on)}, "
+            "which is still to come: record it on the day it goes."
+        )
+    decided = review.decision.decided_on if review.decision else None
+    if kind in DECISION_LETTERS and decided is not None and sent_on < decided:
+        raise DocumentError(
+            f"This letter tells of the decision of {english_date(decided)}: it cannot have "
+            f"been sent on {english_date(sent_on)}, before it. Check the date sent."
+        )
     # Who it went to is shown in the Documents page's history to every role on the review and
     # written to the audit log: a family member is named there by their role, never by name.
     # The register of the review passed in and, if stored, the stored one (a page may pass
