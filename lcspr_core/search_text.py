@@ -19,6 +19,7 @@ from pydantic import TypeAdapter
 from lcspr_core import redaction
 from lcspr_core.model import Incident, RestrictedDetails, Review
 from lcspr_core.model.questions import SECTION_LABELS, QuestionSection
+from lcspr_core.textfold import fold_text
 
 # Item kind -> what a result calls it, and the page (url path) it is edited on.
 KINDS: dict[str, tuple[str, str]] = {
@@ -227,8 +228,10 @@ _WORD = re.compile(r"\w+", re.UNICODE)
 
 def query_terms(query: str) -> list[str]:
     """The words of what someone typed: punctuation, quotes and FTS5 operators are not syntax
-    here (a lone quote, `AND OR`, `NEAR(` are just words or nothing)."""
-    return _WORD.findall(query[:MAX_QUERY_CHARS])[:MAX_TERMS]
+    here (a lone quote, `AND OR`, `NEAR(` are just words or nothing). Folded first, so full-width
+    letters, a decomposed accent or an invisible character typed or pasted in a word still
+    find it (the index drops accents itself)."""
+    return _WORD.findall(fold_text(query[:MAX_QUERY_CHARS]))[:MAX_TERMS]
 
 
 def match_expression(terms: Sequence[str], *, any_term: bool = False) -> str:

@@ -169,6 +169,19 @@ def test_operators_typed_by_accident_are_searched_as_words(db: Database, reviews
     assert search.search(db=db, actor=MACHINE, query='"missed appointments').hits
 
 
+@pytest.mark.parametrize(
+    "query",
+    ["\uff48\uff45\uff41\uff4c\uff54\uff48 appointments", "he\u0301alth appointments",
+     "hea\u200blth appointments", "HEALTH Appointments"],
+    ids=["full-width", "decomposed accent", "zero-width space", "capitals"],
+)
+def test_a_word_typed_in_another_form_still_finds_it(
+    db: Database, reviews: None, query: str
+) -> None:
+    hits = search.search(db=db, actor=MACHINE, query=query).hits
+    assert "findings/fseen" in {hit.record for hit in hits}
+
+
 def test_search_by_kind_and_an_unknown_kind(db: Database, reviews: None) -> None:
     hits = search.search(db=db, actor=MACHINE, query="appointments", kind="Recommendation").hits
     assert all(hit.kind == "recommendations" for hit in hits)
