@@ -17,7 +17,7 @@ from datetime import date
 from typing import Any
 
 from lcspr_core import storage
-from lcspr_core.access import Actor, visible_references
+from lcspr_core.access import Actor, readable_references, visible_references
 from lcspr_core.clocks import Clock, ClockStatus
 from lcspr_core.errors import StorageError
 from lcspr_core.review_clocks import next_clock
@@ -180,31 +180,41 @@ def visible_review_references(db: Database, actor: Actor) -> list[str]:
     return visible_references(actor=actor, all_references=storage.review_references(db))
 
 
-def _current(db: Database, references: list[str], day: date) -> None:
-    """Bring any row of another day (or missing) among `references` up to `day`."""
+def _visible(actor: Actor) -> tuple[str, list[str]]:
+    """The SQL condition on reviews `r` that keeps to those `actor` may see, and its parameter:
+    worked out from the actor (access.readable_references), so an administrator's dashboard
+    over 1,000 reviews neither asks about each one nor passes 1,000 references back to SQLite.
+    References are ASCII (model.REFERENCE_PATTERN), so lower() is their case-folding."""
+    readable = readable_references(actor=actor)
+    if readable is None:
+        return "1", []
+    return "lower(r.reference) IN (SELECT value FROM json_each(?))", [json.dumps(sorted(readable))]
+
+
+def _current(db: Database, visible: tuple[str, list[str]], day: date) -> None:
+    """Bring any row of another day (or missing) among the visible reviews up to `day`."""
+    where, parameters = visible
     stale = db.execute(
         "SELECT r.id, o.changed_at FROM reviews r LEFT JOIN review_overviews o "
-        "ON o.review_id = r.id WHERE r.reference IN (SELECT value FROM json_each(?)) "
+        f"ON o.review_id = r.id WHERE {where} "
         "AND (o.computed_on IS NULL OR o.computed_on != ?)",
-        [json.dumps(references), day.isoformat()],
+        [*parameters, day.isoformat()],
     ).fetchall()
     if stale:
         _recompute(db, [(row[0], row[1]) for row in stale], day)
 
 
-_VISIBLE = "r.reference IN (SELECT value FROM json_each(?))"
-
-
 def dashboard_counts(*, db: Database, actor: Actor, day: date) -> DashboardCounts:
     """How many reviews `actor` may see, how many have a step overdue or due soon, and how
     many deadlines are open: counted by SQL over the stored overviews."""
-    references = visible_review_references(db, actor)
-    _current(db, references, day)
+    visible = _visible(actor)
+    _current(db, visible, day)
+    where, parameters = visible
     row = db.execute(
         "SELECT count(*), coalesce(sum(o.overdue > 0), 0), "
         "coalesce(sum(o.overdue = 0 AND o.due_soon > 0), 0), coalesce(sum(o.open_clocks), 0) "
-        f"FROM reviews r JOIN review_overviews o ON o.review_id = r.id WHERE {_VISIBLE}",
-        [json.dumps(references)],
+        f"FROM reviews r JOIN review_overviews o ON o.review_id = r.id WHERE {where}",
+        parameters,
     ).fetchone()
     return DashboardCounts(int(row[0]), int(row[1]), int(row[2]), int(row[3]))
 
@@ -213,13 +223,14 @@ def overview_page(
     *, db: Database, actor: Actor, day: date, limit: int, offset: int = 0
 ) -> list[ReviewOverview]:
     """One page of the overviews `actor` may see, by reference, as they stand on `day`."""
-    references = visible_review_references(db, actor)
-    _current(db, references, day)
+    visible = _visible(actor)
+    _current(db, visible, day)
+    where, parameters = visible
     rows = db.execute(
         "SELECT r.reference, o.child_pseudonym, o.stage, o.clocks, o.changed_at "
-        f"FROM reviews r JOIN review_overviews o ON o.review_id = r.id WHERE {_VISIBLE} "
+        f"FROM reviews r JOIN review_overviews o ON o.review_id = r.id WHERE {where} "
         "ORDER BY r.reference LIMIT ? OFFSET ?",
-        [json.dumps(references), limit, offset],
+        [*parameters, limit, offset],
     ).fetchall()
     return [_from_row(row[0], row[1:]) for row in rows]
 
@@ -228,11 +239,12 @@ def open_deadlines(
     *, db: Database, actor: Actor, day: date, limit: int
 ) -> list[tuple[str, Clock]]:
     """The open deadlines of every review `actor` may see, soonest first, at most `limit`."""
-    references = visible_review_references(db, actor)
-    _current(db, references, day)
+    visible = _visible(actor)
+    _current(db, visible, day)
+    where, parameters = visible
     rows = db.execute(
         "SELECT r.reference, c.clock FROM review_open_clocks c JOIN reviews r "
-        f"ON r.id = c.review_id WHERE {_VISIBLE} ORDER BY c.due, r.reference LIMIT ?",
-        [json.dumps(references), limit],
+        f"ON r.id = c.review_id WHERE {where} ORDER BY c.due, r.reference LIMIT ?",
+        [*parameters, limit],
     ).fetchall()
     return [(reference, _clock(json.loads(value))) for reference, value in rows]

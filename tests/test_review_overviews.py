@@ -227,3 +227,24 @@ def test_the_dashboard_counts_pages_and_deadlines_agree_with_the_overviews(
     assert overviews.overview_page(db=db, actor=ACTOR, day=later, limit=2, offset=2) == every[2:4]
     soonest = overviews.open_deadlines(db=db, actor=ACTOR, day=later, limit=7)
     assert [(ref, c.due) for ref, c in soonest] == [(ref, c.due) for ref, c in open_clocks[:7]]
+
+
+def test_a_member_counts_and_sees_only_the_reviews_they_may_open(db: Database) -> None:
+    """The dashboard keeps to the member's reviews inside SQL (the references are matched
+    whatever case the membership names them in); an administrator's is not filtered at all."""
+    from lcspr_core.access import Actor, Role
+
+    for n in range(4):
+        services.create_review(db=db, review=build_demo_review(f"DASH-{n}"), actor=ACTOR)
+    member = Actor(username="rita", display_name="Rita",
+                   memberships={"dash-1": Role.REVIEWER, "DASH-3": Role.VIEWER})  # fmt: skip
+    today = services.today()
+    counts = overviews.dashboard_counts(db=db, actor=member, day=today)
+    assert counts.reviews == 2
+    page = overviews.overview_page(db=db, actor=member, day=today, limit=25)
+    assert [o.reference for o in page] == ["DASH-1", "DASH-3"]
+    assert {ref for ref, _ in overviews.open_deadlines(db=db, actor=member, day=today,
+                                                        limit=100)} <= {"DASH-1", "DASH-3"}  # fmt: skip
+    nobody = Actor(username="nobody", display_name="Nobody")
+    assert overviews.dashboard_counts(db=db, actor=nobody, day=today).reviews == 0
+    assert overviews.dashboard_counts(db=db, actor=ACTOR, day=today).reviews == 4
