@@ -27,6 +27,14 @@ _PDFS = "downloads.pdfs"
 _PDFS_KEPT = 4
 
 
+def offer_csv(text: str, *, label: str, file_name: str, key: str) -> None:
+    """A CSV export for download, UTF-8."""
+    st.download_button(
+        label, text.encode("utf-8"), file_name=file_name, mime="text/csv", key=key,
+        icon=":material/download:", on_click="ignore",
+    )  # fmt: skip
+
+
 def offer_docx(
     data: bytes, *, file_name: str, key: str, label: str = "Download .docx",
     container: Any = st,

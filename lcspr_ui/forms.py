@@ -650,20 +650,7 @@ class ModelForm:
                     label, value=shown, key=k, on_change=cb, help=help_text, step=1
                 ),
             )
-        limit = max_length(info)
-        if limit is not None and limit <= SHORT_TEXT:
-            return widget(
-                current or "",
-                lambda shown, k, cb: st.text_input(
-                    label, value=shown, key=k, on_change=cb, help=help_text, max_chars=limit
-                ),
-            )
-        return widget(
-            current or "",
-            lambda shown, k, cb: st.text_area(
-                label, value=shown, key=k, on_change=cb, help=help_text, height=120
-            ),
-        )
+        return text_widget(key, path, current, label, help_text, max_length(info))
 
     def _render_table(
         self,
@@ -783,19 +770,20 @@ def question_widget(key: str, path: Loc, question: QuestionDefinition, stored: A
                 help=help_text, placeholder="Choose…",
             ),
         )  # fmt: skip
-    if kind is QuestionType.SHORT_TEXT:
-        return widget(
-            stored or "",
-            lambda shown, k, cb: st.text_input(
-                label, value=shown, key=k, on_change=cb, help=help_text, max_chars=SHORT_TEXT
-            ),
-        )
-    return widget(
-        stored or "",
-        lambda shown, k, cb: st.text_area(
-            label, value=shown, key=k, on_change=cb, help=help_text, height=120
-        ),
-    )
+    limit = SHORT_TEXT if kind is QuestionType.SHORT_TEXT else None
+    return text_widget(key, path, stored, label, help_text, limit)
+
+
+def text_widget(
+    key: str, path: Loc, stored: Any, label: str, help_text: str, limit: int | None
+) -> Any:
+    """A text field in the form's draft: one line up to SHORT_TEXT characters when the text is
+    limited to that, else a text area."""
+    if limit is not None and limit <= SHORT_TEXT:
+        return draft_widget(key, path, stored or "", lambda shown, k, cb: st.text_input(
+            label, value=shown, key=k, on_change=cb, help=help_text, max_chars=limit))  # fmt: skip
+    return draft_widget(key, path, stored or "", lambda shown, k, cb: st.text_area(
+        label, value=shown, key=k, on_change=cb, help=help_text, height=120))  # fmt: skip
 
 
 def agency_names() -> list[str]:

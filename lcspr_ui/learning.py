@@ -23,6 +23,7 @@ from lcspr_core.model import QualityAssessment, QualityMarker, QualityRating, Re
 from lcspr_core.storage import Database
 from lcspr_ui.auth import current_actor
 from lcspr_ui.context import actor
+from lcspr_ui.downloads import offer_csv
 from lcspr_ui.forms import Loc, draft_widget, problems_of
 
 ALL = "All"
@@ -86,15 +87,10 @@ def nspcc_download(reviews: Sequence[Review]) -> None:
     data = nspcc_metadata_csv(reviews=reviews, published_only=not include)
     rows = max(data.count("\r\n") - 1, 0)  # one line per review after the header
     st.caption(f"{rows} review(s) in the export; restricted details are replaced.")
-    st.download_button(
-        "Download NSPCC repository metadata (CSV)",
-        data.encode("utf-8"),
-        file_name="nspcc-case-review-metadata.csv",
-        mime="text/csv",
-        key="learning.nspcc.download",
-        icon=":material/download:",
-        on_click="ignore",
-    )
+    offer_csv(
+        data, label="Download NSPCC repository metadata (CSV)",
+        file_name="nspcc-case-review-metadata.csv", key="learning.nspcc.download",
+    )  # fmt: skip
 
 
 def quality_overview(reviews: Sequence[Review]) -> None:
@@ -152,15 +148,10 @@ def tracker_download(db: Database, reviews: Sequence[Review]) -> None:
     stored = read_profile(db=db)
     data = tracker_csv(reviews=reviews, partnership=stored.profile.name if stored else "")
     st.caption(f"{len(reviews)} review(s); restricted details are replaced.")
-    st.download_button(
-        "Download Safeguarding Case Review Tracker return (CSV)",
-        data.encode("utf-8"),
-        file_name="case-review-tracker.csv",
-        mime="text/csv",
-        key="learning.tracker.download",
-        icon=":material/download:",
-        on_click="ignore",
-    )
+    offer_csv(
+        data, label="Download Safeguarding Case Review Tracker return (CSV)",
+        file_name="case-review-tracker.csv", key="learning.tracker.download",
+    )  # fmt: skip
 
 
 def yearly_report_download(db: Database, reviews: Sequence[Review]) -> None:
