@@ -86,7 +86,8 @@ def letter_controls(
     sent = storage.read_sent_letters(
         db, reference=review.reference, kind=kind.kind, addressee=addressee
     )
-    key = f"documents.{kind.kind}.{addressee or 'letter'}.send"
+    # The review in the key: what is typed for one review's letter never shows on another's.
+    key = f"documents.{review.reference}.{kind.kind}.{addressee or 'letter'}.send"
     if sent:
         latest = sent[0]
         column.caption(

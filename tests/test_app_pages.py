@@ -12,7 +12,7 @@ from streamlit.testing.v1 import AppTest
 
 from lcspr_core import services, storage
 from lcspr_core.access import system_actor
-from lcspr_core.demo import DEMO_REFERENCE
+from lcspr_core.demo import DEMO_REFERENCE, build_demo_review
 from lcspr_core.model import (
     ALL_PARTNERS,
     ActionStatus,
@@ -394,7 +394,7 @@ def test_documents_record_a_family_letter_as_sent_and_give_it_again(
 ) -> None:
     at = open_page("pages/documents.py", D)
     at.selectbox(key="documents.family_letter.member").select("fam2").run()
-    send = "documents.family_letter.fam2.send"
+    send = f"documents.{D}.family_letter.fam2.send"
     field(at.date_input, f"{send}.sent_on").set_value(date(2026, 7, 10))
     at.button(key=f"{send}.button").click().run()
     assert not at.exception
@@ -405,6 +405,26 @@ def test_documents_record_a_family_letter_as_sent_and_give_it_again(
     assert "Sent on 10 July 2026 to Father" in " ".join(c.value for c in at.caption)
     at.button(key=f"{send}.again").click().run()
     assert not at.exception and [e.value for e in at.error] == []
+
+
+@pytest.mark.usefixtures("demo_profile")
+def test_who_a_letter_goes_to_typed_for_one_review_stays_with_it(
+    db: Database, stored_demo: Review
+) -> None:
+    """Typed into one review's letter, then another review opened: its letter starts clean,
+    and the first review's typing is there again on coming back."""
+    other = build_demo_review("COPY-2026-02")
+    services.create_review(db=db, review=other, actor=system_actor("setup"))
+    at = open_page("pages/documents.py", D)
+    mine = f"documents.{D}.decision_notice_ofsted.letter.send"
+    field(at.text_input, f"{mine}.sent_to").input("Ofsted, ESCP inbox").run()
+    at.session_state["reference"] = "COPY-2026-02"
+    at.switch_page("pages/documents.py").run()
+    theirs = field(at.text_input, "documents.COPY-2026-02.decision_notice_ofsted.letter.send.sent_to")
+    assert theirs.value == "Ofsted"
+    at.session_state["reference"] = D
+    at.switch_page("pages/documents.py").run()
+    assert field(at.text_input, f"{mine}.sent_to").value == "Ofsted, ESCP inbox"
 
 
 def test_a_viewer_sees_a_sent_letters_recipient_redacted(db: Database, stored_demo: Review) -> None:

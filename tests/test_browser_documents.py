@@ -109,7 +109,7 @@ def test_a_family_letter_recorded_as_sent_in_a_real_browser(page, db_path: Path)
 
     go(page, "Documents")
     choose_father(page)
-    send = "documents-family_letter-fam2-send"
+    send = "documents-DEMO-2026-01-family_letter-fam2-send"
     expander = page.locator('[data-testid="stExpander"]').filter(has=keyed(page, f"{send}-button"))
     expander.locator("summary").click()
     to = keyed(page, f"{send}-sent_to").locator("input")
@@ -158,7 +158,7 @@ def test_a_family_letter_recorded_as_sent_in_a_real_browser(page, db_path: Path)
     assert row["sent_to"] == "Father, care of his solicitor"
 
     # The notice to Ofsted, recorded as sent today: Set-up now says Ofsted was told today.
-    notice = "documents-decision_notice_ofsted-letter-send"
+    notice = "documents-DEMO-2026-01-decision_notice_ofsted-letter-send"
     expander = page.locator('[data-testid="stExpander"]').filter(
         has=keyed(page, f"{notice}-button")
     )
