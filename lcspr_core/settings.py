@@ -12,6 +12,7 @@ from typing import Any
 
 import tomlkit
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from tomlkit.items import Table
 
 from lcspr_core import storage
 from lcspr_core.access import Actor, require
@@ -146,13 +147,25 @@ def save_clock_rules(
     # Only what differs from the defaults: a later change to a default still reaches them.
     wanted = rules.model_dump(mode="json", exclude_defaults=True)
     clocks = document.get("clocks")
-    if not isinstance(clocks, dict):
+    if not isinstance(clocks, Table):
         clocks = tomlkit.table()
         document["clocks"] = clocks
     for key in [key for key in clocks if key not in wanted]:
         del clocks[key]
+    body = clocks.value
     for key, value in wanted.items():
-        clocks[key] = value
+        if key in clocks:
+            clocks[key] = value
+            continue
+        # After the table's last setting (or first in it), not after the comments and blank
+        # line that end it: those introduce the next table. tomlkit's container places it so.
+        last = [k.key for k, _ in body.body if k is not None]
+        if last:
+            body._insert_after(last[-1], key, value)
+        elif body.body:  # only comments or blank lines left in it
+            body._insert_at(0, key, value)
+        else:
+            clocks[key] = value
     path.parent.mkdir(parents=True, exist_ok=True)
     temporary = path.with_suffix(path.suffix + ".tmp")
     temporary.write_text(tomlkit.dumps(document), encoding="utf-8")

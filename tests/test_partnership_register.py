@@ -233,6 +233,11 @@ def test_clock_settings_saved_from_the_page_are_read_back_and_audited(
     assert "# Eastshire: agreed at the partnership board, 3 March 2026" in written
     assert "# Summaries within a week: the board's decision" in written
     assert "rapid_review_summary = 5  # working days" in written
+    # A new setting goes after the table's last one, not under the next table's comment.
+    assert (
+        "rapid_review_working_days = 20\n\n# Summaries within a week: the board's decision\n[agency_requests]"
+        in (written)
+    )
     assert "publication_months" not in written  # back to the default: not written
     [entry] = [e for e in storage.read_audit(db) if e["target"] == "settings"]
     assert json.loads(entry["after"])["rapid_review_working_days"] == 20
